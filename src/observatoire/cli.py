@@ -1,0 +1,164 @@
+"""Command line: ``observatoire <command>``.
+
+Each command is one ``_add_<command>`` function (its arguments) and one
+``_run_<command>`` function (what it does). An :class:`ObservatoireError` becomes
+one line on stderr and its exit status; any other exception is a bug and keeps
+its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import __version__
+from .exceptions import ObservatoireError, ParamsError
+
+logger = logging.getLogger("observatoire")
+
+Runner = Callable[[argparse.Namespace], int]
+
+
+# --------------------------------------------------------------------- generate
+def _add_generate(sub: argparse._SubParsersAction) -> Runner:
+    p = sub.add_parser(
+        "generate",
+        help="write a seeded synthetic warehouse in the shape of the data contract",
+    )
+    p.add_argument("--out", required=True, type=Path, help="target directory")
+    p.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
+    p.add_argument(
+        "--years",
+        default="2022-2024",
+        help="first-last year of activity, e.g. 2022-2024 (default)",
+    )
+    p.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="1.0 = the Nouvelle-Aquitaine network; 12 = about the national one",
+    )
+    p.add_argument("--format", dest="fmt", choices=["parquet", "csv"], default="parquet")
+    return _run_generate
+
+
+def _parse_years(text: str) -> tuple[int, int]:
+    try:
+        if "-" in text:
+            a, b = (int(x) for x in text.split("-", 1))
+        else:
+            a = b = int(text)
+    except ValueError:
+        raise ParamsError(f"--years {text!r}: expected YEAR or FIRST-LAST, e.g. 2022-2024")
+    if a > b:
+        raise ParamsError(f"--years {text!r}: first year after last year")
+    return a, b
+
+
+def _run_generate(args: argparse.Namespace) -> int:
+    from . import synthetic
+
+    first, last = _parse_years(args.years)
+    out = synthetic.generate(
+        args.out, seed=args.seed, years=(first, last), scale=args.scale, fmt=args.fmt
+    )
+    logger.info("synthetic warehouse written to %s", out)
+    return 0
+
+
+# --------------------------------------------------------------------- validate
+def _add_validate(sub: argparse._SubParsersAction) -> Runner:
+    p = sub.add_parser(
+        "validate",
+        help="check an extract against the data contract; exit 0 clean, 1 rejects, 2 unreadable",
+    )
+    p.add_argument("data", help="extract directory (or database URL)")
+    p.add_argument("--rejects", type=Path, help="write the rejected rows to this CSV")
+    return _run_validate
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    from . import data
+
+    wh = data.load(args.data)
+    print(data.format_reconciliation(wh))
+    if args.rejects is not None:
+        data.write_rejects(wh, args.rejects)
+        logger.info("rejects written to %s", args.rejects)
+    return 1 if wh.n_rejected else 0
+
+
+# ---------------------------------------------------------------------- summary
+def _add_summary(sub: argparse._SubParsersAction) -> Runner:
+    p = sub.add_parser("summary", help="print a short summary of an extract")
+    p.add_argument("data", help="extract directory (or database URL)")
+    return _run_summary
+
+
+def _run_summary(args: argparse.Namespace) -> int:
+    from . import data
+
+    wh = data.load(args.data)
+    print(data.format_reconciliation(wh))
+    print()
+    print(data.summarise(wh))
+    return 1 if wh.n_rejected else 0
+
+
+COMMANDS: list[Callable[[argparse._SubParsersAction], Runner]] = [
+    _add_generate,
+    _add_validate,
+    _add_summary,
+]
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:
+    """Build the argument parser and the map of command name to runner."""
+    parser = argparse.ArgumentParser(
+        prog="observatoire",
+        description="Evaluation workbench of the youth-training observatory "
+        "(Missions Locales, Nouvelle-Aquitaine).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug messages")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    runners: dict[str, Runner] = {}
+    for add in COMMANDS:
+        before = set(sub.choices)
+        runner = add(sub)
+        for name in set(sub.choices) - before:
+            runners[name] = runner
+    return parser, runners
+
+
+def _setup_logging(quiet: bool, verbose: bool) -> None:
+    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    root = logging.getLogger("observatoire")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``observatoire`` console script."""
+    parser, runners = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(args.quiet, args.verbose)
+    try:
+        return runners[args.command](args)
+    except ObservatoireError as exc:
+        print(f"observatoire {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"observatoire {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
