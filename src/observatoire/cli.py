@@ -76,6 +76,7 @@ def _add_validate(sub: argparse._SubParsersAction) -> Runner:
         help="check an extract against the data contract; exit 0 clean, 1 rejects, 2 unreadable",
     )
     p.add_argument("data", help="extract directory (or database URL)")
+    p.add_argument("--schema", default=None, help="database schema (URL sources)")
     p.add_argument("--rejects", type=Path, help="write the rejected rows to this CSV")
     return _run_validate
 
@@ -83,7 +84,7 @@ def _add_validate(sub: argparse._SubParsersAction) -> Runner:
 def _run_validate(args: argparse.Namespace) -> int:
     from . import data
 
-    wh = data.load(args.data)
+    wh = data.load(args.data, schema=args.schema)
     print(data.format_reconciliation(wh))
     if args.rejects is not None:
         data.write_rejects(wh, args.rejects)
@@ -108,10 +109,36 @@ def _run_summary(args: argparse.Namespace) -> int:
     return 1 if wh.n_rejected else 0
 
 
+# --------------------------------------------------------------------- load-sql
+def _add_load_sql(sub: argparse._SubParsersAction) -> Runner:
+    p = sub.add_parser(
+        "load-sql",
+        help="load a file extract into a PostgreSQL schema (tables with contract keys)",
+    )
+    p.add_argument("--data", required=True, help="extract directory")
+    p.add_argument("--url", required=True, help="postgresql://user:password@host:port/db")
+    p.add_argument("--schema", default=None, help="target schema (default: public)")
+    p.add_argument("--replace", action="store_true", help="drop the schema if it exists")
+    return _run_load_sql
+
+
+def _run_load_sql(args: argparse.Namespace) -> int:
+    from . import data
+
+    wh = data.load(args.data)
+    schema = data.write_sql(wh, args.url, schema=args.schema, replace=args.replace)
+    print(data.format_reconciliation(wh))
+    logger.info("loaded into %s schema %s", data.mask_url(args.url), schema)
+    if wh.n_rejected:
+        logger.warning("%d rejected rows were not loaded", wh.n_rejected)
+    return 1 if wh.n_rejected else 0
+
+
 COMMANDS: list[Callable[[argparse._SubParsersAction], Runner]] = [
     _add_generate,
     _add_validate,
     _add_summary,
+    _add_load_sql,
 ]
 
 

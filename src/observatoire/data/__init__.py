@@ -6,6 +6,7 @@ contract as code; :func:`write_extract` writes an extract directory.
 
 from ._load import format_reconciliation, load, summarise, write_rejects
 from ._schema import DEPARTEMENT_NAMES, DEPARTEMENTS, SCHEMA
+from ._sql import mask_url, write_sql
 from ._warehouse import Warehouse
 from ._write import write_extract
 
@@ -16,7 +17,9 @@ __all__ = [
     "Warehouse",
     "format_reconciliation",
     "load",
+    "mask_url",
     "summarise",
     "write_extract",
     "write_rejects",
+    "write_sql",
 ]

@@ -80,15 +80,24 @@ _WRONG_TYPE_MIN_VALUES = 5
 
 
 # ------------------------------------------------------------------ public API
-def load(source: str | os.PathLike[str], *, period: str | int | None = None) -> Warehouse:
+def load(
+    source: str | os.PathLike[str],
+    *,
+    period: str | int | None = None,
+    schema: str | None = None,
+) -> Warehouse:
     """Load an extract and validate it against the data contract.
 
     Parameters
     ----------
-    source : path
-        Directory holding one ``<table>.parquet`` or ``<table>.csv`` per table.
+    source : path or str
+        Directory holding one ``<table>.parquet`` or ``<table>.csv`` per table,
+        or a ``postgresql://`` URL of the regional warehouse.
     period : str or int, optional
-        Reserved for database sources (filters pushed down); ignored for files.
+        Database sources only: ``2024`` or ``2024-05`` reads just the window the
+        period's indicators need (pushed down to SQL). Ignored for files.
+    schema : str, optional
+        Database sources only: the schema holding the tables.
 
     Returns
     -------
@@ -114,7 +123,7 @@ def load(source: str | os.PathLike[str], *, period: str | int | None = None) -> 
     if "://" in src:
         from ._sql import load_sql  # optional database source
 
-        return load_sql(src, period=period)
+        return load_sql(src, period=period, schema=schema)
     directory = Path(source)
     if not directory.is_dir():
         raise ExtractError(f"extract directory not found: {directory}")

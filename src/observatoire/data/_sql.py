@@ -1,0 +1,346 @@
+"""The regional warehouse where it lives: a PostgreSQL schema holding the contract tables.
+
+``load_sql`` reads the tables through SQLAlchemy (psycopg 3) and hands them to
+the same validation as files, so rejects and reconciliation are identical.
+``write_sql`` creates the tables with the contract's types and keys and loads
+an extract into them with ``COPY`` (the demo and the tests use it).
+
+A ``period`` is pushed down to SQL so that a monthly run does not read ten
+years: contacts, aids and scheme entries are read from 1 January of the year
+before the period (for comparisons with the previous year) to its last day;
+situations that end before that window minus 183 days are left out (the
+employment-after-training indicator looks back 183 days); young people are
+those with a contact or a first reception in the window, plus anyone an
+accepted row refers to. Trajectory cohorts need their follow-up months: load
+them without ``period``.
+
+``ligne`` in the rejects of a database source is the row's rank in the table
+ordered by its key (1-based), since a table has no file line.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+
+import pandas as pd
+
+from ..exceptions import ExtractError
+from ._schema import SCHEMA, Table
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SCHEMA = "public"
+
+_SQL_TYPES = {
+    "str": "text",
+    "int": "integer",
+    "float": "double precision",
+    "date": "date",
+    "bool": "boolean",
+}
+
+#: which date column places a row of each table in time, for period filters
+_DATE_COLUMN = {
+    "evenements": "date_evenement",
+    "aides": "date_attribution",
+    "dispositifs": "date_debut",
+    "animations": "date_animation",
+}
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def mask_url(url: str) -> str:
+    """Return ``url`` with any password replaced by ``***`` (for logs and manifests).
+
+    Examples
+    --------
+    >>> mask_url("postgresql://analyste:s3cret@db.example:5432/imilo")
+    'postgresql://analyste:***@db.example:5432/imilo'
+    >>> mask_url("data/entrepot")
+    'data/entrepot'
+    """
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", str(url))
+
+
+def split_schema(url: str, schema: str | None = None) -> tuple[str, str]:
+    """Take a ``schema=`` query parameter off a database URL.
+
+    Returns the URL to connect with and the schema name (``schema`` argument
+    first, then the URL's, then ``public``).
+    """
+    m = re.search(r"([?&])schema=([^&]*)", url)
+    if m:
+        url_schema = m.group(2)
+        url = (url[: m.start()] + url[m.end():]).replace("?&", "?").rstrip("?&")
+        schema = schema or url_schema
+    schema = schema or DEFAULT_SCHEMA
+    if not _IDENT.match(schema):
+        raise ExtractError(f"schema name {schema!r}: use lower-case letters, digits and _")
+    return url, schema
+
+
+def _engine(url: str):
+    try:
+        import sqlalchemy as sa
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise ExtractError("reading a database needs SQLAlchemy: pip install sqlalchemy")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    try:
+        return sa.create_engine(url)
+    except Exception as exc:  # bad URL, missing driver
+        raise ExtractError(f"{mask_url(url)}: cannot open database ({exc})") from None
+
+
+def _period_window(period: str | int | None) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    if period is None:
+        return None
+    text = str(period)
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            end = pd.Timestamp(f"{text}-12-31")
+        elif re.fullmatch(r"\d{4}-\d{2}", text):
+            end = pd.Timestamp(f"{text}-01") + pd.offsets.MonthEnd(0)
+        else:
+            raise ValueError
+    except ValueError:
+        raise ExtractError(f"period {text!r}: expected YYYY or YYYY-MM") from None
+    return pd.Timestamp(year=end.year - 1, month=1, day=1), end
+
+
+def _queries(schema: str, window) -> dict[str, tuple[str, dict]]:
+    """One SELECT per table, filtered on the window when there is one."""
+    q: dict[str, tuple[str, dict]] = {}
+    s = schema
+
+    def order(table: Table) -> str:
+        keys = [c.name for c in table.columns if c.unique] or table.column_names[:3]
+        return ", ".join(keys)
+
+    for name, table in SCHEMA.items():
+        q[name] = (f"SELECT * FROM {s}.{name} ORDER BY {order(table)}", {})
+    if window is None:
+        return q
+    params = {"debut": window[0].date(), "fin": window[1].date()}
+    people = (
+        f"(SELECT id_jeune FROM {s}.evenements WHERE date_evenement BETWEEN :debut AND :fin"
+        f" UNION SELECT id_jeune FROM {s}.jeunes"
+        f" WHERE date_premier_accueil BETWEEN :debut AND :fin)"
+    )
+    q["jeunes"] = (
+        f"SELECT * FROM {s}.jeunes WHERE id_jeune IN {people} ORDER BY id_jeune",
+        params,
+    )
+    q["evenements"] = (
+        f"SELECT * FROM {s}.evenements WHERE date_evenement BETWEEN :debut AND :fin"
+        " ORDER BY id_evenement",
+        params,
+    )
+    q["situations"] = (
+        f"SELECT * FROM {s}.situations WHERE id_jeune IN {people}"
+        " AND date_debut <= :fin AND (date_fin IS NULL OR date_fin >= "
+        "CAST(:debut AS date) - 183) ORDER BY id_situation",
+        params,
+    )
+    for name in ("dispositifs", "aides"):
+        col = _DATE_COLUMN[name]
+        q[name] = (
+            f"SELECT * FROM {s}.{name} WHERE {col} BETWEEN :debut AND :fin"
+            f" AND id_jeune IN {people} ORDER BY {order(SCHEMA[name])}",
+            params,
+        )
+    q["animations"] = (
+        f"SELECT * FROM {s}.animations WHERE date_animation BETWEEN :debut AND :fin"
+        " ORDER BY id_animation",
+        params,
+    )
+    q["animations_participations"] = (
+        f"SELECT p.* FROM {s}.animations_participations p JOIN {s}.animations a"
+        " USING (id_animation) WHERE a.date_animation BETWEEN :debut AND :fin"
+        " ORDER BY p.id_animation, p.code_ml",
+        params,
+    )
+    return q
+
+
+def load_sql(
+    url: str, *, period: str | int | None = None, schema: str | None = None
+):
+    """Load and validate the contract tables from a PostgreSQL schema.
+
+    Parameters
+    ----------
+    url : str
+        ``postgresql://user:password@host:port/database``, optionally with
+        ``?schema=NAME``.
+    period : str or int, optional
+        ``2024`` or ``2024-05``: read only the window this period needs
+        (see the module docstring).
+    schema : str, optional
+        Schema holding the tables (default: the URL's ``schema=``, else public).
+
+    Returns
+    -------
+    Warehouse
+    """
+    import sqlalchemy as sa
+
+    from ._load import RawTable, validate
+
+    url, schema = split_schema(url, schema)
+    masked = mask_url(url)
+    engine = _engine(url)
+    window = _period_window(period)
+    raw: dict[str, RawTable] = {}
+    try:
+        with engine.connect() as conn:
+            present = set(sa.inspect(conn).get_table_names(schema=schema))
+            missing = [t for t, spec in SCHEMA.items() if not spec.optional and t not in present]
+            if missing:
+                raise ExtractError(
+                    f"{masked} schema {schema!r}: table(s) missing: {', '.join(missing)}"
+                )
+            if "animations_participations" in present and "animations" not in present:
+                raise ExtractError(
+                    f"{masked} schema {schema!r}: animations_participations is present"
+                    " without animations"
+                )
+            for name, (sql, params) in _queries(schema, window).items():
+                if name not in present:
+                    continue
+                frame = pd.read_sql(sa.text(sql), conn, params=params)
+                _check_sql_columns(frame, SCHEMA[name], masked)
+                raw[name] = RawTable(
+                    name, f"{masked} {schema}.{name}", frame,
+                    pd.RangeIndex(1, len(frame) + 1).to_numpy(),
+                )
+                logger.info("read %s.%s: %d rows", schema, name, len(frame))
+    except ExtractError:
+        raise
+    except Exception as exc:  # connection refused, authentication, SQL error
+        msg = mask_url(str(exc).splitlines()[0])
+        raise ExtractError(f"{masked}: cannot read the warehouse ({msg})") from None
+    finally:
+        engine.dispose()
+    meta = _read_sql_metadata(url, schema)
+    return validate(
+        raw,
+        source=f"{masked} (schema {schema})",
+        extraction_date=meta.get("date_extraction"),
+        synthetic=bool(meta.get("synthetique", False)),
+    )
+
+
+def _check_sql_columns(frame: pd.DataFrame, table: Table, where: str) -> None:
+    missing = [c.name for c in table.columns if c.required and c.name not in frame.columns]
+    if missing:
+        raise ExtractError(
+            f"{where} table {table.name}: required column(s) missing: {', '.join(missing)}"
+        )
+
+
+def _read_sql_metadata(url: str, schema: str) -> dict:
+    """Read the one-row ``metadonnees`` table written by ``write_sql``, if any."""
+    import sqlalchemy as sa
+
+    engine = _engine(url)
+    try:
+        with engine.connect() as conn:
+            if "metadonnees" not in sa.inspect(conn).get_table_names(schema=schema):
+                return {}
+            row = conn.execute(
+                sa.text(f"SELECT date_extraction, synthetique FROM {schema}.metadonnees")
+            ).first()
+            return {} if row is None else {"date_extraction": row[0], "synthetique": row[1]}
+    finally:
+        engine.dispose()
+
+
+def _ddl(table: Table, schema: str) -> str:
+    cols = []
+    for c in table.columns:
+        null = " NOT NULL" if c.required else ""
+        cols.append(f"{c.name} {_SQL_TYPES[c.kind]}{null}")
+    keys = [c.name for c in table.columns if c.unique]
+    if keys:
+        cols.append(f"PRIMARY KEY ({', '.join(keys)})")
+    for group in table.unique_together:
+        cols.append(f"UNIQUE ({', '.join(group)})")
+    for c in table.columns:
+        if c.references:
+            ref_t, ref_c = c.references.split(".")
+            cols.append(f"FOREIGN KEY ({c.name}) REFERENCES {schema}.{ref_t} ({ref_c})")
+    return f"CREATE TABLE {schema}.{table.name} (\n  " + ",\n  ".join(cols) + "\n)"
+
+
+def write_sql(wh, url: str, *, schema: str | None = None, replace: bool = False) -> str:
+    """Create the contract tables in ``schema`` and load a Warehouse's accepted rows.
+
+    Tables get the contract's column types, NOT NULL on required columns,
+    primary keys on identifiers and foreign keys between tables. With
+    ``replace`` an existing schema of that name is dropped first. Returns the
+    schema name.
+    """
+    import sqlalchemy as sa
+
+    url, schema = split_schema(url, schema)
+    masked = mask_url(url)
+    engine = _engine(url)
+    try:
+        with engine.begin() as conn:
+            exists = conn.execute(
+                sa.text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :s"),
+                {"s": schema},
+            ).first()
+            if exists and not replace:
+                raise ExtractError(
+                    f"{masked}: schema {schema!r} already exists (use --replace to overwrite)"
+                )
+            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+            for name in wh.tables_present:
+                conn.execute(sa.text(_ddl(SCHEMA[name], schema)))
+                _copy(conn, schema, SCHEMA[name], wh.table(name))
+                logger.info("loaded %s.%s: %d rows", schema, name, len(wh.table(name)))
+            conn.execute(
+                sa.text(
+                    f"CREATE TABLE {schema}.metadonnees (date_extraction date, "
+                    "synthetique boolean NOT NULL)"
+                )
+            )
+            conn.execute(
+                sa.text(f"INSERT INTO {schema}.metadonnees VALUES (:d, :s)"),
+                {
+                    "d": None if wh.extraction_date is None else wh.extraction_date.date(),
+                    "s": bool(wh.synthetic),
+                },
+            )
+    except ExtractError:
+        raise
+    except Exception as exc:
+        msg = mask_url(str(exc).splitlines()[0])
+        raise ExtractError(f"{masked}: cannot load the warehouse ({msg})") from None
+    finally:
+        engine.dispose()
+    return schema
+
+
+def _copy(conn, schema: str, table: Table, frame: pd.DataFrame) -> None:
+    cols = table.column_names
+    out = frame[cols].copy()
+    for c in table.columns:
+        if c.kind == "date":
+            out[c.name] = out[c.name].dt.strftime("%Y-%m-%d")
+    buf = io.StringIO()
+    out.to_csv(buf, index=False, header=False, na_rep="")
+    raw = conn.connection.driver_connection  # the psycopg connection
+    with raw.cursor() as cur:
+        with cur.copy(
+            f"COPY {schema}.{table.name} ({', '.join(cols)}) FROM STDIN "
+            "WITH (FORMAT csv, NULL '')"
+        ) as copy:
+            copy.write(buf.getvalue())
+
+
