@@ -83,7 +83,9 @@ def pg_url():
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
         shutil.rmtree(base, ignore_errors=True)
         detail = getattr(exc, "stderr", b"") or b""
-        _no_server(f"server did not start ({exc}; {detail.decode(errors='replace')[-300:]})")
+        _no_server(
+            f"server did not start ({exc}; {detail.decode(errors='replace')[-300:]})"
+        )
     # trust authentication ignores the password: it is there to test masking
     yield f"postgresql://observatoire:motdepasse-secret@127.0.0.1:{port}/postgres"
     subprocess.run(

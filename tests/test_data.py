@@ -36,7 +36,9 @@ def _replace(path: Path, old: str, new: str) -> None:
 
 def _check_balance(wh: data.Warehouse) -> None:
     rec = wh.reconciliation
-    assert (rec["lignes_lues"] == rec["lignes_acceptees"] + rec["lignes_rejetees"]).all()
+    assert (
+        rec["lignes_lues"] == rec["lignes_acceptees"] + rec["lignes_rejetees"]
+    ).all()
     for row in rec.itertuples():
         assert len(wh.table(row.table)) == row.lignes_acceptees
 
@@ -56,7 +58,9 @@ def test_fixture_loads_clean_and_typed():
     assert wh.jeunes["neet"].dtype == bool and wh.jeunes["neet"].sum() == 9
     assert wh.aides.loc[1, "montant_eur"] == 1200.5
     # a quoted field holding ';' and doubled quotes survives
-    assert wh.animations.loc[0, "intitule"].startswith('Former les conseillers ; l\'offre "')
+    assert wh.animations.loc[0, "intitule"].startswith(
+        "Former les conseillers ; l'offre \""
+    )
     # no metadata file: the extraction date is the latest contact (12/12/2023)
     assert wh.extraction_date == pd.Timestamp("2023-12-12")
     assert not wh.synthetic
@@ -64,79 +68,307 @@ def test_fixture_loads_clean_and_typed():
 
 # (file, old text, new text, table, file line, column, rule)
 CASES = [
-    ("jeunes.csv", "J03;MLA;F;30/11/2006", "J03;MLA;F;2006-13-45", "jeunes", 4,
-     "date_naissance", "type"),
-    ("jeunes.csv", "J03;MLA;F;30/11/2006", "J03;MLA;F;38999", "jeunes", 4,
-     "date_naissance", "type"),
+    (
+        "jeunes.csv",
+        "J03;MLA;F;30/11/2006",
+        "J03;MLA;F;2006-13-45",
+        "jeunes",
+        4,
+        "date_naissance",
+        "type",
+    ),
+    (
+        "jeunes.csv",
+        "J03;MLA;F;30/11/2006",
+        "J03;MLA;F;38999",
+        "jeunes",
+        4,
+        "date_naissance",
+        "type",
+    ),
     ("jeunes.csv", "J02;MLA;H;", "J02;MLA;X;", "jeunes", 3, "sexe", "valeur_autorisee"),
-    ("jeunes.csv", ";4;oui;oui;non;non;33063", ";bac;oui;oui;non;non;33063", "jeunes",
-     3, "niveau_diplome", "valeur_autorisee"),
-    ("jeunes.csv", "aucun;oui;non;non;oui;33063", "aucun;peut-etre;non;non;oui;33063",
-     "jeunes", 2, "neet", "type"),
+    (
+        "jeunes.csv",
+        ";4;oui;oui;non;non;33063",
+        ";bac;oui;oui;non;non;33063",
+        "jeunes",
+        3,
+        "niveau_diplome",
+        "valeur_autorisee",
+    ),
+    (
+        "jeunes.csv",
+        "aucun;oui;non;non;oui;33063",
+        "aucun;peut-etre;non;non;oui;33063",
+        "jeunes",
+        2,
+        "neet",
+        "type",
+    ),
     ("jeunes.csv", "J12;MLC;H;", ";MLC;H;", "jeunes", 13, "id_jeune", "obligatoire"),
-    ("jeunes.csv", "J06;MLB;H;08/08/2005", "J06;MLB;H;08/08/2012", "jeunes", 7,
-     "date_premier_accueil", "age_premier_accueil"),
-    ("jeunes.csv", "J07;MLB;F;19/09/1999", "J07;MLB;F;19/09/1990", "jeunes", 8,
-     "date_premier_accueil", "age_premier_accueil"),
-    ("jeunes.csv", "non;33281", "non;3328", "jeunes", 4, "commune_residence",
-     "format_commune"),
+    (
+        "jeunes.csv",
+        "J06;MLB;H;08/08/2005",
+        "J06;MLB;H;08/08/2012",
+        "jeunes",
+        7,
+        "date_premier_accueil",
+        "age_premier_accueil",
+    ),
+    (
+        "jeunes.csv",
+        "J07;MLB;F;19/09/1999",
+        "J07;MLB;F;19/09/1990",
+        "jeunes",
+        8,
+        "date_premier_accueil",
+        "age_premier_accueil",
+    ),
+    (
+        "jeunes.csv",
+        "non;33281",
+        "non;3328",
+        "jeunes",
+        4,
+        "commune_residence",
+        "format_commune",
+    ),
     ("jeunes.csv", "J10;MLC;", "J10;MLZ;", "jeunes", 11, "code_ml", "reference"),
-    ("jeunes.csv", "J09;MLC;F;25/12/2004;14/04/2023", "J09;MLC;F;25/12/2004;14/04/2031",
-     "jeunes", 10, "date_premier_accueil", "date_future"),
-    ("missions_locales.csv", "MLC;Mission locale fictive C;23", "MLC;Mission locale "
-     "fictive C;18", "missions_locales", 4, "departement", "valeur_autorisee"),
+    (
+        "jeunes.csv",
+        "J09;MLC;F;25/12/2004;14/04/2023",
+        "J09;MLC;F;25/12/2004;14/04/2031",
+        "jeunes",
+        10,
+        "date_premier_accueil",
+        "date_future",
+    ),
+    (
+        "missions_locales.csv",
+        "MLC;Mission locale fictive C;23",
+        "MLC;Mission locale fictive C;18",
+        "missions_locales",
+        4,
+        "departement",
+        "valeur_autorisee",
+    ),
     ("missions_locales.csv", ";4;12", ";4;-1", "missions_locales", 3, "etp", "minimum"),
-    ("missions_locales.csv", ";12;45,5", ";douze;45,5", "missions_locales", 2,
-     "nb_lieux_accueil", "type"),
-    ("evenements.csv", "E05;J02;MLA;10/05/2023;contact_telephonique",
-     "E05;J02;MLA;10/05/2023;sms", "evenements", 6, "type_evenement",
-     "valeur_autorisee"),
-    ("evenements.csv", "E05;J02;", "E05;J99;", "evenements", 6, "id_jeune", "reference"),
-    ("evenements.csv", "E06;J03;MLA;02/05/2023", "E05;J03;MLA;02/05/2023",
-     "evenements", 7, "id_evenement", "doublon"),
-    ("evenements.csv", "E20;J03;MLA;11/09/2023;entretien_individuel",
-     "E20;J03;MLA;11/09/2023", "evenements", 21, "", "nombre_champs"),
-    ("situations.csv", "S04;J03;scolarite;;", "S04;J03;scolarite;cdi;", "situations",
-     5, "sous_categorie", "sous_categorie"),
-    ("situations.csv", "S05;J04;emploi;cdi;", "S05;J04;emploi;;", "situations", 6,
-     "sous_categorie", "sous_categorie"),
-    ("situations.csv", "S05;J04;emploi;cdi;;", "S05;J04;emploi;cdi;region;",
-     "situations", 6, "financeur", "financeur"),
-    ("situations.csv", "S06;J05;formation;preparatoire;etat", "S06;J05;formation;"
-     "preparatoire;", "situations", 7, "financeur", "financeur"),
-    ("situations.csv", "S07;J07;emploi;interim;;13/03/2023;31/03/2023;31/03/2023",
-     "S07;J07;emploi;interim;;13/03/2023;31/03/2023;01/03/2023", "situations", 8,
-     "date_fin", "ordre_dates"),
-    ("situations.csv", "S09;J09;service_civique;;;01/06/2023;30/11/2023",
-     "S09;J09;service_civique;;;01/06/2023;30/11/2022", "situations", 10,
-     "date_fin_prevue", "ordre_dates"),
-    ("situations.csv", ";en_cours\nS04", ";active\nS04", "situations", 4, "etat",
-     "valeur_autorisee"),
-    ("situations.csv", "S08;J08;formation;remise_a_niveau;region",
-     "S08;J08;formation;remise_a_niveau;conseil_general", "situations", 9, "financeur",
-     "valeur_autorisee"),
-    ("dispositifs.csv", "J02;PACEA", "J02;RSA", "dispositifs", 3, "dispositif",
-     "valeur_autorisee"),
-    ("dispositifs.csv", "J08;PACEA;09/01/2023;08/07/2023", "J08;PACEA;09/01/2023;"
-     "08/07/2022", "dispositifs", 5, "date_fin", "ordre_dates"),
-    ("aides.csv", "A01;J01;permis_b;region;900", "A01;J01;permis_b;region;-900",
-     "aides", 2, "montant_eur", "minimum"),
-    ("aides.csv", "A03;J05;allocation;etat", "A03;J05;allocation;departement", "aides",
-     4, "financeur", "valeur_autorisee"),
-    ("aides.csv", "A05;J09;numerique;region;150;20/04/2023",
-     "A05;J09;numerique;region;150;", "aides", 6, "date_attribution", "obligatoire"),
-    ("animations.csv", "Webinaire aide au permis B;1,5", "Webinaire aide au permis B;0",
-     "animations", 3, "duree_heures", "minimum"),
-    ("animations.csv", "AN03;22/06/2023;reunion_reseau", "AN03;22/06/2023;apero",
-     "animations", 4, "type_animation", "valeur_autorisee"),
-    ("animations.csv", "AN02;14/03/2023", "AN02;14/03/2030", "animations", 3,
-     "date_animation", "date_future"),
-    ("animations_participations.csv", "AN03;MLB;2", "AN03;MLB;0",
-     "animations_participations", 6, "nb_participants", "minimum"),
-    ("animations_participations.csv", "AN04;MLC;1", "AN09;MLC;1",
-     "animations_participations", 7, "id_animation", "reference"),
-    ("animations_participations.csv", "AN02;MLA;4", "AN01;MLA;4",
-     "animations_participations", 5, "id_animation+code_ml", "doublon"),
+    (
+        "missions_locales.csv",
+        ";12;45,5",
+        ";douze;45,5",
+        "missions_locales",
+        2,
+        "nb_lieux_accueil",
+        "type",
+    ),
+    (
+        "evenements.csv",
+        "E05;J02;MLA;10/05/2023;contact_telephonique",
+        "E05;J02;MLA;10/05/2023;sms",
+        "evenements",
+        6,
+        "type_evenement",
+        "valeur_autorisee",
+    ),
+    (
+        "evenements.csv",
+        "E05;J02;",
+        "E05;J99;",
+        "evenements",
+        6,
+        "id_jeune",
+        "reference",
+    ),
+    (
+        "evenements.csv",
+        "E06;J03;MLA;02/05/2023",
+        "E05;J03;MLA;02/05/2023",
+        "evenements",
+        7,
+        "id_evenement",
+        "doublon",
+    ),
+    (
+        "evenements.csv",
+        "E20;J03;MLA;11/09/2023;entretien_individuel",
+        "E20;J03;MLA;11/09/2023",
+        "evenements",
+        21,
+        "",
+        "nombre_champs",
+    ),
+    (
+        "situations.csv",
+        "S04;J03;scolarite;;",
+        "S04;J03;scolarite;cdi;",
+        "situations",
+        5,
+        "sous_categorie",
+        "sous_categorie",
+    ),
+    (
+        "situations.csv",
+        "S05;J04;emploi;cdi;",
+        "S05;J04;emploi;;",
+        "situations",
+        6,
+        "sous_categorie",
+        "sous_categorie",
+    ),
+    (
+        "situations.csv",
+        "S05;J04;emploi;cdi;;",
+        "S05;J04;emploi;cdi;region;",
+        "situations",
+        6,
+        "financeur",
+        "financeur",
+    ),
+    (
+        "situations.csv",
+        "S06;J05;formation;preparatoire;etat",
+        "S06;J05;formation;preparatoire;",
+        "situations",
+        7,
+        "financeur",
+        "financeur",
+    ),
+    (
+        "situations.csv",
+        "S07;J07;emploi;interim;;13/03/2023;31/03/2023;31/03/2023",
+        "S07;J07;emploi;interim;;13/03/2023;31/03/2023;01/03/2023",
+        "situations",
+        8,
+        "date_fin",
+        "ordre_dates",
+    ),
+    (
+        "situations.csv",
+        "S09;J09;service_civique;;;01/06/2023;30/11/2023",
+        "S09;J09;service_civique;;;01/06/2023;30/11/2022",
+        "situations",
+        10,
+        "date_fin_prevue",
+        "ordre_dates",
+    ),
+    (
+        "situations.csv",
+        ";en_cours\nS04",
+        ";active\nS04",
+        "situations",
+        4,
+        "etat",
+        "valeur_autorisee",
+    ),
+    (
+        "situations.csv",
+        "S08;J08;formation;remise_a_niveau;region",
+        "S08;J08;formation;remise_a_niveau;conseil_general",
+        "situations",
+        9,
+        "financeur",
+        "valeur_autorisee",
+    ),
+    (
+        "dispositifs.csv",
+        "J02;PACEA",
+        "J02;RSA",
+        "dispositifs",
+        3,
+        "dispositif",
+        "valeur_autorisee",
+    ),
+    (
+        "dispositifs.csv",
+        "J08;PACEA;09/01/2023;08/07/2023",
+        "J08;PACEA;09/01/2023;08/07/2022",
+        "dispositifs",
+        5,
+        "date_fin",
+        "ordre_dates",
+    ),
+    (
+        "aides.csv",
+        "A01;J01;permis_b;region;900",
+        "A01;J01;permis_b;region;-900",
+        "aides",
+        2,
+        "montant_eur",
+        "minimum",
+    ),
+    (
+        "aides.csv",
+        "A03;J05;allocation;etat",
+        "A03;J05;allocation;departement",
+        "aides",
+        4,
+        "financeur",
+        "valeur_autorisee",
+    ),
+    (
+        "aides.csv",
+        "A05;J09;numerique;region;150;20/04/2023",
+        "A05;J09;numerique;region;150;",
+        "aides",
+        6,
+        "date_attribution",
+        "obligatoire",
+    ),
+    (
+        "animations.csv",
+        "Webinaire aide au permis B;1,5",
+        "Webinaire aide au permis B;0",
+        "animations",
+        3,
+        "duree_heures",
+        "minimum",
+    ),
+    (
+        "animations.csv",
+        "AN03;22/06/2023;reunion_reseau",
+        "AN03;22/06/2023;apero",
+        "animations",
+        4,
+        "type_animation",
+        "valeur_autorisee",
+    ),
+    (
+        "animations.csv",
+        "AN02;14/03/2023",
+        "AN02;14/03/2030",
+        "animations",
+        3,
+        "date_animation",
+        "date_future",
+    ),
+    (
+        "animations_participations.csv",
+        "AN03;MLB;2",
+        "AN03;MLB;0",
+        "animations_participations",
+        6,
+        "nb_participants",
+        "minimum",
+    ),
+    (
+        "animations_participations.csv",
+        "AN04;MLC;1",
+        "AN09;MLC;1",
+        "animations_participations",
+        7,
+        "id_animation",
+        "reference",
+    ),
+    (
+        "animations_participations.csv",
+        "AN02;MLA;4",
+        "AN01;MLA;4",
+        "animations_participations",
+        5,
+        "id_animation+code_ml",
+        "doublon",
+    ),
 ]
 
 
@@ -145,7 +377,9 @@ CASES = [
     CASES,
     ids=[f"{c[3]}-{c[5] or 'record'}-{c[6]}-{i}" for i, c in enumerate(CASES)],
 )
-def test_each_rule_rejects_the_broken_row(extract, fname, old, new, table, line, column, rule):
+def test_each_rule_rejects_the_broken_row(
+    extract, fname, old, new, table, line, column, rule
+):
     _replace(extract / fname, old, new)
     wh = data.load(extract)
     _check_balance(wh)
@@ -211,7 +445,9 @@ def test_na_text_is_a_value_not_a_missing_one(extract):
     _replace(extract / "jeunes.csv", "J02;MLA;H;", "J02;MLA;NA;")
     wh = data.load(extract)
     rej = wh.rejects.query("colonne == 'sexe'")
-    assert rej["valeur"].tolist() == ["NA"] and rej["regle"].tolist() == ["valeur_autorisee"]
+    assert rej["valeur"].tolist() == ["NA"] and rej["regle"].tolist() == [
+        "valeur_autorisee"
+    ]
 
 
 def test_extra_columns_are_kept(extract):
@@ -228,7 +464,12 @@ def test_optional_tables_may_be_absent(extract):
     for name in ("dispositifs", "aides", "animations", "animations_participations"):
         (extract / f"{name}.csv").unlink()
     wh = data.load(extract)
-    assert wh.tables_present == ("missions_locales", "jeunes", "evenements", "situations")
+    assert wh.tables_present == (
+        "missions_locales",
+        "jeunes",
+        "evenements",
+        "situations",
+    )
     assert len(wh.aides) == 0 and list(wh.aides.columns)[0] == "id_aide"
 
 
@@ -236,7 +477,10 @@ def test_optional_tables_may_be_absent(extract):
     "setup,message",
     [
         (lambda d: (d / "jeunes.csv").unlink(), "table 'jeunes' is missing"),
-        (lambda d: (d / "animations.csv").unlink(), "animations_participations is present"),
+        (
+            lambda d: (d / "animations.csv").unlink(),
+            "animations_participations is present",
+        ),
         (lambda d: (d / "evenements.csv").write_bytes(b""), "empty file"),
         (
             lambda d: (d / "jeunes.csv").write_bytes(
@@ -253,14 +497,26 @@ def test_optional_tables_may_be_absent(extract):
             lambda d: (d / "evenements.csv").write_text(
                 (d / "evenements.csv")
                 .read_text()
-                .replace("date_evenement;type_evenement", "type_evenement;date_evenement"),
+                .replace(
+                    "date_evenement;type_evenement", "type_evenement;date_evenement"
+                ),
             ),
             "column 'type_evenement'|column 'date_evenement'.*holds no valid",
         ),
-        (lambda d: shutil.copy(d / "aides.csv", d / "aides.parquet"), "both aides.parquet"),
+        (
+            lambda d: shutil.copy(d / "aides.csv", d / "aides.parquet"),
+            "both aides.parquet",
+        ),
     ],
-    ids=["missing-table", "participations-alone", "zero-byte", "not-utf8",
-         "missing-column", "swapped-columns", "two-formats"],
+    ids=[
+        "missing-table",
+        "participations-alone",
+        "zero-byte",
+        "not-utf8",
+        "missing-column",
+        "swapped-columns",
+        "two-formats",
+    ],
 )
 def test_unreadable_extract_is_one_clear_error(extract, setup, message):
     setup(extract)
@@ -270,7 +526,11 @@ def test_unreadable_extract_is_one_clear_error(extract, setup, message):
 
 def test_validate_command_exit_codes_and_rejects_file(extract, tmp_path, capsys):
     assert main(["validate", str(extract)]) == 0
-    _replace(extract / "aides.csv", "A01;J01;permis_b;region;900", "A01;J01;permis_b;region;-9")
+    _replace(
+        extract / "aides.csv",
+        "A01;J01;permis_b;region;900",
+        "A01;J01;permis_b;region;-9",
+    )
     out = tmp_path / "rejets.csv"
     assert main(["validate", str(extract), "--rejects", str(out)]) == 1
     rej = pd.read_csv(out)
@@ -290,7 +550,9 @@ def test_parquet_round_trip_keeps_everything(tmp_path):
     again = data.load(tmp_path / "pq")
     assert again.n_rejected == 0
     for name in wh.tables_present:
-        pd.testing.assert_frame_equal(again.table(name), wh.table(name), check_dtype=False)
+        pd.testing.assert_frame_equal(
+            again.table(name), wh.table(name), check_dtype=False
+        )
     # parquet lines are 1-based row numbers
     jeunes = pd.read_parquet(tmp_path / "pq" / "jeunes.parquet")
     jeunes.loc[2, "sexe"] = "X"
@@ -303,4 +565,6 @@ def test_load_does_not_need_the_rows_it_rejects_to_fit_in_types(extract):
     # a float in an int column is a type reject, not a silent truncation
     _replace(extract / "animations_participations.csv", "AN01;MLB;2", "AN01;MLB;2,5")
     wh = data.load(extract)
-    assert wh.rejects.query("colonne == 'nb_participants'")["regle"].tolist() == ["type"]
+    assert wh.rejects.query("colonne == 'nb_participants'")["regle"].tolist() == [
+        "type"
+    ]

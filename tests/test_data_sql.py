@@ -46,10 +46,13 @@ def test_schema_in_url_and_tables_have_contract_keys(pg_url):
     data.write_sql(data.load(FIXTURE), pg_url + "?schema=cles", replace=True)
     with _engine(pg_url).connect() as conn:
         insp = sa.inspect(conn)
-        assert insp.get_pk_constraint("jeunes", schema="cles")["constrained_columns"] == [
-            "id_jeune"
-        ]
-        fks = {fk["referred_table"] for fk in insp.get_foreign_keys("evenements", schema="cles")}
+        assert insp.get_pk_constraint("jeunes", schema="cles")[
+            "constrained_columns"
+        ] == ["id_jeune"]
+        fks = {
+            fk["referred_table"]
+            for fk in insp.get_foreign_keys("evenements", schema="cles")
+        }
         assert fks == {"jeunes", "missions_locales"}
         cols = {c["name"]: c for c in insp.get_columns("jeunes", schema="cles")}
         assert str(cols["date_naissance"]["type"]) == "DATE"
@@ -62,8 +65,12 @@ def test_database_rows_breaking_rules_are_rejected_like_file_rows(pg_url):
     data.write_sql(data.load(FIXTURE), pg_url, schema="sale", replace=True)
     with _engine(pg_url).begin() as conn:
         # the warehouse has no CHECK constraints: bad values reach us
-        conn.execute(sa.text("UPDATE sale.aides SET montant_eur = -5 WHERE id_aide = 'A03'"))
-        conn.execute(sa.text("UPDATE sale.jeunes SET sexe = 'X' WHERE id_jeune = 'J12'"))
+        conn.execute(
+            sa.text("UPDATE sale.aides SET montant_eur = -5 WHERE id_aide = 'A03'")
+        )
+        conn.execute(
+            sa.text("UPDATE sale.jeunes SET sexe = 'X' WHERE id_jeune = 'J12'")
+        )
     wh = data.load(pg_url, schema="sale")
     rec = wh.reconciliation.set_index("table")
     assert rec.loc["aides", "lignes_rejetees"] == 1
@@ -99,7 +106,10 @@ def test_load_sql_command_masks_the_password(pg_url, tmp_path, capsys, caplog):
                  "--replace"]) == 0  # fmt: skip
     assert main(["validate", pg_url, "--schema", "cli"]) == 0
     # a second load without --replace is a clear error, not a traceback
-    assert main(["load-sql", "--data", str(extract), "--url", pg_url, "--schema", "cli"]) == 2
+    assert (
+        main(["load-sql", "--data", str(extract), "--url", pg_url, "--schema", "cli"])
+        == 2
+    )
     captured = capsys.readouterr()
     everything = captured.out + captured.err + caplog.text
     assert "already exists" in captured.err

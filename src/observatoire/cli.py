@@ -41,7 +41,9 @@ def _add_generate(sub: argparse._SubParsersAction) -> Runner:
         default=1.0,
         help="1.0 = the Nouvelle-Aquitaine network; 12 = about the national one",
     )
-    p.add_argument("--format", dest="fmt", choices=["parquet", "csv"], default="parquet")
+    p.add_argument(
+        "--format", dest="fmt", choices=["parquet", "csv"], default="parquet"
+    )
     return _run_generate
 
 
@@ -52,7 +54,9 @@ def _parse_years(text: str) -> tuple[int, int]:
         else:
             a = b = int(text)
     except ValueError:
-        raise ParamsError(f"--years {text!r}: expected YEAR or FIRST-LAST, e.g. 2022-2024")
+        raise ParamsError(
+            f"--years {text!r}: expected YEAR or FIRST-LAST, e.g. 2022-2024"
+        )
     if a > b:
         raise ParamsError(f"--years {text!r}: first year after last year")
     return a, b
@@ -116,9 +120,13 @@ def _add_load_sql(sub: argparse._SubParsersAction) -> Runner:
         help="load a file extract into a PostgreSQL schema (tables with contract keys)",
     )
     p.add_argument("--data", required=True, help="extract directory")
-    p.add_argument("--url", required=True, help="postgresql://user:password@host:port/db")
+    p.add_argument(
+        "--url", required=True, help="postgresql://user:password@host:port/db"
+    )
     p.add_argument("--schema", default=None, help="target schema (default: public)")
-    p.add_argument("--replace", action="store_true", help="drop the schema if it exists")
+    p.add_argument(
+        "--replace", action="store_true", help="drop the schema if it exists"
+    )
     return _run_load_sql
 
 
@@ -149,8 +157,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:
         description="Evaluation workbench of the youth-training observatory "
         "(Missions Locales, Nouvelle-Aquitaine).",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="only warnings and errors"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug messages")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     runners: dict[str, Runner] = {}
@@ -162,9 +174,21 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:
     return parser, runners
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Write to whatever ``sys.stderr`` is at the time (tests and notebooks swap it)."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 def _setup_logging(quiet: bool, verbose: bool) -> None:
     level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     root = logging.getLogger("observatoire")
     root.handlers[:] = [handler]

@@ -369,6 +369,8 @@ def _read_csv_records(text: str, sep: str, table: str):
     The csv module rather than pandas: pandas pads a short record with missing
     values silently, and a truncated line must be a reject, not a row.
     """
+    # free-text fields may be long; the csv module's 128 KiB default would raise
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
     reader = csv.reader(io.StringIO(text), delimiter=sep)
     header = next(reader)
     width = len(header)
@@ -480,8 +482,14 @@ class _TableCheck:
             parts.append(pd.DataFrame(self.raw.read_rejects, columns=REJECT_COLUMNS))
         rej = pd.concat(parts, ignore_index=True) if parts else empty_rejects()
         rej = rej.astype(
-            {"table": "string", "colonne": "string", "valeur": "string",
-             "regle": "string", "detail": "string", "ligne": "int64"}
+            {
+                "table": "string",
+                "colonne": "string",
+                "valeur": "string",
+                "regle": "string",
+                "detail": "string",
+                "ligne": "int64",
+            }
         ).sort_values(["ligne", "colonne"], kind="stable", ignore_index=True)
         return frame, rej
 
@@ -507,7 +515,9 @@ class _TableCheck:
         if col.allowed is not None:
             bad = ok & ~typed.astype(object).isin(col.allowed).to_numpy()
             self._reject(
-                bad, col.name, "valeur_autorisee",
+                bad,
+                col.name,
+                "valeur_autorisee",
                 "valeurs admises : " + ", ".join(col.allowed),
             )
         if col.minimum is not None:
@@ -519,7 +529,9 @@ class _TableCheck:
         if col.kind == "date" and (self.table.name, col.name) in _PAST_DATES:
             bad = ok & (typed > self.ref_date).fillna(False).to_numpy(dtype=bool)
             self._reject(
-                bad, col.name, "date_future",
+                bad,
+                col.name,
+                "date_future",
                 f"postérieure à la date d'extraction {self.ref_date.date()}",
             )
         self.typed[col.name] = typed
@@ -530,9 +542,10 @@ class _TableCheck:
         if name == "jeunes":
             birth, first = t["date_naissance"], t["date_premier_accueil"]
             age = _age_years(birth, first)
-            bad = ((age < AGE_MIN_PREMIER_ACCUEIL) | (age > AGE_MAX_PREMIER_ACCUEIL))
+            bad = (age < AGE_MIN_PREMIER_ACCUEIL) | (age > AGE_MAX_PREMIER_ACCUEIL)
             self._reject(
-                bad.fillna(False).to_numpy(dtype=bool), "date_premier_accueil",
+                bad.fillna(False).to_numpy(dtype=bool),
+                "date_premier_accueil",
                 "age_premier_accueil",
                 f"âge au premier accueil hors de {AGE_MIN_PREMIER_ACCUEIL}–"
                 f"{AGE_MAX_PREMIER_ACCUEIL} ans",
@@ -540,15 +553,25 @@ class _TableCheck:
             com = t["commune_residence"]
             bad = com.notna() & ~com.fillna("").astype(str).str.match(_COMMUNE)
             self._reject(
-                bad.to_numpy(dtype=bool), "commune_residence", "format_commune",
+                bad.to_numpy(dtype=bool),
+                "commune_residence",
+                "format_commune",
                 "code commune INSEE à 5 caractères attendu",
             )
         if name in ("situations", "dispositifs"):
-            ends = ["date_fin_prevue", "date_fin"] if name == "situations" else ["date_fin"]
+            ends = (
+                ["date_fin_prevue", "date_fin"]
+                if name == "situations"
+                else ["date_fin"]
+            )
             for end in ends:
                 bad = (t[end] < t["date_debut"]).fillna(False).to_numpy(dtype=bool)
                 self._reject(
-                    bad, end, "ordre_dates", "antérieure à date_debut", values=self.raw.frame[end]
+                    bad,
+                    end,
+                    "ordre_dates",
+                    "antérieure à date_debut",
+                    values=self.raw.frame[end],
                 )
         if name == "situations":
             cat = t["categorie"].astype(object)
@@ -557,22 +580,30 @@ class _TableCheck:
             for c, allowed in SOUS_CATEGORIES.items():
                 bad = (cat == c) & ~sous.isin(allowed)
                 self._reject(
-                    bad.to_numpy(dtype=bool), "sous_categorie", "sous_categorie",
+                    bad.to_numpy(dtype=bool),
+                    "sous_categorie",
+                    "sous_categorie",
                     f"pour {c} : " + ", ".join(allowed),
                 )
             bad = ~cat.isin(list(SOUS_CATEGORIES)) & cat.notna() & sous.notna()
             self._reject(
-                bad.to_numpy(dtype=bool), "sous_categorie", "sous_categorie",
+                bad.to_numpy(dtype=bool),
+                "sous_categorie",
+                "sous_categorie",
                 "doit être vide hors emploi, alternance et formation",
             )
             bad = (cat == "formation") & fin.isna()
             self._reject(
-                bad.to_numpy(dtype=bool), "financeur", "financeur",
+                bad.to_numpy(dtype=bool),
+                "financeur",
+                "financeur",
                 "financeur obligatoire pour une formation",
             )
             bad = (cat != "formation") & cat.notna() & fin.notna()
             self._reject(
-                bad.to_numpy(dtype=bool), "financeur", "financeur",
+                bad.to_numpy(dtype=bool),
+                "financeur",
+                "financeur",
                 "financeur réservé aux formations",
             )
 
@@ -585,16 +616,24 @@ class _TableCheck:
         dup = sub.duplicated(keep="first").to_numpy()
         if not dup.any():
             return
-        first_line = pd.Series(self.raw.lines[candidate]).groupby(
-            [sub[c].to_numpy() for c in cols]
-        ).transform("first").to_numpy()
+        first_line = (
+            pd.Series(self.raw.lines[candidate])
+            .groupby([sub[c].to_numpy() for c in cols])
+            .transform("first")
+            .to_numpy()
+        )
         mask = np.zeros(self.n, dtype=bool)
         idx = np.flatnonzero(candidate)[dup]
         mask[idx] = True
         detail = np.full(self.n, "", dtype=object)
         detail[idx] = [f"déjà présent ligne {line}" for line in first_line[dup]]
-        self._reject(mask, "+".join(cols), "doublon", detail,
-                     values=key.astype(str).agg("|".join, axis=1))
+        self._reject(
+            mask,
+            "+".join(cols),
+            "doublon",
+            detail,
+            values=key.astype(str).agg("|".join, axis=1),
+        )
 
     def _check_reference(self, col: Column, accepted: dict[str, pd.DataFrame]) -> None:
         ref_table, ref_col = col.references.split(".")
@@ -604,7 +643,9 @@ class _TableCheck:
         values = self.typed[col.name].astype(object)
         bad = values.notna() & ~values.isin(set(valid))
         self._reject(
-            bad.to_numpy(dtype=bool), col.name, "reference",
+            bad.to_numpy(dtype=bool),
+            col.name,
+            "reference",
             f"absent de {ref_table} (ou ligne rejetée)",
         )
 
@@ -625,7 +666,9 @@ def _is_missing(s: pd.Series) -> np.ndarray:
     return m
 
 
-def _parse(s: pd.Series, kind: str, decimal_comma: bool) -> tuple[pd.Series, np.ndarray]:
+def _parse(
+    s: pd.Series, kind: str, decimal_comma: bool
+) -> tuple[pd.Series, np.ndarray]:
     """Parse a column to its contract type; return typed values and a failure mask."""
     n = len(s)
     if kind == "str":
@@ -637,8 +680,10 @@ def _parse(s: pd.Series, kind: str, decimal_comma: bool) -> tuple[pd.Series, np.
         if pd.api.types.is_datetime64_any_dtype(s):
             out = s.dt.tz_localize(None) if s.dt.tz is not None else s
             return out.astype("datetime64[ns]"), np.zeros(n, dtype=bool)
-        if s.dtype == object and len(s) and any(
-            hasattr(v, "year") for v in s.dropna().iloc[:5]
+        if (
+            s.dtype == object
+            and len(s)
+            and any(hasattr(v, "year") for v in s.dropna().iloc[:5])
         ):
             out = pd.to_datetime(s, errors="coerce")
             return out.astype("datetime64[ns]"), (s.notna() & out.isna()).to_numpy()

@@ -73,11 +73,13 @@ def split_schema(url: str, schema: str | None = None) -> tuple[str, str]:
     m = re.search(r"([?&])schema=([^&]*)", url)
     if m:
         url_schema = m.group(2)
-        url = (url[: m.start()] + url[m.end():]).replace("?&", "?").rstrip("?&")
+        url = (url[: m.start()] + url[m.end() :]).replace("?&", "?").rstrip("?&")
         schema = schema or url_schema
     schema = schema or DEFAULT_SCHEMA
     if not _IDENT.match(schema):
-        raise ExtractError(f"schema name {schema!r}: use lower-case letters, digits and _")
+        raise ExtractError(
+            f"schema name {schema!r}: use lower-case letters, digits and _"
+        )
     return url, schema
 
 
@@ -85,16 +87,20 @@ def _engine(url: str):
     try:
         import sqlalchemy as sa
     except ImportError:  # pragma: no cover - a declared dependency
-        raise ExtractError("reading a database needs SQLAlchemy: pip install sqlalchemy")
+        raise ExtractError(
+            "reading a database needs SQLAlchemy: pip install sqlalchemy"
+        )
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     try:
         return sa.create_engine(url)
     except Exception as exc:  # bad URL, missing driver
         raise ExtractError(f"{mask_url(url)}: cannot open database ({exc})") from None
 
 
-def _period_window(period: str | int | None) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+def _period_window(
+    period: str | int | None,
+) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     if period is None:
         return None
     text = str(period)
@@ -165,9 +171,7 @@ def _queries(schema: str, window) -> dict[str, tuple[str, dict]]:
     return q
 
 
-def load_sql(
-    url: str, *, period: str | int | None = None, schema: str | None = None
-):
+def load_sql(url: str, *, period: str | int | None = None, schema: str | None = None):
     """Load and validate the contract tables from a PostgreSQL schema.
 
     Parameters
@@ -197,7 +201,11 @@ def load_sql(
     try:
         with engine.connect() as conn:
             present = set(sa.inspect(conn).get_table_names(schema=schema))
-            missing = [t for t, spec in SCHEMA.items() if not spec.optional and t not in present]
+            missing = [
+                t
+                for t, spec in SCHEMA.items()
+                if not spec.optional and t not in present
+            ]
             if missing:
                 raise ExtractError(
                     f"{masked} schema {schema!r}: table(s) missing: {', '.join(missing)}"
@@ -213,7 +221,9 @@ def load_sql(
                 frame = pd.read_sql(sa.text(sql), conn, params=params)
                 _check_sql_columns(frame, SCHEMA[name], masked)
                 raw[name] = RawTable(
-                    name, f"{masked} {schema}.{name}", frame,
+                    name,
+                    f"{masked} {schema}.{name}",
+                    frame,
                     pd.RangeIndex(1, len(frame) + 1).to_numpy(),
                 )
                 logger.info("read %s.%s: %d rows", schema, name, len(frame))
@@ -234,7 +244,9 @@ def load_sql(
 
 
 def _check_sql_columns(frame: pd.DataFrame, table: Table, where: str) -> None:
-    missing = [c.name for c in table.columns if c.required and c.name not in frame.columns]
+    missing = [
+        c.name for c in table.columns if c.required and c.name not in frame.columns
+    ]
     if missing:
         raise ExtractError(
             f"{where} table {table.name}: required column(s) missing: {', '.join(missing)}"
@@ -251,9 +263,15 @@ def _read_sql_metadata(url: str, schema: str) -> dict:
             if "metadonnees" not in sa.inspect(conn).get_table_names(schema=schema):
                 return {}
             row = conn.execute(
-                sa.text(f"SELECT date_extraction, synthetique FROM {schema}.metadonnees")
+                sa.text(
+                    f"SELECT date_extraction, synthetique FROM {schema}.metadonnees"
+                )
             ).first()
-            return {} if row is None else {"date_extraction": row[0], "synthetique": row[1]}
+            return (
+                {}
+                if row is None
+                else {"date_extraction": row[0], "synthetique": row[1]}
+            )
     finally:
         engine.dispose()
 
@@ -291,7 +309,9 @@ def write_sql(wh, url: str, *, schema: str | None = None, replace: bool = False)
     try:
         with engine.begin() as conn:
             exists = conn.execute(
-                sa.text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :s"),
+                sa.text(
+                    "SELECT 1 FROM information_schema.schemata WHERE schema_name = :s"
+                ),
                 {"s": schema},
             ).first()
             if exists and not replace:
@@ -313,7 +333,9 @@ def write_sql(wh, url: str, *, schema: str | None = None, replace: bool = False)
             conn.execute(
                 sa.text(f"INSERT INTO {schema}.metadonnees VALUES (:d, :s)"),
                 {
-                    "d": None if wh.extraction_date is None else wh.extraction_date.date(),
+                    "d": None
+                    if wh.extraction_date is None
+                    else wh.extraction_date.date(),
                     "s": bool(wh.synthetic),
                 },
             )
@@ -342,5 +364,3 @@ def _copy(conn, schema: str, table: Table, frame: pd.DataFrame) -> None:
             "WITH (FORMAT csv, NULL '')"
         ) as copy:
             copy.write(buf.getvalue())
-
-

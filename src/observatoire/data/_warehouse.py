@@ -60,7 +60,9 @@ class Warehouse:
     jeunes: pd.DataFrame
     evenements: pd.DataFrame
     situations: pd.DataFrame
-    dispositifs: pd.DataFrame = field(default_factory=lambda: empty_frame("dispositifs"))
+    dispositifs: pd.DataFrame = field(
+        default_factory=lambda: empty_frame("dispositifs")
+    )
     aides: pd.DataFrame = field(default_factory=lambda: empty_frame("aides"))
     animations: pd.DataFrame = field(default_factory=lambda: empty_frame("animations"))
     animations_participations: pd.DataFrame = field(
@@ -84,6 +86,8 @@ class Warehouse:
     @property
     def n_rejected(self) -> int:
         """Number of rejected rows over all tables."""
-        return int(self.reconciliation["lignes_rejetees"].sum()) if len(
-            self.reconciliation
-        ) else 0
+        return (
+            int(self.reconciliation["lignes_rejetees"].sum())
+            if len(self.reconciliation)
+            else 0
+        )
