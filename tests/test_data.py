@@ -47,7 +47,9 @@ def test_fixture_loads_clean_and_typed():
     wh = data.load(FIXTURE)
     assert wh.n_rejected == 0
     assert len(wh.rejects) == 0
-    counts = dict(zip(wh.reconciliation["table"], wh.reconciliation["lignes_lues"]))
+    counts = dict(
+        zip(wh.reconciliation["table"], wh.reconciliation["lignes_lues"], strict=True)
+    )
     assert counts == {
         "missions_locales": 3, "jeunes": 12, "evenements": 20, "situations": 11,
         "dispositifs": 5, "aides": 5, "animations": 4, "animations_participations": 6,

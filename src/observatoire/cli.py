@@ -56,7 +56,7 @@ def _parse_years(text: str) -> tuple[int, int]:
     except ValueError:
         raise ParamsError(
             f"--years {text!r}: expected YEAR or FIRST-LAST, e.g. 2022-2024"
-        )
+        ) from None
     if a > b:
         raise ParamsError(f"--years {text!r}: first year after last year")
     return a, b

@@ -139,7 +139,7 @@ def load(
 
 
 def validate(
-    raw: dict[str, "RawTable"],
+    raw: dict[str, RawTable],
     *,
     source: str,
     extraction_date: str | pd.Timestamp | None = None,
@@ -437,7 +437,7 @@ class _TableCheck:
             return
         self.bad |= mask
         if values is None:
-            values = self.raw.frame[column] if column in self.raw.frame else ""
+            values = self.raw.frame.get(column, "")
         vals = pd.Series(values).reset_index(drop=True)[mask]
         vals = vals.astype(object).where(vals.notna(), "").astype(str).str.slice(0, 200)
         det = detail if isinstance(detail, str) else pd.Series(detail)[mask].to_numpy()

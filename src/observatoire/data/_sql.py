@@ -89,7 +89,7 @@ def _engine(url: str):
     except ImportError:  # pragma: no cover - a declared dependency
         raise ExtractError(
             "reading a database needs SQLAlchemy: pip install sqlalchemy"
-        )
+        ) from None
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     try:
@@ -358,9 +358,11 @@ def _copy(conn, schema: str, table: Table, frame: pd.DataFrame) -> None:
     buf = io.StringIO()
     out.to_csv(buf, index=False, header=False, na_rep="")
     raw = conn.connection.driver_connection  # the psycopg connection
-    with raw.cursor() as cur:
-        with cur.copy(
+    with (
+        raw.cursor() as cur,
+        cur.copy(
             f"COPY {schema}.{table.name} ({', '.join(cols)}) FROM STDIN "
             "WITH (FORMAT csv, NULL '')"
-        ) as copy:
-            copy.write(buf.getvalue())
+        ) as copy,
+    ):
+        copy.write(buf.getvalue())
