@@ -142,11 +142,47 @@ def _run_load_sql(args: argparse.Namespace) -> int:
     return 1 if wh.n_rejected else 0
 
 
+# ------------------------------------------------------------------------ batch
+def _add_batch(sub: argparse._SubParsersAction) -> Runner:
+    p = sub.add_parser(
+        "batch",
+        help="execute every report notebook of a run to HTML, with an index and a manifest",
+    )
+    p.add_argument(
+        "--params", required=True, type=Path, help="run parameters, e.g. params/defaut.yaml"
+    )
+    p.add_argument(
+        "--jobs", type=int, help="notebooks at a time (default: params, else the cores)"
+    )
+    p.add_argument(
+        "--only",
+        nargs="+",
+        metavar="CODE",
+        help="only these ML codes (or report names: rapport_regional, suivi_mensuel, trajectoires)",
+    )
+    p.add_argument(
+        "--resume", action="store_true", help="run only the reports missing or failed"
+    )
+    return _run_batch
+
+
+def _run_batch(args: argparse.Namespace) -> int:
+    from . import reports
+
+    params = reports.load_params(args.params, jobs=args.jobs)
+    result = reports.run_batch(
+        params, only=args.only, resume=args.resume, progress=not args.quiet
+    )
+    print(result.summary())
+    return result.exit_code
+
+
 COMMANDS: list[Callable[[argparse._SubParsersAction], Runner]] = [
     _add_generate,
     _add_validate,
     _add_summary,
     _add_load_sql,
+    _add_batch,
 ]
 
 

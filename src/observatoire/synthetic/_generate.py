@@ -1,0 +1,271 @@
+"""Build the eight contract tables from the model parts and write them."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..data._schema import (
+    CATEGORIES_SITUATION,
+    ETATS_SITUATION,
+    NIVEAUX_DIPLOME,
+    SCHEMA,
+    TYPES_EVENEMENT,
+    pandas_dtype,
+)
+from ..data._write import write_extract
+from ._animations import draw_animations
+from ._calendar import build_calendar, category_column, date_column, id_column
+from ._contacts import ContactDrawer
+from ._network import build_network
+from ._paths import (
+    FINANCEURS,
+    category_codes,
+    simulate,
+    situation_rows,
+    sub_category_values,
+)
+from ._people import draw_people
+from ._schemes import (
+    AidDrawer,
+    aides_frame,
+    dispositifs_frame,
+    plan_schemes,
+    scheme_rows,
+)
+from ._truth import (
+    STREAM_ANIMATIONS,
+    STREAM_CONTACTS,
+    STREAM_NETWORK,
+    STREAM_PATHS,
+    STREAM_PEOPLE,
+    STREAM_SCHEMES,
+    draw_ml_effects,
+    streams,
+)
+
+logger = logging.getLogger("observatoire.synthetic")
+
+WARNING_TEXT = (
+    "Données synthétiques générées par observatoire : "
+    "aucune valeur ne décrit des personnes réelles."
+)
+
+
+def generate(
+    out: str | os.PathLike[str],
+    *,
+    seed: int = 2024,
+    years: tuple[int, int] = (2022, 2024),
+    scale: float = 1.0,
+    fmt: str = "parquet",
+) -> Path:
+    """Write a seeded synthetic warehouse extract in the shape of the data contract.
+
+    The eight tables (``missions_locales``, ``jeunes``, ``evenements``,
+    ``situations``, ``dispositifs``, ``aides``, ``animations``,
+    ``animations_participations``) go to ``out`` with ``metadonnees.json``
+    (``synthetique``, ``avertissement``, ``date_extraction``, ``seed``, ``scale``,
+    ``annees``, ``generateur``). The extraction date is 5 January of the year after
+    the last one. First receptions start four years before the first year (burn-in)
+    so the first year is at its steady level; contacts and aids are those of the
+    years asked (from 1 January of the first year), young people those with a
+    first reception or a contact in that window, with all their situations and
+    schemes. Same arguments, same bytes.
+
+    Parameters
+    ----------
+    out : path
+        Target directory, created if missing.
+    seed : int
+        Random seed; :func:`truth` with the same seed gives the injected effects.
+    years : (int, int)
+        First and last calendar year of activity.
+    scale : float
+        1.0 is the Nouvelle-Aquitaine network (about 92,200 young people
+        accompanied a year); 12 is about the national network.
+    fmt : {"parquet", "csv"}
+
+    Returns
+    -------
+    Path
+        The directory written.
+
+    Raises
+    ------
+    ValueError
+        If ``years``, ``scale`` or ``fmt`` is not valid.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> out = generate(tempfile.mkdtemp(), seed=1, years=(2024, 2024), scale=0.01)
+    >>> pd.read_parquet(out / "missions_locales.parquet").shape
+    (43, 5)
+    >>> sorted(p.name for p in out.glob("*.parquet"))[:2]
+    ['aides.parquet', 'animations.parquet']
+    """
+    first, last = _check_args(years, scale, fmt)
+    ss = streams(seed)
+    rng = {k: np.random.default_rng(ss[k]) for k in range(len(ss))}
+    cal = build_calendar(first, last)
+    net = build_network(rng[STREAM_NETWORK], scale=scale)
+    ml_effects = draw_ml_effects(seed)
+
+    people = draw_people(rng[STREAM_PEOPLE], net, cal, scale=scale)
+    plan = plan_schemes(rng[STREAM_SCHEMES], people)
+    contacts = ContactDrawer(rng[STREAM_CONTACTS], people, net)
+    aids = AidDrawer(rng[STREAM_SCHEMES], people, plan)
+    paths = simulate(rng[STREAM_PATHS], people, cal, ml_effects, plan, contacts, aids)
+
+    ev = contacts.rows()
+    contacts.chunks.clear()
+    keep = np.zeros(people.n, dtype=bool)
+    keep[ev["person"]] = True
+    keep |= people.reception_day >= cal.window_day
+    new_number = np.cumsum(keep) * keep  # 1-based id number, 0 = dropped
+    n_kept = int(keep.sum())
+    width = max(7, len(str(n_kept)))
+
+    def person_ids(old: np.ndarray) -> pd.arrays.ArrowStringArray:
+        return id_column("J", new_number[old], width)
+
+    tables: dict[str, pd.DataFrame] = {"missions_locales": net.table}
+    tables["jeunes"] = _jeunes(people, net, keep, person_ids)
+    tables["evenements"] = _evenements(ev, new_number, person_ids, net)
+    del ev
+    sit = situation_rows(rng[STREAM_PATHS], paths, people, cal)
+    tables["situations"] = _situations(sit, new_number, person_ids)
+    del sit
+    disp = scheme_rows(rng[STREAM_SCHEMES], plan, paths.followup_end, cal)
+    tables["dispositifs"] = _sorted_frame(
+        disp, new_number, ("start", "dispositif"), lambda r: dispositifs_frame(r, person_ids(r["person"]))
+    )
+    aid = aids.rows()
+    tables["aides"] = _sorted_frame(
+        aid,
+        new_number,
+        ("day", "type"),
+        lambda r: aides_frame(r, id_column("A", np.arange(1, len(r["person"]) + 1), 8), person_ids(r["person"])),
+        by_day=True,
+    )
+    anim, part = draw_animations(rng[STREAM_ANIMATIONS], net, cal)
+    tables["animations"] = anim
+    tables["animations_participations"] = part
+
+    for name, frame in tables.items():
+        tables[name] = _conform(name, frame)
+        logger.info("%s: %d rows", name, len(frame))
+
+    metadata = {
+        "synthetique": True,
+        "avertissement": WARNING_TEXT,
+        "date_extraction": str(cal.extraction_date),
+        "seed": int(seed),
+        "scale": float(scale),
+        "annees": [first, last],
+        "generateur": f"observatoire {__version__}",
+    }
+    return write_extract(tables, out, fmt=fmt, metadata=metadata)
+
+
+def _check_args(years, scale, fmt) -> tuple[int, int]:
+    try:
+        first, last = (int(y) for y in years)
+    except (TypeError, ValueError):
+        raise ValueError(f"years must be (first, last), e.g. (2022, 2024), not {years!r}") from None
+    if not 2000 <= first <= last <= 2100:
+        raise ValueError(f"years {years!r}: expected first <= last, between 2000 and 2100")
+    if not (isinstance(scale, int | float) and 0 < scale <= 100):
+        raise ValueError(f"scale must be a number in (0, 100], not {scale!r}")
+    if fmt not in ("parquet", "csv"):
+        raise ValueError(f"fmt must be 'parquet' or 'csv', not {fmt!r}")
+    return first, last
+
+
+def _jeunes(people, net, keep, person_ids) -> pd.DataFrame:
+    old = np.flatnonzero(keep)
+    return pd.DataFrame(
+        {
+            "id_jeune": person_ids(old),
+            "code_ml": category_column(people.ml[old], net.code),
+            "sexe": category_column(np.where(people.femme[old], 0, 1), ("F", "H")),
+            "date_naissance": date_column(people.birth_day[old]),
+            "date_premier_accueil": date_column(people.reception_day[old]),
+            "niveau_diplome": category_column(people.diploma[old], NIVEAUX_DIPLOME),
+            "neet": people.neet[old],
+            "inscrit_france_travail": people.france_travail[old],
+            "zrr": people.zrr[old],
+            "qpv": people.qpv[old],
+            "commune_residence": category_column(people.commune[old], people.commune_codes),
+        }
+    )
+
+
+def _evenements(ev, new_number, person_ids, net) -> pd.DataFrame:
+    number = new_number[ev["person"]]
+    order = np.lexsort((ev["type"], number, ev["day"]))
+    n = len(order)
+    return pd.DataFrame(
+        {
+            "id_evenement": id_column("E", np.arange(1, n + 1), 8),
+            "id_jeune": person_ids(ev["person"][order]),
+            "code_ml": category_column(ev["ml"][order], net.code),
+            "date_evenement": date_column(ev["day"][order]),
+            "type_evenement": category_column(ev["type"][order], TYPES_EVENEMENT),
+        }
+    )
+
+
+def _situations(rows, new_number, person_ids) -> pd.DataFrame:
+    number = new_number[rows["person"]]
+    ok = number > 0
+    rows = {k: v[ok] for k, v in rows.items()}
+    order = np.lexsort((rows["cat"], rows["start"], number[ok]))
+    rows = {k: v[order] for k, v in rows.items()}
+    n = len(order)
+    offset, values = sub_category_values()
+    sub = np.where((rows["sub"] >= 0) & (offset[rows["cat"]] >= 0), offset[rows["cat"]] + rows["sub"], -1)
+    return pd.DataFrame(
+        {
+            "id_situation": id_column("S", np.arange(1, n + 1), 8),
+            "id_jeune": person_ids(rows["person"]),
+            "categorie": category_column(category_codes()[rows["cat"]], CATEGORIES_SITUATION),
+            "sous_categorie": category_column(sub, values),
+            "financeur": category_column(rows["fin"], FINANCEURS),
+            "date_debut": date_column(rows["start"]),
+            "date_fin_prevue": date_column(rows["planned"]),
+            "date_fin": date_column(rows["end"]),
+            "etat": category_column(rows["etat"], ETATS_SITUATION),
+        }
+    )
+
+
+def _sorted_frame(rows, new_number, keys, build, by_day: bool = False) -> pd.DataFrame:
+    """Keep rows of kept people, sort (by person then keys, or by day first), build."""
+    number = new_number[rows["person"]]
+    ok = number > 0
+    rows = {k: v[ok] for k, v in rows.items()}
+    number = number[ok]
+    if by_day:
+        order = np.lexsort((rows[keys[1]], number, rows[keys[0]]))
+    else:
+        order = np.lexsort((rows[keys[1]], rows[keys[0]], number))
+    return build({k: v[order] for k, v in rows.items()})
+
+
+def _conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns in contract order with the contract dtypes."""
+    cols = SCHEMA[name].columns
+    out = {}
+    for c in cols:
+        s = frame[c.name]
+        dtype = pandas_dtype(c)
+        out[c.name] = s if str(s.dtype) == dtype else s.astype(dtype)
+    return pd.DataFrame(out)
+
