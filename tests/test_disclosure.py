@@ -1,0 +1,248 @@
+"""Disclosure control: primary and secondary suppression, rates, display and CSV.
+
+Tables are built by hand, a few rows each; the comments say which cell a naive
+rule would leak and how.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from observatoire import data, disclosure, indicators
+from observatoire.exceptions import DisclosureError
+
+FIXTURE = Path(__file__).parent / "fixtures" / "indicateurs"
+
+#: M1 and M2 in Gironde (33), M3 alone in Dordogne (24)
+HIERARCHY = pd.DataFrame(
+    {
+        "niveau": ["ml", "ml", "ml", "departement", "departement"],
+        "code": ["M1", "M2", "M3", "24", "33"],
+        "niveau_parent": ["departement"] * 3 + ["region"] * 2,
+        "code_parent": ["33", "33", "24", "NAQ", "NAQ"],
+    }
+)
+UNITS = [
+    ("ml", "M1"),
+    ("ml", "M2"),
+    ("ml", "M3"),
+    ("departement", "24"),
+    ("departement", "33"),
+    ("region", "NAQ"),
+]
+
+
+def _table(**columns: list[int]) -> pd.DataFrame:
+    """One annual row per unit of UNITS, with the given count columns."""
+    table = pd.DataFrame(
+        {
+            "niveau": [u[0] for u in UNITS],
+            "code": [u[1] for u in UNITS],
+            "libelle": [u[1] for u in UNITS],
+            "periode": "2023",
+            "portee": "annee",
+        }
+    )
+    for name, values in columns.items():
+        table[name] = np.array(values, dtype=np.int64)
+    return table
+
+
+def _reasons(protected, column: str) -> dict[str, str]:
+    return dict(zip(protected.values["code"], protected.reasons[column], strict=True))
+
+
+def test_naive_rule_leaks_by_subtraction_and_secondary_suppression_stops_it():
+    # interviews: M1 3, M2 40 -> Gironde 43; M3 12 = Dordogne 12; region 55.
+    # Masking M1 alone (the naive rule) leaks it: 43 - 40 = 3. M2 must go too
+    # (the smallest other non-zero cell of {33, M1, M2}: 40 < 43).
+    table = _table(entretiens=[3, 40, 12, 12, 43, 55])
+    naive_shown = table.set_index("code")["entretiens"]
+    assert naive_shown["33"] - naive_shown["M2"] == 3  # the leak
+    p = disclosure.protect(table, hierarchy=HIERARCHY)
+    assert _reasons(p, "entretiens") == {
+        "M1": "primaire",
+        "M2": "secondaire",
+        "M3": "",
+        "24": "",
+        "33": "",
+        "NAQ": "",
+    }
+
+
+def test_masking_spreads_through_a_single_ml_department():
+    # M3 has 2 interviews, so Dordogne (= M3) has 2: both primary. The region
+    # (70) minus Gironde (68) would give Dordogne back: Gironde is the smallest
+    # other cell of {NAQ, 24, 33} and is masked; then Gironde minus M2 would
+    # give M1 back... so in {33, M1, M2} one ML goes too: M1 (20 < 48).
+    table = _table(entretiens=[20, 48, 2, 2, 68, 70])
+    p = disclosure.protect(table, hierarchy=HIERARCHY)
+    assert _reasons(p, "entretiens") == {
+        "M1": "secondaire",
+        "M2": "",
+        "M3": "primaire",
+        "24": "primaire",
+        "33": "secondaire",
+        "NAQ": "",
+    }
+
+
+def test_zero_is_shown_and_never_picked_while_something_else_is_left():
+    # M1 0 interviews, M2 4 (primary), Gironde 4 (primary too): two masked
+    # cells in {33, M1, M2}, nothing more needed; 0 discloses nobody.
+    table = _table(entretiens=[0, 4, 30, 30, 4, 34])
+    p = disclosure.protect(table, hierarchy=HIERARCHY)
+    reasons = _reasons(p, "entretiens")
+    assert reasons["M1"] == ""
+    assert reasons["M2"] == reasons["33"] == "primaire"
+    # {NAQ, 24, 33}: Gironde masked alone -> Dordogne (30 < 34) goes, then
+    # {24, M3}: Dordogne masked alone -> M3
+    assert reasons["24"] == reasons["M3"] == "secondaire"
+    assert reasons["NAQ"] == ""
+
+
+def test_distinct_counts_are_protected_as_near_additive_by_default():
+    # accompanied: M1 3, M2 10, Gironde 12 (one person seen by both). 12 - 10 = 2
+    # is not exactly M1 but close to it: by default M2 is masked as well.
+    table = _table(jeunes_accompagnes=[3, 10, 25, 25, 12, 37])
+    strict = disclosure.protect(table, hierarchy=HIERARCHY)
+    assert _reasons(strict, "jeunes_accompagnes")["M2"] == "secondaire"
+    loose = disclosure.protect(table, hierarchy=HIERARCHY, distinct_as_additive=False)
+    assert _reasons(loose, "jeunes_accompagnes")["M2"] == ""
+    assert _reasons(loose, "jeunes_accompagnes")["M1"] == "primaire"
+
+
+def test_threshold_is_configurable():
+    table = _table(entretiens=[10, 40, 12, 12, 50, 62])
+    assert (
+        _reasons(disclosure.protect(table, hierarchy=HIERARCHY), "entretiens")["M1"]
+        == ""
+    )
+    p = disclosure.protect(table, threshold=11, hierarchy=HIERARCHY)
+    assert _reasons(p, "entretiens")["M1"] == "primaire"
+    with pytest.raises(DisclosureError, match="threshold 1"):
+        disclosure.protect(table, threshold=1, hierarchy=HIERARCHY)
+
+
+def _with_rates(table: pd.DataFrame) -> pd.DataFrame:
+    return indicators._core.add_rates(table)
+
+
+def test_rates_hidden_on_small_denominator_or_masked_count():
+    counts = {name: [0] * 6 for name in indicators.COUNT_COLUMNS}
+    # accompanied: M1 19 (below 20), M2 30, M3 40 = Dordogne, Gironde 49, region 89
+    counts["jeunes_accompagnes"] = [19, 30, 40, 40, 49, 89]
+    counts["jeunes_en_contact"] = counts["jeunes_accompagnes"]
+    counts["entretiens"] = counts["jeunes_accompagnes"]
+    # training entries: M2 3 (primary) -> rate 3/30 = 10 % would give it back;
+    # M1 8, M3 0 -> rate 0 % shown (0 is not masked)
+    counts["entrees_formation"] = [8, 3, 0, 0, 11, 11]
+    table = _with_rates(_table(**counts))
+    p = disclosure.protect(table, hierarchy=HIERARCHY)
+    rates = _reasons(p, "taux_formation")
+    assert rates["M1"] == "denominateur"
+    assert rates["M2"] == "secondaire"
+    assert rates["M3"] == ""
+    # M2's 3 forces M1's 8 out too ({33, M1, M2}: 8 < 11), so Gironde's rate
+    # stays (its own count 11 is shown)
+    assert _reasons(p, "entrees_formation")["M1"] == "secondaire"
+    assert rates["33"] == ""
+    shown = disclosure.render(p).set_index("code")
+    assert shown.loc["M2", "taux_formation"] == "s"
+    assert shown.loc["M2", "taux_formation_ic_bas"] == "s"
+    assert shown.loc["M3", "taux_formation"] == "0,0\u00a0%"
+    assert shown.loc["M2", "entrees_formation"] == "< 5"
+    assert shown.loc["M1", "entrees_formation"] == "s"
+    assert shown.loc["NAQ", "jeunes_accompagnes"] == "89"
+
+
+def test_for_csv_leaves_masked_cells_empty_with_a_flag_column():
+    table = _table(
+        entretiens=[3, 40, 12, 12, 43, 55], premiers_accueils=[6, 7, 8, 8, 13, 21]
+    )
+    out = disclosure.protect(table, hierarchy=HIERARCHY).for_csv().set_index("code")
+    assert pd.isna(out.loc["M1", "entretiens"])
+    assert pd.isna(out.loc["M2", "entretiens"])
+    assert out.loc["33", "entretiens"] == 43
+    assert out.loc["M1", disclosure.FLAG_COLUMN] == "entretiens"
+    assert out.loc["M3", disclosure.FLAG_COLUMN] == ""
+
+
+def test_year_to_date_minus_previous_one_gives_the_month():
+    rows = [
+        ("region", "NAQ", f"2023-{m:02d}", portee)
+        for portee in ("mois", "cumul")
+        for m in (1, 2, 3)
+    ]
+    table = pd.DataFrame(rows, columns=["niveau", "code", "periode", "portee"])
+    # interviews add up over months: months 20, 3, 9 -> so far 20, 23, 32.
+    # February's 3 is masked, but 23 - 20 would give it back: in {cumul Feb,
+    # cumul Jan, mois Feb} the smallest other cell goes (cumul Jan, 20 < 23);
+    # then {cumul Jan, mois Jan} (the same cell) holds cumul Jan alone -> mois
+    # Jan goes; {cumul Mar, cumul Feb, mois Mar} holds nothing masked.
+    table["entretiens"] = [20, 3, 9, 20, 23, 32]
+    p = disclosure.protect(table)
+    assert p.reasons["entretiens"].tolist() == [
+        "secondaire",
+        "primaire",
+        "",
+        "secondaire",
+        "",
+        "",
+    ]
+
+
+def test_distinct_counts_do_not_add_up_over_months():
+    rows = [
+        ("region", "NAQ", f"2023-{m:02d}", p) for p in ("mois", "cumul") for m in (1, 2)
+    ]
+    table = pd.DataFrame(rows, columns=["niveau", "code", "periode", "portee"])
+    # accompanied: 30 in January, 3 in February, 31 so far: 31 - 30 = 1 is the
+    # number of new people, not February's 3, so nothing more is masked
+    table["jeunes_accompagnes"] = [30, 3, 30, 31]
+    p = disclosure.protect(table)
+    assert p.reasons["jeunes_accompagnes"].tolist() == ["", "primaire", "", ""]
+
+
+def test_ml_and_department_rows_need_a_hierarchy():
+    table = _table(entretiens=[3, 40, 12, 12, 43, 55])
+    with pytest.raises(DisclosureError, match="hierarchy"):
+        disclosure.protect(table)
+
+
+def _lone_masked_cells(protected, table) -> list[tuple]:
+    """Groups {department or region, its parts} holding exactly one masked cell."""
+    parents = {"M1": "33", "M2": "33", "M3": "24", "24": "NAQ", "33": "NAQ"}
+    counts = [c for c in indicators.COUNT_COLUMNS if c in table]
+    found = []
+    for (periode, portee), rows in protected.reasons.groupby(
+        [table["periode"], table["portee"]]
+    ):
+        codes = table.loc[rows.index, "code"].tolist()
+        for total in ("33", "24", "NAQ"):
+            members = [total] + [c for c in codes if parents.get(c) == total]
+            pos = [rows.index[codes.index(c)] for c in members]
+            for col in counts:
+                if (protected.reasons.loc[pos, col] != "").sum() == 1:
+                    found.append((periode, portee, total, col))
+    return found
+
+
+def test_fixture_tables_leave_no_lone_masked_cell():
+    wh = data.load(FIXTURE)
+    for table in (
+        indicators.compute(wh, 2023),
+        indicators.compute(wh, 2023, monthly=True),
+    ):
+        before = table.copy()
+        p = disclosure.protect(table)  # hierarchy from compute's attrs
+        pd.testing.assert_frame_equal(table, before)
+        assert p.n_masked > 0
+        assert _lone_masked_cells(p, table) == []
+        # no rate is shown over fewer than 20 people accompanied
+        shown = p.reasons["taux_emploi"] == ""
+        assert (table.loc[shown, "jeunes_accompagnes"] >= 20).all()
