@@ -1,0 +1,39 @@
+"""Sequence analysis of trajectories (states per month), matching TraMineR 2.2-12.
+
+Define sequences with :func:`define_sequences`, describe them (state distribution,
+transition rates, entropy, mean time per state), compute dissimilarities between them
+(:func:`distances`: OM, HAM, LCS, DHD) with fast numba kernels, and build typologies
+(:func:`ward`, :func:`pam`, :func:`clara`, :func:`silhouette`).
+"""
+
+from __future__ import annotations
+
+from ._cluster import clara, pam, silhouette, silhouette_samples, ward
+from ._distances import distances
+from ._sequences import (
+    Sequences,
+    define_sequences,
+    entropy,
+    mean_time,
+    state_distribution,
+    substitution_costs,
+    transition_rates,
+)
+
+__all__ = [
+    "Sequences",
+    "clara",
+    "define_sequences",
+    "distances",
+    "entropy",
+    "mean_time",
+    "pam",
+    "silhouette",
+    "silhouette_samples",
+    "state_distribution",
+    "substitution_costs",
+    "transition_rates",
+    "ward",
+]
+
+# iMilo trajectories and plots

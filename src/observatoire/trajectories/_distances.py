@@ -1,0 +1,242 @@
+"""Dissimilarities between sequences, like TraMineR's ``seqdist()``.
+
+Only distinct sequences are aligned (as TraMineR: unique, compute, expand). Kernels are in
+:mod:`._kernels` (numba, parallel, cached on disk).
+
+Missing states: TraMineR refuses sequences with missing states unless
+``with.missing = TRUE``; so does :func:`distances` (``with_missing=True`` makes the
+missing state one more state, see :func:`substitution_costs`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import SequenceError
+from . import _kernels as kn
+from ._sequences import (
+    MISSING,
+    Sequences,
+    _check_seq,
+    _state_codes,
+    _trate_costs_time_varying,
+    substitution_costs,
+)
+
+logger = logging.getLogger(__name__)
+
+METHODS = ("OM", "HAM", "LCS", "DHD")
+
+
+def _check_cost(
+    sm: np.ndarray, k: int, T: int, allow_3d: bool, what: str
+) -> np.ndarray:
+    sm = np.asarray(sm, dtype=np.float64)
+    shapes = [(k, k)] + ([(T, k, k)] if allow_3d else [])
+    if sm.shape not in shapes:
+        raise SequenceError(
+            f"{what} has shape {sm.shape}, expected "
+            + " or ".join(str(s) for s in shapes)
+        )
+    if not np.isfinite(sm).all():
+        raise SequenceError(f"{what} has NaN or infinite values")
+    if (sm < 0).any():
+        raise SequenceError(f"{what} has negative costs")
+    return np.ascontiguousarray(sm)
+
+
+def _unique_rows(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows in order of first appearance, and the index of each row among them."""
+    _, first, inv = np.unique(codes, axis=0, return_index=True, return_inverse=True)
+    inv = inv.reshape(-1)
+    order = np.argsort(first, kind="stable")  # unique id -> rank of first appearance
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return np.ascontiguousarray(codes[np.sort(first)]), rank[inv].astype(np.int64)
+
+
+def _resolve(
+    seq: Sequences,
+    method: str,
+    sm: str | np.ndarray | pd.DataFrame | None,
+    indel: float,
+    with_missing: bool,
+) -> tuple[str, np.ndarray, np.ndarray, float]:
+    """Check arguments; return (kernel kind, codes >= 0, cost matrix or array, indel)."""
+    _check_seq(seq)
+    method_u = str(method).upper()
+    if method_u not in METHODS:
+        raise SequenceError(f"unknown distance method {method!r} (one of {METHODS})")
+    if seq.has_missing and not with_missing:
+        raise SequenceError(
+            "sequences have missing states: pass with_missing=True to treat them as a state"
+        )
+    codes, labels = _state_codes(seq, with_missing)
+    k = len(labels)
+    T = seq.length
+    indel = float(indel)
+    if not np.isfinite(indel) or indel <= 0:
+        raise SequenceError(f"indel must be a finite positive number, got {indel}")
+    if isinstance(sm, pd.DataFrame):
+        sm = sm.to_numpy()
+    if method_u == "LCS":
+        if sm is not None:
+            raise SequenceError(
+                "method LCS takes no sm (it is OM with costs 2 and indel 1)"
+            )
+        cost = np.full((k, k), 2.0)
+        np.fill_diagonal(cost, 0.0)
+        return "om", codes, cost, 1.0
+    if isinstance(sm, str):
+        sm_u = sm.upper()
+        if sm_u not in ("TRATE", "CONSTANT"):
+            raise SequenceError(f"unknown sm {sm!r} (TRATE, CONSTANT or a cost matrix)")
+        if method_u == "DHD":
+            if sm_u == "CONSTANT":
+                raise SequenceError("sm='CONSTANT' is not relevant for DHD, use HAM")
+            return "pos", codes, _dhd_costs(seq, codes, k), indel
+        value = 1.0 if (method_u == "HAM" and sm_u == "CONSTANT") else 2.0
+        cost = substitution_costs(seq, sm_u, value, with_missing).to_numpy()
+    elif sm is None:
+        if method_u == "OM":
+            raise SequenceError(
+                "method OM needs sm: 'TRATE', 'CONSTANT' or a cost matrix"
+            )
+        if method_u == "HAM":
+            cost = np.ones((k, k))
+            np.fill_diagonal(cost, 0.0)
+        else:  # DHD
+            return "pos", codes, _dhd_costs(seq, codes, k), indel
+    else:
+        cost = _check_cost(sm, k, T, method_u == "DHD", "substitution-cost matrix")
+        if method_u == "DHD" and cost.ndim == 2:
+            raise SequenceError(f"DHD needs a T x k x k cost array ({T}, {k}, {k})")
+    if method_u == "OM":
+        return "om", codes, cost, indel
+    if cost.ndim == 2:
+        cost = np.broadcast_to(cost, (T, k, k))
+    return "pos", codes, np.ascontiguousarray(cost), indel
+
+
+def _dhd_costs(seq: Sequences, codes: np.ndarray, k: int) -> np.ndarray:
+    if seq.length < 2:
+        raise SequenceError("DHD costs need sequences of at least 2 positions")
+    cost = _trate_costs_time_varying(codes, k, 4.0)
+    if k > seq.n_states:  # missing state: fixed cost cval, as TraMineR's miss.cost
+        cost[:, -1, :-1] = 4.0
+        cost[:, :-1, -1] = 4.0
+    return cost
+
+
+def _om_square(uniq: np.ndarray, cost: np.ndarray, indel: float) -> np.ndarray:
+    costp = np.ascontiguousarray(cost - 2.0 * indel)
+    with kn.slp_compile("om_square"):
+        return kn.om_square(uniq, costp, indel)
+
+
+def _om_cross(
+    rows: np.ndarray, cols: np.ndarray, cost: np.ndarray, indel: float
+) -> np.ndarray:
+    costp = np.ascontiguousarray(cost - 2.0 * indel)
+    with kn.slp_compile("om_cross"):
+        return kn.om_cross(
+            np.ascontiguousarray(rows), np.ascontiguousarray(cols), costp, indel
+        )
+
+
+def distances(
+    seq: Sequences,
+    method: str = "OM",
+    sm: str | np.ndarray | pd.DataFrame | None = None,
+    indel: float = 1.0,
+    with_missing: bool = False,
+) -> np.ndarray:
+    """Dissimilarity matrix between all sequences, like TraMineR's ``seqdist()``.
+
+    Parameters
+    ----------
+    seq : Sequences
+    method : {"OM", "HAM", "LCS", "DHD"}
+        ``"OM"`` optimal matching (needs ``sm``); ``"HAM"`` Hamming, sum of position-wise
+        substitution costs (default constant 1: the number of mismatches); ``"LCS"``
+        longest common subsequence distance, n + m - 2 LLCS (= OM with costs 2, indel 1);
+        ``"DHD"`` dynamic Hamming: position-wise costs from the time-varying transition
+        rates, cost_t(i, j) = 4 - p_{t-1}(i,j) - p_{t-1}(j,i) - p_t(i,j) - p_t(j,i).
+    sm : {"TRATE", "CONSTANT"}, numpy.ndarray, pandas.DataFrame or None
+        Substitution costs: a name (as :func:`substitution_costs`, constant 2, or 1 for
+        HAM; for DHD ``"TRATE"`` is the time-varying default) or a k x k matrix (T x k x k
+        for HAM and DHD), k counting the missing state with ``with_missing``.
+    indel : float
+        Insertion/deletion cost of OM.
+    with_missing : bool
+        Treat the missing state as one more state (otherwise missing states are an error).
+
+    Returns
+    -------
+    numpy.ndarray
+        n x n float64, symmetric, zero diagonal, rows and columns in the order of ``seq``.
+
+    Raises
+    ------
+    SequenceError
+        Unknown method or sm, missing states, bad cost matrix (shape, NaN, negative).
+
+    Examples
+    --------
+    >>> from observatoire.trajectories import define_sequences
+    >>> seq = define_sequences([list("aab"), list("abb"), list("bba")], None, ["a", "b"])
+    >>> distances(seq, "HAM").tolist()
+    [[0.0, 1.0, 3.0], [1.0, 0.0, 2.0], [3.0, 2.0, 0.0]]
+    >>> distances(seq, "LCS").tolist()
+    [[0.0, 2.0, 4.0], [2.0, 0.0, 2.0], [4.0, 2.0, 0.0]]
+    """
+    kind, codes, cost, indel = _resolve(seq, method, sm, indel, with_missing)
+    uniq, inv = _unique_rows(codes)
+    logger.info(
+        "%s distances: %d sequences, %d distinct, length %d",
+        method,
+        codes.shape[0],
+        uniq.shape[0],
+        codes.shape[1],
+    )
+    if kind == "om":
+        du = _om_square(uniq, cost, indel)
+    else:
+        du = kn.positionwise_square(np.ascontiguousarray(uniq.T), cost)
+    if uniq.shape[0] == codes.shape[0]:
+        return du  # all distinct, kept in their order
+    return kn.expand(du, inv)
+
+
+def cross_distances(
+    seq: Sequences,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    method: str = "OM",
+    sm: str | np.ndarray | pd.DataFrame | None = None,
+    indel: float = 1.0,
+    with_missing: bool = False,
+    *,
+    _resolved: tuple | None = None,
+) -> np.ndarray:
+    """Dissimilarities between the sequences ``rows`` and ``cols`` (index arrays) of ``seq``.
+
+    Same definitions as :func:`distances` (costs computed from the whole of ``seq``);
+    returns a ``len(rows) x len(cols)`` matrix.
+    """
+    kind, codes, cost, indel = _resolved or _resolve(
+        seq, method, sm, indel, with_missing
+    )
+    a = codes[np.asarray(rows)]
+    b = codes[np.asarray(cols)]
+    if kind == "om":
+        return _om_cross(a, b, cost, indel)
+    return kn.positionwise_cross(
+        np.ascontiguousarray(a.T), np.ascontiguousarray(b.T), cost
+    )
+
+
+__all__ = ["METHODS", "MISSING", "cross_distances", "distances"]

@@ -1,0 +1,201 @@
+"""numba kernels for sequence dissimilarities (compiled once, cached on disk).
+
+Optimal matching (OM) uses the rewritten recurrence E = d - indel * (p + q):
+
+    E[p, q] = min(E[p-1, q], E[p, q-1], E[p-1, q-1] + c(a_p, b_q) - 2 indel)
+
+with zero borders, so d(a, b) = E[m, n] + indel * (m + n): three floating-point operations
+per cell instead of five; results differ from the textbook form only by rounding.
+
+One row sequence is aligned against ``LANES`` column sequences at once: the lanes are
+independent pairs, side by side in SIMD registers (the DP of a single pair is a serial
+chain of ``min``). This needs LLVM's SLP vectoriser, which numba switches off by default
+(numba issue #8705): :func:`slp_compile` turns it on only while these kernels compile.
+The whole-matrix comparison with a plain implementation in the tests guards against a
+miscompilation. numba's cache key ignores that setting; these kernels are only ever
+compiled through :func:`slp_compile`, so the cached code is always the SLP one.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+
+import numpy as np
+from numba import njit, prange
+
+from ._lanes import LANES, align_lanes
+
+_slp_lock = threading.Lock()
+_compiled: set[str] = set()
+
+
+@contextmanager
+def slp_compile(name: str):
+    """Let numba compile (or load from cache) kernel ``name`` with SLP vectorisation."""
+    if name in _compiled:
+        yield
+        return
+    with _slp_lock:
+        old = os.environ.get("NUMBA_SLP_VECTORIZE")
+        os.environ["NUMBA_SLP_VECTORIZE"] = "1"
+        try:
+            yield
+        finally:
+            if old is None:
+                del os.environ["NUMBA_SLP_VECTORIZE"]
+            else:
+                os.environ["NUMBA_SLP_VECTORIZE"] = old
+            _compiled.add(name)
+
+
+@njit(cache=True)
+def _gather_block(cols, start, nb, costp, G):
+    """G[s, q+1, lane] = costp[s, cols[start + lane, q]]; missing lanes repeat the last one."""
+    K = costp.shape[0]
+    T = cols.shape[1]
+    for lane in range(LANES):
+        j = start + (lane if lane < nb else nb - 1)
+        for q in range(T):
+            b = cols[j, q]
+            for s in range(K):
+                G[s, q + 1, lane] = costp[s, b]
+
+
+@njit(cache=True, parallel=True)
+def om_square(seqs, costp, indel):
+    """Full symmetric OM matrix of equal-length sequences (n x T int32 codes)."""
+    n, T = seqs.shape
+    K = costp.shape[0]
+    nblocks = (n + LANES - 1) // LANES
+    D = np.zeros((n, n))
+    base = indel * 2.0 * T
+    ntasks = (nblocks + 1) // 2
+    for task_ in prange(ntasks):
+        task = np.int64(task_)
+        G = np.empty((K, T + 1, LANES))
+        E0 = np.empty((T + 1, LANES))
+        res = np.empty(LANES)
+        for half in range(2):
+            b = task if half == 0 else nblocks - 1 - task
+            if half == 1 and b == task:
+                break
+            start = b * LANES
+            nb = min(LANES, n - start)
+            _gather_block(seqs, start, nb, costp, G)
+            for i in range(start + nb - 1):
+                align_lanes(seqs[i], G, E0, res)
+                for lane in range(nb):
+                    j = start + lane
+                    if i < j:
+                        v = res[lane] + base
+                        D[i, j] = v
+                        D[j, i] = v
+    return D
+
+
+@njit(cache=True, parallel=True)
+def om_cross(rows, cols, costp, indel):
+    """OM dissimilarities of every row sequence to every column sequence (nr x nc)."""
+    nr, T = rows.shape
+    nc = cols.shape[0]
+    K = costp.shape[0]
+    nblocks = (nc + LANES - 1) // LANES
+    D = np.empty((nr, nc))
+    base = indel * 2.0 * T
+    nchunks = min(nr, 64 * 8)
+    for c_ in prange(nchunks):
+        c = np.int64(c_)
+        lo = c * nr // nchunks
+        hi = (c + 1) * nr // nchunks
+        G = np.empty((K, T + 1, LANES))
+        E0 = np.empty((T + 1, LANES))
+        res = np.empty(LANES)
+        for b in range(nblocks):
+            start = b * LANES
+            nb = min(LANES, nc - start)
+            _gather_block(cols, start, nb, costp, G)
+            for i in range(lo, hi):
+                align_lanes(rows[i], G, E0, res)
+                for lane in range(nb):
+                    D[i, start + lane] = res[lane] + base
+    return D
+
+
+@njit(cache=True, parallel=True)
+def positionwise_square(seqsT, cost3):
+    """Sum over t of cost3[t, x_t, y_t] for all pairs (HAM, DHD); seqsT is T x n."""
+    T, n = seqsT.shape
+    D = np.zeros((n, n))
+    half = (n + 1) // 2
+    for task_ in prange(half):
+        task = np.int64(task_)
+        for h in range(2):
+            i = task if h == 0 else n - 1 - task
+            if h == 1 and i == task:
+                break
+            row = D[i]
+            for t in range(T):
+                crow = cost3[t, seqsT[t, i]]
+                col = seqsT[t]
+                for j in range(i + 1, n):
+                    row[j] += crow[col[j]]
+    # mirror the upper triangle, by tiles
+    tile = 64
+    nt = (n + tile - 1) // tile
+    for bi_ in prange(nt):
+        bi = np.int64(bi_)
+        for bj in range(bi, nt):
+            for i in range(bi * tile, min(n, (bi + 1) * tile)):
+                for j in range(max(bj * tile, i + 1), min(n, (bj + 1) * tile)):
+                    D[j, i] = D[i, j]
+    return D
+
+
+@njit(cache=True, parallel=True)
+def positionwise_cross(rowsT, colsT, cost3):
+    """Sum over t of cost3[t, x_t, y_t], rows x columns (sequences given T x n)."""
+    T, nr = rowsT.shape
+    nc = colsT.shape[1]
+    D = np.zeros((nr, nc))
+    for i in prange(nr):
+        row = D[i]
+        for t in range(T):
+            crow = cost3[t, rowsT[t, i]]
+            col = colsT[t]
+            for j in range(nc):
+                row[j] += crow[col[j]]
+    return D
+
+
+@njit(cache=True, parallel=True)
+def expand(Du, inv):
+    """Full matrix D[i, j] = Du[inv[i], inv[j]] (distinct sequences back to all)."""
+    n = inv.shape[0]
+    D = np.empty((n, n))
+    for i in prange(n):
+        src = Du[inv[i]]
+        for j in range(n):
+            D[i, j] = src[inv[j]]
+    return D
+
+
+@njit(cache=True)
+def om_plain(a, b, cost, indel):
+    """Textbook OM of one pair (reference for tests and odd cases)."""
+    m = a.shape[0]
+    n = b.shape[0]
+    d = np.empty((m + 1, n + 1))
+    for p in range(m + 1):
+        d[p, 0] = p * indel
+    for q in range(n + 1):
+        d[0, q] = q * indel
+    for p in range(1, m + 1):
+        for q in range(1, n + 1):
+            d[p, q] = min(
+                d[p - 1, q] + indel,
+                d[p, q - 1] + indel,
+                d[p - 1, q - 1] + cost[a[p - 1], b[q - 1]],
+            )
+    return d[m, n]
