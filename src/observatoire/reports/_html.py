@@ -1,0 +1,263 @@
+"""Export an executed notebook to one self-contained French HTML page.
+
+nbconvert's ``HTMLExporter`` (``basic`` template) renders the cells without
+code, prompts or the parameter cells; the page around it is ours: ``lang="fr"``,
+a viewport meta and a narrow column for phones, a table of contents built from
+the headings, the images already embedded as base64 PNG. The file is written
+under a temporary name and renamed, so an interrupted run leaves no partial page.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+from .._io import write_text_atomic
+
+#: cells dropped from the HTML (Papermill tags its parameter cells)
+REMOVED_TAGS = frozenset(
+    {"parameters", "injected-parameters", "remove_cell", "remove-cell"}
+)
+
+PAGE_CSS = """
+:root { --accent: #1f4e79; --muted: #5a6270; --line: #d6dbe1; --soft: #f3f5f8; }
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
+body { margin: 0; background: #fff; color: #1d232b; line-height: 1.5;
+  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue",
+  Arial, sans-serif; }
+main { max-width: 60rem; margin: 0 auto; padding: 1rem 1rem 3rem; }
+h1 { font-size: 1.6rem; line-height: 1.25; color: var(--accent); margin: .6rem 0 .4rem; }
+h2 { font-size: 1.3rem; color: var(--accent); margin: 2rem 0 .6rem;
+  padding-top: .4rem; border-top: 2px solid var(--line); }
+h3 { font-size: 1.1rem; margin: 1.4rem 0 .4rem; }
+p, li { max-width: 48rem; }
+a { color: var(--accent); }
+a.anchor-link { display: none; }
+img { max-width: 100%; height: auto; }
+figure { margin: 1rem 0 1.5rem; }
+figcaption, .guide { color: var(--muted); font-size: .92rem; margin-top: .3rem; }
+.sous-titre { color: var(--muted); margin: 0 0 1rem; }
+.bandeau { background: #fff4ce; border: 2px solid #c59100; color: #5c4300;
+  border-radius: 6px; padding: .6rem .9rem; font-weight: 600; margin: .8rem 0; }
+.conventions { background: var(--soft); border-left: 4px solid var(--accent);
+  padding: .5rem .9rem; margin: 1rem 0; font-size: .92rem; }
+.conventions p { margin: .2rem 0; }
+.table-wrap { overflow-x: auto; -webkit-overflow-scrolling: touch; margin: .6rem 0 1rem; }
+table { border-collapse: collapse; font-size: .9rem; font-variant-numeric: tabular-nums; }
+caption { text-align: left; font-weight: 600; padding: .3rem 0; color: #1d232b; }
+th, td { padding: .3rem .55rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+thead th { background: var(--soft); text-align: left; border-bottom: 2px solid var(--line); }
+td.num, th.num, td.col_heading { text-align: right; white-space: nowrap; }
+tr.total td, tr.total th { font-weight: 600; border-top: 2px solid var(--line); }
+.chiffres { display: grid; grid-template-columns: repeat(auto-fill, minmax(10.5rem, 1fr));
+  gap: .6rem; margin: .8rem 0 1.2rem; }
+.chiffre { background: var(--soft); border-radius: 6px; padding: .6rem .7rem; }
+.chiffre .valeur { display: block; font-size: 1.45rem; font-weight: 700; color: var(--accent); }
+.chiffre .libelle { display: block; font-size: .85rem; color: var(--muted); }
+.chiffre .evolution { display: block; font-size: .8rem; color: var(--muted); }
+nav.sommaire { background: var(--soft); border-radius: 6px; padding: .5rem 1rem; margin: 1rem 0; }
+nav.sommaire h2 { border: 0; margin: .2rem 0; padding: 0; font-size: 1.05rem; }
+nav.sommaire ol { margin: .2rem 0; padding-left: 1.3rem; }
+nav.sommaire li { margin: .1rem 0; }
+footer { color: var(--muted); font-size: .8rem; margin-top: 2.5rem;
+  border-top: 1px solid var(--line); padding-top: .6rem; }
+.jp-OutputArea-output pre { white-space: pre-wrap; }
+@media (max-width: 40rem) {
+  body { font-size: 15px; }
+  main { padding: .6rem .7rem 2rem; }
+  h1 { font-size: 1.35rem; }
+  h2 { font-size: 1.15rem; }
+  table { font-size: .8rem; }
+  th, td { padding: .25rem .4rem; }
+}
+@media print { nav.sommaire { display: none; } a { color: inherit; } }
+"""
+
+PAGE = """<!DOCTYPE html>
+<html lang="fr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="observatoire {version}">
+<title>{title}</title>
+<style>{css}</style>
+</head>
+<body>
+<main>
+{body}
+<footer>{footer}</footer>
+</main>
+</body>
+</html>
+"""
+
+_HEADING = re.compile(r"<h([1-3])(\s[^>]*)?>(.*?)</h\1>", re.S | re.I)
+_ID = re.compile(r'\sid="([^"]*)"')
+_TAG = re.compile(r"<[^>]+>")
+
+
+def slugify(text: str) -> str:
+    """A lowercase ASCII anchor from a French heading.
+
+    Examples
+    --------
+    >>> slugify("Position parmi les 43 Missions Locales")
+    'position-parmi-les-43-missions-locales'
+    >>> slugify("Profil des jeunes accompagnés")
+    'profil-des-jeunes-accompagnes'
+    """
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower()
+    return text or "section"
+
+
+def add_toc(body: str, *, title: str = "Sommaire") -> str:
+    """Give every ``h2``/``h3`` an id and insert a table of contents.
+
+    The contents list goes just before the first ``h2``, after the title block
+    (subtitle, banner, conventions); ``h3`` entries nest under the ``h2``
+    before them.
+    """
+    seen: set[str] = set()
+    entries: list[tuple[int, str, str]] = []
+
+    def fix(match: re.Match[str]) -> str:
+        level, attrs, inner = int(match.group(1)), match.group(2) or "", match.group(3)
+        text = html.unescape(_TAG.sub("", inner.replace("¶", ""))).strip()
+        found = _ID.search(attrs)
+        anchor = found.group(1) if found else slugify(text)
+        base, n = anchor, 2
+        while anchor in seen:
+            anchor, n = f"{base}-{n}", n + 1
+        seen.add(anchor)
+        attrs = _ID.sub("", attrs)
+        if level > 1:
+            entries.append((level, anchor, text))
+        return f'<h{level}{attrs} id="{anchor}">{inner}</h{level}>'
+
+    body = _HEADING.sub(fix, body)
+    if len(entries) < 2:
+        return body
+    items: list[str] = []
+    open_sub = False
+    for level, anchor, text in entries:
+        link = f'<a href="#{anchor}">{html.escape(text)}</a>'
+        if level == 2:
+            if open_sub:
+                items.append("</ol></li>")
+                open_sub = False
+            elif items:
+                items.append("</li>")
+            items.append(f"<li>{link}")
+        else:
+            if not open_sub:
+                items.append("<ol>")
+                open_sub = True
+            items.append(f"<li>{link}</li>")
+    items.append("</ol></li>" if open_sub else "</li>")
+    nav = (
+        f'<nav class="sommaire" aria-label="{title}"><h2 class="toc-title">{title}</h2>'
+        f"<ol>{''.join(items)}</ol></nav>"
+    )
+    # after the h1 and what directly follows it (subtitle, banner, conventions):
+    # before the first section heading
+    first_h2 = re.search(r"<h2[\s>]", body, re.I)
+    if first_h2 is None:
+        return nav + body
+    return body[: first_h2.start()] + nav + body[first_h2.start() :]
+
+
+def _prepare(nb):
+    """Drop parameter cells, stderr streams and empty code cells."""
+    nb = nb.copy()
+    cells = []
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & REMOVED_TAGS:
+            continue
+        if cell.cell_type == "code":
+            cell = cell.copy()
+            cell.outputs = [
+                o
+                for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
+            if not cell.outputs:
+                continue
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+def notebook_body(nb) -> str:
+    """The cells of an executed notebook as HTML: outputs and text, no code."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        anchor_link_text="",
+    )
+    body, _ = exporter.from_notebook_node(_prepare(nb))
+    return body
+
+
+def render_page(body: str, *, title: str, footer: str = "") -> str:
+    """Wrap an HTML body in the French report page (TOC, CSS, viewport)."""
+    from .. import __version__
+
+    return PAGE.format(
+        version=__version__,
+        title=html.escape(title),
+        css=PAGE_CSS,
+        body=add_toc(body),
+        footer=footer,
+    )
+
+
+def export_html(
+    notebook: str | os.PathLike[str],
+    target: str | os.PathLike[str],
+    *,
+    title: str,
+    footer: str | None = None,
+) -> Path:
+    """Export an executed notebook file to a self-contained HTML page.
+
+    Parameters
+    ----------
+    notebook : path
+        Executed ``.ipynb``.
+    target : path
+        HTML file to write (atomically).
+    title : str
+        The page ``<title>``.
+    footer : str, optional
+        HTML for the page footer; default names the tool and the date.
+
+    Returns
+    -------
+    Path
+        ``target``.
+    """
+    import datetime as dt
+
+    import nbformat
+
+    from .. import __version__
+    from ._style import fr_date_long
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    if footer is None:
+        footer = (
+            f"Produit le {fr_date_long(dt.date.today())} par observatoire "
+            f"{html.escape(__version__)}."
+        )
+    page = render_page(notebook_body(nb), title=title, footer=footer)
+    return write_text_atomic(target, page)

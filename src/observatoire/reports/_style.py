@@ -1,0 +1,303 @@
+"""French presentation: dates, styled tables, figures, banners, matplotlib defaults.
+
+Everything a report shows goes through here, so the look is the same in every
+notebook: numbers in French format (``12 345``, ``45,2 %``), dates in words
+(``mai 2024``), tables as styled HTML (pandas Styler) in a scrolling wrapper,
+figures as embedded PNG with a plain-language reading guide underneath.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+MOIS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+MOIS_COURTS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")  # fmt: skip
+
+SYNTHETIC_BANNER = "Données synthétiques — ne pas interpréter comme des chiffres réels"
+
+#: figure size (inches) and resolution: modest, so a report stays well under 2 MB
+FIG_WIDTH = 7.5
+FIG_DPI = 110
+
+PALETTE = (
+    "#1f4e79",
+    "#c0504d",
+    "#4f9a94",
+    "#d99a2b",
+    "#7f63a8",
+    "#8a8f98",
+    "#5b9bd5",
+    "#9bbb59",
+)
+
+
+# ------------------------------------------------------------------- words
+def fr_month(year: int, month: int) -> str:
+    """``mai 2024``.
+
+    Examples
+    --------
+    >>> fr_month(2024, 5)
+    'mai 2024'
+    """
+    return f"{MOIS[month - 1]} {year}"
+
+
+def fr_months_span(year: int, month: int) -> str:
+    """The months so far of ``year``: ``janvier à mai 2024``.
+
+    Examples
+    --------
+    >>> fr_months_span(2024, 5)
+    'janvier à mai 2024'
+    >>> fr_months_span(2024, 1)
+    'janvier 2024'
+    """
+    if month == 1:
+        return fr_month(year, 1)
+    return f"janvier à {fr_month(year, month)}"
+
+
+def fr_date_long(day: dt.date | Any) -> str:
+    """``3 juin 2024`` (``1er`` for the first day).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> fr_date_long(dt.date(2024, 6, 1))
+    '1er juin 2024'
+    """
+    d = day.date() if hasattr(day, "date") and callable(day.date) else day
+    n = "1er" if d.day == 1 else str(d.day)
+    return f"{n} {MOIS[d.month - 1]} {d.year}"
+
+
+def fr_int(value: Any) -> str:
+    """A count in French format; masked labels pass through unchanged."""
+    from ..formatting import fr_int as _fr_int
+
+    return _fr_int(value)
+
+
+def fr_pct(value: Any, digits: int = 1) -> str:
+    """A share (0-1) in French format: ``45,2 %``."""
+    from ..formatting import fr_pct as _fr_pct
+
+    return _fr_pct(value, digits)
+
+
+def esc(text: Any) -> str:
+    return html.escape(str(text))
+
+
+# ------------------------------------------------------------------ blocks
+@dataclass(frozen=True)
+class Html:
+    """A piece of report HTML; Jupyter and nbconvert show it as is."""
+
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __add__(self, other: Html) -> Html:
+        return Html(self.html + other.html)
+
+
+def join(*blocks: Html | None) -> Html:
+    """Several blocks as one output (one cell, one output)."""
+    return Html("".join(b.html for b in blocks if b is not None))
+
+
+def heading(text: str, level: int = 2) -> Html:
+    return Html(f"<h{level}>{esc(text)}</h{level}>")
+
+
+def paragraph(text: str, cls: str | None = None) -> Html:
+    attr = f' class="{cls}"' if cls else ""
+    return Html(f"<p{attr}>{text}</p>")
+
+
+def banner(synthetic: bool) -> Html | None:
+    """The synthetic-data banner, or None for a real extract."""
+    if not synthetic:
+        return None
+    return Html(f'<div class="bandeau" role="note">{esc(SYNTHETIC_BANNER)}</div>')
+
+
+def conventions(threshold: int, min_denominator: int) -> Html:
+    """Explain, once per report, every sign that replaces a hidden value."""
+    return Html(
+        '<div class="conventions"><p><strong>Secret statistique.</strong></p>'
+        f"<p><b>&lt; {threshold}</b> : effectif inférieur à {threshold}, masqué "
+        "(secret statistique).</p>"
+        "<p><b>s</b> : valeur masquée pour qu'on ne puisse pas retrouver un petit "
+        "effectif par différence (secret secondaire).</p>"
+        f"<p><b>n.d.</b> : taux non diffusé, calculé sur moins de {min_denominator} "
+        "jeunes.</p>"
+        "<p>Les taux sont donnés avec leur intervalle de confiance à 95 % "
+        "(méthode de Wilson) : la vraie valeur a 95 chances sur 100 de s'y "
+        "trouver.</p></div>"
+    )
+
+
+def key_figures_cards(cards: Sequence[tuple[str, str, str | None]]) -> Html:
+    """Key figures as cards: (value, label, optional comparison line)."""
+    items = []
+    for value, label, note in cards:
+        extra = f'<span class="evolution">{esc(note)}</span>' if note else ""
+        items.append(
+            f'<div class="chiffre"><span class="valeur">{esc(value)}</span>'
+            f'<span class="libelle">{esc(label)}</span>{extra}</div>'
+        )
+    return Html(f'<div class="chiffres">{"".join(items)}</div>')
+
+
+def table(
+    frame: pd.DataFrame,
+    *,
+    caption: str,
+    numeric: Sequence[str] = (),
+    guide: str | None = None,
+    total_last: bool = False,
+    formatters: dict[str, Callable[[Any], str]] | None = None,
+) -> Html:
+    """A styled French table (pandas Styler) in a horizontally scrolling box.
+
+    ``frame`` holds display-ready values (strings already formatted, masked
+    values already replaced); ``numeric`` columns are right-aligned;
+    ``total_last`` styles the last row as a total.
+    """
+    styler = frame.style.hide(axis="index").set_caption(esc(caption))
+    if formatters:
+        styler = styler.format(formatters)
+    styler = styler.set_table_attributes('class="tableau"')
+    num_idx = [frame.columns.get_loc(c) for c in numeric if c in frame.columns]
+    styles = [{"selector": f"td.col{i}, th.col_heading.col{i}", "props": "text-align: right; white-space: nowrap;"} for i in num_idx]  # fmt: skip
+    if total_last and len(frame):
+        styles.append(
+            {
+                "selector": f"tbody tr:nth-child({len(frame)}) td",
+                "props": "font-weight: 600; border-top: 2px solid #d6dbe1;",
+            }
+        )
+    styler = styler.set_table_styles(styles, overwrite=False)
+    body = styler.to_html(escape=None)
+    note = f'<p class="guide">{guide}</p>' if guide else ""
+    return Html(f'<div class="table-wrap">{body}</div>{note}')
+
+
+def figure(fig: Figure, *, alt: str, guide: str) -> Html:
+    """A matplotlib figure as an embedded PNG with its reading guide."""
+    buf = io.BytesIO()
+    # the figures use constrained layout: no second "tight" drawing pass needed
+    fig.savefig(buf, format="png", dpi=FIG_DPI, facecolor="white")
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return Html(
+        f'<figure><img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
+        f'<figcaption class="guide"><strong>Lecture :</strong> {guide}</figcaption>'
+        "</figure>"
+    )
+
+
+# -------------------------------------------------------------- matplotlib
+_RC = {
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "grid.color": "#e3e6ea",
+    "grid.linewidth": 0.8,
+    "axes.axisbelow": True,
+    "legend.frameon": False,
+    "legend.fontsize": 9,
+    "figure.dpi": FIG_DPI,
+    "axes.formatter.use_locale": False,
+}
+
+
+def new_figure(height: float = 3.6, width: float = FIG_WIDTH, **subplots: Any):
+    """A figure with French defaults, outside pyplot (no global state, no leak).
+
+    Returns ``(fig, ax)`` (or ``(fig, axes)`` when ``subplots`` asks for a grid).
+    """
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(width, height), layout="constrained")
+        ax = fig.subplots(**subplots) if subplots else fig.add_subplot()
+    return fig, ax
+
+
+def apply_axes_style(ax: Any, *, percent: bool = False, axis: str = "y") -> None:
+    """French tick labels (``12 345``, ``45 %``) and the house grid on ``ax``."""
+    from matplotlib.ticker import FuncFormatter
+
+    fmt = (
+        FuncFormatter(lambda v, _: f"{v * 100:.0f} %".replace(".", ","))
+        if percent
+        else FuncFormatter(
+            lambda v, _: (
+                fr_int(round(v))
+                if abs(v) >= 1 or v == 0
+                else f"{v:.1f}".replace(".", ",")
+            )
+        )
+    )
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(fmt)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.grid(True, axis=axis, color="#e3e6ea", linewidth=0.8)
+    ax.set_axisbelow(True)
+
+
+# ------------------------------------------------------------------ titles
+REPORT_NAMES = {
+    "rapport_mission_locale": "Rapport de la Mission Locale",
+    "rapport_regional": "Rapport régional",
+    "suivi_mensuel": "Suivi mensuel",
+    "trajectoires": "Trajectoires des jeunes",
+}
+
+
+def report_title(kind: str, meta: dict[str, Any], code_ml: str | None = None) -> str:
+    """The ``<title>`` of a report page, e.g. ``Rapport de la Mission Locale ... 2024``."""
+    name = REPORT_NAMES.get(kind, kind)
+    year = meta.get("year")
+    month = meta.get("month")
+    if kind == "rapport_mission_locale" and code_ml:
+        label = meta.get("labels", {}).get(code_ml, code_ml)
+        return f"{label} — rapport {year}"
+    if kind == "suivi_mensuel" and year and month:
+        return f"{name} — {fr_month(year, month)}"
+    return f"{name} {year}" if year else name
