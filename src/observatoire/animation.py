@@ -1,0 +1,1043 @@
+"""Annual review of the ARML's network animation (Article 4 of the agreement).
+
+Article 4 of the 2022-2024 agreement asks the ARML for "un bilan annuel des
+activités d'animation déployées pour appuyer auprès des Missions Locales la
+diffusion des politiques régionales". This module turns the ARML's own log
+(contract tables ``animations`` and ``animations_participations``) into the
+tables of that review, for one calendar year:
+
+- :func:`actions_by`: actions by type or by regional policy (count, hours,
+  staff attending, MLs reached), with last year's count;
+- :func:`ml_reach`: one row per Mission Locale (actions attended, staff...);
+- :func:`reach_summary` and :func:`reach_by_departement`: MLs reached, as a
+  share of the 43 and of the MLs of ``missions_locales``;
+- :func:`rarely_reached`: the MLs reached fewer than twice, **named**: the
+  figures are about institutions, not young people, so no disclosure rule
+  applies to them;
+- :func:`year_over_year`: the headline figures and their change on last year;
+- :func:`ml_policy_matrix` and :func:`heatmap_ml_policy`: ML x policy;
+- :func:`summary_text`: the review in one French paragraph;
+- :func:`annual_review`: everything above in one object.
+
+For the notebook ``notebooks/bilan_animation.ipynb``: :func:`default_data_dir`
+and :func:`resolve_year` (``"auto"``: the latest complete year),
+:func:`review_header` (title, banner, summary) and :func:`review_table`
+(French, formatted tables).
+
+Every function takes ``source``: a :class:`~observatoire.data.Warehouse`, or a
+mapping with the DataFrames ``animations``, ``animations_participations`` and
+(for the per-ML tables) ``missions_locales``. Inputs are never modified.
+
+Counting rules
+--------------
+- An action belongs to the year of its ``date_animation``.
+- ``heures`` adds the durations of the actions (an action without a duration
+  adds nothing and is counted in ``actions_sans_duree``);
+  ``heures_participants`` adds duration x staff attending (person-hours).
+- ``participants`` adds ``nb_participants``: one person attending two actions
+  counts twice (the log does not name people).
+- An ML is *reached* by an action when it has a participation row for it; an
+  action without any participation still counts as an action.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .data import DEPARTEMENT_NAMES
+from .data._schema import POLITIQUES_REGIONALES, TYPES_ANIMATION
+from .exceptions import ParamsError
+from .formatting import fr_int, fr_num, fr_pct, fr_signed_pct
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "NETWORK_SIZE",
+    "POLICY_LABELS",
+    "REVIEW_TABLES",
+    "TYPE_LABELS",
+    "AnnualReview",
+    "actions_by",
+    "annual_review",
+    "as_image",
+    "default_data_dir",
+    "heatmap_ml_policy",
+    "ml_policy_matrix",
+    "ml_reach",
+    "rarely_reached",
+    "reach_by_departement",
+    "reach_summary",
+    "resolve_year",
+    "review_header",
+    "review_table",
+    "section",
+    "summary_text",
+    "year_over_year",
+]
+
+#: Missions Locales in the Nouvelle-Aquitaine network (agreement 2022-2024)
+NETWORK_SIZE = 43
+
+#: French labels of ``type_animation``
+TYPE_LABELS: dict[str, str] = {
+    "professionnalisation": "Professionnalisation des équipes",
+    "reunion_reseau": "Réunion de réseau",
+    "groupe_travail": "Groupe de travail",
+    "webinaire": "Webinaire",
+    "information_dispositif": "Information sur un dispositif",
+    "autre": "Autre",
+}
+
+#: French labels of ``politique_regionale``
+POLICY_LABELS: dict[str, str] = {
+    "formation": "Formation",
+    "alternance": "Alternance",
+    "emploi": "Emploi",
+    "permis_b": "Permis B",
+    "sante": "Santé et prévention",
+    "numerique": "Numérique",
+    "mobilite_internationale": "Mobilité internationale",
+    "logement": "Logement",
+    "service_civique": "Service civique",
+    "erip": "ERIP",
+    "autre": "Autre",
+}
+
+#: policies as written inside a French sentence
+_POLICY_IN_TEXT: dict[str, str] = {
+    "formation": "formation",
+    "alternance": "alternance",
+    "emploi": "emploi",
+    "permis_b": "permis B",
+    "sante": "santé et prévention",
+    "numerique": "numérique",
+    "mobilite_internationale": "mobilité internationale",
+    "logement": "logement",
+    "service_civique": "service civique",
+    "erip": "ERIP",
+    "autre": "autres thèmes",
+}
+
+_BY = {"type_animation": TYPE_LABELS, "politique_regionale": POLICY_LABELS}
+_ORDER = {
+    "type_animation": TYPES_ANIMATION,
+    "politique_regionale": POLITIQUES_REGIONALES,
+}
+_TOTAL_CODE = "total"
+_TOTAL_LABEL = "Ensemble"
+
+
+# ------------------------------------------------------------------ inputs
+@dataclass(frozen=True)
+class _Frames:
+    animations: pd.DataFrame
+    participations: pd.DataFrame
+    missions_locales: pd.DataFrame | None
+
+
+def _frames(source: Any) -> _Frames:
+    """The three frames of ``source`` (Warehouse or mapping), typed, copied."""
+    if isinstance(source, Mapping):
+        get = source.get
+    else:
+
+        def get(name: str, default: Any = None) -> Any:
+            return getattr(source, name, default)
+
+    anim = get("animations")
+    part = get("animations_participations")
+    mls = get("missions_locales")
+    if anim is None or part is None:
+        raise TypeError(
+            "source must be a Warehouse or a mapping holding the DataFrames "
+            "'animations' and 'animations_participations'"
+        )
+    anim = anim.copy()
+    anim["date_animation"] = pd.to_datetime(anim["date_animation"])
+    anim["duree_heures"] = pd.to_numeric(anim["duree_heures"], errors="coerce")
+    anim["id_animation"] = anim["id_animation"].astype(str)
+    part = part.copy()
+    part["id_animation"] = part["id_animation"].astype(str)
+    part["code_ml"] = part["code_ml"].astype(str)
+    part["nb_participants"] = pd.to_numeric(part["nb_participants"]).astype("int64")
+    if mls is not None:
+        mls = mls.copy()
+        mls["code_ml"] = mls["code_ml"].astype(str)
+        mls["departement"] = mls["departement"].astype(str)
+        mls["nom_ml"] = mls["nom_ml"].astype(str)
+    return _Frames(anim, part, mls)
+
+
+def _check_year(year: Any) -> int:
+    if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
+        raise ParamsError(f"year: {year!r} is not a year (an integer such as 2024)")
+    return int(year)
+
+
+def _of_year(fr: _Frames, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Actions of ``year`` and their participations (with the action's columns)."""
+    anim = fr.animations[fr.animations["date_animation"].dt.year == year]
+    cols = ["id_animation", "type_animation", "politique_regionale", "duree_heures"]
+    part = fr.participations.merge(anim[cols], on="id_animation", how="inner")
+    part["heures_participants"] = part["duree_heures"] * part["nb_participants"]
+    return anim, part
+
+
+def _need_mls(fr: _Frames) -> pd.DataFrame:
+    if fr.missions_locales is None:
+        raise TypeError("this table needs the DataFrame 'missions_locales' in source")
+    return fr.missions_locales
+
+
+# ------------------------------------------------------------------ tables
+def actions_by(
+    source: Any, *, year: int, by: str = "type_animation", total: bool = True
+) -> pd.DataFrame:
+    """Actions of ``year`` by type of action or by regional policy.
+
+    Parameters
+    ----------
+    source : Warehouse or mapping of DataFrames
+        Needs ``animations`` and ``animations_participations``.
+    year : int
+        Calendar year of ``date_animation``.
+    by : {"type_animation", "politique_regionale"}
+        The grouping column.
+    total : bool
+        Append an ``Ensemble`` row (code ``total``); its ``ml_touchees`` counts
+        distinct MLs, so it is not the sum of the rows.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per value of ``by`` that has an action in ``year`` or in
+        ``year - 1``, in contract order: ``<by>`` (code), ``libelle``,
+        ``actions``, ``heures``, ``actions_sans_duree``, ``participants``,
+        ``heures_participants``, ``ml_touchees``, ``actions_n_1`` (same count,
+        previous year) and ``evolution`` (``actions - actions_n_1``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> anim = pd.DataFrame({"id_animation": ["a1", "a2"],
+    ...     "date_animation": pd.to_datetime(["2024-03-01", "2024-05-02"]),
+    ...     "type_animation": ["webinaire", "webinaire"],
+    ...     "politique_regionale": ["sante", "formation"],
+    ...     "intitule": ["x", "y"], "duree_heures": [1.5, None]})
+    >>> part = pd.DataFrame({"id_animation": ["a1", "a1", "a2"],
+    ...     "code_ml": ["m1", "m2", "m1"], "nb_participants": [2, 1, 3]})
+    >>> src = {"animations": anim, "animations_participations": part}
+    >>> actions_by(src, year=2024)[["libelle", "actions", "heures", "participants"]]
+         libelle  actions  heures  participants
+    0  Webinaire        2     1.5             6
+    1   Ensemble        2     1.5             6
+    """
+    year = _check_year(year)
+    if by not in _BY:
+        raise ParamsError(f"by: {by!r} is not a grouping; valid: {', '.join(_BY)}")
+    fr = _frames(source)
+    rows = []
+    anim, part = _of_year(fr, year)
+    prev, _ = _of_year(fr, year - 1)
+    seen = set(anim[by]) | set(prev[by])
+    codes = [c for c in _ORDER[by] if c in seen] + sorted(seen - set(_ORDER[by]))
+    groups = [(c, anim[by] == c, part[by] == c, prev[by] == c) for c in codes]
+    if total:
+        groups.append(
+            (
+                _TOTAL_CODE,
+                pd.Series(True, index=anim.index),
+                pd.Series(True, index=part.index),
+                pd.Series(True, index=prev.index),
+            )
+        )
+    for code, in_anim, in_part, in_prev in groups:
+        a, p = anim[in_anim], part[in_part]
+        rows.append(
+            {
+                by: code,
+                "libelle": _TOTAL_LABEL
+                if code == _TOTAL_CODE
+                else _BY[by].get(code, code),
+                "actions": len(a),
+                "heures": float(a["duree_heures"].sum()),
+                "actions_sans_duree": int(a["duree_heures"].isna().sum()),
+                "participants": int(p["nb_participants"].sum()),
+                "heures_participants": float(p["heures_participants"].sum()),
+                "ml_touchees": int(p["code_ml"].nunique()),
+                "actions_n_1": int(in_prev.sum()),
+            }
+        )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            by, "libelle", "actions", "heures", "actions_sans_duree", "participants",
+            "heures_participants", "ml_touchees", "actions_n_1",
+        ],
+    )  # fmt: skip
+    out["evolution"] = out["actions"] - out["actions_n_1"]
+    return out
+
+
+def ml_reach(source: Any, *, year: int) -> pd.DataFrame:
+    """One row per Mission Locale of ``missions_locales``: what reached it in ``year``.
+
+    Returns
+    -------
+    pd.DataFrame
+        Sorted by ``departement`` then ``nom_ml``: ``code_ml``, ``nom_ml``,
+        ``departement``, ``actions`` (actions attended), ``participants``
+        (staff attending, summed over actions), ``heures_participants``,
+        ``politiques`` (distinct policies), ``actions_n_1`` (actions attended
+        the year before), ``touchee`` (at least one action).
+        MLs of the participations missing from ``missions_locales`` (only
+        possible with hand-built frames) are added with their code as name.
+    """
+    year = _check_year(year)
+    fr = _frames(source)
+    mls = _need_mls(fr)[["code_ml", "nom_ml", "departement"]]
+    _, part = _of_year(fr, year)
+    _, prev = _of_year(fr, year - 1)
+    extra = sorted((set(part["code_ml"]) | set(prev["code_ml"])) - set(mls["code_ml"]))
+    if extra:
+        logger.warning(
+            "%d ML(s) of the participations not in missions_locales", len(extra)
+        )
+        mls = pd.concat(
+            [mls, pd.DataFrame({"code_ml": extra, "nom_ml": extra, "departement": ""})],
+            ignore_index=True,
+        )
+    agg = part.groupby("code_ml").agg(
+        actions=("id_animation", "nunique"),
+        participants=("nb_participants", "sum"),
+        heures_participants=("heures_participants", "sum"),
+        politiques=("politique_regionale", "nunique"),
+    )
+    agg["actions_n_1"] = prev.groupby("code_ml")["id_animation"].nunique()
+    out = mls.merge(agg, left_on="code_ml", right_index=True, how="left")
+    for col in ("actions", "participants", "politiques", "actions_n_1"):
+        out[col] = out[col].fillna(0).astype("int64")
+    out["heures_participants"] = out["heures_participants"].fillna(0.0).astype(float)
+    out["touchee"] = out["actions"] > 0
+    out = out.sort_values(["departement", "nom_ml", "code_ml"], kind="stable")
+    return out.reset_index(drop=True)
+
+
+def reach_summary(source: Any, *, year: int, network_size: int = NETWORK_SIZE) -> dict:
+    """Headline reach figures of ``year``.
+
+    Returns
+    -------
+    dict
+        ``annee``, ``actions``, ``heures``, ``participants``, ``ml_touchees``
+        (distinct MLs with at least one participation), ``ml_reseau`` (MLs of
+        ``missions_locales``), ``part_reseau`` (``ml_touchees / ml_reseau``),
+        ``part_43`` (``ml_touchees / network_size``), ``ml_touchees_2_fois``
+        (MLs reached at least twice), ``ml_moins_2_fois`` (MLs of
+        ``missions_locales`` reached 0 or 1 time).
+    """
+    year = _check_year(year)
+    fr = _frames(source)
+    anim, part = _of_year(fr, year)
+    per_ml = part.groupby("code_ml")["id_animation"].nunique()
+    n_touched = int(len(per_ml))
+    out = {
+        "annee": year,
+        "actions": len(anim),
+        "heures": float(anim["duree_heures"].sum()),
+        "participants": int(part["nb_participants"].sum()),
+        "ml_touchees": n_touched,
+        "ml_touchees_2_fois": int((per_ml >= 2).sum()),
+        "part_43": n_touched / network_size if network_size else np.nan,
+    }
+    if fr.missions_locales is not None:
+        n_net = int(fr.missions_locales["code_ml"].nunique())
+        codes = fr.missions_locales["code_ml"]
+        out["ml_reseau"] = n_net
+        out["part_reseau"] = (
+            int(codes.isin(per_ml.index).sum()) / n_net if n_net else np.nan
+        )
+        out["ml_moins_2_fois"] = int((per_ml.reindex(codes).fillna(0) < 2).sum())
+    return out
+
+
+def reach_by_departement(source: Any, *, year: int) -> pd.DataFrame:
+    """MLs reached per department in ``year``.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per department of ``missions_locales`` (code order) plus an
+        ``Ensemble`` row: ``departement``, ``libelle`` (department name),
+        ``ml_reseau``, ``ml_touchees``, ``part_touchees``, ``actions`` (distinct
+        actions with at least one ML of the department), ``participants``,
+        ``ml_moins_2_fois``.
+    """
+    year = _check_year(year)
+    fr = _frames(source)
+    mls = _need_mls(fr)
+    _, part = _of_year(fr, year)
+    part = part.merge(mls[["code_ml", "departement"]], on="code_ml", how="left")
+    reach = ml_reach(source, year=year)
+    reach = reach[reach["code_ml"].isin(mls["code_ml"])]
+    rows = []
+    groups = [(d, d) for d in sorted(mls["departement"].unique())]
+    for code, dep in [*groups, (_TOTAL_CODE, None)]:
+        r = reach if dep is None else reach[reach["departement"] == dep]
+        p = part if dep is None else part[part["departement"] == dep]
+        n_net = len(r)
+        n_touched = int(r["touchee"].sum())
+        rows.append(
+            {
+                "departement": code,
+                "libelle": _TOTAL_LABEL
+                if dep is None
+                else DEPARTEMENT_NAMES.get(dep, dep),
+                "ml_reseau": n_net,
+                "ml_touchees": n_touched,
+                "part_touchees": n_touched / n_net if n_net else np.nan,
+                "actions": int(p["id_animation"].nunique()),
+                "participants": int(p["nb_participants"].sum()),
+                "ml_moins_2_fois": int((r["actions"] < 2).sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def rarely_reached(source: Any, *, year: int, threshold: int = 2) -> pd.DataFrame:
+    """The Mission Locales reached fewer than ``threshold`` times in ``year``, named.
+
+    These figures describe institutions, not young people: no disclosure rule
+    applies, every ML is named with its exact count.
+
+    Returns
+    -------
+    pd.DataFrame
+        Rows of :func:`ml_reach` with ``actions < threshold``, fewest first
+        then by department and name: ``code_ml``, ``nom_ml``, ``departement``,
+        ``libelle_departement``, ``actions``, ``actions_n_1``, ``participants``.
+    """
+    reach = ml_reach(source, year=year)
+    out = reach[reach["actions"] < threshold].copy()
+    out["libelle_departement"] = out["departement"].map(DEPARTEMENT_NAMES).fillna("")
+    out = out.sort_values(["actions", "departement", "nom_ml"], kind="stable")
+    cols = [
+        "code_ml", "nom_ml", "departement", "libelle_departement", "actions",
+        "actions_n_1", "participants",
+    ]  # fmt: skip
+    return out[cols].reset_index(drop=True)
+
+
+_YOY_ROWS = (
+    ("actions", "Actions d'animation"),
+    ("heures", "Heures d'animation"),
+    ("participants", "Participants des Missions Locales"),
+    ("ml_touchees", "Missions Locales touchées"),
+    ("ml_touchees_2_fois", "Missions Locales touchées au moins deux fois"),
+    ("ml_moins_2_fois", "Missions Locales touchées moins de deux fois"),
+)
+
+
+def year_over_year(source: Any, *, year: int) -> pd.DataFrame:
+    """Headline figures of ``year`` against ``year - 1``.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per figure: ``indicateur`` (key of :func:`reach_summary`),
+        ``libelle``, ``annee_n_1``, ``annee``, ``evolution`` (difference) and
+        ``evolution_pct`` (relative change, NaN when last year is 0).
+        ``ml_moins_2_fois`` is only there when ``missions_locales`` is given.
+    """
+    year = _check_year(year)
+    now = reach_summary(source, year=year)
+    before = reach_summary(source, year=year - 1)
+    rows = []
+    for key, label in _YOY_ROWS:
+        if key not in now:
+            continue
+        a, b = before[key], now[key]
+        rows.append(
+            {
+                "indicateur": key,
+                "libelle": label,
+                "annee_n_1": a,
+                "annee": b,
+                "evolution": b - a,
+                "evolution_pct": (b - a) / a if a else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def ml_policy_matrix(source: Any, *, year: int, value: str = "actions") -> pd.DataFrame:
+    """ML x policy table of ``year``: actions attended (or staff attending).
+
+    Parameters
+    ----------
+    value : {"actions", "participants"}
+        Count of actions attended, or sum of ``nb_participants``.
+
+    Returns
+    -------
+    pd.DataFrame
+        Index ``code_ml`` (every ML of ``missions_locales``, in department
+        then name order), one column per policy with an action in ``year``
+        (contract order), integer cells (0 when none).
+    """
+    if value not in ("actions", "participants"):
+        raise ParamsError(f"value: {value!r} is not one of actions, participants")
+    year = _check_year(year)
+    fr = _frames(source)
+    reach = ml_reach(source, year=year)
+    anim, part = _of_year(fr, year)
+    policies = [
+        p for p in POLITIQUES_REGIONALES if p in set(anim["politique_regionale"])
+    ]
+    if value == "actions":
+        tab = part.pivot_table(
+            index="code_ml", columns="politique_regionale", values="id_animation",
+            aggfunc="nunique", fill_value=0,
+        )  # fmt: skip
+    else:
+        tab = part.pivot_table(
+            index="code_ml", columns="politique_regionale", values="nb_participants",
+            aggfunc="sum", fill_value=0,
+        )  # fmt: skip
+    tab = tab.reindex(index=reach["code_ml"], columns=policies, fill_value=0)
+    tab = tab.fillna(0).astype("int64")
+    tab.columns.name = "politique_regionale"
+    tab.index.name = "code_ml"
+    return tab
+
+
+# ------------------------------------------------------------------- figure
+def heatmap_ml_policy(
+    source: Any, *, year: int, value: str = "actions", annotate: bool = True
+) -> Figure:
+    """Heat map of :func:`ml_policy_matrix`: Missions Locales x regional policies.
+
+    Rows are ML names grouped by department, columns the French policy labels;
+    a cell's shade is the number of actions the ML attended on that policy
+    (white: none). Built without pyplot, so no figure is left open.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+
+    mat = ml_policy_matrix(source, year=year, value=value)
+    reach = ml_reach(source, year=year).set_index("code_ml")
+    names = [
+        f"{reach.at[c, 'nom_ml']} ({reach.at[c, 'departement']})"
+        if reach.at[c, "departement"]
+        else str(reach.at[c, "nom_ml"])
+        for c in mat.index
+    ]
+    n_rows, n_cols = mat.shape
+    height = max(2.6, 0.24 * n_rows + 1.8)
+    width = max(5.5, 0.62 * n_cols + 4.2)
+    fig = Figure(figsize=(width, height), layout="constrained")
+    ax = fig.add_subplot()
+    what = "Actions suivies" if value == "actions" else "Participants"
+    ax.set_title(
+        f"{what} par Mission Locale et politique régionale, {year}",
+        loc="left", fontsize=11, fontweight="bold",
+    )  # fmt: skip
+    if n_rows == 0 or n_cols == 0:
+        ax.text(0.5, 0.5, f"Aucune action d'animation en {year}", ha="center",
+                va="center", transform=ax.transAxes)  # fmt: skip
+        ax.set_axis_off()
+        return fig
+    data = mat.to_numpy(dtype=float)
+    vmax = max(1.0, float(data.max()))
+    img = ax.imshow(
+        np.ma.masked_equal(data, 0), cmap="Blues", vmin=0, vmax=vmax, aspect="auto",
+        interpolation="nearest",
+    )  # fmt: skip
+    ax.set_facecolor("white")
+    ax.set_xticks(range(n_cols))
+    ax.set_xticklabels(
+        [POLICY_LABELS.get(p, p) for p in mat.columns], rotation=40, ha="right",
+        fontsize=8.5,
+    )  # fmt: skip
+    ax.set_yticks(range(n_rows))
+    ax.set_yticklabels(names, fontsize=7.5 if n_rows > 20 else 9)
+    ax.set_xticks(np.arange(-0.5, n_cols, 1), minor=True)
+    ax.set_yticks(np.arange(-0.5, n_rows, 1), minor=True)
+    ax.grid(which="minor", color="#e3e6ea", linewidth=0.6)
+    ax.grid(which="major", visible=False)
+    ax.tick_params(which="minor", length=0)
+    ax.tick_params(which="major", length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    if annotate:
+        for i in range(n_rows):
+            for j in range(n_cols):
+                v = int(data[i, j])
+                if v:
+                    ax.text(
+                        j, i, f"{v:,}".replace(",", "\u202f"), ha="center",
+                        va="center", fontsize=7,
+                        color="white" if v > 0.6 * vmax else "#1d232b",
+                    )  # fmt: skip
+    bar = fig.colorbar(
+        img, ax=ax, shrink=min(1.0, 8 / max(n_rows, 1)) if n_rows > 8 else 1.0
+    )
+    bar.set_label("Nombre d'actions" if value == "actions" else "Participants")
+    bar.ax.yaxis.set_major_locator(_integer_locator())
+    return fig
+
+
+def _integer_locator():
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
+
+
+# --------------------------------------------------------------------- text
+def _fr_int(v: Any) -> str:
+    return fr_int(v)
+
+
+def _fr_pct(v: Any, digits: int = 1) -> str:
+    return fr_pct(v, digits)
+
+
+def _fr_num(v: float) -> str:
+    """Hours: whole numbers without decimals, else one decimal with a comma.
+
+    >>> _fr_num(2.96), _fr_num(1.5), _fr_num(1234.0)
+    ('3,0', '1,5', '1\u202f234')
+    """
+    if float(v).is_integer():
+        return fr_int(v)
+    return fr_num(v, 1)
+
+
+def _fr_list(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " et " + items[-1]
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return one if n <= 1 else many
+
+
+def summary_text(source: Any, *, year: int, network_size: int = NETWORK_SIZE) -> str:
+    """The annual review in one plain-language French paragraph.
+
+    It gives the actions, hours and staff attending, the MLs reached (of the
+    43), the most frequent policies, the MLs reached fewer than twice (named,
+    at most eight, then "et N autres") and the change on the previous year.
+    Numbers are in French format.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> anim = pd.DataFrame({"id_animation": ["a1"],
+    ...     "date_animation": pd.to_datetime(["2024-03-01"]),
+    ...     "type_animation": ["webinaire"], "politique_regionale": ["sante"],
+    ...     "intitule": ["x"], "duree_heures": [1.5]})
+    >>> part = pd.DataFrame({"id_animation": ["a1"], "code_ml": ["m1"],
+    ...     "nb_participants": [2]})
+    >>> mls = pd.DataFrame({"code_ml": ["m1"], "nom_ml": ["ML Un"],
+    ...     "departement": ["33"]})
+    >>> src = {"animations": anim, "animations_participations": part,
+    ...        "missions_locales": mls}
+    >>> summary_text(src, year=2024).split(" :")[0]
+    "En 2024, l'ARML a mené 1 action d'animation du réseau (1,5 heure)"
+    """
+    year = _check_year(year)
+    s = reach_summary(source, year=year, network_size=network_size)
+    prev = reach_summary(source, year=year - 1, network_size=network_size)
+    if s["actions"] == 0:
+        text = f"En {year}, aucune action d'animation du réseau n'est enregistrée."
+        if prev["actions"]:
+            text += (
+                f" L'année précédente, {_fr_int(prev['actions'])} "
+                f"{_plural(prev['actions'], 'action avait', 'actions avaient')} été menée"
+                f"{'' if prev['actions'] <= 1 else 's'}."
+            )
+        return text
+    n = s["actions"]
+    parts = [
+        f"En {year}, l'ARML a mené {_fr_int(n)} "
+        f"{_plural(n, 'action', 'actions')} d'animation du réseau "
+        f"({_fr_num(s['heures'])} {_plural(int(s['heures']), 'heure', 'heures')})"
+        f" : {_fr_int(s['participants'])} "
+        f"{_plural(s['participants'], 'participation', 'participations')} "
+        "de professionnels des Missions Locales."
+    ]
+    touched = s["ml_touchees"]
+    reach_txt = (
+        f" {_fr_int(touched)} {_plural(touched, 'Mission Locale', 'Missions Locales')}"
+        f" sur {_fr_int(network_size)} {_plural(touched, 'a', 'ont')} été "
+        f"{_plural(touched, 'touchée', 'touchées')} ({_fr_pct(s['part_43'])})"
+    )
+    if touched:
+        twice = s["ml_touchees_2_fois"]
+        reach_txt += f", dont {_fr_int(twice)} au moins deux fois."
+    else:
+        reach_txt += "."
+    parts.append(reach_txt)
+    by_pol = actions_by(source, year=year, by="politique_regionale", total=False)
+    by_pol = by_pol[by_pol["actions"] > 0].sort_values(
+        ["actions", "participants"], ascending=False, kind="stable"
+    )
+    top = [
+        f"{_POLICY_IN_TEXT.get(r.politique_regionale, r.libelle)} "
+        f"({_fr_int(r.actions)})"
+        for r in by_pol.head(3).itertuples()
+    ]
+    if top:
+        parts.append(
+            f" Les politiques régionales les plus relayées sont : {_fr_list(top)}."
+            if len(top) > 1
+            else f" La seule politique régionale relayée est : {top[0]}."
+        )
+    if "ml_reseau" in s:
+        rare = rarely_reached(source, year=year)
+        if len(rare):
+            names = [
+                f"{r.nom_ml} ({'aucune action' if r.actions == 0 else '1 action'})"
+                for r in rare.head(8).itertuples()
+            ]
+            more = len(rare) - len(names)
+            if more:
+                names.append(f"{_fr_int(more)} {_plural(more, 'autre', 'autres')}")
+            k = len(rare)
+            parts.append(
+                f" {_fr_int(k)} {_plural(k, 'Mission Locale a', 'Missions Locales ont')}"
+                f" été {_plural(k, 'touchée', 'touchées')} moins de deux fois : "
+                f"{_fr_list(names)}."
+            )
+        else:
+            parts.append(
+                " Toutes les Missions Locales ont été touchées au moins deux fois."
+            )
+    if prev["actions"]:
+        diff = n - prev["actions"]
+        if diff == 0:
+            change = "stable"
+        else:
+            pct = _fr_pct(abs(diff) / prev["actions"])
+            change = f"{'en hausse' if diff > 0 else 'en baisse'} de {pct}"
+        parts.append(
+            f" Par rapport à {year - 1} ({_fr_int(prev['actions'])} "
+            f"{_plural(prev['actions'], 'action', 'actions')}, "
+            f"{_fr_int(prev['ml_touchees'])} "
+            f"{_plural(prev['ml_touchees'], 'Mission Locale touchée', 'Missions Locales touchées')}"
+            f"), le nombre d'actions est {change}."
+        )
+    else:
+        parts.append(f" Aucune action n'est enregistrée en {year - 1} pour comparer.")
+    return "".join(parts)
+
+
+# ------------------------------------------------------------------- bundle
+@dataclass(frozen=True)
+class AnnualReview:
+    """All the tables of the annual review of one year (see the module doc)."""
+
+    year: int
+    summary: dict
+    by_type: pd.DataFrame
+    by_policy: pd.DataFrame
+    per_ml: pd.DataFrame
+    per_departement: pd.DataFrame
+    rarely_reached: pd.DataFrame
+    year_over_year: pd.DataFrame
+    text: str
+
+
+def annual_review(source: Any, *, year: int) -> AnnualReview:
+    """Every table of the annual review of ``year`` (needs ``missions_locales``)."""
+    year = _check_year(year)
+    fr = _frames(source)
+    _need_mls(fr)
+    return AnnualReview(
+        year=year,
+        summary=reach_summary(source, year=year),
+        by_type=actions_by(source, year=year, by="type_animation"),
+        by_policy=actions_by(source, year=year, by="politique_regionale"),
+        per_ml=ml_reach(source, year=year),
+        per_departement=reach_by_departement(source, year=year),
+        rarely_reached=rarely_reached(source, year=year),
+        year_over_year=year_over_year(source, year=year),
+        text=summary_text(source, year=year),
+    )
+
+
+# ------------------------------------------------------------ notebook side
+class _Html:
+    """A piece of HTML that Jupyter displays as such (no IPython needed)."""
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __str__(self) -> str:
+        return self.html
+
+
+def default_data_dir(start: str | os.PathLike[str] | None = None) -> Path:
+    """The project's synthetic warehouse, ``data/entrepot`` at the project root.
+
+    The root is the nearest folder at or above ``start`` (default: the working
+    directory, which is the notebook's folder in JupyterLab) holding a
+    ``pyproject.toml``; when it has no ``data/entrepot``, the source tree this
+    package is installed from (editable install) is tried.
+    """
+    for begin in (Path(start or Path.cwd()), Path(__file__).parent):
+        here = begin.resolve()
+        for folder in (here, *here.parents):
+            if (folder / "pyproject.toml").is_file():
+                if (folder / "data" / "entrepot").is_dir():
+                    return folder / "data" / "entrepot"
+                break
+    return Path(start or Path.cwd()).resolve() / "data" / "entrepot"
+
+
+def resolve_year(source: Any, year: int | str = "auto") -> int:
+    """The year to review: ``year`` itself, or for ``"auto"`` the latest complete one.
+
+    A year is complete when the extraction date (``source.extraction_date``;
+    without one, the day after the last action) is after its 31 December; the
+    latest complete year holding at least one action is chosen.
+
+    Raises
+    ------
+    ParamsError
+        ``year`` is neither a year nor ``"auto"``, or no complete year has an
+        action.
+    """
+    if isinstance(year, str) and year.strip().isdigit():
+        year = int(year)
+    if year != "auto":
+        return _check_year(year)
+    fr = _frames(source)
+    dates = fr.animations["date_animation"].dropna()
+    end = getattr(source, "extraction_date", None)
+    if isinstance(source, Mapping):
+        end = source.get("extraction_date")
+    if end is None or pd.isna(end):
+        end = dates.max() + pd.Timedelta(days=1) if len(dates) else None
+    years = sorted(
+        {
+            int(y)
+            for y in dates.dt.year
+            if end is not None and pd.Timestamp(int(y), 12, 31) < end
+        }
+    )
+    if not years:
+        raise ParamsError(
+            "year: 'auto' found no complete year with an animation action in the extract"
+        )
+    return years[-1]
+
+
+def _styler(table: pd.DataFrame, formats: dict[str, Any]):
+    styler = table.style.hide(axis="index").format(formats, na_rep="–")
+    return styler.set_table_styles(
+        [
+            {"selector": "th", "props": "text-align: left; padding: 3px 8px;"},
+            {"selector": "td", "props": "padding: 3px 8px;"},
+        ]
+    )
+
+
+def _signed(v: Any) -> str:
+    if v is None or pd.isna(v):
+        return "–"
+    if v == 0:
+        return "0"
+    return ("+" if v > 0 else "−") + fr_int(abs(v))
+
+
+def _hours(v: Any) -> str:
+    return "–" if v is None or pd.isna(v) else _fr_num(float(v))
+
+
+#: tables of :func:`review_table`
+REVIEW_TABLES = ("par_type", "par_politique", "par_departement", "moins_2_fois",
+                 "evolution", "par_ml")  # fmt: skip
+
+
+def review_table(review: AnnualReview, which: str):
+    """One table of the review as a French, formatted pandas Styler.
+
+    Parameters
+    ----------
+    review : AnnualReview
+    which : str
+        One of :data:`REVIEW_TABLES`: ``par_type``, ``par_politique``,
+        ``par_departement``, ``moins_2_fois`` (named MLs reached fewer than
+        twice), ``evolution`` (change on the previous year), ``par_ml``.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        French headers, ``12 345`` counts, ``45,2 %`` shares; for an empty
+        ``moins_2_fois``, a displayable French sentence instead.
+    """
+    n, n1 = review.year, review.year - 1
+    if which in ("par_type", "par_politique"):
+        t = review.by_type if which == "par_type" else review.by_policy
+        first = "Type d'action" if which == "par_type" else "Politique régionale"
+        table = pd.DataFrame(
+            {
+                first: t["libelle"],
+                f"Actions {n}": t["actions"],
+                "Heures": t["heures"],
+                "Participants": t["participants"],
+                "Missions Locales touchées": t["ml_touchees"],
+                f"Actions {n1}": t["actions_n_1"],
+                "Évolution": t["evolution"],
+            }
+        )
+        fmt = {c: fr_int for c in table.columns[1:]}
+        fmt.update({"Heures": _hours, "Évolution": _signed})
+        return _styler(table, fmt)
+    if which == "par_departement":
+        t = review.per_departement
+        table = pd.DataFrame(
+            {
+                "Département": [
+                    lab if code == _TOTAL_CODE else f"{lab} ({code})"
+                    for code, lab in zip(t["departement"], t["libelle"], strict=True)
+                ],
+                "Missions Locales": t["ml_reseau"],
+                "Touchées": t["ml_touchees"],
+                "Part touchée": t["part_touchees"],
+                "Actions suivies": t["actions"],
+                "Participants": t["participants"],
+                "Touchées moins de deux fois": t["ml_moins_2_fois"],
+            }
+        )
+        fmt = {c: fr_int for c in table.columns[1:]}
+        fmt["Part touchée"] = fr_pct
+        return _styler(table, fmt)
+    if which == "moins_2_fois":
+        t = review.rarely_reached
+        if t.empty:
+            return _Html(
+                f"<p>Toutes les Missions Locales ont été touchées au moins deux fois "
+                f"en {n}.</p>"
+            )
+        table = pd.DataFrame(
+            {
+                "Mission Locale": t["nom_ml"],
+                "Département": [
+                    f"{lab} ({code})" if lab else code
+                    for code, lab in zip(
+                        t["departement"], t["libelle_departement"], strict=True
+                    )
+                ],
+                f"Actions suivies en {n}": t["actions"],
+                f"Actions suivies en {n1}": t["actions_n_1"],
+                "Participants": t["participants"],
+            }
+        )
+        return _styler(table, {c: fr_int for c in table.columns[2:]})
+    if which == "evolution":
+        t = review.year_over_year
+        table = pd.DataFrame(
+            {
+                "Indicateur": t["libelle"],
+                str(n1): t["annee_n_1"],
+                str(n): t["annee"],
+                "Évolution": t["evolution"],
+                "Évolution (%)": t["evolution_pct"],
+            }
+        )
+        cells = table.astype(object)
+        for i, is_hours in zip(table.index, t["indicateur"].eq("heures"), strict=True):
+            fmt = _hours if is_hours else fr_int
+            for col in (str(n1), str(n)):
+                cells.at[i, col] = fmt(table.at[i, col])
+            ev = table.at[i, "Évolution"]
+            sign = "+" if ev > 0 else "−" if ev < 0 else ""
+            cells.at[i, "Évolution"] = sign + fmt(abs(ev))
+            pct = table.at[i, "Évolution (%)"]
+            cells.at[i, "Évolution (%)"] = fr_pct(0) if pct == 0 else fr_signed_pct(pct)
+        return _styler(cells, {})
+    if which == "par_ml":
+        t = review.per_ml
+        table = pd.DataFrame(
+            {
+                "Mission Locale": t["nom_ml"],
+                "Département": t["departement"],
+                f"Actions suivies en {n}": t["actions"],
+                "Participants": t["participants"],
+                "Politiques abordées": t["politiques"],
+                f"Actions suivies en {n1}": t["actions_n_1"],
+            }
+        )
+        return _styler(table, {c: fr_int for c in table.columns[2:]})
+    raise ParamsError(
+        f"which: {which!r} is not a table; valid: {', '.join(REVIEW_TABLES)}"
+    )
+
+
+def review_header(
+    review: AnnualReview, *, title: str, synthetic: bool = False
+) -> _Html:
+    """Title, synthetic-data banner and plain-language summary, as HTML."""
+    banner = ""
+    if synthetic:
+        banner = (
+            '<p style="background:#fff3cd;border:1px solid #e0c36b;padding:6px 10px;">'
+            "<strong>Données synthétiques.</strong> Ce bilan est produit sur un entrepôt "
+            "généré par observatoire : aucun chiffre ne décrit une action réelle.</p>"
+        )
+    return _Html(
+        f"<h1>{html.escape(title)}</h1>"
+        f"<h2>Bilan annuel de l'animation du réseau – {review.year}</h2>"
+        f"{banner}"
+        f'<p style="font-size:1.05em;line-height:1.45">{html.escape(review.text)}</p>'
+        '<p style="color:#555;font-size:0.9em">Article 4 de l\'accord-cadre '
+        "2022-2024 : bilan annuel des activités d'animation déployées par l'ARML pour "
+        "appuyer auprès des Missions Locales la diffusion des politiques régionales. "
+        "Les chiffres portent sur des structures et non sur des jeunes : les Missions "
+        "Locales sont nommées, aucun secret statistique ne s'applique.</p>"
+    )
+
+
+def section(text: str, level: int = 3) -> _Html:
+    """A French section heading (``<h3>`` by default) for the notebook."""
+    return _Html(f"<h{level}>{html.escape(text)}</h{level}>")
+
+
+def as_image(fig: Figure, *, dpi: int = 110, alt: str = "") -> _Html:
+    """A matplotlib figure as an inline PNG that any notebook or HTML export shows.
+
+    Figures here are built without pyplot (nothing left open), so Jupyter has
+    no inline renderer registered for them; this embeds them explicitly.
+    """
+    import base64
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return _Html(
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+        'style="max-width:100%">'
+    )
