@@ -177,12 +177,70 @@ def _run_batch(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+# ------------------------------------------------------------------- indicators
+def _add_indicators(sub: argparse._SubParsersAction) -> Runner:
+    p = sub.add_parser(
+        "indicators",
+        help="contract indicators per ML, department and region to CSV or XLSX",
+    )
+    p.add_argument("--data", required=True, help="extract directory (or database URL)")
+    p.add_argument("--period", required=True, help="a year (2023) or a month (2023-05)")
+    p.add_argument(
+        "--monthly",
+        action="store_true",
+        help="with a year: 12 month and 12 year-to-date rows",
+    )
+    p.add_argument("--out", required=True, type=Path, help="FILE.csv or FILE.xlsx")
+    p.add_argument(
+        "--raw",
+        action="store_true",
+        help="exact figures, no disclosure control: internal analysis only, not for circulation",
+    )
+    p.add_argument(
+        "--threshold",
+        type=int,
+        default=5,
+        help="counts 1 to THRESHOLD-1 are masked (default 5)",
+    )
+    return _run_indicators
+
+
+def _run_indicators(args: argparse.Namespace) -> int:
+    from . import data, exports, indicators
+
+    period = indicators.parse_period(args.period)
+    if args.out.suffix.lower() not in (".csv", ".xlsx"):
+        raise ParamsError(f"--out {args.out.name}: expected a .csv or .xlsx file name")
+    wh = data.load(args.data)
+    if wh.n_rejected:
+        logger.warning("%d rejected rows left out of the indicators", wh.n_rejected)
+    table = indicators.compute(wh, period.label, monthly=args.monthly)
+    if args.raw:
+        logger.warning(
+            "--raw: exact figures without disclosure control, not for circulation"
+        )
+    exports.write_indicators(
+        table,
+        args.out,
+        raw=args.raw,
+        threshold=args.threshold,
+        source=data.mask_url(args.data),
+        extraction_date=wh.extraction_date,
+        synthetic=bool(wh.synthetic),
+    )
+    logger.info(
+        "indicators %s written to %s (%d rows)", period.label, args.out, len(table)
+    )
+    return 0
+
+
 COMMANDS: list[Callable[[argparse._SubParsersAction], Runner]] = [
     _add_generate,
     _add_validate,
     _add_summary,
     _add_load_sql,
     _add_batch,
+    _add_indicators,
 ]
 
 

@@ -351,13 +351,22 @@ def protect(
     return ProtectedTable(table.copy(), reasons, int(threshold), int(min_denominator))
 
 
-def render(protected: ProtectedTable) -> pd.DataFrame:
-    """Display strings for a report: French formats, masked cells labelled.
+def render(protected: ProtectedTable, *, formatted: bool = True) -> pd.DataFrame:
+    """The table for display, masked cells labelled.
 
-    Counts as :func:`~observatoire.formatting.fr_int`, rates and their bounds as
-    :func:`~observatoire.formatting.fr_pct`; a primary-suppressed count shows
-    ``< 5`` (the threshold), any other hidden cell :data:`SECONDARY_LABEL`.
-    Key columns are kept as they are.
+    A primary-suppressed count shows ``< 5`` (the threshold), any other hidden
+    cell (secondary suppression, a rate on a small denominator, and a hidden
+    rate's bounds) :data:`SECONDARY_LABEL`. Key columns are kept as they are.
+
+    Parameters
+    ----------
+    protected : ProtectedTable
+    formatted : bool, default True
+        True: every figure as a French string (counts with
+        :func:`~observatoire.formatting.fr_int`, rates and bounds with
+        :func:`~observatoire.formatting.fr_pct`), for reports. False: figures
+        stay numbers (object columns mixing numbers and labels), for
+        spreadsheets that format them.
     """
     values = protected.values
     out = values[[c for c in KEY_COLUMNS if c in values.columns]].copy()
@@ -369,11 +378,12 @@ def render(protected: ProtectedTable) -> pd.DataFrame:
         for rate in RATES:
             if col in (f"{rate}_ic_bas", f"{rate}_ic_haut"):
                 reason_col = rate
-        fmt = fr_int if col in COUNT_COLUMNS else fr_pct
-        text = values[col].map(fmt)
+        cells = values[col].astype(object)
+        if formatted:
+            cells = cells.map(fr_int if col in COUNT_COLUMNS else fr_pct)
         if reason_col in protected.reasons:
             reason = protected.reasons[reason_col]
-            text = text.where(reason == "", SECONDARY_LABEL)
-            text = text.where(reason != "primaire", below)
-        out[col] = text.astype(object)
+            cells = cells.where(reason == "", SECONDARY_LABEL)
+            cells = cells.where(reason != "primaire", below)
+        out[col] = cells.astype(object)
     return out
