@@ -854,7 +854,7 @@ def resolve_year(source: Any, year: int | str = "auto") -> int:
 
 
 def _styler(table: pd.DataFrame, formats: dict[str, Any]):
-    styler = table.style.hide(axis="index").format(formats, na_rep="–")
+    styler = table.style.hide(axis="index").format(formats, na_rep="–", escape="html")
     return styler.set_table_styles(
         [
             {"selector": "th", "props": "text-align: left; padding: 3px 8px;"},
