@@ -46,17 +46,61 @@ REACH = {
     "autre": (0.25, (2.0, 3.0, 7.0)),
 }
 TOPIC = {
-    "formation": ("l'offre de formation régionale", "les formations « qualifiantes » de la Région", "le Pacte régional ; parcours vers la qualification"),
-    "alternance": ("l'apprentissage et la professionnalisation", "les contrats en alternance ; rôle des OPCO", "« Alternance : sécuriser les ruptures »"),
-    "emploi": ("les relations entreprises", "l'accès à l'emploi durable", "le CEJ ; accompagnement vers l'emploi"),
-    "permis_b": ("l'aide régionale au permis B", "le parcours « permis » ; repérage des freins", "la mobilité quotidienne des jeunes"),
-    "sante": ("les Points Santé", "la santé mentale des jeunes ; premiers secours", "l'activité physique et la nutrition"),
-    "numerique": ("les pass numériques", "l'inclusion numérique ; #APTIC", "le numérique responsable"),
-    "mobilite_internationale": ("le dispositif BAGAGES", "la mobilité européenne ; projet « SESAME »", "les stages à l'étranger"),
-    "logement": ("l'accès au logement des jeunes", "les aides au logement ; partenariats", "l'habitat jeunes en milieu rural"),
-    "service_civique": ("le service civique", "l'accueil de volontaires ; transition écologique", "« Engagement citoyen » et Néo Terra"),
-    "erip": ("les ERIP", "les Espaces régionaux d'information de proximité ; métiers", "l'orientation tout au long de la vie"),
-    "autre": ("l'observation des parcours", "l'égalité et la lutte contre les discriminations", "la qualité de l'accueil ; « aller vers »"),
+    "formation": (
+        "l'offre de formation régionale",
+        "les formations « qualifiantes » de la Région",
+        "le Pacte régional ; parcours vers la qualification",
+    ),
+    "alternance": (
+        "l'apprentissage et la professionnalisation",
+        "les contrats en alternance ; rôle des OPCO",
+        "« Alternance : sécuriser les ruptures »",
+    ),
+    "emploi": (
+        "les relations entreprises",
+        "l'accès à l'emploi durable",
+        "le CEJ ; accompagnement vers l'emploi",
+    ),
+    "permis_b": (
+        "l'aide régionale au permis B",
+        "le parcours « permis » ; repérage des freins",
+        "la mobilité quotidienne des jeunes",
+    ),
+    "sante": (
+        "les Points Santé",
+        "la santé mentale des jeunes ; premiers secours",
+        "l'activité physique et la nutrition",
+    ),
+    "numerique": (
+        "les pass numériques",
+        "l'inclusion numérique ; #APTIC",
+        "le numérique responsable",
+    ),
+    "mobilite_internationale": (
+        "le dispositif BAGAGES",
+        "la mobilité européenne ; projet « SESAME »",
+        "les stages à l'étranger",
+    ),
+    "logement": (
+        "l'accès au logement des jeunes",
+        "les aides au logement ; partenariats",
+        "l'habitat jeunes en milieu rural",
+    ),
+    "service_civique": (
+        "le service civique",
+        "l'accueil de volontaires ; transition écologique",
+        "« Engagement citoyen » et Néo Terra",
+    ),
+    "erip": (
+        "les ERIP",
+        "les Espaces régionaux d'information de proximité ; métiers",
+        "l'orientation tout au long de la vie",
+    ),
+    "autre": (
+        "l'observation des parcours",
+        "l'égalité et la lutte contre les discriminations",
+        "la qualité de l'accueil ; « aller vers »",
+    ),
 }
 LEAD = {
     "professionnalisation": "Formation des conseillers :",
@@ -79,9 +123,17 @@ def draw_animations(
     rows, parts = [], []
     for year in range(cal.first_year, cal.last_year + 1):
         n = int(rng.integers(ACTIONS_A_YEAR[0], ACTIONS_A_YEAR[1] + 1))
-        days = np.arange(np.datetime64(f"{year}-01-01"), np.datetime64(f"{year + 1}-01-01")).astype(np.int64)
+        days = np.arange(
+            np.datetime64(f"{year}-01-01"), np.datetime64(f"{year + 1}-01-01")
+        ).astype(np.int64)
         workdays = days[((days + 3) % 7 < 5)]
-        month = (days[((days + 3) % 7 < 5)].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12) + 1
+        month = (
+            days[((days + 3) % 7 < 5)]
+            .astype("datetime64[D]")
+            .astype("datetime64[M]")
+            .astype(np.int64)
+            % 12
+        ) + 1
         weight = np.where(month == 8, 0.15, np.where(month == 7, 0.6, 1.0))
         day = np.sort(rng.choice(workdays, n, replace=False, p=weight / weight.sum()))
         typ = rng.choice(types, n, p=tp / tp.sum())
@@ -92,12 +144,16 @@ def draw_animations(
             if rng.random() < 0.15:
                 title += f" (session {int(rng.integers(1, 4))})"
             rows.append((int(d), ty, po, title, float(rng.choice(hours))))
-            prob = np.clip(share * net.participation / net.participation.mean(), 0.02, 0.98)
+            prob = np.clip(
+                share * net.participation / net.participation.mean(), 0.02, 0.98
+            )
             took = np.flatnonzero(rng.random(net.n) < prob)
             if len(took) == 0:
                 took = np.array([int(np.argmax(net.participation * rng.random(net.n)))])
             size = net.weight / np.median(net.weight)
-            staff = 1 + rng.poisson(np.where(ty == "reunion_reseau", 0.6, 0.4 + 0.6 * np.sqrt(size[took])))
+            staff = 1 + rng.poisson(
+                np.where(ty == "reunion_reseau", 0.6, 0.4 + 0.6 * np.sqrt(size[took]))
+            )
             for ml, k in zip(took, staff, strict=True):
                 parts.append((len(rows), int(ml), int(k)))
 
@@ -111,7 +167,8 @@ def draw_animations(
                 np.array([TYPES_ANIMATION.index(r[1]) for r in rows]), TYPES_ANIMATION
             ),
             "politique_regionale": category_column(
-                np.array([POLITIQUES_REGIONALES.index(r[2]) for r in rows]), POLITIQUES_REGIONALES
+                np.array([POLITIQUES_REGIONALES.index(r[2]) for r in rows]),
+                POLITIQUES_REGIONALES,
             ),
             "intitule": pd.array([r[3] for r in rows], dtype="string"),
             "duree_heures": np.array([r[4] for r in rows], dtype="float64"),

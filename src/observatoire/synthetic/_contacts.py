@@ -20,7 +20,7 @@ from ._people import People
 INTERVIEW, ATELIER, INFO_COLL, PHONE, WRITTEN = range(len(TYPES_EVENEMENT))
 
 #: mean contacts a month for a young person with no situation, by type
-BASE_RATE = np.array([0.62, 0.10, 0.025, 0.30, 0.13])
+BASE_RATE = np.array([0.67, 0.10, 0.025, 0.30, 0.13])
 #: factor by state (0 none, 1 emploi, 2 alternance, 3 formation,
 #: 4 service_civique, 5 scolarite) and type
 STATE_FACTOR = np.array(
@@ -38,8 +38,12 @@ INTENSIVE_FACTOR = np.array([1.9, 4.0, 1.0, 1.3, 1.2])
 #: factor in months 1 and 2 after the first reception
 EARLY_FACTOR = np.array([1.35, 1.3, 3.0, 1.2, 1.0])
 #: calendar-month factor of interviews and of the other contacts
-SEASON_INTERVIEW = np.array([1.05, 1.05, 1.1, 1.0, 0.95, 1.0, 0.85, 0.5, 1.1, 1.1, 1.05, 0.85])
-SEASON_OTHER = np.array([1.0, 1.0, 1.05, 1.0, 1.0, 1.0, 0.8, 0.45, 1.1, 1.1, 1.05, 0.85])
+SEASON_INTERVIEW = np.array(
+    [1.05, 1.05, 1.1, 1.0, 0.95, 1.0, 0.85, 0.5, 1.1, 1.1, 1.05, 0.85]
+)
+SEASON_OTHER = np.array(
+    [1.0, 1.0, 1.05, 1.0, 1.0, 1.0, 0.8, 0.45, 1.1, 1.1, 1.05, 0.85]
+)
 #: young people who only come to collective sessions: factor by type
 WORKSHOP_ONLY_FACTOR = np.array([0.0, 3.0, 6.0, 0.3, 0.3])
 
@@ -73,11 +77,15 @@ class ContactDrawer:
         first = m == 0
         # contacts after the first reception in its month; none after extraction
         lo = np.where(first, pp.reception_day[idx] + 1, ms)
-        avail = np.searchsorted(wd, hi, side="right") - np.searchsorted(wd, lo, side="left")
+        avail = np.searchsorted(wd, hi, side="right") - np.searchsorted(
+            wd, lo, side="left"
+        )
         frac = np.maximum(avail, 0) / len(wd)
 
         c = cal.cal_month[t] - 1
-        season = np.where(np.arange(5) == INTERVIEW, SEASON_INTERVIEW[c], SEASON_OTHER[c])
+        season = np.where(
+            np.arange(5) == INTERVIEW, SEASON_INTERVIEW[c], SEASON_OTHER[c]
+        )
         workshop = pp.workshop_only[idx]
         lam = BASE_RATE[None, :] * season[None, :] * STATE_FACTOR[state]
         lam = lam * np.where(intensive[:, None], INTENSIVE_FACTOR[None, :], 1.0)
@@ -101,7 +109,9 @@ class ContactDrawer:
             new = new[pp.reception_day[new] <= hi]
             person = np.concatenate([new, person])
             day = np.concatenate([pp.reception_day[new], day])
-            rec_type = np.where(pp.workshop_only[new], INFO_COLL, INTERVIEW).astype(np.int8)
+            rec_type = np.where(pp.workshop_only[new], INFO_COLL, INTERVIEW).astype(
+                np.int8
+            )
             typ = np.concatenate([rec_type, typ])
 
         moved = t >= pp.move_t[person]

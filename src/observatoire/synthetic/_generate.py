@@ -144,14 +144,21 @@ def generate(
     del sit
     disp = scheme_rows(rng[STREAM_SCHEMES], plan, paths.followup_end, cal)
     tables["dispositifs"] = _sorted_frame(
-        disp, new_number, ("start", "dispositif"), lambda r: dispositifs_frame(r, person_ids(r["person"]))
+        disp,
+        new_number,
+        ("start", "dispositif"),
+        lambda r: dispositifs_frame(r, person_ids(r["person"])),
     )
     aid = aids.rows()
     tables["aides"] = _sorted_frame(
         aid,
         new_number,
         ("day", "type"),
-        lambda r: aides_frame(r, id_column("A", np.arange(1, len(r["person"]) + 1), 8), person_ids(r["person"])),
+        lambda r: aides_frame(
+            r,
+            id_column("A", np.arange(1, len(r["person"]) + 1), 8),
+            person_ids(r["person"]),
+        ),
         by_day=True,
     )
     anim, part = draw_animations(rng[STREAM_ANIMATIONS], net, cal)
@@ -178,9 +185,13 @@ def _check_args(years, scale, fmt) -> tuple[int, int]:
     try:
         first, last = (int(y) for y in years)
     except (TypeError, ValueError):
-        raise ValueError(f"years must be (first, last), e.g. (2022, 2024), not {years!r}") from None
+        raise ValueError(
+            f"years must be (first, last), e.g. (2022, 2024), not {years!r}"
+        ) from None
     if not 2000 <= first <= last <= 2100:
-        raise ValueError(f"years {years!r}: expected first <= last, between 2000 and 2100")
+        raise ValueError(
+            f"years {years!r}: expected first <= last, between 2000 and 2100"
+        )
     if not (isinstance(scale, int | float) and 0 < scale <= 100):
         raise ValueError(f"scale must be a number in (0, 100], not {scale!r}")
     if fmt not in ("parquet", "csv"):
@@ -202,7 +213,9 @@ def _jeunes(people, net, keep, person_ids) -> pd.DataFrame:
             "inscrit_france_travail": people.france_travail[old],
             "zrr": people.zrr[old],
             "qpv": people.qpv[old],
-            "commune_residence": category_column(people.commune[old], people.commune_codes),
+            "commune_residence": category_column(
+                people.commune[old], people.commune_codes
+            ),
         }
     )
 
@@ -230,12 +243,18 @@ def _situations(rows, new_number, person_ids) -> pd.DataFrame:
     rows = {k: v[order] for k, v in rows.items()}
     n = len(order)
     offset, values = sub_category_values()
-    sub = np.where((rows["sub"] >= 0) & (offset[rows["cat"]] >= 0), offset[rows["cat"]] + rows["sub"], -1)
+    sub = np.where(
+        (rows["sub"] >= 0) & (offset[rows["cat"]] >= 0),
+        offset[rows["cat"]] + rows["sub"],
+        -1,
+    )
     return pd.DataFrame(
         {
             "id_situation": id_column("S", np.arange(1, n + 1), 8),
             "id_jeune": person_ids(rows["person"]),
-            "categorie": category_column(category_codes()[rows["cat"]], CATEGORIES_SITUATION),
+            "categorie": category_column(
+                category_codes()[rows["cat"]], CATEGORIES_SITUATION
+            ),
             "sous_categorie": category_column(sub, values),
             "financeur": category_column(rows["fin"], FINANCEURS),
             "date_debut": date_column(rows["start"]),
@@ -268,4 +287,3 @@ def _conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         dtype = pandas_dtype(c)
         out[c.name] = s if str(s.dtype) == dtype else s.astype(dtype)
     return pd.DataFrame(out)
-

@@ -21,8 +21,8 @@ TOTAL_ETP = 1300.0
 
 #: territory kind -> (share of young people in ZRR, share in QPV)
 TERRITORY_SHARES: dict[str, tuple[float, float]] = {
-    "metropole": (0.0, 0.18),
-    "urbain": (0.06, 0.12),
+    "metropole": (0.0, 0.19),
+    "urbain": (0.06, 0.13),
     "mixte": (0.30, 0.05),
     "rural": (0.75, 0.01),
     "hyperrural": (0.95, 0.0),

@@ -65,7 +65,7 @@ OTHER_ENTRIES = {
 IMMERSION_RATE = 0.009
 
 #: monthly drop-out hazard by months since first reception (upper bounds, hazard)
-DROPOUT_HAZARD = ((3, 0.030), (12, 0.034), (24, 0.045), (36, 0.065), (10_000, 0.09))
+DROPOUT_HAZARD = ((3, 0.017), (12, 0.019), (24, 0.026), (36, 0.037), (10_000, 0.051))
 #: (probability, shortest, longest months later) of ending follow-up after an entry
 EXIT_AFTER = {
     "durable": (0.50, 2, 7),
@@ -206,7 +206,20 @@ def simulate(
             entries.append((cat, e))
         for cat, e in entries:
             if e.any():
-                _start(rng, cat, idx[e], m[e], t, cal, people, state, state_end, state_spell, end_t, store)
+                _start(
+                    rng,
+                    cat,
+                    idx[e],
+                    m[e],
+                    t,
+                    cal,
+                    people,
+                    state,
+                    state_end,
+                    state_spell,
+                    end_t,
+                    store,
+                )
         intensive = (plan.intensive_start[idx] <= me) & (plan.intensive_end[idx] >= ms)
         free = ~taken & (state[idx] != EMPLOI) & (state[idx] != ALTERNANCE)
         imm = free & (u[-1] < IMMERSION_RATE * (1 + intensive))
@@ -216,13 +229,17 @@ def simulate(
         if t >= cal.window_t and ms <= cal.extraction_day:
             contacts.month(cal, t, idx, m, state[idx], intensive)
             aids.month(cal, t, idx, m)
+        elif t < cal.window_t:
+            aids.burn_in(cal, t, idx, m)
 
     last_t = np.minimum(end_t - 1, cal.n_months - 1)
     followup_end = np.minimum(cal.month_end[last_t], cal.extraction_day)
     return Paths(spells=store.view(), followup_end=followup_end)
 
 
-def _followup_end_months(rng: np.random.Generator, people: People, cal: Calendar) -> np.ndarray:
+def _followup_end_months(
+    rng: np.random.Generator, people: People, cal: Calendar
+) -> np.ndarray:
     """Month (exclusive) where follow-up ends, before any exit after an entry."""
     bounds = np.array([b for b, _ in DROPOUT_HAZARD])
     haz = np.array([h for _, h in DROPOUT_HAZARD])
@@ -233,7 +250,9 @@ def _followup_end_months(rng: np.random.Generator, people: People, cal: Calendar
     y, mo, d = days_to_ymd(people.birth_day)
     limit = np.where(people.age >= 26, 30, 26)
     age_out_t = cal.month_of(ymd_to_days(y + limit, mo, d))
-    age_out_t = np.where(ymd_to_days(y + limit, mo, d) > cal.month_end[-1], cal.n_months, age_out_t)
+    age_out_t = np.where(
+        ymd_to_days(y + limit, mo, d) > cal.month_end[-1], cal.n_months, age_out_t
+    )
     end_t = np.minimum(people.reception_t + dropout + 1, age_out_t)
     short = people.reception_t + 1 + rng.integers(0, 3, people.n)
     end_t = np.where(people.workshop_only, np.minimum(end_t, short), end_t)
@@ -241,7 +260,9 @@ def _followup_end_months(rng: np.random.Generator, people: People, cal: Calendar
     return end_t.astype(np.int64)
 
 
-def _start(rng, cat, j, m, t, cal, people, state, state_end, state_spell, end_t, store) -> None:
+def _start(
+    rng, cat, j, m, t, cal, people, state, state_end, state_spell, end_t, store
+) -> None:
     """Start situations of category ``cat`` for people ``j`` in month ``t``."""
     k = len(j)
     ms, me = int(cal.month_start[t]), int(cal.month_end[t])
@@ -324,22 +345,34 @@ def _draw_spell(rng, cat, start, diploma):
         p_cdi = 0.14 + 0.08 * (diploma >= 3) - 0.04 * (diploma == 0)
         p_int = 0.28 + 0.05 * (diploma == 0)
         p_aid = 0.08 + 0.04 * (diploma == 0)
-        cuts = np.column_stack([p_cdi, p_cdi + p_int, p_cdi + p_int + p_aid, p_cdi + p_int + p_aid + 0.05])
-        code = (u[0][:, None] >= cuts).sum(axis=1)  # 0 cdi, 1 interim, 2 aide, 3 indep, 4 cdd
-        sub = np.array([CDI, INTERIM, CONTRAT_AIDE, INDEPENDANT, CDD], dtype=np.int8)[code]
+        cuts = np.column_stack(
+            [p_cdi, p_cdi + p_int, p_cdi + p_int + p_aid, p_cdi + p_int + p_aid + 0.05]
+        )
+        code = (u[0][:, None] >= cuts).sum(
+            axis=1
+        )  # 0 cdi, 1 interim, 2 aide, 3 indep, 4 cdd
+        sub = np.array([CDI, INTERIM, CONTRAT_AIDE, INDEPENDANT, CDD], dtype=np.int8)[
+            code
+        ]
         cdd_days = CDD_DAYS[rng.choice(len(CDD_DAYS), k, p=CDD_PROBS)]
         cdd_days = np.where(cdd_days < 0, rng.integers(213, 366, k), cdd_days)
-        interim_days = np.clip(np.round(np.exp(rng.normal(np.log(25), 0.7, k))), 2, 180).astype(np.int64)
+        interim_days = np.clip(
+            np.round(np.exp(rng.normal(np.log(25), 0.7, k))), 2, 180
+        ).astype(np.int64)
         planned = np.select(
             [sub == CDD, sub == INTERIM, sub == CONTRAT_AIDE],
             [cdd_days, interim_days, rng.integers(183, 366, k)],
             -1,
         )
         known = (sub != INTERIM) | (u[1] < 0.6)
-        ab_p = np.select([sub == CDD, sub == INTERIM, sub == CONTRAT_AIDE], [0.10, 0.05, 0.12], 0.0)
+        ab_p = np.select(
+            [sub == CDD, sub == INTERIM, sub == CONTRAT_AIDE], [0.10, 0.05, 0.12], 0.0
+        )
         # open-ended jobs: some end anyway (trial period, business stopped)
         open_end = np.where(sub == CDI, u[2] < 0.25, u[2] < 0.35)
-        open_days = np.where(sub == CDI, rng.integers(20, 400, k), rng.integers(90, 720, k))
+        open_days = np.where(
+            sub == CDI, rng.integers(20, 400, k), rng.integers(90, 720, k)
+        )
         actual = np.where(planned >= 0, planned, np.where(open_end, open_days, -1))
         abandoned = (planned < 0) & open_end & (sub == CDI) & (u[3] < 0.5)
         durable = (sub == CDI) | (sub == INDEPENDANT) | (planned >= 183)
@@ -352,7 +385,9 @@ def _draw_spell(rng, cat, start, diploma):
         actual, abandoned = planned, np.zeros(k, dtype=bool)
         exit_p = EXIT_AFTER[ALTERNANCE]
     elif cat == FORMATION:
-        sub = np.searchsorted(np.array([0.45, 0.80]), u[0], side="right").astype(np.int8)
+        sub = np.searchsorted(np.array([0.45, 0.80]), u[0], side="right").astype(
+            np.int8
+        )
         planned = np.select(
             [sub == 0, sub == 1],
             [rng.integers(120, 366, k), rng.integers(30, 151, k)],
@@ -379,7 +414,15 @@ def _draw_spell(rng, cat, start, diploma):
     early = np.maximum(1, (rng.uniform(0.05, 0.8, k) * planned).astype(np.int64))
     actual = np.where(drop, early, actual)
     abandoned = abandoned | drop
-    return sub, fin, planned.astype(np.int64), known, actual.astype(np.int64), abandoned, exit_p
+    return (
+        sub,
+        fin,
+        planned.astype(np.int64),
+        known,
+        actual.astype(np.int64),
+        abandoned,
+        exit_p,
+    )
 
 
 def _exit_mix(durable: np.ndarray) -> tuple[np.ndarray, int, int]:
@@ -389,7 +432,9 @@ def _exit_mix(durable: np.ndarray) -> tuple[np.ndarray, int, int]:
 
 
 # ---------------------------------------------------------------- recording
-def situation_rows(rng: np.random.Generator, paths: Paths, people: People, cal: Calendar) -> dict[str, np.ndarray]:
+def situation_rows(
+    rng: np.random.Generator, paths: Paths, people: People, cal: Calendar
+) -> dict[str, np.ndarray]:
     """Situations as the MLs recorded them, with ``etat`` and the known dates.
 
     Entries after the extraction date are kept, as ``prevue``, only sometimes;
@@ -436,7 +481,9 @@ def situation_rows(rng: np.random.Generator, paths: Paths, people: People, cal: 
     k = int(stale.sum())
     if k:
         person = sp["person"][stale]
-        s = np.maximum(start[stale] - rng.integers(20, 91, k), people.reception_day[person])
+        s = np.maximum(
+            start[stale] - rng.integers(20, 91, k), people.reception_day[person]
+        )
         sub = rng.integers(0, 3, k).astype(np.int8)
         cum = np.cumsum(np.array([FINANCEUR_PROBS[i] for i in range(3)]), axis=1)[sub]
         fin = (rng.random(k)[:, None] >= cum[:, :-1]).sum(axis=1).astype(np.int8)

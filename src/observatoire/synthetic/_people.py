@@ -22,16 +22,16 @@ RECEPTION_SEASON = RECEPTION_SEASON / RECEPTION_SEASON.mean()
 AGES = np.arange(16, 30)
 AGE_PROBS = np.array(
     [
-        0.072,
-        0.106,
+        0.078,
+        0.114,
         0.160,
         0.160,
         0.140,
         0.113,
-        0.078,
-        0.062,
-        0.048,
-        0.035,
+        0.074,
+        0.058,
+        0.045,
+        0.033,
         0.012,
         0.008,
         0.004,
@@ -47,7 +47,7 @@ SHARE_MOVERS = 0.02
 
 NIVEAUX = ("aucun", "3", "4", "5", "6+")
 #: P(no diploma) by age band (minor, 18-21, 22+), before the ML and QPV shifts
-P_NO_DIPLOMA = (0.62, 0.31, 0.26)
+P_NO_DIPLOMA = (0.63, 0.325, 0.27)
 #: distribution of the diploma among those holding one: 3, 4, 5, 6+
 DIPLOMA_MIX = (
     (0.62, 0.38, 0.0, 0.0),

@@ -25,7 +25,7 @@ PACEA, CEJ, GJ, PPAE, AUTRE = (DISPOSITIFS.index(d) for d in DISPOSITIFS)
 #: type -> (monthly rate per young person followed, financeur probabilities
 #: region/etat/autre, amount range in euros)
 AIDS: dict[str, tuple[float, tuple[float, float, float], tuple[float, float]]] = {
-    "permis_b": (0.0085, (0.88, 0.08, 0.04), (600.0, 1200.0)),
+    "permis_b": (0.0068, (0.88, 0.08, 0.04), (600.0, 1200.0)),
     "sante": (0.0040, (0.40, 0.20, 0.40), (20.0, 300.0)),
     "numerique": (0.0045, (0.60, 0.20, 0.20), (50.0, 400.0)),
     "mobilite_internationale": (0.0007, (0.80, 0.0, 0.20), (200.0, 1500.0)),
@@ -78,13 +78,19 @@ def plan_schemes(rng: np.random.Generator, people: People) -> SchemePlan:
     start_cej = np.where(late_cej, start_late, start_cej)
     cej = new_cej | late_cej
     cej_len = np.where(
-        u[5] < 0.15, 365 + (u[3] * 183).astype(np.int64), 180 + (u[3] * 185).astype(np.int64)
+        u[5] < 0.15,
+        365 + (u[3] * 183).astype(np.int64),
+        180 + (u[3] * 185).astype(np.int64),
     )
     add(gj, GJ, start_gj, start_gj + gj_len)
     add(cej, CEJ, start_cej, start_cej + cej_len)
 
-    intensive_start = np.where(gj, start_gj, np.where(cej, start_cej, NO_DAY)).astype(np.int64)
-    intensive_end = np.where(gj, start_gj + gj_len, np.where(cej, start_cej + cej_len, NO_DAY))
+    intensive_start = np.where(gj, start_gj, np.where(cej, start_cej, NO_DAY)).astype(
+        np.int64
+    )
+    intensive_end = np.where(
+        gj, start_gj + gj_len, np.where(cej, start_cej + cej_len, NO_DAY)
+    )
     level = np.where(rng.random(n) < 0.7, 1.0, rng.uniform(0.3, 0.9, n))
     monthly = np.where(people.age < 18, 317.0, 528.0) * level
     allowance = np.where((gj | cej) & (rng.random(n) < 0.62), np.round(monthly, 2), 0.0)
@@ -158,6 +164,30 @@ class AidDrawer:
         self.has_permis = np.zeros(people.n, dtype=bool)
         self.chunks: list[tuple[np.ndarray, ...]] = []
 
+    def _permis_factor(
+        self, idx: np.ndarray, age_now: np.ndarray, intensive: np.ndarray
+    ) -> np.ndarray:
+        """Multiplier of the permis B rate: from 17.5, more in ZRR and CEJ / GJ, once."""
+        zrr = self.people.zrr[idx]
+        mult = (age_now >= 17.5) * (1.0 + 0.9 * zrr) * (1.0 + 0.4 * intensive)
+        return mult * ~self.has_permis[idx]
+
+    def burn_in(self, cal: Calendar, t: int, idx: np.ndarray, m: np.ndarray) -> None:
+        """A month before the window: only mark who got a permis B aid (not recorded).
+
+        Without it, young people received during the burn-in would all still be
+        eligible on 1 January of the first year, and that year would have too many.
+        """
+        ms, me = int(cal.month_start[t]), int(cal.month_end[t])
+        plan = self.plan
+        intensive = (plan.intensive_start[idx] <= me) & (plan.intensive_end[idx] >= ms)
+        age_now = self.people.age[idx] + m / 12.0
+        rate = AIDS["permis_b"][0]
+        hit = self.rng.random(len(idx)) < rate * self._permis_factor(
+            idx, age_now, intensive
+        )
+        self.has_permis[idx[hit]] = True
+
     def month(self, cal: Calendar, t: int, idx: np.ndarray, m: np.ndarray) -> None:
         """Draw the aids of month ``t`` for followed people ``idx`` (``m`` months in)."""
         rng, pp, plan = self.rng, self.people, self.plan
@@ -166,14 +196,13 @@ class AidDrawer:
         age_now = pp.age[idx] + m / 12.0
         intensive = (plan.intensive_start[idx] <= me) & (plan.intensive_end[idx] >= ms)
         pacea = (plan.pacea_start[idx] <= me) & (plan.pacea_end[idx] >= ms)
-        zrr, qpv, neet = pp.zrr[idx], pp.qpv[idx], pp.neet[idx]
+        qpv, neet = pp.qpv[idx], pp.neet[idx]
         u = rng.random((len(AIDS), len(idx)))
         persons, types = [], []
         for j, (name, (rate, _, _)) in enumerate(AIDS.items()):
             mult = np.ones(len(idx))
             if name == "permis_b":
-                mult = (age_now >= 17.5) * (1.0 + 0.9 * zrr) * (1.0 + 0.4 * intensive)
-                mult = mult * ~self.has_permis[idx]
+                mult = self._permis_factor(idx, age_now, intensive)
             elif name in ("mobilite_internationale", "logement"):
                 mult = (age_now >= 18) * 1.0
             elif name == "aide_alimentaire":
@@ -208,7 +237,9 @@ class AidDrawer:
             cum = np.cumsum(probs)
             fin[sel] = np.searchsorted(cum, uf[sel] * cum[-1], side="right")
             raw = lo_eur + ua[sel] * (hi_eur - lo_eur)
-            amount[sel] = np.round(raw / 10) * 10 if name == "permis_b" else np.round(raw, 2)
+            amount[sel] = (
+                np.round(raw / 10) * 10 if name == "permis_b" else np.round(raw, 2)
+            )
         fin[monthly] = FINANCEURS_AIDE.index("etat")
         amount[monthly] = plan.allowance[person[monthly]]
         typ = np.where(monthly, AID_CODE["allocation"], typ)
@@ -219,7 +250,13 @@ class AidDrawer:
         """All aids drawn so far, as arrays."""
         if not self.chunks:
             empty = np.array([], dtype=np.int64)
-            return {"person": empty, "type": empty, "financeur": empty, "amount": empty.astype(float), "day": empty}
+            return {
+                "person": empty,
+                "type": empty,
+                "financeur": empty,
+                "amount": empty.astype(float),
+                "day": empty,
+            }
         cols = list(zip(*self.chunks, strict=True))
         return {
             "person": np.concatenate(cols[0]),

@@ -81,7 +81,7 @@ PROFILE_EFFECTS: dict[str, dict[str, float]] = {
 _BASELINE = {
     # outcome: (level, early peak multiplier, decay in months)
     "emploi": (0.060, 0.55, 5.0),
-    "formation": (0.0150, 0.60, 6.0),
+    "formation": (0.0125, 0.60, 6.0),
     "alternance": (0.0090, 0.35, 6.0),
 }
 
