@@ -320,6 +320,12 @@ def test_fast_om_equals_plain(k, T, n):
     ham = distances(seq, "HAM", sm=cost)
     expected_ham = cost[rows[:, None, :], rows[None, :, :]].sum(axis=2)
     np.testing.assert_allclose(ham, expected_ham, rtol=0, atol=1e-10)
+    cross_ham = cross_distances(seq, np.arange(n), cols, "HAM", sm=cost)
+    np.testing.assert_allclose(cross_ham, expected_ham[:, cols], rtol=0, atol=1e-10)
+    # constant costs take the mismatch-count kernel
+    np.testing.assert_array_equal(
+        distances(seq, "HAM"), (rows[:, None, :] != rows[None, :, :]).sum(axis=2)
+    )
 
 
 # ------------------------------------------------------------- TraMineR references (mvad)

@@ -147,6 +147,30 @@ def _om_cross(
         )
 
 
+def _small_codes(codes: np.ndarray) -> np.ndarray:
+    """Transposed codes (T x n), as uint8 when they fit (unsigned indexing is faster)."""
+    dtype = np.uint8 if codes.max(initial=0) < 256 else np.int32
+    return np.ascontiguousarray(codes.T.astype(dtype))
+
+
+def _constant_cost(cost3: np.ndarray) -> float | None:
+    """The off-diagonal value if every cost3[t] is that constant with a zero diagonal."""
+    k = cost3.shape[1]
+    if k < 2:
+        return 0.0
+    value = cost3[0, 0, 1]
+    target = np.full((k, k), value)
+    np.fill_diagonal(target, 0.0)
+    return float(value) if (cost3 == target).all() else None
+
+
+def _positionwise_square(uniq: np.ndarray, cost3: np.ndarray) -> np.ndarray:
+    value = _constant_cost(cost3)
+    if value is not None and uniq.max(initial=0) < 256:
+        return kn.mismatch_square(_small_codes(uniq), value)
+    return kn.positionwise_square(_small_codes(uniq), cost3)
+
+
 def distances(
     seq: Sequences,
     method: str = "OM",
@@ -205,7 +229,7 @@ def distances(
     if kind == "om":
         du = _om_square(uniq, cost, indel)
     else:
-        du = kn.positionwise_square(np.ascontiguousarray(uniq.T), cost)
+        du = _positionwise_square(uniq, cost)
     if uniq.shape[0] == codes.shape[0]:
         return du  # all distinct, kept in their order
     return kn.expand(du, inv)
@@ -234,9 +258,7 @@ def cross_distances(
     b = codes[np.asarray(cols)]
     if kind == "om":
         return _om_cross(a, b, cost, indel)
-    return kn.positionwise_cross(
-        np.ascontiguousarray(a.T), np.ascontiguousarray(b.T), cost
-    )
+    return kn.positionwise_cross(_small_codes(a), _small_codes(b), cost)
 
 
 __all__ = ["METHODS", "MISSING", "cross_distances", "distances"]

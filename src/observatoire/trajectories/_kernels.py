@@ -123,33 +123,57 @@ def om_cross(rows, cols, costp, indel):
     return D
 
 
+_JBLOCK = 512
+
+
 @njit(cache=True, parallel=True)
 def positionwise_square(seqsT, cost3):
-    """Sum over t of cost3[t, x_t, y_t] for all pairs (HAM, DHD); seqsT is T x n."""
+    """Sum over t of cost3[t, x_t, y_t] for all pairs (HAM, DHD); seqsT is T x n.
+
+    Full rows (each row is written contiguously, no transposed writes); with symmetric
+    costs the two halves are computed by the same additions, so D is exactly symmetric.
+    """
     T, n = seqsT.shape
-    D = np.zeros((n, n))
-    half = (n + 1) // 2
-    for task_ in prange(half):
-        task = np.int64(task_)
-        for h in range(2):
-            i = task if h == 0 else n - 1 - task
-            if h == 1 and i == task:
-                break
-            row = D[i]
+    D = np.empty((n, n))
+    for i in prange(n):
+        acc = np.empty(_JBLOCK)
+        for j0 in range(0, n, _JBLOCK):
+            j1 = min(n, j0 + _JBLOCK)
+            w = j1 - j0
+            for jj in range(w):
+                acc[jj] = 0.0
             for t in range(T):
                 crow = cost3[t, seqsT[t, i]]
-                col = seqsT[t]
-                for j in range(i + 1, n):
-                    row[j] += crow[col[j]]
-    # mirror the upper triangle, by tiles
-    tile = 64
-    nt = (n + tile - 1) // tile
-    for bi_ in prange(nt):
-        bi = np.int64(bi_)
-        for bj in range(bi, nt):
-            for i in range(bi * tile, min(n, (bi + 1) * tile)):
-                for j in range(max(bj * tile, i + 1), min(n, (bj + 1) * tile)):
-                    D[j, i] = D[i, j]
+                col = seqsT[t, j0:j1]
+                for jj in range(w):
+                    acc[jj] += crow[col[jj]]
+            for jj in range(w):
+                D[i, j0 + jj] = acc[jj]
+    return D
+
+
+@njit(cache=True, parallel=True)
+def mismatch_square(seqsT, value):
+    """value x number of positions where two sequences differ (HAM with constant cost).
+
+    seqsT is T x n of small integer codes (uint8); counts are exact integers.
+    """
+    T, n = seqsT.shape
+    D = np.empty((n, n))
+    for i in prange(n):
+        acc = np.empty(_JBLOCK, dtype=np.int32)
+        for j0 in range(0, n, _JBLOCK):
+            j1 = min(n, j0 + _JBLOCK)
+            w = j1 - j0
+            for jj in range(w):
+                acc[jj] = 0
+            for t in range(T):
+                a = seqsT[t, i]
+                col = seqsT[t, j0:j1]
+                for jj in range(w):
+                    acc[jj] += np.int32(col[jj] != a)
+            for jj in range(w):
+                D[i, j0 + jj] = acc[jj] * value
     return D
 
 
