@@ -704,6 +704,31 @@ def progress(
     ParamsError
         A bad year or month, a month the extract does not cover completely,
         or a target naming an ML or department absent from the warehouse.
+
+    Examples
+    --------
+    Two permis B aids by the end of March, no earlier year in the extract:
+    linear pro rata, 2 x 12 / 3 = 8.
+
+    >>> import pandas as pd
+    >>> from observatoire.data import Warehouse
+    >>> from observatoire.data._schema import empty_frame
+    >>> ml = pd.DataFrame({"code_ml": ["M1"], "nom_ml": ["Bordeaux"],
+    ...                    "departement": ["33"]})
+    >>> je = pd.DataFrame({"id_jeune": ["a"], "code_ml": ["M1"]})
+    >>> ev = pd.DataFrame({"id_evenement": ["e"], "id_jeune": ["a"],
+    ...     "code_ml": ["M1"], "date_evenement": pd.to_datetime(["2024-01-02"]),
+    ...     "type_evenement": ["atelier"]})
+    >>> ai = pd.DataFrame({"id_aide": ["x", "y"], "id_jeune": ["a", "a"],
+    ...     "type_aide": ["permis_b"] * 2,
+    ...     "date_attribution": pd.to_datetime(["2024-01-10", "2024-03-01"])})
+    >>> wh = Warehouse(ml, je, ev, empty_frame("situations"), aides=ai,
+    ...                extraction_date=pd.Timestamp("2024-04-02"))
+    >>> t = parse_targets({"objectifs": [{"indicateur": "aides:permis_b",
+    ...     "niveau": "region", "annee": 2024, "valeur": 8}]})
+    >>> progress(wh, t, 2024, 3, raw=True)[["realise", "projection", "statut"]]
+       realise  projection         statut
+    0      2.0         8.0  en bonne voie
     """
     if not isinstance(targets, pd.DataFrame):
         targets = load_targets(targets, warehouse.missions_locales)
