@@ -198,3 +198,274 @@ class TestMonthlyStates:
 def test_one_colour_and_label_per_state():
     assert set(STATE_COLOURS) == set(STATES) == set(STATE_LABELS)
     assert len(set(STATE_COLOURS.values())) == len(STATES)
+
+
+# ------------------------------------------------------------------ typology
+from observatoire.trajectories import distances  # noqa: E402
+from observatoire.trajectories._imilo_typology import (  # noqa: E402
+    ALL_LABEL,
+    PROFILE_COLUMNS,
+    Typology,
+    _sequences_from_codes,
+    cohort_typology,
+    group_names,
+    om_to_references,
+)
+
+
+@pytest.fixture(scope="module")
+def small_warehouse(tmp_path_factory):
+    """A small synthetic warehouse (scale 0.02, about 780 first receptions in 2022)."""
+    from observatoire.data import load
+    from observatoire.synthetic import generate
+
+    out = tmp_path_factory.mktemp("entrepot_002")
+    generate(out, seed=7, scale=0.02)
+    return load(out)
+
+
+@pytest.fixture(scope="module")
+def typology(small_warehouse) -> Typology:
+    return cohort_typology(small_warehouse, 2022)
+
+
+def _share(codes: np.ndarray, state: str) -> float:
+    return float((codes == STATES.index(state)).mean())
+
+
+class TestGroupNames:
+    def test_same_path_told_apart_by_the_month_of_change(self):
+        # both groups: accompagnement then sans_contact; group 1 changes at month 3,
+        # group 2 at month 6 -> the month of the first change makes them unique
+        a, s = STATES.index(ACC), STATES.index(SC)
+        codes = np.array([[a] * 2 + [s] * 6, [a] * 5 + [s] * 3])
+        assert group_names(codes, np.array([1, 2]), 2) == {
+            1: "Accompagnement puis perte de contact (changement au mois 3)",
+            2: "Accompagnement puis perte de contact (changement au mois 6)",
+        }
+
+    def test_identical_groups_fall_back_on_numbers(self):
+        # two groups always in formation: no change of state, no second state,
+        # so only the group numbers can tell them apart
+        f = STATES.index(FO)
+        codes = np.full((2, 4), f)
+        assert group_names(codes, np.array([1, 2]), 2) == {
+            1: "Formation (groupe 1)",
+            2: "Formation (groupe 2)",
+        }
+
+    def test_second_state_named_when_it_holds_a_quarter(self):
+        # formation is the modal state every month (3 of 4 people), emploi holds
+        # 1/4 of the months -> "Formation et emploi"
+        f, e = STATES.index(FO), STATES.index(EM)
+        codes = np.array([[f] * 6, [f] * 6, [f] * 6, [e] * 6])
+        assert group_names(codes, np.ones(4, dtype=int), 1) == {
+            1: "Formation et emploi"
+        }
+
+
+class TestOmToReferences:
+    def test_hand_computed(self):
+        # a = 0 1 1, b = 1 1 0 with substitution 2 and indel 1: deleting the leading
+        # 0 and inserting a trailing 0 costs 2, cheaper than two substitutions (4)
+        sm = np.array([[0.0, 2.0], [2.0, 0.0]])
+        got = om_to_references(np.array([[0, 1, 1]]), np.array([[1, 1, 0]]), sm, 1.0)
+        assert got.tolist() == [[2.0]]
+
+    def test_matches_the_core_distances(self, typology):
+        # same definition as trajectories.distances (OM, TRATE costs, indel 1)
+        from observatoire.trajectories import substitution_costs
+
+        codes = typology.sequences.codes[:60]
+        seq = _sequences_from_codes(codes)
+        sm = substitution_costs(typology.sequences, method="TRATE").to_numpy()
+        full = distances(seq, method="OM", sm=sm, indel=1.0)
+        refs = [0, 17, 42]
+        got = om_to_references(codes, codes[refs], sm, 1.0)
+        np.testing.assert_allclose(got, full[:, refs], rtol=0, atol=1e-9)
+
+
+class TestCohortTypology:
+    def test_typical_paths_of_the_generator(self, typology):
+        # the generator models durable exits into employment and drop-outs: the
+        # silhouette-chosen typology must show a group living mostly in durable
+        # employment and one mostly out of contact
+        codes = typology.sequences.codes
+        groups = [codes[typology.labels == g] for g in range(1, typology.k + 1)]
+        assert any(_share(rows, ED) >= 0.5 for rows in groups)
+        assert any(_share(rows[:, -8:], SC) >= 0.5 for rows in groups)
+
+    def test_training_groups_with_more_groups(self, small_warehouse):
+        # with 8 groups the work-study and training paths get their own groups
+        ty = cohort_typology(small_warehouse, 2022, k=8)
+        codes = ty.sequences.codes
+        groups = [codes[ty.labels == g] for g in range(1, 9)]
+        assert any(_share(rows, AL) >= 0.4 for rows in groups)
+        assert any(_share(rows, FO) >= 0.4 for rows in groups)
+
+    def test_k_chosen_by_silhouette(self, typology):
+        table = typology.silhouette_by_k
+        assert table["nb_groupes"].tolist() == [3, 4, 5, 6, 7, 8]
+        assert table["retenu"].sum() == 1
+        best = table.loc[table["silhouette"].idxmax()]
+        assert bool(best["retenu"]) and best["nb_groupes"] == typology.k
+        assert typology.silhouette == pytest.approx(best["silhouette"])
+
+    def test_groups_numbered_by_size_with_unique_names(self, typology):
+        sizes = np.bincount(typology.labels)[1:]
+        assert len(sizes) == typology.k and (sizes > 0).all()
+        assert (np.diff(sizes) <= 0).all()
+        names = list(typology.group_names.values())
+        assert len(set(names)) == typology.k and all(names)
+
+    def test_profiles(self, typology, small_warehouse):
+        prof = typology.group_profiles
+        assert list(prof.columns) == list(PROFILE_COLUMNS)
+        assert list(prof.index) == [*typology.group_names.values(), ALL_LABEL]
+        groups = prof.drop(index=ALL_LABEL)
+        assert groups["Effectif"].sum() == prof.loc[ALL_LABEL, "Effectif"] == typology.n
+        assert groups["Part de la cohorte"].sum() == pytest.approx(1.0)
+        # the whole-cohort share of women, computed here straight from jeunes
+        j = small_warehouse.jeunes
+        cohort = j[j["date_premier_accueil"].dt.year == 2022]
+        assert prof.loc[ALL_LABEL, "Femmes"] == pytest.approx(
+            (cohort["sexe"] == "F").mean()
+        )
+        shares = prof.drop(columns=["Effectif", "Âge moyen au premier accueil"])
+        assert ((shares >= 0) & (shares <= 1)).all().all()
+        # the four age bands cover everyone
+        bands = ["Moins de 18 ans", "18-21 ans", "22-25 ans", "26 ans et plus"]
+        np.testing.assert_allclose(prof[bands].sum(axis=1), 1.0)
+
+    def test_ml_shares(self, typology):
+        sh = typology.ml_shares
+        assert list(sh.columns) == [
+            "code_ml", "nom_ml", "groupe", "nom_groupe", "effectif", "effectif_ml", "part"
+        ]  # fmt: skip
+        per_ml = sh.groupby("code_ml").agg(
+            total=("effectif", "sum"), ml=("effectif_ml", "first")
+        )
+        assert (per_ml["total"] == per_ml["ml"]).all()
+        assert per_ml["total"].sum() == typology.n
+        by_group = sh.groupby("groupe")["effectif"].sum()
+        assert by_group.tolist() == np.bincount(typology.labels)[1:].tolist()
+        np.testing.assert_allclose(sh["part"], sh["effectif"] / sh["effectif_ml"])
+
+    def test_no_identifier_inside(self, typology, small_warehouse):
+        ids = set(small_warehouse.jeunes["id_jeune"].astype(str))
+        assert isinstance(typology.sequences.ids, pd.RangeIndex)
+        for frame in (
+            typology.group_profiles,
+            typology.ml_shares,
+            typology.silhouette_by_k,
+        ):
+            cells = set(map(str, frame.to_numpy().ravel())) | set(map(str, frame.index))
+            assert not cells & ids
+        assert not any(i in repr(typology) for i in ids)
+
+    def test_sample_and_nearest_medoid(self, small_warehouse):
+        # cluster a sample of 300; every other sequence joins its nearest medoid
+        # (checked with the core's distances), and the result is seeded
+        ty = cohort_typology(small_warehouse, 2022, k=4, sample_size=300, seed=11)
+        again = cohort_typology(small_warehouse, 2022, k=4, sample_size=300, seed=11)
+        np.testing.assert_array_equal(ty.labels, again.labels)
+        assert len(ty.sample) == 300
+        np.testing.assert_array_equal(ty.labels[ty.sample], ty.sample_labels)
+        from observatoire.trajectories import substitution_costs
+
+        sm = substitution_costs(ty.sequences, method="TRATE").to_numpy()
+        others = np.setdiff1d(np.arange(ty.n), ty.sample)[:40]
+        rows = np.concatenate([ty.medoids, others])
+        d = distances(_sequences_from_codes(ty.sequences.codes[rows]), "OM", sm=sm)
+        to_medoids = d[4:, :4]
+        nearest = to_medoids.min(axis=1, keepdims=True)
+        # the group of each is one of its nearest medoids (ties possible)
+        own = to_medoids[np.arange(len(others)), ty.labels[others] - 1]
+        np.testing.assert_allclose(own, nearest[:, 0])
+
+    def test_ward(self, small_warehouse):
+        ty = cohort_typology(small_warehouse, 2022, k=4, method="ward")
+        assert ty.method == "ward" and ty.k == 4
+        assert sorted(set(ty.labels)) == [1, 2, 3, 4]
+
+    def test_censored_cohort_is_too_short(self, small_warehouse):
+        # the 2024 cohort is observed until December 2024 only
+        with pytest.raises(SequenceError, match="shorter than 24 months"):
+            cohort_typology(small_warehouse, 2024)
+
+    def test_bad_arguments(self, small_warehouse):
+        with pytest.raises(SequenceError, match="unknown clustering method 'kmeans'"):
+            cohort_typology(small_warehouse, 2022, method="kmeans")
+        with pytest.raises(SequenceError, match="k_range"):
+            cohort_typology(small_warehouse, 2022, k_range=(1, 3))
+        with pytest.raises(SequenceError, match="empty cohort"):
+            cohort_typology(small_warehouse, 2015)
+
+    def test_too_small_for_k(self):
+        # the mini warehouse's 2024 cohort has 5 people: not enough for 8 groups
+        with pytest.raises(SequenceError, match="too small for 8 groups"):
+            cohort_typology(
+                _mini_warehouse(), 2024, months=6, k=8, extraction_date="2025-01-05"
+            )
+
+
+# --------------------------------------------------------------------- plots
+from matplotlib.figure import Figure  # noqa: E402
+
+from observatoire.trajectories import _plots  # noqa: E402
+
+
+class TestPlots:
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "plot_state_distribution",
+            "plot_index",
+            "plot_transition_rates",
+            "plot_mean_time",
+        ],
+    )
+    def test_on_typology_and_sequences(self, name, typology):
+        import io
+
+        seq = from_warehouse(_mini_warehouse(), 2024, months=8)
+        for data in (typology, seq):
+            fig = getattr(_plots, name)(data)
+            assert isinstance(fig, Figure)
+            fig.savefig(io.BytesIO(), format="png", dpi=40)
+
+    def test_by_group_and_silhouette(self, typology):
+        fig = _plots.plot_state_distribution(typology, by_group=True)
+        assert len([ax for ax in fig.axes if ax.get_visible()]) == typology.k
+        fig = _plots.plot_silhouette(typology)
+        assert isinstance(fig, Figure)
+
+    def test_colours_are_fixed_per_state(self, typology):
+        # the emploi_durable bars of the chronogram use its colour
+        from matplotlib.colors import to_hex
+
+        fig = _plots.plot_state_distribution(typology)
+        colours = {to_hex(p.get_facecolor()) for p in fig.axes[0].patches}
+        assert STATE_COLOURS[ED].lower() in colours
+        assert STATE_COLOURS[SC].lower() in colours
+
+    def test_index_plot_shows_no_identifier(self):
+        seq = from_warehouse(_mini_warehouse(), 2024, months=8)
+        fig = _plots.plot_index(seq)
+        texts = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+        texts += [ax.get_ylabel() for ax in fig.axes]
+        assert not any(j in " ".join(texts) for j in ["J1", "J2", "J3", "J4", "J5"])
+
+    def test_unknown_state_has_no_colour(self):
+        from observatoire.trajectories import define_sequences
+
+        seq = define_sequences([["emploi", "chomage"]], None, ["emploi", "chomage"])
+        with pytest.raises(SequenceError, match="no colour for state.*'chomage'"):
+            _plots.plot_state_distribution(seq)
+
+    def test_by_group_needs_a_typology(self):
+        seq = from_warehouse(_mini_warehouse(), 2024, months=8)
+        with pytest.raises(SequenceError, match="by_group needs a Typology"):
+            _plots.plot_state_distribution(seq, by_group=True)
+        with pytest.raises(SequenceError, match="needs a Typology"):
+            _plots.plot_silhouette(seq)

@@ -37,3 +37,33 @@ __all__ = [
 ]
 
 # iMilo trajectories and plots
+from ._imilo import (  # noqa: E402
+    STATE_COLOURS,
+    STATE_LABELS,
+    STATES,
+    from_warehouse,
+    monthly_states,
+)
+from ._imilo_typology import Typology, cohort_typology  # noqa: E402
+from ._plots import (  # noqa: E402
+    plot_index,
+    plot_mean_time,
+    plot_silhouette,
+    plot_state_distribution,
+    plot_transition_rates,
+)
+
+__all__ += [
+    "STATES",
+    "STATE_COLOURS",
+    "STATE_LABELS",
+    "Typology",
+    "cohort_typology",
+    "from_warehouse",
+    "monthly_states",
+    "plot_index",
+    "plot_mean_time",
+    "plot_silhouette",
+    "plot_state_distribution",
+    "plot_transition_rates",
+]
