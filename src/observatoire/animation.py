@@ -766,7 +766,33 @@ class AnnualReview:
 
 
 def annual_review(source: Any, *, year: int) -> AnnualReview:
-    """Every table of the annual review of ``year`` (needs ``missions_locales``)."""
+    """Every table of the annual review of ``year`` (needs ``missions_locales``).
+
+    Returns
+    -------
+    AnnualReview
+        ``summary`` (:func:`reach_summary`), ``by_type`` and ``by_policy``
+        (:func:`actions_by`), ``per_ml``, ``per_departement``,
+        ``rarely_reached``, ``year_over_year`` and ``text`` (:func:`summary_text`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> anim = pd.DataFrame({"id_animation": ["a1"],
+    ...     "date_animation": pd.to_datetime(["2024-03-01"]),
+    ...     "type_animation": ["webinaire"], "politique_regionale": ["sante"],
+    ...     "intitule": ["x"], "duree_heures": [1.5]})
+    >>> part = pd.DataFrame({"id_animation": ["a1"], "code_ml": ["m1"],
+    ...     "nb_participants": [2]})
+    >>> mls = pd.DataFrame({"code_ml": ["m1", "m2"], "nom_ml": ["Un", "Deux"],
+    ...     "departement": ["33", "24"]})
+    >>> review = annual_review({"animations": anim, "animations_participations": part,
+    ...                         "missions_locales": mls}, year=2024)
+    >>> review.rarely_reached[["nom_ml", "actions"]]
+      nom_ml  actions
+    0   Deux        0
+    1     Un        1
+    """
     year = _check_year(year)
     fr = _frames(source)
     _need_mls(fr)
