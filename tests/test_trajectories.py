@@ -316,6 +316,8 @@ def test_fast_om_equals_plain(k, T, n):
     cols = np.array([0, 3, n - 1])
     cross = cross_distances(seq, np.arange(n), cols, "OM", sm=cost, indel=indel)
     np.testing.assert_allclose(cross, expected[:, cols], rtol=0, atol=1e-10)
+    full = cross_distances(seq, np.arange(n), np.arange(n), "OM", sm=cost, indel=indel)
+    np.testing.assert_allclose(full, expected, rtol=0, atol=1e-10)
     # position-wise kernels: HAM with the same costs, straightforward sum
     ham = distances(seq, "HAM", sm=cost)
     expected_ham = cost[rows[:, None, :], rows[None, :, :]].sum(axis=2)

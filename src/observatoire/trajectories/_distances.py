@@ -235,6 +235,17 @@ def distances(
     return kn.expand(du, inv)
 
 
+def square_distances(
+    seq: Sequences, idx: np.ndarray, *, _resolved: tuple
+) -> np.ndarray:
+    """Full matrix between the sequences ``idx`` of ``seq`` (distinct ones, for CLARA)."""
+    kind, codes, cost, indel = _resolved
+    sub = np.ascontiguousarray(codes[np.asarray(idx)])
+    if kind == "om":
+        return _om_square(sub, cost, indel)
+    return _positionwise_square(sub, cost)
+
+
 def cross_distances(
     seq: Sequences,
     rows: np.ndarray,
@@ -257,6 +268,9 @@ def cross_distances(
     a = codes[np.asarray(rows)]
     b = codes[np.asarray(cols)]
     if kind == "om":
+        if b.shape[0] < kn.LANES < a.shape[0] and np.array_equal(cost, cost.T):
+            # few columns: let the many rows fill the SIMD lanes (d is symmetric)
+            return np.ascontiguousarray(_om_cross(b, a, cost, indel).T)
         return _om_cross(a, b, cost, indel)
     return kn.positionwise_cross(_small_codes(a), _small_codes(b), cost)
 

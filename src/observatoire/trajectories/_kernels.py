@@ -97,29 +97,34 @@ def om_square(seqs, costp, indel):
 
 @njit(cache=True, parallel=True)
 def om_cross(rows, cols, costp, indel):
-    """OM dissimilarities of every row sequence to every column sequence (nr x nc)."""
+    """OM dissimilarities of every row sequence to every column sequence (nr x nc).
+
+    Work items are (column block of LANES, chunk of rows); the column sequences of a
+    block share one gathered cost table.
+    """
     nr, T = rows.shape
     nc = cols.shape[0]
     K = costp.shape[0]
     nblocks = (nc + LANES - 1) // LANES
+    nchunks = max(1, min(nr, (64 + nblocks - 1) // nblocks))
     D = np.empty((nr, nc))
     base = indel * 2.0 * T
-    nchunks = min(nr, 64 * 8)
-    for c_ in prange(nchunks):
-        c = np.int64(c_)
+    for task_ in prange(nblocks * nchunks):
+        task = np.int64(task_)
+        b = task // nchunks
+        c = task % nchunks
         lo = c * nr // nchunks
         hi = (c + 1) * nr // nchunks
         G = np.empty((K, T + 1, LANES))
         E0 = np.empty((T + 1, LANES))
         res = np.empty(LANES)
-        for b in range(nblocks):
-            start = b * LANES
-            nb = min(LANES, nc - start)
-            _gather_block(cols, start, nb, costp, G)
-            for i in range(lo, hi):
-                align_lanes(rows[i], G, E0, res)
-                for lane in range(nb):
-                    D[i, start + lane] = res[lane] + base
+        start = b * LANES
+        nb = min(LANES, nc - start)
+        _gather_block(cols, start, nb, costp, G)
+        for i in range(lo, hi):
+            align_lanes(rows[i], G, E0, res)
+            for lane in range(nb):
+                D[i, start + lane] = res[lane] + base
     return D
 
 
