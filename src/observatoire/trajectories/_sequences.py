@@ -216,20 +216,29 @@ def define_sequences(
             f"duplicate sequence ids, e.g. {ids[ids.duplicated()][0]!r}"
         )
 
-    flat = pd.Series(values.ravel(order="C"))
-    is_missing = flat.isna().to_numpy().copy()
-    if len(missing):
-        is_missing |= flat.isin(list(missing)).to_numpy()
+    # factorize once, then look up the few distinct values (fast on millions of cells)
+    inverse, distinct = pd.factorize(
+        pd.Series(values.ravel(order="C")), use_na_sentinel=True
+    )
     lookup = {a: i for i, a in enumerate(alphabet)}
-    codes = flat.map(lookup)
-    unknown = codes.isna().to_numpy() & ~is_missing
-    if unknown.any():
-        bad = pd.unique(flat[unknown])[:5]
+    missing_set = [m for m in missing if not pd.isna(m)]
+    table = np.empty(len(distinct) + 1, dtype=np.int32)
+    table[-1] = MISSING  # factorize's NaN/None sentinel -1 indexes the last slot
+    bad = []
+    for pos, value in enumerate(distinct):
+        if value in lookup:
+            table[pos] = lookup[value]
+        elif any(value == m for m in missing_set):
+            table[pos] = MISSING
+        else:
+            table[pos] = -2
+            bad.append(value)
+    out = table[inverse]
+    if bad:
+        n_bad = int((out == -2).sum())
         raise SequenceError(
-            f"state values not in the alphabet: {list(bad)} ({int(unknown.sum())} cells)"
+            f"state values not in the alphabet: {bad[:5]} ({n_bad} cells)"
         )
-    out = codes.fillna(MISSING).to_numpy(dtype=np.int32)
-    out[is_missing] = MISSING
     out = out.reshape(values.shape)
     logger.debug("defined %d sequences of length %d", out.shape[0], out.shape[1])
     return Sequences(out, alphabet, labels, ids, positions)
