@@ -46,7 +46,8 @@ from statsmodels.tools.sm_exceptions import (
     PerfectSeparationWarning,
 )
 
-from ._outcomes import period_bounds, profile_frame, real_situations
+from ..exceptions import ParamsError
+from ._outcomes import ids_in, period_bounds, profile_frame, real_situations
 
 logger = logging.getLogger(__name__)
 
@@ -85,21 +86,6 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "signal",
     "avertissement",
 )
-
-#: French column labels of :func:`report_table`
-REPORT_LABELS: dict[str, str] = {
-    "indicateur": "Indicateur",
-    "code_ml": "Code ML",
-    "nom_ml": "Mission Locale",
-    "accompagnes": "Jeunes accompagnés",
-    "observes": "Observés (O)",
-    "attendus": "Attendus (E)",
-    "ratio": "Rapport O/E",
-    "ratio_ic_bas": "O/E – IC 95 % bas",
-    "ratio_ic_haut": "O/E – IC 95 % haut",
-    "signal": "Signal",
-    "avertissement": "Avertissement",
-}
 
 CAUTION = (
     "Un rapport observé/attendu hors des limites est un signal à discuter, pas un "
@@ -179,7 +165,7 @@ def accompanied_outcomes(wh, year: int) -> pd.DataFrame:
         "entrees_emploi": s.loc[(cat == "emploi").fillna(False), "id_jeune"],
     }
     for k, ids in who.items():
-        out[k] = out["id_jeune"].isin(ids.astype("string")).to_numpy()
+        out[k] = ids_in(out["id_jeune"], ids)
     return out
 
 
@@ -374,7 +360,7 @@ def compare_missions_locales(
     keys = tuple(OUTCOMES) if outcomes is None else tuple(outcomes)
     unknown = [k for k in keys if k not in OUTCOMES]
     if unknown:
-        raise ValueError(
+        raise ParamsError(
             f"unknown outcome(s) {', '.join(unknown)}; valid: {', '.join(OUTCOMES)}"
         )
     ml = wh.missions_locales[["code_ml", "nom_ml"]].astype("string")
@@ -415,9 +401,7 @@ def compare_missions_locales(
         per_ml = per_ml.reindex(codes).reset_index()
         per_ml = per_ml.rename(columns={"index": "code_ml"})
         tables.append(_ratio_table(per_ml, k, names))
-        disp[k] = overdispersion_factor(
-            tables[-1]["observes"], tables[-1]["attendus"]
-        )
+        disp[k] = overdispersion_factor(tables[-1]["observes"], tables[-1]["attendus"])
     table = pd.concat(tables, ignore_index=True)[list(TABLE_COLUMNS)]
     general = [CAUTION]
     general += [m for m in messages.values() if m]
@@ -482,49 +466,6 @@ def _ratio_table(per_ml: pd.DataFrame, outcome: str, names: dict) -> pd.DataFram
         ),
     )
     out["avertissement"] = pd.array(warn, dtype="string")
-    return out
-
-
-def report_table(
-    comparison: AdjustedComparison,
-    *,
-    indicateur: str | None = None,
-    french_labels: bool = True,
-) -> pd.DataFrame:
-    """A table of the comparison ready for a report.
-
-    Parameters
-    ----------
-    comparison : AdjustedComparison
-    indicateur : str, optional
-        Keep one outcome of :data:`OUTCOMES` (default: all, one block each).
-    french_labels : bool
-        Rename columns to their French labels (:data:`REPORT_LABELS`) and
-        outcome keys to French names.
-
-    Returns
-    -------
-    pd.DataFrame
-        ``indicateur``, ``code_ml``, ``nom_ml``, ``accompagnes``, ``observes``,
-        ``attendus`` (1 decimal), ``ratio`` and its interval (2 decimals),
-        ``signal`` (``au-dessus`` / ``en dessous`` of the 99.8 % limits, as a
-        signal to discuss, not a rank) and ``avertissement``, sorted by ML
-        code, not by ratio.
-    """
-    t = comparison.table
-    if indicateur is not None:
-        t = t.loc[t["indicateur"] == indicateur]
-    cols = [c for c in REPORT_LABELS if c in t.columns]
-    out = t[cols].sort_values(["indicateur", "code_ml"], kind="stable")
-    out = out.assign(
-        attendus=out["attendus"].round(1),
-        ratio=out["ratio"].round(2),
-        ratio_ic_bas=out["ratio_ic_bas"].round(2),
-        ratio_ic_haut=out["ratio_ic_haut"].round(2),
-    ).reset_index(drop=True)
-    if french_labels:
-        out["indicateur"] = out["indicateur"].map(OUTCOMES).astype("string")
-        out = out.rename(columns=REPORT_LABELS)
     return out
 
 

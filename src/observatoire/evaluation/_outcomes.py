@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..exceptions import ParamsError
+
 logger = logging.getLogger(__name__)
 
 #: 95 % normal quantile (the same as ``indicators``' Wilson intervals)
@@ -78,6 +80,11 @@ OUTCOME_COLUMNS: tuple[str, ...] = (
 def period_bounds(period: int | str) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last day of a period: a year (``2023``) or a month (``2023-05``).
 
+    Raises
+    ------
+    ParamsError
+        If ``period`` is neither.
+
     Examples
     --------
     >>> period_bounds("2023-02")
@@ -92,7 +99,7 @@ def period_bounds(period: int | str) -> tuple[pd.Timestamp, pd.Timestamp]:
         else:
             raise ValueError(text)
     except ValueError:
-        raise ValueError(
+        raise ParamsError(
             f"period {period!r} is neither a year (2023) nor a month (2023-05)"
         ) from None
     return p.start_time.normalize(), p.end_time.normalize()
@@ -178,6 +185,15 @@ def profile_labels(profile: pd.DataFrame) -> pd.DataFrame:
         else:
             out[col] = profile[col].astype("string").fillna("inconnu").to_numpy()
     return out
+
+
+def ids_in(ids: pd.Series, among: pd.Series) -> np.ndarray:
+    """Boolean array: is each id of ``ids`` one of ``among`` (hash lookup).
+
+    ``Series.isin`` on Arrow strings converts element by element; object arrays
+    go through the hash table and are several times faster on 10^5 ids.
+    """
+    return ids.astype(object).isin(among.astype(object)).to_numpy(dtype=bool)
 
 
 def real_situations(situations: pd.DataFrame) -> pd.DataFrame:
@@ -400,7 +416,10 @@ def outcomes_after_training(
             "non atteint."
         )
     logger.info(
-        "outcomes after training %s: %d exits, excluded %s", label, len(cohort), excluded
+        "outcomes after training %s: %d exits, excluded %s",
+        label,
+        len(cohort),
+        excluded,
     )
     return TrainingOutcomes(
         table=table,
@@ -420,7 +439,7 @@ def _situation_flags(
 ) -> pd.DataFrame:
     """0/1 columns per horizon: observe_h, exclu_h and one per outcome."""
     s = real_situations(situations)
-    s = s.loc[s["id_jeune"].isin(cohort["id_jeune"])]
+    s = s.loc[ids_in(s["id_jeune"], cohort["id_jeune"])]
     cat = s["categorie"].astype("string")
     kinds = pd.DataFrame(
         {
@@ -428,7 +447,9 @@ def _situation_flags(
             "date_debut": s["date_debut"].to_numpy(),
             "date_fin": s["date_fin"].to_numpy(),
             "emploi": (cat == "emploi").fillna(False).to_numpy(),
-            "emploi_durable": ((cat == "emploi") & is_durable(s)).fillna(False).to_numpy(),
+            "emploi_durable": ((cat == "emploi") & is_durable(s))
+            .fillna(False)
+            .to_numpy(),
             "alternance": (cat == "alternance").fillna(False).to_numpy(),
             "formation": (cat == "formation").fillna(False).to_numpy(),
         }

@@ -1,0 +1,415 @@
+"""Figures of the evaluation (matplotlib ``Figure``, French titles and axes).
+
+Built without pyplot (no global state, nothing left open); a notebook shows the
+returned ``Figure`` as it is. Groups and MLs that the disclosure rules would
+hide in a table (fewer than 20 people, a masked count) are not drawn, and a
+note under the axes says so.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..formatting import fr_int, fr_month, fr_num
+from ._adjusted import OUTCOMES as ADJUSTED_OUTCOMES
+from ._adjusted import AdjustedComparison, poisson_limit
+from ._outcomes import OUTCOME_LABELS, TrainingOutcomes
+from ._survival import COHORTS, SurvivalAnalysis
+from ._tables import (
+    DEFAULT_MIN_DENOMINATOR,
+    DEFAULT_THRESHOLD,
+    DIMENSION_LABELS,
+    _masked,
+    _show_counts,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+logger = logging.getLogger(__name__)
+
+PALETTE = (
+    "#1f4e79",
+    "#c0504d",
+    "#4f9a94",
+    "#d99a2b",
+    "#7f63a8",
+    "#8a8f98",
+    "#5b9bd5",
+    "#9bbb59",
+)
+_RC = {
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+}
+
+
+def _new_figure(width: float = 7.5, height: float = 4.2):
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(width, height), layout="constrained", dpi=110)
+        ax = fig.add_subplot()
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig, ax
+
+
+def _percent_axis(ax, axis: str = "y") -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    def pct(v, _):
+        text = fr_num(100 * v, 1)
+        return f"{text[:-2] if text.endswith(',0') else text}\u00a0%"
+
+    fmt = FuncFormatter(pct)
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def _number_axis(ax, axis: str = "x", digits: int = 0) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    def fmt(v, _):
+        return fr_int(v) if digits == 0 else fr_num(v, digits)
+
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FuncFormatter(fmt))
+
+
+def _fr_period(period: str) -> str:
+    text = str(period)
+    if len(text) == 7 and text[4] == "-":
+        return fr_month(int(text[:4]), int(text[5:]))
+    return text
+
+
+def _note(fig, text: str) -> None:
+    """A small grey note under the axes (a figure-level x label, so the
+    constrained layout makes room for it)."""
+    if text:
+        import textwrap
+
+        fig.supxlabel(
+            textwrap.fill(text, 130), x=0.01, ha="left", fontsize=7.5, color="#555555"
+        )
+
+
+# ------------------------------------------------------------------ KM
+def survival_figure(
+    res: SurvivalAnalysis,
+    variable: str = "ensemble",
+    *,
+    max_months: float | None = None,
+    min_group: int = DEFAULT_MIN_DENOMINATOR,
+) -> Figure:
+    """Kaplan-Meier curves of the share still without a job, by profile group.
+
+    Parameters
+    ----------
+    res : SurvivalAnalysis
+        Result of :func:`time_to_employment`.
+    variable : str
+        ``ensemble`` (one curve with its 95 % band) or a profile column
+        (``tranche_age``, ``sexe``, ``niveau_diplome``, ``neet``,
+        ``inscrit_france_travail``, ``zrr``, ``qpv``): one curve per group.
+    max_months : float, optional
+        Right end of the time axis (default: the longest follow-up).
+    min_group : int
+        Groups with fewer young people are not drawn (disclosure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    origin = COHORTS[res.cohort][0]
+    fig, ax = _new_figure()
+    curves = res.curves.loc[res.curves["variable"] == variable]
+    sizes = res.medians.loc[res.medians["variable"] == variable].set_index("modalite")
+    dropped = []
+    for i, (mod, c) in enumerate(curves.groupby("modalite", sort=True, observed=True)):
+        n = int(sizes.loc[mod, "n"]) if mod in sizes.index else 0
+        if n < min_group:
+            dropped.append(str(mod))
+            continue
+        colour = PALETTE[i % len(PALETTE)]
+        label = "Ensemble" if variable == "ensemble" else str(mod)
+        ax.step(
+            c["mois"],
+            c["survie"],
+            where="post",
+            color=colour,
+            lw=1.6,
+            label=f"{label} (n = {fr_int(n)})",
+        )
+        if variable == "ensemble":
+            ax.fill_between(
+                c["mois"],
+                c["ic_bas"],
+                c["ic_haut"],
+                step="post",
+                color=colour,
+                alpha=0.2,
+                lw=0,
+                label="intervalle de confiance à 95 %",
+            )
+    ax.set_ylim(0, 1.02)
+    if max_months is not None:
+        ax.set_xlim(0, max_months)
+    else:
+        ax.set_xlim(left=0)
+    _percent_axis(ax, "y")
+    _number_axis(ax, "x")
+    ax.set_xlabel(f"Mois depuis {origin}")
+    ax.set_ylabel("Part des jeunes encore sans emploi")
+    what = DIMENSION_LABELS.get(variable, variable)
+    title = "Délai d'accès au premier emploi"
+    if variable != "ensemble":
+        title += f" selon : {what.lower()}"
+    cohort = COHORTS[res.cohort][1].format(period=_fr_period(res.period))
+    ax.set_title(f"{title}\n{cohort[0].upper()}{cohort[1:]}")
+    ax.grid(axis="y", color="#dddddd", lw=0.6)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper right", fontsize=8)
+    else:
+        ax.text(
+            0.5,
+            0.5,
+            "Aucun groupe assez grand pour être représenté",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
+    notes = []
+    if dropped:
+        notes.append(
+            f"Groupes de moins de {min_group} jeunes non représentés : "
+            + ", ".join(dropped)
+            + "."
+        )
+    notes.append(
+        "Estimateur de Kaplan-Meier, suivi arrêté à la date d'extraction (censure)."
+        if res.censoring == "extraction"
+        else "Estimateur de Kaplan-Meier, suivi arrêté au dernier contact (censure)."
+    )
+    _note(fig, " ".join(notes))
+    return fig
+
+
+# ------------------------------------------------------------------ funnel
+def funnel_figure(
+    comp: AdjustedComparison,
+    indicateur: str = "entrees_emploi",
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    min_denominator: int = DEFAULT_MIN_DENOMINATOR,
+    label: str = "signaux",
+) -> Figure:
+    """Funnel plot of O / E against the expected count, 95 % and 99.8 % limits.
+
+    Parameters
+    ----------
+    comp : AdjustedComparison
+        Result of :func:`compare_missions_locales`.
+    indicateur : str
+        One of ``entrees_formation``, ``entrees_formation_region``,
+        ``entrees_alternance``, ``entrees_emploi``.
+    threshold, min_denominator : int
+        MLs whose observed count is masked (1-4) or with fewer accompanied
+        young people than ``min_denominator`` are not drawn (a note says how
+        many).
+    label : {"signaux", "toutes", "aucune"}
+        Which MLs carry their code: those outside the 99.8 % limits (default),
+        all, or none.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    t = comp.table.loc[comp.table["indicateur"] == indicateur]
+    ok = (
+        (t["attendus"] > 0)
+        & np.isfinite(t["ratio"])
+        & ~_masked(t["observes"], threshold)
+        & (t["accompagnes"] >= min_denominator)
+    )
+    shown, n_hidden = t.loc[ok], int((~ok).sum())
+    fig, ax = _new_figure(height=4.6)
+    if len(shown):
+        e_max = float(shown["attendus"].max()) * 1.08
+        e_min = max(1.0, float(shown["attendus"].min()) * 0.6)
+        grid = np.geomspace(e_min, e_max, 200)
+        for cov, style, name in (
+            (0.95, "--", "limites à 95 %"),
+            (0.998, "-", "limites à 99,8 %"),
+        ):
+            lo = poisson_limit(grid, cov, "bas")
+            hi = poisson_limit(grid, cov, "haut")
+            ax.plot(grid, lo, style, color="#8a8f98", lw=1, label=name)
+            ax.plot(grid, hi, style, color="#8a8f98", lw=1)
+        ax.axhline(1.0, color="#333333", lw=0.8)
+        signal = shown["signal"].fillna("").to_numpy()
+        colours = np.where(
+            signal == "au-dessus",
+            PALETTE[2],
+            np.where(signal == "en dessous", PALETTE[1], PALETTE[0]),
+        )
+        ax.scatter(shown["attendus"], shown["ratio"], s=22, c=list(colours), zorder=3)
+        for _, row in shown.iterrows():
+            if label == "toutes" or (label == "signaux" and row["signal"]):
+                ax.annotate(
+                    str(row["code_ml"]),
+                    (row["attendus"], row["ratio"]),
+                    xytext=(4, 3),
+                    textcoords="offset points",
+                    fontsize=7.5,
+                )
+        from matplotlib.ticker import LogLocator, NullFormatter
+
+        ax.set_xscale("log")
+        ax.set_xlim(e_min, e_max)
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.legend(loc="upper right", fontsize=8)
+    else:
+        ax.text(
+            0.5,
+            0.5,
+            "Aucune Mission Locale assez grande pour être représentée",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
+    _number_axis(ax, "x")
+    _number_axis(ax, "y", digits=1)
+    ax.set_xlabel("Entrées attendues compte tenu du profil des jeunes (échelle log)")
+    ax.set_ylabel("Rapport observé / attendu")
+    ax.set_title(
+        f"{ADJUSTED_OUTCOMES[indicateur]} en {comp.year} : écart à l'attendu "
+        "par Mission Locale\n(un point hors des limites est un signal à discuter, "
+        "pas un classement)"
+    )
+    ax.grid(axis="y", color="#eeeeee", lw=0.6)
+    if n_hidden:
+        _note(
+            fig,
+            f"{n_hidden} Mission(s) Locale(s) non représentée(s) : moins de "
+            f"{min_denominator} jeunes accompagnés ou moins de {threshold} entrées.",
+        )
+    return fig
+
+
+# ------------------------------------------------------------------ bars
+def outcomes_figure(
+    res: TrainingOutcomes,
+    dimension: str = "ensemble",
+    *,
+    horizon: int = 6,
+    threshold: int = DEFAULT_THRESHOLD,
+    min_denominator: int = DEFAULT_MIN_DENOMINATOR,
+) -> Figure:
+    """Bars of the situation after leaving a Region-funded training.
+
+    Parameters
+    ----------
+    res : TrainingOutcomes
+        Result of :func:`outcomes_after_training`.
+    dimension : str
+        ``ensemble`` (both horizons side by side) or a breakdown
+        (``sous_categorie``, ``code_ml``, a profile column): one group of bars
+        per modality at ``horizon``.
+    horizon : int
+        Months after the exit (used when ``dimension`` is not ``ensemble``).
+    threshold, min_denominator : int
+        Shares over fewer than ``min_denominator`` observed exits, or whose
+        count is masked, are not drawn.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    t = res.table.loc[res.table["dimension"] == dimension]
+    if dimension != "ensemble":
+        t = t.loc[t["horizon_mois"] == int(horizon)]
+    ok = (t["n_observes"] >= min_denominator) & ~_masked(t["n_situation"], threshold)
+    groups = (
+        [f"{h} mois" for h in sorted(t["horizon_mois"].unique())]
+        if dimension == "ensemble"
+        else sorted(t["modalite"].unique())
+    )
+    key = (
+        t["horizon_mois"].map(lambda h: f"{h} mois")
+        if dimension == "ensemble"
+        else t["modalite"]
+    )
+    fig, ax = _new_figure(height=max(3.2, 0.5 * len(groups) * 1.6 + 1.4))
+    outcomes = list(OUTCOME_LABELS)
+    height = 0.8 / len(outcomes)
+    y = np.arange(len(groups))
+    hidden = 0
+    for j, outcome in enumerate(outcomes):
+        sel = t["resultat"] == outcome
+        vals, los, his = [], [], []
+        for g in groups:
+            row = t.loc[sel & (key == g)]
+            if len(row) and bool(ok.loc[row.index].iloc[0]):
+                r = row.iloc[0]
+                vals.append(r["part"])
+                los.append(max(0.0, r["part"] - r["ic_bas"]))
+                his.append(max(0.0, r["ic_haut"] - r["part"]))
+            else:
+                hidden += int(len(row) > 0)
+                vals.append(np.nan)
+                los.append(0.0)
+                his.append(0.0)
+        pos = y + (j - (len(outcomes) - 1) / 2) * height
+        ax.barh(
+            pos,
+            vals,
+            height=height * 0.9,
+            color=PALETTE[j],
+            label=OUTCOME_LABELS[outcome],
+            xerr=[los, his],
+            error_kw={"elinewidth": 0.8, "ecolor": "#222222", "capsize": 0},
+        )
+    ax.set_yticks(y, groups)
+    ax.invert_yaxis()
+    top = t.loc[ok, "ic_haut"].max() if ok.any() else 1.0
+    ax.set_xlim(0, min(1.0, max(0.1, float(top) * 1.15)))
+    _percent_axis(ax, "x")
+    ax.set_xlabel("Part des sortants observés")
+    what = (
+        "après la sortie"
+        if dimension == "ensemble"
+        else f"{horizon} mois après la sortie, selon : "
+        f"{DIMENSION_LABELS.get(dimension, dimension).lower()}"
+    )
+    ax.set_title(
+        "Situation des jeunes sortis d'une formation financée par la Région "
+        f"en {_fr_period(res.period)}\n{what}"
+    )
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(axis="x", color="#eeeeee", lw=0.6)
+    notes = []
+    if hidden:
+        notes.append(
+            f"Parts non représentées (moins de {min_denominator} jeunes observés "
+            f"ou moins de {threshold} en situation) : {hidden}."
+        )
+    excluded = {h: n for h, n in res.n_exclus_horizon.items() if n}
+    if excluded:
+        notes.append(
+            "Sortants pas encore observables à la date d'extraction, exclus : "
+            + ", ".join(
+                f"{_show_counts([n], threshold)[0]} à {h} mois"
+                for h, n in excluded.items()
+            )
+            + "."
+        )
+    _note(fig, " ".join(notes))
+    return fig

@@ -1,0 +1,486 @@
+"""Report-ready tables (French labels, disclosure applied) and reading guides.
+
+Disclosure (data contract, "Statistical disclosure control"), applied by a
+small private helper until the evaluation tables go through
+``observatoire.disclosure``:
+
+- a count from 1 to ``threshold - 1`` (default 1 to 4) is shown as ``< 5``;
+  0 is shown (it discloses nobody);
+- a rate, share or ratio (with its interval) is hidden, shown as ``s``
+  (secret statistique), when its denominator is below ``min_denominator``
+  (default 20) or when its numerator is masked: the rate times the published
+  denominator would give the masked count back.
+
+Secondary suppression across rows (a masked ML recomputed from the regional
+total) is not done here: these tables carry no additive total of masked cells
+except ``n_sortants = n_exclus + n_observes``, where a masked part is hidden
+with its complement (see :func:`outcomes_table`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from ..formatting import MISSING, fr_int, fr_num, fr_pct
+from ._adjusted import OUTCOMES as ADJUSTED_OUTCOMES
+from ._adjusted import AdjustedComparison
+from ._outcomes import OUTCOME_LABELS, PROFILE_DIMENSIONS, TrainingOutcomes
+from ._survival import COHORTS, SurvivalAnalysis
+
+logger = logging.getLogger(__name__)
+
+#: counts from 1 to ``threshold - 1`` are masked
+DEFAULT_THRESHOLD = 5
+#: rates whose denominator is below this are hidden
+DEFAULT_MIN_DENOMINATOR = 20
+#: shown for a hidden rate or a cell hidden to protect a masked one
+HIDDEN = "s"
+
+#: breakdown column -> French label (outcome and survival tables)
+DIMENSION_LABELS: dict[str, str] = {
+    "ensemble": "Ensemble",
+    "code_ml": "Mission Locale",
+    "sous_categorie": "Type de formation",
+    **PROFILE_DIMENSIONS,
+}
+
+READING_GUIDES: dict[str, str] = {
+    "sorties_formation": (
+        "Pour les jeunes sortis d'une formation financée par la Région pendant la "
+        "période, ce tableau donne la part qui, 6 puis 12 mois après la date de "
+        "sortie, est en emploi (dont emploi durable : CDI ou contrat prévu pour "
+        "au moins six mois), en alternance ou de nouveau en formation, ce jour-là. "
+        "Les jeunes dont la date d'observation tombe après la date d'extraction "
+        "ne sont pas encore observables : ils sont comptés à part et exclus du "
+        "calcul. L'intervalle de confiance à 95 % indique la précision de la part : "
+        "deux groupes dont les intervalles se chevauchent largement ne se "
+        "distinguent pas nettement. Une situation qui n'a pas été saisie dans "
+        "iMilo n'est pas vue : ces parts sont des minima. « < 5 » signale un "
+        "effectif de 1 à 4 masqué, « s » une part non diffusée (moins de 20 "
+        "jeunes observés)."
+    ),
+    "courbes_survie": (
+        "Chaque courbe part de 100 % au premier accueil (ou à la sortie de "
+        "formation) et descend à chaque entrée en emploi : elle donne, mois après "
+        "mois, la part des jeunes encore sans emploi (estimateur de Kaplan-Meier). "
+        "Les jeunes sans emploi à la date d'extraction sont comptés jusqu'à cette "
+        "date puis sortent du calcul sans être considérés comme sans emploi pour "
+        "toujours (censure). Une courbe qui descend plus vite signale un accès plus "
+        "rapide à l'emploi ; l'écart entre deux profils est une description, pas "
+        "l'effet du profil lui-même. Un emploi non saisi dans iMilo n'est pas vu : "
+        "les courbes sont plutôt pessimistes. Les groupes de moins de 20 jeunes ne "
+        "sont pas tracés."
+    ),
+    "medianes": (
+        "La durée médiane est le nombre de mois au bout duquel la moitié des jeunes "
+        "a trouvé un premier emploi ; « non atteinte » veut dire que moins de la "
+        "moitié en a trouvé un pendant le suivi observé. Les parts « sans emploi à "
+        "6 mois » et « à 12 mois » se lisent sur les courbes. « < 5 » signale un "
+        "effectif de 1 à 4 masqué, « s » une valeur non diffusée (groupe de moins "
+        "de 20 jeunes)."
+    ),
+    "logrank": (
+        "Le test du log-rank dit si les courbes des groupes d'une même "
+        "caractéristique (par exemple les tranches d'âge) diffèrent plus que le "
+        "hasard ne l'expliquerait. Une petite valeur p (moins de 0,05) indique une "
+        "différence réelle entre les groupes, sans en donner la taille ni la cause."
+    ),
+    "cox": (
+        "Le modèle de Cox compare, à autres caractéristiques égales et au sein de "
+        "chaque Mission Locale, la vitesse d'accès à l'emploi. Un rapport de "
+        "risques de 1,20 veut dire qu'à tout moment, les jeunes de ce groupe "
+        "entrent en emploi 20 % plus vite que ceux du groupe de référence (indiqué "
+        "entre parenthèses) ; 0,80 veut dire 20 % moins vite. Si l'intervalle de "
+        "confiance contient 1, la différence n'est pas établie. Ces rapports "
+        "décrivent des écarts entre profils, pas l'effet d'une action."
+    ),
+    "rapports_oe": (
+        "Pour chaque Mission Locale, le nombre d'entrées observé (O) est rapproché "
+        "du nombre attendu (E) si ses jeunes accompagnés avaient les mêmes chances "
+        "que les jeunes de même profil (âge, sexe, diplôme, NEET, inscription à "
+        "France Travail, ZRR, QPV) dans l'ensemble de la région. Un rapport O/E "
+        "de 1,10 signifie 10 % d'entrées de plus qu'attendu. Une Mission Locale "
+        "hors des limites de l'entonnoir est un signal à discuter avec elle, pas un "
+        "classement : le modèle ignore le marché du travail local, l'offre de "
+        "formation et la qualité de la saisie. Le tableau est trié par Mission "
+        "Locale, non par rapport."
+    ),
+    "entonnoir": (
+        "Chaque point est une Mission Locale : en abscisse le nombre d'entrées "
+        "attendu compte tenu du profil de ses jeunes, en ordonnée le rapport entre "
+        "entrées observées et attendues (1 = comme attendu). Les lignes tracent "
+        "l'écart que le seul hasard produit 95 fois sur 100 (tirets) et 998 fois "
+        "sur 1 000 (trait plein) ; elles se resserrent quand la taille augmente. "
+        "Un point au-delà du trait plein est un signal à discuter, pas un "
+        "classement ni un jugement : le modèle ne tient compte que du profil des "
+        "jeunes. Quand beaucoup de points sortent des limites, les Missions Locales "
+        "diffèrent plus que le hasard ne l'explique (marché local, offre, saisie)."
+    ),
+    "barres_sorties": (
+        "Chaque barre donne la part des sortants de formation financée par la "
+        "Région qui est dans la situation indiquée 6 ou 12 mois après la sortie ; "
+        "le trait noir est l'intervalle de confiance à 95 %. Les parts calculées "
+        "sur moins de 20 jeunes observés ne sont pas montrées."
+    ),
+}
+
+
+def reading_guide(name: str) -> str:
+    """Plain-language French reading guide of a figure or table.
+
+    Parameters
+    ----------
+    name : str
+        One of the keys of :data:`READING_GUIDES`: ``sorties_formation``,
+        ``barres_sorties``, ``courbes_survie``, ``medianes``, ``logrank``,
+        ``cox``, ``rapports_oe``, ``entonnoir``.
+
+    Raises
+    ------
+    ParamsError
+        If ``name`` is not a known guide.
+
+    Examples
+    --------
+    >>> reading_guide("entonnoir").split(" : ")[0]
+    'Chaque point est une Mission Locale'
+    """
+    from ..exceptions import ParamsError
+
+    if name not in READING_GUIDES:
+        raise ParamsError(
+            f"reading guide {name!r} is not one of {', '.join(READING_GUIDES)}"
+        )
+    return READING_GUIDES[name]
+
+
+# ------------------------------------------------------------------ disclosure
+def _masked(counts, threshold: int) -> np.ndarray:
+    """True where a count is from 1 to ``threshold - 1``."""
+    c = np.asarray(counts, dtype=float)
+    return (c >= 1) & (c < threshold)
+
+
+def _show_counts(counts, threshold: int, hide=None) -> list[str]:
+    """French counts, 1..threshold-1 as ``< threshold``, ``hide`` as ``s``."""
+    c = np.asarray(counts, dtype=float)
+    masked = _masked(c, threshold)
+    hide = np.zeros(len(c), dtype=bool) if hide is None else np.asarray(hide)
+    out = []
+    for v, m, h in zip(c, masked, hide, strict=True):
+        out.append(HIDDEN if h else (f"< {threshold}" if m else fr_int(v)))
+    return out
+
+
+def _rate_hidden(
+    denominator, numerator, threshold: int, min_denominator: int
+) -> np.ndarray:
+    """True where a rate must not be shown (small denominator, masked numerator)."""
+    den = np.asarray(denominator, dtype=float)
+    hidden = den < min_denominator
+    if numerator is not None:
+        hidden = hidden | _masked(numerator, threshold)
+    return hidden
+
+
+def _interval(lo, hi, fmt) -> list[str]:
+    return [
+        MISSING if (pd.isna(a) or pd.isna(b)) else f"{fmt(a)} – {fmt(b)}"
+        for a, b in zip(lo, hi, strict=True)
+    ]
+
+
+def _fr_p(p: float) -> str:
+    if pd.isna(p):
+        return MISSING
+    return "< 0,001" if p < 0.001 else fr_num(p, 3)
+
+
+# ------------------------------------------------------------------ outcomes
+def outcomes_table(
+    res: TrainingOutcomes,
+    *,
+    dimension: str = "ensemble",
+    horizon: int | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    min_denominator: int = DEFAULT_MIN_DENOMINATOR,
+) -> pd.DataFrame:
+    """Outcomes after Region-funded training, for a report (French, protected).
+
+    Parameters
+    ----------
+    res : TrainingOutcomes
+        Result of :func:`outcomes_after_training`.
+    dimension : str
+        ``ensemble``, ``code_ml``, ``sous_categorie`` or a profile column
+        (``tranche_age``, ``sexe``, ``niveau_diplome``, ``neet``,
+        ``inscrit_france_travail``, ``zrr``, ``qpv``).
+    horizon : int, optional
+        Keep one horizon (6 or 12 months); default both.
+    threshold, min_denominator : int
+        Disclosure rules (see the module notes).
+
+    Returns
+    -------
+    pd.DataFrame
+        Strings only, columns ``Ventilation``, ``Modalité``, ``Horizon``,
+        ``Situation``, ``Sortants``, ``Exclus (horizon après l'extraction)``,
+        ``Observés``, ``Effectif``, ``Part``, ``IC 95 %``, ``Remarque``.
+        A masked ``Exclus`` or ``Observés`` hides the other one too (they add
+        up to ``Sortants``).
+
+    Raises
+    ------
+    ParamsError
+        If ``dimension`` is not one of the breakdowns.
+    """
+    from ..exceptions import ParamsError
+
+    if dimension not in DIMENSION_LABELS:
+        raise ParamsError(
+            f"dimension {dimension!r} is not one of {', '.join(DIMENSION_LABELS)}"
+        )
+    t = res.table.loc[res.table["dimension"] == dimension]
+    if horizon is not None:
+        t = t.loc[t["horizon_mois"] == int(horizon)]
+    t = t.reset_index(drop=True)
+    excl_m = _masked(t["n_exclus_horizon"], threshold)
+    obs_m = _masked(t["n_observes"], threshold)
+    pair = excl_m | obs_m  # a masked part of n_sortants hides its complement
+    hidden = _rate_hidden(t["n_observes"], t["n_situation"], threshold, min_denominator)
+    hidden |= obs_m
+    part = [HIDDEN if h else fr_pct(v) for h, v in zip(hidden, t["part"], strict=True)]
+    ic = _interval(t["ic_bas"], t["ic_haut"], fr_pct)
+    ic = [HIDDEN if h else v for h, v in zip(hidden, ic, strict=True)]
+    out = pd.DataFrame(
+        {
+            "Ventilation": DIMENSION_LABELS[dimension],
+            "Modalité": t["modalite"].astype(object).to_numpy(),
+            "Horizon": [f"{h} mois" for h in t["horizon_mois"]],
+            "Situation": t["resultat"].map(OUTCOME_LABELS).to_numpy(),
+            "Sortants": _show_counts(t["n_sortants"], threshold),
+            "Exclus (horizon après l'extraction)": _show_counts(
+                t["n_exclus_horizon"], threshold, hide=pair & ~excl_m
+            ),
+            "Observés": _show_counts(t["n_observes"], threshold, hide=pair & ~obs_m),
+            "Effectif": _show_counts(t["n_situation"], threshold, hide=obs_m),
+            "Part": part,
+            "IC 95 %": ic,
+            "Remarque": t["avertissement"].fillna("").astype(object).to_numpy(),
+        }
+    )
+    return out
+
+
+# ------------------------------------------------------------------ survival
+def medians_table(
+    res: SurvivalAnalysis,
+    *,
+    variable: str | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    min_denominator: int = DEFAULT_MIN_DENOMINATOR,
+) -> pd.DataFrame:
+    """Median time to first job and share still without a job, for a report.
+
+    Parameters
+    ----------
+    res : SurvivalAnalysis
+        Result of :func:`time_to_employment`.
+    variable : str, optional
+        Keep one breakdown (``ensemble`` or a profile column); default all.
+    threshold, min_denominator : int
+        Disclosure rules: estimates of a group below ``min_denominator`` young
+        people are hidden (``s``), counts 1-4 masked.
+
+    Returns
+    -------
+    pd.DataFrame
+        Strings: ``Ventilation``, ``Modalité``, ``Jeunes``, ``Entrées en
+        emploi``, ``Médiane (mois)``, ``IC 95 % de la médiane``, ``Sans emploi
+        à 6 mois``, ``Sans emploi à 12 mois``, ``Remarque``.
+    """
+    m = res.medians
+    if variable is not None:
+        m = m.loc[m["variable"] == variable]
+    m = m.reset_index(drop=True)
+    small = _rate_hidden(m["n"], None, threshold, min_denominator)
+    ev_masked = _masked(m["n_emplois"], threshold)
+    # with n and the share at 12 months shown, a masked event count could be
+    # worked back from the curve: estimates go with it
+    small = small | ev_masked | _masked(m["n"], threshold)
+
+    def median(v: float) -> str:
+        return "non atteinte" if pd.isna(v) else fr_num(v, 1)
+
+    def ci(lo: float, hi: float) -> str:
+        if pd.isna(lo) and pd.isna(hi):
+            return MISSING
+        high = "non atteinte" if (pd.isna(hi) or np.isinf(hi)) else fr_num(hi, 1)
+        return f"{MISSING if pd.isna(lo) else fr_num(lo, 1)} – {high}"
+
+    rows = {
+        "Ventilation": [DIMENSION_LABELS.get(v, v) for v in m["variable"]],
+        "Modalité": m["modalite"].astype(object).to_numpy(),
+        "Jeunes": _show_counts(m["n"], threshold),
+        "Entrées en emploi": _show_counts(m["n_emplois"], threshold),
+        "Médiane (mois)": [
+            HIDDEN if s else median(v)
+            for s, v in zip(small, m["mediane_mois"], strict=True)
+        ],
+        "IC 95 % de la médiane": [
+            HIDDEN if s else ci(lo, hi)
+            for s, lo, hi in zip(
+                small, m["mediane_ic_bas"], m["mediane_ic_haut"], strict=True
+            )
+        ],
+    }
+    for month in (6, 12):
+        rows[f"Sans emploi à {month} mois"] = [
+            HIDDEN if s else fr_pct(v)
+            for s, v in zip(small, m[f"sans_emploi_{month}_mois"], strict=True)
+        ]
+    rows["Remarque"] = m["avertissement"].fillna("").astype(object).to_numpy()
+    return pd.DataFrame(rows)
+
+
+def logrank_table(res: SurvivalAnalysis) -> pd.DataFrame:
+    """Log-rank comparisons of the profile groups, for a report (French).
+
+    Returns
+    -------
+    pd.DataFrame
+        ``Caractéristique``, ``Groupes``, ``Khi-deux``, ``Degrés de liberté``,
+        ``p``, ``Remarque``. No count of people: nothing to mask.
+    """
+    t = res.logrank
+    return pd.DataFrame(
+        {
+            "Caractéristique": [DIMENSION_LABELS.get(v, v) for v in t["variable"]],
+            "Groupes": [fr_int(v) for v in t["n_groupes"]],
+            "Khi-deux": [fr_num(v, 1) for v in t["chi2"]],
+            "Degrés de liberté": [fr_int(v) for v in t["ddl"]],
+            "p": [_fr_p(v) for v in t["p_valeur"]],
+            "Remarque": t["avertissement"].fillna("").astype(object).to_numpy(),
+        }
+    )
+
+
+def cox_table(res: SurvivalAnalysis) -> pd.DataFrame:
+    """Hazard ratios of the Cox model, for a report (French).
+
+    Returns
+    -------
+    pd.DataFrame
+        ``Caractéristique (référence)``, ``Rapport de risques``,
+        ``IC 95 %``, ``p``. Model coefficients only: nothing to mask.
+    """
+    t = res.cox
+    return pd.DataFrame(
+        {
+            "Caractéristique (référence)": t["libelle"].astype(object).to_numpy(),
+            "Rapport de risques": [fr_num(v, 2) for v in t["hr"]],
+            "IC 95 %": _interval(
+                t["hr_ic_bas"], t["hr_ic_haut"], lambda v: fr_num(v, 2)
+            ),
+            "p": [_fr_p(v) for v in t["p_valeur"]],
+        }
+    )
+
+
+# ------------------------------------------------------------------ adjusted
+POSITION_LABELS = {
+    "au-dessus": "au-dessus des limites à 99,8 % : signal à discuter",
+    "en dessous": "en dessous des limites à 99,8 % : signal à discuter",
+    "95_haut": "au-dessus de la limite à 95 % seulement",
+    "95_bas": "en dessous de la limite à 95 % seulement",
+    "": "dans les limites",
+}
+
+
+def comparison_table(
+    comp: AdjustedComparison,
+    *,
+    indicateur: str | None = None,
+    names: bool = True,
+    threshold: int = DEFAULT_THRESHOLD,
+    min_denominator: int = DEFAULT_MIN_DENOMINATOR,
+) -> pd.DataFrame:
+    """Observed / expected entries of each ML, for a report (French, protected).
+
+    Parameters
+    ----------
+    comp : AdjustedComparison
+        Result of :func:`compare_missions_locales`.
+    indicateur : str, optional
+        One outcome (``entrees_formation``, ``entrees_formation_region``,
+        ``entrees_alternance``, ``entrees_emploi``); default all, one block each.
+    names : bool
+        Show the ML's name (else its code).
+    threshold, min_denominator : int
+        Disclosure: counts 1-4 masked; O/E and its interval hidden when fewer
+        than ``min_denominator`` young people are accompanied or O is masked.
+
+    Returns
+    -------
+    pd.DataFrame
+        Strings, sorted by indicator then ML (never by ratio): ``Indicateur``,
+        ``Mission Locale``, ``Jeunes accompagnés``, ``Entrées observées (O)``,
+        ``Entrées attendues (E)``, ``O/E``, ``IC 95 % de O/E``,
+        ``Position dans l'entonnoir``, ``Remarque``.
+    """
+    t = comp.table
+    if indicateur is not None:
+        t = t.loc[t["indicateur"] == indicateur]
+    t = t.sort_values(["indicateur", "code_ml"], kind="stable").reset_index(drop=True)
+    o_masked = _masked(t["observes"], threshold)
+    hidden = _rate_hidden(t["accompagnes"], t["observes"], threshold, min_denominator)
+    # E with O/E would give O back, so E goes with a masked O
+    position = np.where(
+        t["signal"].fillna("") != "",
+        t["signal"].fillna(""),
+        np.where(
+            t["hors_limites_95"] & (t["ratio"] > t["limite_95_haut"]),
+            "95_haut",
+            np.where(t["hors_limites_95"], "95_bas", ""),
+        ),
+    )
+    ml = t["nom_ml"].fillna(t["code_ml"]) if names else t["code_ml"]
+    return pd.DataFrame(
+        {
+            "Indicateur": t["indicateur"].map(ADJUSTED_OUTCOMES).to_numpy(),
+            "Mission Locale": ml.astype(object).to_numpy(),
+            "Jeunes accompagnés": _show_counts(t["accompagnes"], threshold),
+            "Entrées observées (O)": _show_counts(t["observes"], threshold),
+            "Entrées attendues (E)": [
+                HIDDEN if m else fr_num(v, 1)
+                for m, v in zip(o_masked, t["attendus"], strict=True)
+            ],
+            "O/E": [
+                HIDDEN if h else fr_num(v, 2)
+                for h, v in zip(hidden, t["ratio"], strict=True)
+            ],
+            "IC 95 % de O/E": [
+                HIDDEN if h else v
+                for h, v in zip(
+                    hidden,
+                    _interval(
+                        t["ratio_ic_bas"], t["ratio_ic_haut"], lambda v: fr_num(v, 2)
+                    ),
+                    strict=True,
+                )
+            ],
+            "Position dans l'entonnoir": [
+                HIDDEN if h else POSITION_LABELS[p]
+                for h, p in zip(hidden, position, strict=True)
+            ],
+            "Remarque": t["avertissement"].fillna("").astype(object).to_numpy(),
+        }
+    )
+
+
+def cohort_title(res: SurvivalAnalysis) -> str:
+    """French description of a survival cohort (for titles)."""
+    return COHORTS[res.cohort][1].format(period=res.period)
