@@ -319,13 +319,17 @@ class _Runner:
             result.status = STATUS_INTERRUPTED
             result.error = "interrupted before the HTML export"
         else:
-            export_html(
-                target,
-                self.run_dir / job.html_name,
-                title=self._title(job),
-            )
-            result.status = STATUS_OK
-            result.html = job.html_name
+            try:
+                export_html(
+                    target,
+                    self.run_dir / job.html_name,
+                    title=self._title(job),
+                )
+            except OSError as exc:  # full disk, lost folder: this report only
+                result.error = f"HTML export failed: {_one_line(exc)}"
+            else:
+                result.status = STATUS_OK
+                result.html = job.html_name
         result.duration_s = round(time.perf_counter() - t0, 2)
         return result
 

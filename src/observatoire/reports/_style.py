@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import html
 import io
 from collections.abc import Callable, Sequence
@@ -191,7 +192,9 @@ def table(
     values already replaced); ``numeric`` columns are right-aligned;
     ``total_last`` styles the last row as a total.
     """
-    styler = frame.style.hide(axis="index").set_caption(esc(caption))
+    # a stable CSS id (pandas draws a random one): same inputs, same page
+    uid = hashlib.sha1(f"{caption}|{list(frame.columns)}".encode()).hexdigest()[:8]
+    styler = frame.style.set_uuid(uid).hide(axis="index").set_caption(esc(caption))
     if formatters:
         styler = styler.format(formatters)
     styler = styler.set_table_attributes('class="tableau"')

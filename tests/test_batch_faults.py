@@ -1,0 +1,254 @@
+"""The batch under faults: a kernel that dies, a notebook that hangs, a full disk,
+Ctrl-C, and a run repeated on the same inputs.
+
+The notebooks here are stand-ins of the Mission Locale report (same name, same
+parameters) that read the batch cache and print one line, so each fault costs
+seconds; the real notebooks are exercised by ``test_reports.py``. After every
+fault the index and the manifest must tell the truth, no partial file may be
+left, and ``--resume`` must finish the job.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from observatoire import reports
+
+MLS = ["ML16A", "ML33A", "ML87A"]
+
+STAND_IN = """\
+from observatoire import reports
+rep = reports.open_report(cache_dir=cache_dir, code_ml=code_ml)
+reports.sections.title(rep, "rapport_mission_locale", code_ml)
+"""
+
+
+def _notebooks(folder: Path, fault: str = "") -> Path:
+    """A notebooks folder whose ML report runs ``fault`` for ML33A only."""
+    folder.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(
+        "code_ml = None\nyear = 'auto'\nmonth = 'auto'\ndata = None\n"
+        "cache_dir = None\ndisclosure_threshold = 5\ntitle = ''"
+    )
+    params.metadata["tags"] = ["parameters"]
+    cells = [params]
+    if fault:
+        indented = "\n".join("    " + line for line in fault.splitlines())
+        cells.append(nbformat.v4.new_code_cell(f'if code_ml == "ML33A":\n{indented}'))
+    cells.append(nbformat.v4.new_code_cell(STAND_IN))
+    nb.cells = cells
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.metadata["language_info"] = {"name": "python"}
+    nbformat.write(nb, folder / "rapport_mission_locale.ipynb")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def extract(tmp_path_factory) -> Path:
+    from observatoire import synthetic
+
+    out = tmp_path_factory.mktemp("entrepot") / "entrepot"
+    synthetic.generate(out, scale=0.02)
+    return out
+
+
+def _params(folder: Path, extract: Path, **extra: object) -> Path:
+    raw = {
+        "run": "panne",
+        "data": str(extract),
+        "mls": MLS,
+        "reports": ["rapport_mission_locale"],
+        "output_dir": str(folder / "sorties"),
+        "jobs": 2,
+        **extra,
+    }
+    path = folder / "panne.yaml"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    return path
+
+
+def _manifest(run_dir: Path) -> dict:
+    return json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _assert_truthful(run_dir: Path, expected: dict[str, str]) -> None:
+    manifest = _manifest(run_dir)
+    assert {e["name"]: e["status"] for e in manifest["reports"]} == expected
+    index = (run_dir / "index.html").read_text(encoding="utf-8")
+    for name, status in expected.items():
+        html = run_dir / "html" / f"{name}.html"
+        assert html.is_file() == (status == "ok"), name
+        if status == "ok":
+            assert f'href="html/{name}.html"' in index
+    assert not [p for p in run_dir.rglob("*") if ".tmp" in p.name]
+
+
+def _resume_finishes(params_path: Path, notebooks: Path) -> None:
+    params = reports.load_params(params_path)
+    done = reports.run_batch(
+        params, notebooks_dir=_notebooks(notebooks), resume=True, progress=False
+    )
+    assert done.exit_code == 0
+    assert [r.name for r in done.results if r.name not in done.skipped] == [
+        "rapport_mission_locale_ML33A"
+    ]
+    _assert_truthful(done.run_dir, {f"rapport_mission_locale_{c}": "ok" for c in MLS})
+
+
+EXPECTED_ONE_FAILED = {
+    "rapport_mission_locale_ML16A": "ok",
+    "rapport_mission_locale_ML33A": "failed",
+    "rapport_mission_locale_ML87A": "ok",
+}
+
+
+def test_a_kernel_that_dies_fails_its_report_only(extract, tmp_path):
+    nbs = _notebooks(tmp_path / "nb", "import os\nos._exit(1)")
+    params = reports.load_params(_params(tmp_path, extract))
+    result = reports.run_batch(params, notebooks_dir=nbs, progress=False)
+    assert result.exit_code == 1
+    _assert_truthful(result.run_dir, EXPECTED_ONE_FAILED)
+    assert "Dead" in result.failed[0].error or "died" in result.failed[0].error
+    _resume_finishes(tmp_path / "panne.yaml", tmp_path / "nb")
+
+
+def test_a_notebook_that_hangs_is_stopped_at_its_timeout(extract, tmp_path):
+    nbs = _notebooks(tmp_path / "nb", "import time\ntime.sleep(120)")
+    params = reports.load_params(_params(tmp_path, extract, timeout=10))
+    t0 = time.perf_counter()
+    result = reports.run_batch(params, notebooks_dir=nbs, progress=False)
+    assert time.perf_counter() - t0 < 90
+    _assert_truthful(result.run_dir, EXPECTED_ONE_FAILED)
+    assert "timeout" in result.failed[0].error.lower()
+    _resume_finishes(tmp_path / "panne.yaml", tmp_path / "nb")
+
+
+def test_a_full_disk_fails_the_report_being_written_and_leaves_no_partial_file(
+    extract, tmp_path, monkeypatch
+):
+    real = Path.write_text
+
+    def full_disk(self, text, *args, **kwargs):
+        # the disk fills up half-way through writing ML33A's page
+        if "ML33A" in self.name and self.name.endswith(".tmp"):
+            real(self, text[: len(text) // 2], *args, **kwargs)
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return real(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    nbs = _notebooks(tmp_path / "nb")
+    params = reports.load_params(_params(tmp_path, extract))
+    result = reports.run_batch(params, notebooks_dir=nbs, progress=False)
+    _assert_truthful(result.run_dir, EXPECTED_ONE_FAILED)
+    assert "No space left" in result.failed[0].error
+    monkeypatch.setattr(Path, "write_text", real)
+    _resume_finishes(tmp_path / "panne.yaml", tmp_path / "nb")
+
+
+def test_ctrl_c_stops_the_batch_with_a_truthful_index(extract, tmp_path):
+    nbs = _notebooks(tmp_path / "nb", "import time\ntime.sleep(60)")
+    path = _params(tmp_path, extract, jobs=1)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "observatoire.cli", "batch", "--params", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=nbs,
+    )
+    # the notebooks run in order (one kernel): wait for ML16A, then ML33A hangs
+    run_dir = tmp_path / "sorties" / "panne"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        html = run_dir / "html" / "rapport_mission_locale_ML16A.html"
+        if html.is_file():
+            break
+        time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("the first report was not produced in time")
+    time.sleep(2)  # ML33A's kernel is now busy
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 130, out.decode()
+    manifest = _manifest(run_dir)
+    status = {e["name"]: e["status"] for e in manifest["reports"]}
+    assert status["rapport_mission_locale_ML16A"] == "ok"
+    assert status["rapport_mission_locale_ML33A"] == "interrupted"
+    assert not (run_dir / "html" / "rapport_mission_locale_ML33A.html").exists()
+    assert not [p for p in run_dir.rglob("*") if ".tmp" in p.name]
+    _resume = reports.run_batch(
+        reports.load_params(path),
+        notebooks_dir=_notebooks(tmp_path / "nb"),
+        resume=True,
+        progress=False,
+    )
+    assert _resume.exit_code == 0
+    assert _resume.skipped == ["rapport_mission_locale_ML16A"]
+
+
+# --------------------------------------------------------------- same inputs
+_VOLATILE = [
+    re.compile(r"Produit le [^<]*"),
+    re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d"),
+    re.compile(r'"duration_s": [\d.]+'),
+    re.compile(r"durée[^<]*"),
+]
+
+
+def _stable(text: str) -> str:
+    for pattern in _VOLATILE:
+        text = pattern.sub("", text)
+    return text
+
+
+def test_same_inputs_give_the_same_reports(extract, tmp_path):
+    """Two runs from scratch: same figures, same pages apart from timestamps."""
+    from observatoire.reports._sections import compute_shared
+
+    pages = []
+    for attempt in ("a", "b"):
+        folder = tmp_path / attempt
+        folder.mkdir()
+        params = reports.load_params(
+            _params(
+                folder, extract, reports=["rapport_mission_locale", "suivi_mensuel"]
+            )
+        )
+        result = reports.run_batch(params, progress=False)
+        assert result.exit_code == 0
+        pages.append(
+            {
+                p.name: _stable(p.read_text(encoding="utf-8"))
+                for p in sorted((result.run_dir / "html").glob("*.html"))
+            }
+        )
+    assert pages[0].keys() == pages[1].keys() and len(pages[0]) == 4
+    for name in pages[0]:
+        assert pages[0][name] == pages[1][name], name
+
+    from observatoire import data
+
+    wh = data.load(extract)
+    resolved = reports.check_against_warehouse(params, wh)
+    t1, _ = compute_shared(wh, resolved)
+    t2, _ = compute_shared(wh, resolved)
+    for name in ("annuel", "mensuel"):
+        assert t1[name]["values"].equals(t2[name]["values"])
+        assert t1[name]["mask"].equals(t2[name]["mask"])
