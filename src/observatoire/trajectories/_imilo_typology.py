@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numba
 import numpy as np
 import pandas as pd
 
@@ -37,6 +38,7 @@ from ..formatting import fr_month
 from ._imilo import (
     STATE_LABELS,
     STATES,
+    _extraction_date,
     last_complete_month,
     month_columns,
     monthly_states,
@@ -168,13 +170,42 @@ class Typology:
 
 
 # ---------------------------------------------------------------- distances
+@numba.njit(cache=True, parallel=True)
+def _om_rows(
+    codes: np.ndarray, references: np.ndarray, sm: np.ndarray, indel: float
+) -> np.ndarray:  # pragma: no cover - compiled
+    n, t1 = codes.shape
+    m, t2 = references.shape
+    out = np.empty((n, m))
+    for i in numba.prange(n):
+        prev = np.empty(t2 + 1)
+        cur = np.empty(t2 + 1)
+        for r in range(m):
+            for j in range(t2 + 1):
+                prev[j] = j * indel
+            for p in range(1, t1 + 1):
+                a = codes[i, p - 1]
+                cur[0] = p * indel
+                for q in range(1, t2 + 1):
+                    best = prev[q - 1] + sm[a, references[r, q - 1]]
+                    if prev[q] + indel < best:
+                        best = prev[q] + indel
+                    if cur[q - 1] + indel < best:
+                        best = cur[q - 1] + indel
+                    cur[q] = best
+                prev, cur = cur, prev
+            out[i, r] = prev[t2]
+    return out
+
+
 def om_to_references(
     codes: np.ndarray, references: np.ndarray, sm: np.ndarray, indel: float
 ) -> np.ndarray:
     """Optimal-matching distance of each sequence to each reference sequence.
 
-    Vectorised over the sequences (one dynamic-programming row at a time), so a
-    whole cohort against a few medoids takes well under a second.
+    The textbook recurrence (insertion, deletion, substitution), compiled with
+    numba and parallel over the sequences: a whole cohort against a few medoids
+    takes a fraction of a second.
 
     Parameters
     ----------
@@ -198,28 +229,12 @@ def om_to_references(
     >>> om_to_references(np.array([[0, 1, 1]]), np.array([[1, 1, 0], [0, 1, 1]]), sm, 1.0)
     array([[2., 0.]])
     """
-    codes = np.asarray(codes)
-    references = np.asarray(references)
-    sm = np.asarray(sm, dtype=np.float64)
-    n, t1 = codes.shape
-    out = np.empty((n, len(references)))
-    for r, ref in enumerate(references):
-        t2 = len(ref)
-        steps = np.arange(t2 + 1) * indel
-        prev = np.broadcast_to(steps, (n, t2 + 1))
-        cost = sm[:, ref]  # states x t2
-        for i in range(1, t1 + 1):
-            tmp = np.empty((n, t2 + 1))
-            tmp[:, 0] = i * indel
-            np.minimum(
-                prev[:, 1:] + indel,
-                prev[:, :-1] + cost[codes[:, i - 1]],
-                out=tmp[:, 1:],
-            )
-            # D[i, j] = min over l <= j of tmp[l] + (j - l) * indel
-            prev = np.minimum.accumulate(tmp - steps, axis=1) + steps
-        out[:, r] = prev[:, -1]
-    return out
+    return _om_rows(
+        np.ascontiguousarray(codes, dtype=np.int64),
+        np.ascontiguousarray(references, dtype=np.int64),
+        np.ascontiguousarray(sm, dtype=np.float64),
+        float(indel),
+    )
 
 
 # -------------------------------------------------------------------- names
@@ -522,11 +537,7 @@ def cohort_typology(
     )
     censored = (codes == STATES.index("censure")).any(axis=1)
     if censored.any():
-        last = last_complete_month(
-            extraction_date
-            if extraction_date is not None
-            else getattr(warehouse, "extraction_date", None)
-        )
+        last = last_complete_month(_extraction_date(warehouse, extraction_date))
         raise SequenceError(
             f"{int(censored.sum())} of {len(codes)} sequences of the {year} cohort are "
             f"shorter than {months} months (extract complete up to "
