@@ -11,6 +11,7 @@ index plot draws one row per young person, unlabelled, grouped and sorted.
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from typing import TYPE_CHECKING, Any
 
@@ -270,7 +271,8 @@ def plot_index(data: Any, *, title: str | None = None) -> Figure:
     ax.set_xlabel(MONTHS_LABEL)
     present = np.bincount(codes[codes >= 0], minlength=len(colours)) > 0
     _state_legend(fig, seq, colours, present)
-    fig.suptitle(title or "Parcours individuels, par groupe", fontweight="bold")
+    default = "Parcours individuels" + (", par groupe" if labels is not None else "")
+    fig.suptitle(title or default, fontweight="bold")
     return fig
 
 
@@ -278,7 +280,8 @@ def plot_transition_rates(data: Any, *, title: str | None = None) -> Figure:
     """Heat map of the month-to-month transition rates between states.
 
     Cell (row A, column B): share of the months in state A followed by a month in
-    state B (rows sum to 100 %). States never observed are left out.
+    state B (rows sum to 100 %). States never observed are left out, and so are
+    ``censure`` months (after the extract: no behaviour to show).
 
     Parameters
     ----------
@@ -293,8 +296,13 @@ def plot_transition_rates(data: Any, *, title: str | None = None) -> Figure:
 
     seq, _, _ = _unpack(data)
     _colours(seq)
-    rates = transition_rates(seq).to_numpy(dtype=float)
     codes = np.asarray(seq.codes)
+    if "censure" in seq.alphabet:
+        # a month after the extract is no behaviour: pairs touching it are left out
+        # (as missing states are)
+        codes = np.where(codes == seq.alphabet.index("censure"), -1, codes)
+        seq = dataclasses.replace(seq, codes=codes.astype(np.int32))
+    rates = transition_rates(seq).to_numpy(dtype=float)
     present = np.flatnonzero(
         np.bincount(codes[codes >= 0], minlength=len(seq.alphabet)) > 0
     )
