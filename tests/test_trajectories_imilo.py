@@ -195,6 +195,26 @@ class TestMonthlyStates:
             monthly_states(_mini_warehouse(), 2019)
 
 
+def test_loaded_csv_extract():
+    # the hand-written CSV extract through data.load (Arrow strings, French dates).
+    # No metadonnees.json: the extraction date is the last contact, 12/12/2023, so
+    # December 2023 is censored. J01: received 10/01/2023; contacts in January,
+    # February, March; formation 01/03-30/06; cdd from 01/09/2023 planned until
+    # 29/02/2024 (181 days: not durable), still running.
+    from pathlib import Path
+
+    from observatoire.data import load
+
+    wh = load(Path(__file__).parent / "fixtures" / "entrepot_mini")
+    result = monthly_states(wh, 2023, months=12).set_index("id_jeune")
+    assert [str(v) for v in result.loc["J01", month_columns(12)]] == [
+        ACC, ACC, FO, FO, FO, FO,  # Jan-Feb contacts, Mar-Jun formation
+        SC, SC,  # Jul: no contact in May, June, July; Aug likewise
+        EM, EM, EM,  # Sep-Nov: the cdd
+        CE,  # Dec 2023: after the last complete month
+    ]  # fmt: skip
+
+
 def test_one_colour_and_label_per_state():
     assert set(STATE_COLOURS) == set(STATES) == set(STATE_LABELS)
     assert len(set(STATE_COLOURS.values())) == len(STATES)
@@ -455,6 +475,16 @@ class TestPlots:
         texts = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
         texts += [ax.get_ylabel() for ax in fig.axes]
         assert not any(j in " ".join(texts) for j in ["J1", "J2", "J3", "J4", "J5"])
+
+    def test_transition_heat_map_leaves_censored_months_out(self):
+        # the mini cohort has censored months (J4, J5) but no scolarite
+        seq = from_warehouse(_mini_warehouse(), 2024, months=8)
+        fig = _plots.plot_transition_rates(seq)
+        shown = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+        assert shown == [
+            "Emploi durable", "Emploi", "Alternance", "Formation",
+            "Immersion / service civique", "Accompagnement", "Sans contact",
+        ]  # fmt: skip
 
     def test_unknown_state_has_no_colour(self):
         from observatoire.trajectories import define_sequences
