@@ -297,10 +297,22 @@ def _plain_om(a, b, cost, indel):
     return d[m][n]
 
 
-@pytest.mark.parametrize("k,T,n", [(2, 5, 37), (3, 12, 20), (7, 9, 33), (11, 1, 18)])
-def test_fast_om_equals_plain(k, T, n):
+@pytest.mark.parametrize(
+    "k,T,n,shared",
+    [(2, 5, 37, False), (3, 12, 20, False), (7, 9, 33, False), (11, 1, 18, False),
+     (4, 10, 70, True), (3, 15, 41, True)],
+)  # fmt: skip
+def test_fast_om_equals_plain(k, T, n, shared):
     rng = np.random.default_rng(k * 100 + T)
     rows = rng.integers(0, k, (n, T))
+    if shared:  # few bases with mutated tails: long common prefixes (prefix sharing)
+        bases = rng.integers(0, k, (3, T))
+        rows = bases[rng.integers(0, 3, n)]
+        cut = rng.integers(0, T, n)
+        tail = np.arange(T)[None, :] >= cut[:, None]
+        rows = np.where(
+            tail & (rng.random((n, T)) < 0.5), rng.integers(0, k, (n, T)), rows
+        )
     rows[3] = rows[5]  # a duplicate
     seq = define_sequences(rows.tolist(), None, list(range(k)))
     cost = rng.uniform(0.1, 3.0, (k, k))
