@@ -116,6 +116,9 @@ def test_om_trate_by_hand(abc):
     # A-C: delete a a, insert a a: 4 (four substitutions would cost 5.2).
     # B-C: the DP table worked on paper ends at 4.0 (e.g. delete a, sub c>a 2, insert a).
     got = distances(abc, "OM", sm="TRATE", indel=1.0)
+    # a labelled cost table is aligned on the state labels, whatever its row order
+    flipped = substitution_costs(abc, "TRATE").iloc[::-1, ::-1]
+    np.testing.assert_array_equal(distances(abc, "OM", sm=flipped), got)
     np.testing.assert_allclose(
         got, [[0, 2, 4], [2, 0, 4], [4, 4, 0]], rtol=0, atol=1e-12
     )

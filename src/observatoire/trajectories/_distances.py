@@ -81,6 +81,8 @@ def _resolve(
     if not np.isfinite(indel) or indel <= 0:
         raise SequenceError(f"indel must be a finite positive number, got {indel}")
     if isinstance(sm, pd.DataFrame):
+        if set(sm.index) == set(labels) and set(sm.columns) == set(labels):
+            sm = sm.loc[labels, labels]  # as substitution_costs() labels it
         sm = sm.to_numpy()
     if method_u == "LCS":
         if sm is not None:
