@@ -334,7 +334,7 @@ def plot_transition_rates(data: Any, *, title: str | None = None) -> Figure:
         ax.spines[side].set_visible(False)
     bar = fig.colorbar(image, ax=ax, shrink=0.7)
     _pct_axis(bar.ax.yaxis)
-    ax.set_title(title or "Taux de transition d'un mois à l'autre")
+    fig.suptitle(title or "Taux de transition d'un mois à l'autre", fontweight="bold")
     return fig
 
 
@@ -388,7 +388,10 @@ def plot_mean_time(data: Any, *, title: str | None = None) -> Figure:
     ax.set_xlabel("Nombre moyen de mois passés dans chaque situation")
     ax.tick_params(axis="y", length=0)
     _state_legend(fig, seq, colours, means.sum(axis=0) > 0)
-    ax.set_title(title or "Temps passé dans chaque situation, par groupe")
+    default = "Temps passé dans chaque situation" + (
+        ", par groupe" if labels is not None else ""
+    )
+    fig.suptitle(title or default, fontweight="bold")
     return fig
 
 
