@@ -119,11 +119,11 @@ class ContactDrawer:
         self.chunks.append((person, day, typ, ml))
 
     def rows(self) -> dict[str, np.ndarray]:
-        """All contacts drawn so far, as arrays."""
-        cols = list(zip(*self.chunks, strict=True))
-        return {
-            "person": np.concatenate(cols[0]),
-            "day": np.concatenate(cols[1]),
-            "type": np.concatenate(cols[2]),
-            "ml": np.concatenate(cols[3]),
-        }
+        """All contacts drawn so far, as arrays; the chunks are released."""
+        columns = [list(c) for c in zip(*self.chunks, strict=True)]
+        self.chunks.clear()
+        out = {}
+        for k, name in enumerate(("person", "day", "type", "ml")):
+            out[name] = np.concatenate(columns[k])
+            columns[k] = []  # free this column's chunks before the next
+        return out

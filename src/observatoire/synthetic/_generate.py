@@ -124,7 +124,7 @@ def generate(
     paths = simulate(rng[STREAM_PATHS], people, cal, ml_effects, plan, contacts, aids)
 
     ev = contacts.rows()
-    contacts.chunks.clear()
+    del contacts
     keep = np.zeros(people.n, dtype=bool)
     keep[ev["person"]] = True
     keep |= people.reception_day >= cal.window_day
@@ -135,39 +135,53 @@ def generate(
     def person_ids(old: np.ndarray) -> pd.arrays.ArrowStringArray:
         return id_column("J", new_number[old], width)
 
-    tables: dict[str, pd.DataFrame] = {"missions_locales": net.table}
-    tables["jeunes"] = _jeunes(people, net, keep, person_ids)
-    tables["evenements"] = _evenements(ev, new_number, person_ids, net)
-    del ev
+    def write(name: str, frame: pd.DataFrame) -> None:
+        # one table at a time, so that only one large frame is alive at once
+        frame = _conform(name, frame)
+        logger.info("%s: %d rows", name, len(frame))
+        write_extract({name: frame}, out, fmt=fmt)
+
+    # The small tables first, so that the simulation state is freed before the
+    # contacts (the largest table) are built; each part draws from its own
+    # stream, so the order of the tables does not change the data.
+    write("missions_locales", net.table)
+    write("jeunes", _jeunes(people, net, keep, person_ids))
     sit = situation_rows(rng[STREAM_PATHS], paths, people, cal)
-    tables["situations"] = _situations(sit, new_number, person_ids)
+    write("situations", _situations(sit, new_number, person_ids))
     del sit
     disp = scheme_rows(rng[STREAM_SCHEMES], plan, paths.followup_end, cal)
-    tables["dispositifs"] = _sorted_frame(
-        disp,
-        new_number,
-        ("start", "dispositif"),
-        lambda r: dispositifs_frame(r, person_ids(r["person"])),
-    )
-    aid = aids.rows()
-    tables["aides"] = _sorted_frame(
-        aid,
-        new_number,
-        ("day", "type"),
-        lambda r: aides_frame(
-            r,
-            id_column("A", np.arange(1, len(r["person"]) + 1), 8),
-            person_ids(r["person"]),
+    write(
+        "dispositifs",
+        _sorted_frame(
+            disp,
+            new_number,
+            ("start", "dispositif"),
+            lambda r: dispositifs_frame(r, person_ids(r["person"])),
         ),
-        by_day=True,
     )
+    del disp, paths, plan
+    aid = aids.rows()
+    del aids
+    write(
+        "aides",
+        _sorted_frame(
+            aid,
+            new_number,
+            ("day", "type"),
+            lambda r: aides_frame(
+                r,
+                id_column("A", np.arange(1, len(r["person"]) + 1), 8),
+                person_ids(r["person"]),
+            ),
+            by_day=True,
+        ),
+    )
+    del aid, people
     anim, part = draw_animations(rng[STREAM_ANIMATIONS], net, cal)
-    tables["animations"] = anim
-    tables["animations_participations"] = part
-
-    for name, frame in tables.items():
-        tables[name] = _conform(name, frame)
-        logger.info("%s: %d rows", name, len(frame))
+    write("animations", anim)
+    write("animations_participations", part)
+    write("evenements", _evenements(ev, new_number, person_ids, net))
+    del ev
 
     metadata = {
         "synthetique": True,
@@ -178,7 +192,7 @@ def generate(
         "annees": [first, last],
         "generateur": f"observatoire {__version__}",
     }
-    return write_extract(tables, out, fmt=fmt, metadata=metadata)
+    return write_extract({}, out, fmt=fmt, metadata=metadata)
 
 
 def _check_args(years, scale, fmt) -> tuple[int, int]:
@@ -221,18 +235,22 @@ def _jeunes(people, net, keep, person_ids) -> pd.DataFrame:
 
 
 def _evenements(ev, new_number, person_ids, net) -> pd.DataFrame:
+    """The contacts table; ``ev``'s arrays are released as they are used."""
     number = new_number[ev["person"]]
     order = np.lexsort((ev["type"], number, ev["day"]))
+    del number
     n = len(order)
-    return pd.DataFrame(
-        {
-            "id_evenement": id_column("E", np.arange(1, n + 1), 8),
-            "id_jeune": person_ids(ev["person"][order]),
-            "code_ml": category_column(ev["ml"][order], net.code),
-            "date_evenement": date_column(ev["day"][order]),
-            "type_evenement": category_column(ev["type"][order], TYPES_EVENEMENT),
-        }
-    )
+    cols = {
+        "id_jeune": lambda: person_ids(ev.pop("person")[order]),
+        "code_ml": lambda: category_column(ev.pop("ml")[order], net.code),
+        "date_evenement": lambda: date_column(ev.pop("day")[order]),
+        "type_evenement": lambda: category_column(
+            ev.pop("type")[order], TYPES_EVENEMENT
+        ),
+    }
+    out = {"id_evenement": id_column("E", np.arange(1, n + 1), 8)}
+    out |= {name: build() for name, build in cols.items()}
+    return pd.DataFrame(out)
 
 
 def _situations(rows, new_number, person_ids) -> pd.DataFrame:
