@@ -246,3 +246,86 @@ def test_fixture_tables_leave_no_lone_masked_cell():
         # no rate is shown over fewer than 20 people accompanied
         shown = p.reasons["taux_emploi"] == ""
         assert (table.loc[shown, "jeunes_accompagnes"] >= 20).all()
+
+
+# ------------------------------------------------------------ tidy tables
+def _figures(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(
+        rows,
+        columns=["niveau", "code", "indicateur", "unite", "valeur", "valeur_n_1"],
+    ).assign(
+        annee=2023,
+        evolution=lambda t: t["valeur"] - t["valeur_n_1"],
+        evolution_relative=lambda t: t["valeur"] / t["valeur_n_1"] - 1,
+    )
+
+
+def test_key_figure_profile_share_implies_a_small_count():
+    # Dordogne: 3 QPV residents out of 400 accompanied -> the share 0.75 %
+    # times 400 gives the 3 back: hidden although 400 >= 20. The region's
+    # share (3 + 40 = 43 of 1,000) minus Gironde's (40 of 600) would give it
+    # back too: Gironde's implied count is masked as well.
+    table = _figures(
+        [
+            ("departement", "24", "jeunes_accompagnes", "nombre", 400, 380),
+            ("departement", "24", "part_qpv", "part", 3 / 400, 20 / 380),
+            ("departement", "33", "jeunes_accompagnes", "nombre", 600, 610),
+            ("departement", "33", "part_qpv", "part", 40 / 600, 50 / 610),
+            ("region", "NAQ", "jeunes_accompagnes", "nombre", 1000, 990),
+            ("region", "NAQ", "part_qpv", "part", 43 / 1000, 70 / 990),
+        ]
+    )
+    out = disclosure.protect_figures(table).set_index(["code", "indicateur"])
+    assert out.loc[("24", "part_qpv"), "valeur_masque"] == "secondaire"
+    assert out.loc[("33", "part_qpv"), "valeur_masque"] == "secondaire"
+    assert out.loc[("NAQ", "part_qpv"), "valeur_masque"] == ""
+    assert np.isnan(out.loc[("24", "part_qpv"), "valeur"])
+    # the year before had 20 and 50: nothing hidden there, but the change of a
+    # hidden value is hidden
+    assert out.loc[("24", "part_qpv"), "valeur_n_1_masque"] == ""
+    assert np.isnan(out.loc[("24", "part_qpv"), "evolution"])
+    assert out.loc[("NAQ", "part_qpv"), "evolution"] == pytest.approx(
+        43 / 1000 - 70 / 990
+    )
+
+
+def test_key_figure_amount_is_hidden_with_its_count():
+    # 2 health aids in Dordogne (primary), so Gironde's 30 goes too; their
+    # amounts would give the count's people away: hidden alike
+    table = _figures(
+        [
+            ("departement", "24", "aides_sante_nombre", "nombre", 2, 8),
+            ("departement", "24", "aides_sante_montant_eur", "euros", 150, 400),
+            ("departement", "33", "aides_sante_nombre", "nombre", 30, 25),
+            ("departement", "33", "aides_sante_montant_eur", "euros", 2000, 1500),
+            ("region", "NAQ", "aides_sante_nombre", "nombre", 32, 33),
+            ("region", "NAQ", "aides_sante_montant_eur", "euros", 2150, 1900),
+        ]
+    )
+    out = disclosure.protect_figures(table).set_index(["code", "indicateur"])
+    reasons = out["valeur_masque"].to_dict()
+    assert reasons[("24", "aides_sante_nombre")] == "primaire"
+    assert reasons[("33", "aides_sante_nombre")] == "secondaire"
+    assert reasons[("24", "aides_sante_montant_eur")] == "secondaire"
+    assert reasons[("33", "aides_sante_montant_eur")] == "secondaire"
+    assert reasons[("NAQ", "aides_sante_montant_eur")] == ""
+    assert out.loc[("NAQ", "aides_sante_montant_eur"), "valeur"] == 2150
+
+
+def test_followup_and_key_figures_of_the_fixture():
+    wh = data.load(FIXTURE)
+    key = disclosure.protect_figures(indicators.key_figures(wh, 2023))
+    region = key[key["code"] == "NAQ"].set_index("indicateur")
+    # 2023: 12 accompanied, 3 training entrants -> count masked, rate hidden
+    # (12 < 20); 2022 had 3 accompanied -> masked
+    assert region.loc["jeunes_accompagnes", "valeur"] == 12
+    assert region.loc["jeunes_accompagnes", "valeur_n_1_masque"] == "primaire"
+    assert np.isnan(region.loc["jeunes_accompagnes", "evolution"])
+    assert region.loc["entrees_formation", "valeur_masque"] == "primaire"
+    assert region.loc["taux_formation", "valeur_masque"] == "denominateur"
+    assert region.loc["part_qpv", "valeur_masque"] == "denominateur"
+    follow = disclosure.protect_figures(indicators.monthly_followup(wh, 2023))
+    shown = follow[follow["valeur_masque"] == ""]
+    counts = shown[shown["indicateur"].isin(indicators.COUNT_COLUMNS)]
+    assert not counts["valeur"].between(1, 4).any()
+    assert not counts["valeur_n_1"].between(1, 4).any()

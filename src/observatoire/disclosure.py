@@ -8,6 +8,8 @@ Front door
 - :func:`render`: the same table as French display strings, masked counts shown
   as ``< 5``; :meth:`ProtectedTable.for_csv`: masked cells left empty, with a
   flag column, for machine-readable exports.
+- :func:`protect_figures`: the same rules on the tidy tables of
+  ``indicators.key_figures`` and ``indicators.monthly_followup``.
 
 Rules (data contract, "Statistical disclosure control")
 --------------------------------------------------------
@@ -73,6 +75,7 @@ __all__ = [
     "SECONDARY_LABEL",
     "ProtectedTable",
     "protect",
+    "protect_figures",
     "render",
 ]
 
@@ -180,14 +183,18 @@ def _parents(table: pd.DataFrame, hierarchy: pd.DataFrame | None) -> dict:
 
 
 def _groups(
-    table: pd.DataFrame, parents: dict, distinct_as_additive: bool
+    table: pd.DataFrame,
+    counts: list[str],
+    time_additive: tuple[str, ...],
+    parents: dict,
+    distinct_as_additive: bool,
 ) -> list[tuple[np.ndarray, list[int]]]:
     """Linear relations of the table: (rows [total first, then parts], columns).
 
-    Column positions refer to :data:`COUNT_COLUMNS` restricted to ``table``.
+    Column positions refer to ``counts``; ``time_additive`` are the counts whose
+    year to date is the sum of the months.
     """
-    counts = [c for c in COUNT_COLUMNS if c in table.columns]
-    additive = [counts.index(c) for c in TIME_ADDITIVE if c in counts]
+    additive = [counts.index(c) for c in time_additive if c in counts]
     unit_cols = list(range(len(counts))) if distinct_as_additive else additive
     every = list(range(len(counts)))
     groups: list[tuple[np.ndarray, list[int]]] = []
@@ -321,7 +328,9 @@ def protect(
         raise DisclosureError("protect: table has no count column of the contract")
     values = table[counts].to_numpy(dtype=np.int64)
     primary = (values >= 1) & (values < threshold)
-    groups = _groups(table, _parents(table, hierarchy), distinct_as_additive)
+    groups = _groups(
+        table, counts, TIME_ADDITIVE, _parents(table, hierarchy), distinct_as_additive
+    )
     secondary = _secondary(values, primary, groups)
 
     reasons = pd.DataFrame(index=table.index)
@@ -386,4 +395,184 @@ def render(protected: ProtectedTable, *, formatted: bool = True) -> pd.DataFrame
             cells = cells.where(reason == "", SECONDARY_LABEL)
             cells = cells.where(reason != "primaire", below)
         out[col] = cells.astype(object)
+    return out
+
+
+# ------------------------------------------------------------ tidy tables
+#: a ratio of two counts, hidden when either is
+_RATIOS: dict[str, tuple[str, str]] = {
+    "entretiens_par_jeune_accompagne": ("entretiens", "jeunes_accompagnes"),
+}
+
+
+def _figure_reasons(
+    table: pd.DataFrame,
+    column: str,
+    threshold: int,
+    min_denominator: int,
+    parents: dict,
+    distinct_as_additive: bool,
+) -> np.ndarray:
+    """Reasons for the cells of ``column`` of a tidy table, in its row order."""
+    keys = table[["niveau", "code", "periode", "portee"]].astype(str)
+    names = table["indicateur"].astype(str).to_numpy()
+    long = keys.assign(indicateur=names, v=table[column].to_numpy(dtype=float))
+    wide = long.pivot(
+        index=["niveau", "code", "periode", "portee"], columns="indicateur", values="v"
+    )
+    unit = (
+        dict(zip(names, table["unite"].astype(str), strict=True))
+        if "unite" in table
+        else {}
+    )
+
+    def kind(name: str) -> str:
+        if name in unit:
+            return unit[name]
+        if name in RATES:
+            return "part"
+        return "nombre" if name in COUNT_COLUMNS else "autre"
+
+    indicators_ = list(wide.columns)
+    counts = [n for n in indicators_ if kind(n) == "nombre"]
+    shares = [n for n in indicators_ if kind(n) == "part"]
+    den = (
+        wide["jeunes_accompagnes"].fillna(0).to_numpy()
+        if "jeunes_accompagnes" in wide
+        else np.zeros(len(wide))
+    )
+    # a share without its numerator in the table gives it back through the
+    # denominator: protect the count it implies as a count
+    implied: dict[str, str] = {}
+    for share in shares:
+        if share in RATES and RATES[share][0] in wide:
+            continue
+        implied[share] = f"__{share}"
+        wide[implied[share]] = np.rint(wide[share].fillna(0).to_numpy() * den)
+    counts += list(implied.values())
+
+    frame = wide.reset_index()
+    values = frame[counts].fillna(0).to_numpy(dtype=np.int64)
+    primary = (values >= 1) & (values < threshold)
+    groups = _groups(frame, counts, TIME_ADDITIVE, parents, distinct_as_additive)
+    secondary = _secondary(values, primary, groups)
+    reasons = pd.DataFrame(index=wide.index)
+    for j, name in enumerate(counts):
+        reasons[name] = np.where(
+            primary[:, j], "primaire", np.where(secondary[:, j], "secondaire", "")
+        )
+    den_hidden = (
+        reasons["jeunes_accompagnes"].to_numpy() != ""
+        if "jeunes_accompagnes" in reasons
+        else np.zeros(len(wide), dtype=bool)
+    )
+    for share in shares:
+        numerator = implied.get(share) or RATES[share][0]
+        hidden = den_hidden | (reasons[numerator].to_numpy() != "")
+        reasons[share] = np.where(
+            den < min_denominator, "denominateur", np.where(hidden, "secondaire", "")
+        )
+    for name in indicators_:
+        if name in reasons:
+            continue
+        linked: tuple[str, ...] = ()
+        if name.endswith("_montant_eur"):
+            linked = (name.replace("_montant_eur", "_nombre"),)
+        elif name in _RATIOS:
+            linked = _RATIOS[name]
+        hidden = np.zeros(len(wide), dtype=bool)
+        for other in linked:
+            if other in reasons:
+                hidden |= reasons[other].to_numpy() != ""
+        reasons[name] = np.where(hidden, "secondaire", "")
+    reasons = reasons.drop(columns=list(implied.values()))
+
+    position = reasons.index.get_indexer(pd.MultiIndex.from_frame(keys))
+    col = reasons.columns.get_indexer(names)
+    out = reasons.to_numpy(dtype=object)[position, col]
+    # a missing value (no comparison) hides nothing
+    return np.where(np.isnan(table[column].to_numpy(dtype=float)), "", out)
+
+
+def protect_figures(
+    table: pd.DataFrame,
+    threshold: int = DEFAULT_THRESHOLD,
+    min_denominator: int = DEFAULT_MIN_DENOMINATOR,
+    *,
+    hierarchy: pd.DataFrame | None = None,
+    distinct_as_additive: bool = True,
+) -> pd.DataFrame:
+    """Disclosure control of a tidy table of ``key_figures`` or ``monthly_followup``.
+
+    The rules of :func:`protect`, applied to ``valeur`` and, separately, to
+    ``valeur_n_1`` (the year before is a table of its own):
+
+    - counts (``unite == "nombre"``, or the counts of ``COUNT_COLUMNS``):
+      primary suppression, then secondary suppression over departments and
+      region (and MLs and months in a follow-up);
+    - shares and rates: hidden below ``min_denominator`` people accompanied, or
+      when their numerator or denominator is masked. A profile share has no
+      numerator in the table, but share times ``jeunes_accompagnes`` gives it:
+      that implied count is protected like a count (so ``part_qpv`` of 3 people
+      out of 400 is hidden, and so is what would give it back by subtraction);
+    - an amount in euros is hidden with its count of aids, a ratio with either
+      of its counts;
+    - ``evolution`` and ``evolution_relative`` are hidden when either value is.
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        Output of ``indicators.key_figures`` or ``indicators.monthly_followup``,
+        whole (every unit).
+    threshold, min_denominator, hierarchy, distinct_as_additive
+        As in :func:`protect`.
+
+    Returns
+    -------
+    pd.DataFrame
+        A copy where hidden cells are NaN (``valeur`` with its ``ic_bas`` and
+        ``ic_haut``; ``valeur_n_1``; the changes), plus ``valeur_masque`` and
+        ``valeur_n_1_masque``: ``""`` or the reason (``primaire``,
+        ``secondaire``, ``denominateur``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"niveau": ["departement", "departement", "region"],
+    ...     "code": ["24", "33", "NAQ"], "annee": 2023, "indicateur": "entrees_cej",
+    ...     "unite": "nombre", "valeur": [3.0, 50.0, 53.0],
+    ...     "valeur_n_1": [10.0, 40.0, 50.0]})
+    >>> protect_figures(t)["valeur_masque"].tolist()
+    ['primaire', 'secondaire', '']
+    """
+    if threshold < 2:
+        raise DisclosureError(f"protect_figures: threshold {threshold} is below 2")
+    for needed in ("niveau", "code", "indicateur", "valeur"):
+        if needed not in table:
+            raise DisclosureError(f"protect_figures: table lacks column {needed}")
+    work = table.reset_index(drop=True)
+    if "periode" not in work:
+        work = work.assign(periode=work["annee"].astype(str) if "annee" in work else "")
+    if "portee" not in work:
+        work = work.assign(portee="annee")
+    parents = _parents(work, hierarchy)
+    out = table.copy()
+    for column in ("valeur", "valeur_n_1"):
+        if column not in work:
+            continue
+        reasons = _figure_reasons(
+            work, column, threshold, min_denominator, parents, distinct_as_additive
+        )
+        hidden = reasons != ""
+        out[f"{column}_masque"] = pd.array(reasons, dtype="string")
+        targets = [column]
+        if column == "valeur":
+            targets += [c for c in ("ic_bas", "ic_haut") if c in out]
+        out.loc[hidden, targets] = np.nan
+    changes = [c for c in ("evolution", "evolution_relative") if c in out]
+    if changes:
+        hidden = out["valeur_masque"] != ""
+        if "valeur_n_1_masque" in out:
+            hidden |= out["valeur_n_1_masque"] != ""
+        out.loc[hidden.to_numpy(dtype=bool), changes] = np.nan
     return out

@@ -119,7 +119,8 @@ def monthly_followup(warehouse, year: int, month: int | None = None) -> pd.DataF
         (evolution / valeur_n_1, NaN when valeur_n_1 is 0). ``valeur_n_1`` is NaN
         where the extract does not cover the window of the year before (its
         earliest event is in a later month: the month for ``mois``, January for
-        ``cumul``), because 0 would be wrong.
+        ``cumul``), because 0 would be wrong. ``attrs["departements"]`` maps
+        each ML to its department (for ``disclosure.protect_figures``).
 
     Raises
     ------
@@ -148,12 +149,12 @@ def monthly_followup(warehouse, year: int, month: int | None = None) -> pd.DataF
     if month is not None and not 1 <= int(month) <= 12:
         raise ParamsError(f"month {month!r} is not between 1 and 12")
     if month is None:
-        current = _tidy(compute(warehouse, year, monthly=True))
+        table = compute(warehouse, year, monthly=True)
         previous = _tidy(compute(warehouse, year - 1, monthly=True))
     else:
-        label = Period(year, int(month)).label
-        current = _tidy(compute(warehouse, label))
+        table = compute(warehouse, Period(year, int(month)).label)
         previous = _tidy(compute(warehouse, Period(year - 1, int(month)).label))
+    current = _tidy(table)
     # align on the month of the year, then blank what the extract does not cover
     previous["periode"] = (str(year) + previous["periode"].str.slice(4)).astype(
         "string"
@@ -168,4 +169,6 @@ def monthly_followup(warehouse, year: int, month: int | None = None) -> pd.DataF
         )
     previous.loc[~covered, "valeur"] = np.nan
     keys = ["niveau", "code", "periode", "portee", "indicateur"]
-    return _with_change(current, previous, keys)[list(FOLLOWUP_COLUMNS)]
+    out = _with_change(current, previous, keys)[list(FOLLOWUP_COLUMNS)]
+    out.attrs["departements"] = dict(table.attrs["departements"])
+    return out
