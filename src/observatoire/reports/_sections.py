@@ -130,8 +130,10 @@ def compute_shared(wh: Any, params: RunParams) -> tuple[dict[str, Any], dict[str
         tables["mensuel_n_1"] = protect(
             indicators.compute(wh, str(year - 1), monthly=True)
         )
-    tables["chiffres_cles"] = _mask_long(indicators.key_figures(wh, year), threshold)
-    tables["suivi"] = _mask_long(
+    tables["chiffres_cles"] = _protect_figures(
+        indicators.key_figures(wh, year), threshold
+    )
+    tables["suivi"] = _protect_figures(
         indicators.monthly_followup(wh, year, month), threshold
     )
     meta = {
@@ -174,27 +176,17 @@ def _protect(frame: pd.DataFrame, threshold: int) -> dict[str, pd.DataFrame]:
     return {"values": values, "mask": protected.reasons.copy()}
 
 
-def _mask_long(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Primary suppression on a long table (``valeur``/``valeur_n_1`` counts).
+def _protect_figures(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Disclosure control of a tidy key-figure or follow-up table.
 
-    Used for department and regional key figures and the monthly follow-up,
-    whose cells are shown one at a time with their own change: a count from 1 to
-    ``threshold - 1`` is hidden together with its change, and a share or rate
-    whose denominator is below :data:`MIN_DENOMINATOR` is hidden.
+    Hidden cells become NaN; ``valeur_masque`` and ``valeur_n_1_masque`` give
+    the reason (``""`` when shown), see :func:`observatoire.disclosure.protect_figures`.
     """
-    out = frame.copy()
-    counts = out["unite"].isin(["nombre"]) if "unite" in out else _is_count(out)
-    for col in ("valeur", "valeur_n_1"):
-        small = counts & out[col].between(1, threshold - 1)
-        out[f"{col}_masque"] = small
-        out.loc[small, col] = np.nan
-    hidden = out["valeur_masque"] | out["valeur_n_1_masque"]
-    out.loc[hidden, ["evolution", "evolution_relative"]] = np.nan
-    return out
+    from .. import disclosure
 
-
-def _is_count(frame: pd.DataFrame) -> pd.Series:
-    return ~frame["indicateur"].astype(str).str.startswith(("taux_", "part_"))
+    return disclosure.protect_figures(
+        frame, threshold=threshold, min_denominator=MIN_DENOMINATOR
+    )
 
 
 # ================================================================== display
@@ -307,10 +299,7 @@ def key_figures(inputs, level: str = "region", code: str = "NAQ") -> st.Html:
         if name not in rows.index:
             continue
         r = rows.loc[name]
-        if r["valeur_masque"]:
-            value = f"< {inputs.threshold}"
-        else:
-            value = st.fr_int(r["valeur"])
+        value = _cell(r["valeur"], r["valeur_masque"], inputs.threshold)
         note = _change_note(r)
         cards.append((value, label, note))
     intro = (
@@ -574,8 +563,12 @@ def profile_table(inputs, level: str = "region", code: str = "NAQ") -> st.Html:
         rows.append(
             {
                 "Caractéristique": label,
-                str(inputs.year): st.fr_pct(r["valeur"]),
-                str(inputs.year - 1): st.fr_pct(r["valeur_n_1"]),
+                str(inputs.year): _cell(
+                    r["valeur"], r["valeur_masque"], inputs.threshold, "rate"
+                ),
+                str(inputs.year - 1): _cell(
+                    r["valeur_n_1"], r["valeur_n_1_masque"], inputs.threshold, "rate"
+                ),
             }
         )
     if not rows:
@@ -613,16 +606,17 @@ def schemes_and_aids(inputs, level: str = "region", code: str = "NAQ") -> st.Htm
     rows = []
     for _, r in sel.iterrows():
         label = _aid_label(r["indicateur"])
-        fmt = (lambda v: st.fr_int(v) + " €") if r["unite"] == "euros" else st.fr_int
+        unit = " €" if r["unite"] == "euros" else ""
+
+        def shown(value: float, reason: str, unit: str = unit) -> str:
+            text = _cell(value, reason, inputs.threshold)
+            return text + unit if not reason and not pd.isna(value) else text
+
         rows.append(
             {
                 "Indicateur": label,
-                str(inputs.year): f"< {inputs.threshold}"
-                if r["valeur_masque"]
-                else fmt(r["valeur"]),
-                str(inputs.year - 1): f"< {inputs.threshold}"
-                if r["valeur_n_1_masque"]
-                else fmt(r["valeur_n_1"]),
+                str(inputs.year): shown(r["valeur"], r["valeur_masque"]),
+                str(inputs.year - 1): shown(r["valeur_n_1"], r["valeur_n_1_masque"]),
                 "Évolution": _change_note(r) or "–",
             }
         )
@@ -707,7 +701,7 @@ def followup_table(inputs) -> st.Html:
                 row[label] = "–"
                 continue
             r = r.iloc[0] if isinstance(r, pd.DataFrame) else r
-            value = f"< {threshold}" if r["valeur_masque"] else st.fr_int(r["valeur"])
+            value = _cell(r["valeur"], r["valeur_masque"], threshold)
             change = (
                 ""
                 if pd.isna(r["evolution_relative"])
