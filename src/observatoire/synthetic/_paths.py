@@ -64,7 +64,9 @@ OTHER_ENTRIES = {
 #: monthly chance of an immersion for someone with no job, doubled in CEJ / GJ
 IMMERSION_RATE = 0.009
 
-#: monthly drop-out hazard by months since first reception (upper bounds, hazard)
+#: monthly drop-out hazard by months since first reception (upper bounds, hazard);
+#: a follow-up of about 18 months on average gives 2.45 young people accompanied
+#: a year per first reception (agreement: 92,200 for 37,600)
 DROPOUT_HAZARD = ((3, 0.017), (12, 0.019), (24, 0.026), (36, 0.037), (10_000, 0.051))
 #: (probability, shortest, longest months later) of ending follow-up after an entry
 EXIT_AFTER = {

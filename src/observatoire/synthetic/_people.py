@@ -18,7 +18,7 @@ RECEPTION_SEASON = np.array(
 )
 RECEPTION_SEASON = RECEPTION_SEASON / RECEPTION_SEASON.mean()
 
-#: age in whole years at first reception
+#: age in whole years at first reception (agreement: 19 % minors, 57 % aged 18-21)
 AGES = np.arange(16, 30)
 AGE_PROBS = np.array(
     [
@@ -47,6 +47,7 @@ SHARE_MOVERS = 0.02
 
 NIVEAUX = ("aucun", "3", "4", "5", "6+")
 #: P(no diploma) by age band (minor, 18-21, 22+), before the ML and QPV shifts
+#: (agreement: 37 % of those received hold no diploma)
 P_NO_DIPLOMA = (0.63, 0.325, 0.27)
 #: distribution of the diploma among those holding one: 3, 4, 5, 6+
 DIPLOMA_MIX = (

@@ -23,7 +23,8 @@ CEJ_FIRST_DAY = int(np.datetime64("2022-03-01", "D").astype(np.int64))
 PACEA, CEJ, GJ, PPAE, AUTRE = (DISPOSITIFS.index(d) for d in DISPOSITIFS)
 
 #: type -> (monthly rate per young person followed, financeur probabilities
-#: region/etat/autre, amount range in euros)
+#: region/etat/autre, amount range in euros); permis B: 5,500 to 6,000 a year at
+#: scale 1 (agreement), at most one per young person
 AIDS: dict[str, tuple[float, tuple[float, float, float], tuple[float, float]]] = {
     "permis_b": (0.0068, (0.88, 0.08, 0.04), (600.0, 1200.0)),
     "sante": (0.0040, (0.40, 0.20, 0.40), (20.0, 300.0)),

@@ -77,7 +77,9 @@ PROFILE_EFFECTS: dict[str, dict[str, float]] = {
     },
 }
 
-#: baseline monthly hazard h0(m) = level * (floor + (1 - floor) * exp(-m / decay) * peak)
+#: baseline monthly hazard h0(m) = level * (1 + peak * exp(-m / decay)); the
+#: formation level gives 12,000 to 14,000 entries a year at scale 1 (agreement:
+#: more than 12,000)
 _BASELINE = {
     # outcome: (level, early peak multiplier, decay in months)
     "emploi": (0.060, 0.55, 5.0),
