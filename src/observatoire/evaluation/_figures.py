@@ -82,6 +82,11 @@ def _number_axis(ax, axis: str = "x", digits: int = 0) -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FuncFormatter(fmt))
 
 
+def _lower(label: str) -> str:
+    """Lower-case a label's first letter, but not an acronym (``QPV``)."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
 def _fr_period(period: str) -> str:
     text = str(period)
     if len(text) == 7 and text[4] == "-":
@@ -163,14 +168,16 @@ def survival_figure(
         ax.set_xlim(0, max_months)
     else:
         ax.set_xlim(left=0)
+    from matplotlib.ticker import MaxNLocator
+
     _percent_axis(ax, "y")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 3, 6, 10]))
     _number_axis(ax, "x")
     ax.set_xlabel(f"Mois depuis {origin}")
     ax.set_ylabel("Part des jeunes encore sans emploi")
-    what = DIMENSION_LABELS.get(variable, variable)
     title = "Délai d'accès au premier emploi"
     if variable != "ensemble":
-        title += f" selon : {what.lower()}"
+        title += f" selon : {_lower(DIMENSION_LABELS.get(variable, variable))}"
     cohort = COHORTS[res.cohort][1].format(period=_fr_period(res.period))
     ax.set_title(f"{title}\n{cohort[0].upper()}{cohort[1:]}")
     ax.grid(axis="y", color="#dddddd", lw=0.6)
@@ -387,14 +394,15 @@ def outcomes_figure(
         "après la sortie"
         if dimension == "ensemble"
         else f"{horizon} mois après la sortie, selon : "
-        f"{DIMENSION_LABELS.get(dimension, dimension).lower()}"
+        f"{_lower(DIMENSION_LABELS.get(dimension, dimension))}"
     )
     ax.set_title(
         "Situation des jeunes sortis d'une formation financée par la Région "
         f"en {_fr_period(res.period)}\n{what}"
     )
-    ax.legend(loc="lower right", fontsize=8)
+    ax.set_axisbelow(True)
     ax.grid(axis="x", color="#eeeeee", lw=0.6)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     notes = []
     if hidden:
         notes.append(

@@ -152,13 +152,17 @@ def profile_frame(jeunes: pd.DataFrame) -> pd.DataFrame:
     band = np.select(
         [age < 18, age < 22, age < 26], list(AGE_BANDS[:3]), default=AGE_BANDS[3]
     )
+
+    def text(col: str) -> pd.Series:  # no round trip through Python objects
+        return jeunes[col].astype("string").reset_index(drop=True)
+
     out = pd.DataFrame(
         {
-            "id_jeune": jeunes["id_jeune"].astype("string").to_numpy(),
-            "code_ml": jeunes["code_ml"].astype("string").to_numpy(),
+            "id_jeune": text("id_jeune"),
+            "code_ml": text("code_ml"),
             "tranche_age": pd.Categorical(band, categories=list(AGE_BANDS)),
-            "sexe": jeunes["sexe"].astype("string").to_numpy(),
-            "niveau_diplome": jeunes["niveau_diplome"].astype("string").to_numpy(),
+            "sexe": text("sexe"),
+            "niveau_diplome": text("niveau_diplome"),
         }
     )
     for col in _BOOLEAN_PROFILE:
