@@ -25,7 +25,13 @@ from observatoire.reports._html import add_toc
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 MLS = ["ML16A", "ML33A", "ML87A"]
-KINDS = ["rapport_regional", "suivi_mensuel", "trajectoires", "rapport_mission_locale"]
+KINDS = [
+    "rapport_regional",
+    "suivi_mensuel",
+    "trajectoires",
+    "bilan_animation",
+    "rapport_mission_locale",
+]
 
 
 @pytest.fixture(scope="module")

@@ -168,7 +168,7 @@ def select_only(jobs: list[ReportJob], only: list[str] | None) -> list[ReportJob
     if unknown:
         raise ParamsError(
             f"--only: {', '.join(unknown)} names no report of this run; use ML codes "
-            f"of the run or report names ({', '.join(REPORT_KINDS[:3])})"
+            f"of the run or report names ({', '.join(REPORT_KINDS[:-1])})"
         )
     return [j for j in jobs if j.code_ml in wanted or j.kind in wanted]
 

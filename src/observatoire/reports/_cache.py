@@ -93,9 +93,16 @@ def cache_key(fingerprint: str, params: RunParams) -> str:
         "year": params.year,
         "month": params.month,
         "threshold": params.disclosure_threshold,
+        "targets": _file_digest(params.targets),
     }
     blob = json.dumps(parts, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _file_digest(path: str | None) -> str | None:
+    if not path or not Path(path).is_file():
+        return None
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 # --------------------------------------------------------------------- storage

@@ -52,13 +52,17 @@ if not complete %} (exécution en cours ou interrompue){% endif %}.</p>
 
 STATUS_FR = {"ok": "réussi", "failed": "échec", "interrupted": "interrompu"}
 GROUPS = (
-    ("Rapports régionaux", ("rapport_regional", "suivi_mensuel", "trajectoires")),
+    (
+        "Rapports régionaux",
+        ("rapport_regional", "suivi_mensuel", "trajectoires", "bilan_animation"),
+    ),
     ("Rapports des Missions Locales", ("rapport_mission_locale",)),
 )
 LABELS = {
     "rapport_regional": "Rapport régional",
     "suivi_mensuel": "Suivi mensuel des 43 Missions Locales",
     "trajectoires": "Trajectoires des jeunes (étude de parcours)",
+    "bilan_animation": "Bilan annuel de l'animation du réseau (ARML)",
 }
 
 

@@ -31,6 +31,7 @@ REPORT_KINDS: tuple[str, ...] = (
     "rapport_regional",
     "suivi_mensuel",
     "trajectoires",
+    "bilan_animation",
     "rapport_mission_locale",
 )
 
@@ -71,6 +72,10 @@ class RunParams:
         Seconds one notebook may run.
     debug : bool
         Also write the shared intermediate tables to ``<run>/interim/``.
+    targets : str or None
+        Target file (``params/objectifs.yaml`` format, absolute once parsed);
+        ``"auto"``: ``params/objectifs.yaml`` of the project when it exists;
+        None: no targets section.
     source : str
         The YAML file read (empty when built in code).
     """
@@ -87,6 +92,7 @@ class RunParams:
     jobs: int | None = None
     timeout: int = DEFAULT_TIMEOUT
     debug: bool = False
+    targets: str | None = AUTO
     source: str = field(default="", compare=False)
 
     @property
@@ -278,6 +284,8 @@ def parse_params(
         _check_positive_int("timeout", values["timeout"], problems, minimum=10)
     if "debug" in values and not isinstance(values["debug"], bool):
         problems.append(f"debug: expected true or false, got {values['debug']!r}")
+    if values.get("targets") is not None:
+        _check_str("targets", values["targets"], problems)
 
     if problems:
         raise ParamsError(_format_problems(where, problems))
@@ -286,6 +294,16 @@ def parse_params(
     if not _is_url(values["data"]):
         values["data"] = str(_absolute(values["data"], base))
     values["output_dir"] = str(_absolute(values.get("output_dir", "outputs"), base))
+    targets = values.get("targets", AUTO)
+    if targets == AUTO:
+        root = project_root(base) or project_root(Path(__file__).parent)
+        default = root / "params" / "objectifs.yaml" if root else None
+        targets = str(default) if default is not None and default.is_file() else None
+    elif targets is not None:
+        targets = str(_absolute(targets, base))
+        if not Path(targets).is_file():
+            raise ParamsError(f"{where}targets: file {targets!r} not found")
+    values["targets"] = targets
     return RunParams(source=source, **values)
 
 

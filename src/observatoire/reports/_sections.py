@@ -136,6 +136,33 @@ def compute_shared(wh: Any, params: RunParams) -> tuple[dict[str, Any], dict[str
     tables["suivi"] = _protect_figures(
         indicators.monthly_followup(wh, year, month), threshold
     )
+    if params.targets:
+        from .. import targets as targets_module
+
+        declared = targets_module.load_targets(params.targets, wh.missions_locales)
+        tables["objectifs"] = _safely(
+            "objectifs",
+            messages,
+            lambda: targets_module.progress(
+                wh, declared, year, month, disclosure_threshold=threshold
+            ),
+        )
+    else:
+        messages["objectifs"] = (
+            "Aucun fichier d'objectifs n'est déclaré pour cette exécution."
+        )
+    evaluation_blocks = _safely(
+        "evaluation_regionale",
+        messages,
+        lambda: _evaluation_blocks(wh, year, threshold),
+    )
+    if evaluation_blocks is not None:
+        tables["evaluation_regionale"], tables["evaluation_ml"] = evaluation_blocks
+    trajectories = _safely(
+        "trajectoires", messages, lambda: _trajectory_blocks(wh, year, threshold)
+    )
+    if trajectories is not None:
+        tables["trajectoires"] = trajectories
     meta = {
         "year": year,
         "month": month,
@@ -900,10 +927,49 @@ def _unavailable(inputs, name: str, heading: str) -> st.Html:
 
 def targets(inputs) -> st.Html:
     """Progress against the agreement's targets (see :mod:`observatoire.targets`)."""
+    from .. import targets as targets_module
+
+    heading = "Objectifs de la convention"
     part = _part(inputs, "objectifs")
     if part is None:
-        return _unavailable(inputs, "objectifs", "Objectifs de la convention")
-    return part
+        return _unavailable(inputs, "objectifs", heading)
+    if not len(part):
+        return st.join(
+            st.heading(heading),
+            st.paragraph(f"Aucun objectif n'est déclaré pour {inputs.year}."),
+        )
+    fig = targets_module.progress_chart(part, disclosure_threshold=inputs.threshold)
+    styler = targets_module.progress_table(part, disclosure_threshold=inputs.threshold)
+    month = st.fr_month(inputs.year, inputs.month)
+    return st.join(
+        st.heading(heading),
+        st.paragraph(
+            st.esc(
+                f"Où en est-on, à fin {month}, des objectifs fixés pour {inputs.year} ? "
+                "Les cibles marquées « convention 2022-2024 » reprennent les chiffres "
+                "de la convention entre la Région et le réseau."
+            )
+        ),
+        st.figure(
+            fig,
+            alt="Avancement de chaque objectif en pourcentage de sa cible",
+            guide=(
+                "Chaque ligne est un objectif, en pourcentage de sa cible (trait noir "
+                "à 100 %) : la barre foncée est le réalisé depuis janvier, la barre "
+                "claire la projection au 31 décembre, le losange gris le réalisé à la "
+                "même date l'an dernier. La projection suppose que la fin de l'année "
+                "suit le profil saisonnier moyen des années précédentes."
+            ),
+        ),
+        st.Html(
+            '<div class="table-wrap">'
+            + styler.set_uuid("objectifs")
+            .set_caption(st.esc(f"Objectifs {inputs.year}, à fin {month}"))
+            .set_table_attributes('class="tableau"')
+            .to_html()
+            + "</div>"
+        ),
+    )
 
 
 def evaluation_regional(inputs) -> st.Html:
@@ -972,3 +1038,336 @@ def method_notes(inputs) -> st.Html:
             )
         ),
     )
+
+
+# =============================================================== evaluation
+def _frame_html(frame: pd.DataFrame, caption: str, guide: str | None = None) -> st.Html:
+    """An evaluation table (strings already protected) as a styled table."""
+    numeric = [
+        c
+        for c in frame.columns
+        if c not in ("Indicateur", "Mission Locale", "Ventilation", "Modalité")
+        and c not in ("Situation", "Remarque", "Horizon", "Caractéristique (référence)")
+        and not c.startswith("Position")
+    ]
+    return st.table(frame, caption=caption, numeric=numeric, guide=guide)
+
+
+def _evaluation_blocks(
+    wh: Any, year: int, threshold: int
+) -> tuple[st.Html, dict[str, st.Html]]:
+    """The evaluation sections: regional block and one block per ML.
+
+    Rendered in the shared step from the model results, which hold row-level
+    data and therefore never reach the cache: only protected tables and
+    figures do. Exits and the first-reception cohort are those of the year
+    before, so that 6 and 12 months after them are observed.
+    """
+    from .. import evaluation as ev
+
+    guide = ev.reading_guide
+    opts = {"threshold": threshold, "min_denominator": MIN_DENOMINATOR}
+    cohort_year = year - 1
+    comp = ev.compare_missions_locales(wh, year)
+    outs = ev.outcomes_after_training(wh, cohort_year)
+    surv = ev.time_to_employment(wh, cohort_year)
+
+    notes = [m for m in (comp.message, *comp.messages.values()) if m]
+    region = [
+        st.heading("Évaluation"),
+        st.paragraph(
+            st.esc(
+                "Trois regards complémentaires sur l'insertion : ce que deviennent "
+                "les sortants de formation financée par la Région, le délai d'accès "
+                "au premier emploi, et une comparaison des Missions Locales qui tient "
+                "compte du profil des jeunes qu'elles accompagnent."
+            )
+        ),
+        st.heading(
+            f"Après une formation financée par la Région (sorties {cohort_year})", 3
+        ),
+        st.figure(
+            ev.outcomes_figure(outs, **opts),
+            alt="Situation des sortants de formation Région à 6 et 12 mois",
+            guide=guide("barres_sorties"),
+        ),
+        _frame_html(
+            ev.outcomes_table(outs, dimension="sous_categorie", horizon=6, **opts),
+            f"Situation 6 mois après la sortie, par type de formation (sorties {cohort_year})",
+            guide("sorties_formation"),
+        ),
+        st.heading(
+            f"Délai d'accès au premier emploi (premiers accueils {cohort_year})", 3
+        ),
+        st.figure(
+            ev.survival_figure(surv, "niveau_diplome", min_group=MIN_DENOMINATOR),
+            alt="Part des jeunes encore sans emploi selon le temps écoulé, par diplôme",
+            guide=guide("courbes_survie"),
+        ),
+        _frame_html(
+            ev.medians_table(surv, variable="niveau_diplome", **opts),
+            "Délai médian avant le premier emploi, par diplôme",
+            guide("medianes"),
+        ),
+        _frame_html(
+            ev.cox_table(surv),
+            "Modèle de Cox : chances relatives d'accéder à un emploi selon le profil",
+            guide("cox"),
+        ),
+        st.heading(f"Comparaison ajustée des Missions Locales ({year})", 3),
+    ]
+    for outcome in ("entrees_emploi", "entrees_formation"):
+        region.append(
+            st.figure(
+                ev.funnel_figure(comp, outcome, threshold=threshold),
+                alt=f"Entonnoir des rapports observé / attendu : {LABELS[outcome]}",
+                guide=guide("entonnoir"),
+            )
+        )
+    if notes:
+        region.append(st.paragraph(st.esc(" ".join(notes)), "avertissement"))
+
+    per_ml: dict[str, st.Html] = {}
+    table = ev.comparison_table(comp, names=False, **opts)
+    exits = ev.outcomes_table(outs, dimension="code_ml", horizon=6, **opts)
+    for code in wh.missions_locales["code_ml"].astype(str):
+        mine = table[table["Mission Locale"].astype(str) == code].drop(
+            columns=["Mission Locale"]
+        )
+        mine_exits = exits[exits["Modalité"].astype(str) == code].drop(
+            columns=["Ventilation", "Modalité"]
+        )
+        blocks = [
+            st.heading("Évaluation"),
+            st.heading(f"Entrées observées et attendues ({year})", 3),
+            _frame_html(
+                mine.reset_index(drop=True),
+                "Entrées observées et attendues compte tenu du profil des jeunes",
+                guide("rapports_oe"),
+            ),
+            st.heading(
+                f"Sortants de formation financée par la Région ({cohort_year})", 3
+            ),
+        ]
+        if len(mine_exits):
+            blocks.append(
+                _frame_html(
+                    mine_exits.reset_index(drop=True),
+                    "Situation 6 mois après la sortie de formation",
+                    guide("sorties_formation"),
+                )
+            )
+        else:
+            blocks.append(
+                st.paragraph("Aucune sortie de formation financée par la Région.")
+            )
+        per_ml[code] = st.join(*blocks)
+    return st.join(*region), per_ml
+
+
+# ============================================================= trajectories
+#: length of the observed paths, in months from the month of first reception
+TRAJECTORY_MONTHS = 24
+
+
+def _trajectory_blocks(wh: Any, year: int, threshold: int) -> dict[str, Any]:
+    """The trajectory study and each ML's share of the regional typology.
+
+    The cohort is the young people first received two years before the report's
+    year, so that their 24 months are observed by its end. Like the evaluation,
+    it is rendered in the shared step: the sequences are row-level data and
+    never reach the cache; only figures (aggregates) and protected tables do.
+    """
+    from .. import trajectories as tr
+
+    cohort = year - 2
+    typo = tr.cohort_typology(wh, cohort, months=TRAJECTORY_MONTHS)
+    n = len(typo.labels)
+    names = [typo.group_names[g] for g in sorted(typo.group_names)]
+    intro = (
+        f"Les parcours de la cohorte des {st.fr_int(n)} jeunes accueillis pour la "
+        f"première fois en {cohort} sont suivis mois par mois pendant "
+        f"{TRAJECTORY_MONTHS} mois à partir de leur premier accueil. Chaque mois "
+        "reçoit un état (emploi durable, emploi, alternance, formation, immersion ou "
+        "service civique, scolarité, accompagnement sans situation, sans contact). "
+        f"Les parcours se regroupent en {typo.k} grands types : "
+        + ", ".join(f"« {nm} »" for nm in names)
+        + "."
+    )
+    profiles = typo.group_profiles.copy()
+    shown = _profile_display(profiles, threshold)
+    silhouette = typo.silhouette_by_k.rename(
+        columns={"nb_groupes": "Nombre de types", "silhouette": "Silhouette moyenne"}
+    )
+    silhouette["Silhouette moyenne"] = [
+        _fr_decimal(v, 3) for v in silhouette["Silhouette moyenne"]
+    ]
+    silhouette["retenu"] = np.where(silhouette["retenu"], "retenu", "")
+    silhouette = silhouette.rename(columns={"retenu": "Choix"})
+    study = st.join(
+        st.heading(f"Cohorte {cohort} : {TRAJECTORY_MONTHS} mois de parcours"),
+        st.paragraph(st.esc(intro)),
+        st.figure(
+            tr.plot_state_distribution(
+                typo, title="Situation des jeunes mois après mois"
+            ),
+            alt="Répartition des situations de la cohorte mois par mois",
+            guide=(
+                "Chaque barre est un mois après le premier accueil ; ses couleurs "
+                "donnent la part des jeunes dans chaque situation ce mois-là. On lit "
+                "comment la part en emploi ou en formation monte au fil des mois, et "
+                "comment celle des jeunes sans contact grandit."
+            ),
+        ),
+        st.heading("Les types de parcours", 2),
+        st.figure(
+            tr.plot_state_distribution(typo, by_group=True),
+            alt="Répartition des situations mois par mois, pour chaque type de parcours",
+            guide=(
+                "Un panneau par type de parcours, avec sa part dans la cohorte : le "
+                "nom de chaque type vient des situations qui y dominent."
+            ),
+        ),
+        st.figure(
+            tr.plot_index(typo),
+            alt="Parcours individuels rangés par type, sans identifiant",
+            guide=(
+                "Chaque ligne fine est le parcours d'un jeune de l'échantillon "
+                "classé, sans identifiant, rangé avec les autres parcours de son "
+                "type : la couleur dit la situation de chaque mois."
+            ),
+        ),
+        st.figure(
+            tr.plot_mean_time(typo),
+            alt="Nombre moyen de mois passés dans chaque situation, par type",
+            guide=(
+                "Pour chaque type, combien de mois en moyenne les jeunes passent "
+                "dans chaque situation sur les 24 mois."
+            ),
+        ),
+        st.heading("Qui suit quel parcours ?", 2),
+        st.table(
+            shown,
+            caption="Profil des jeunes de chaque type de parcours",
+            numeric=list(shown.columns[1:]),
+            guide=(
+                "Lecture en ligne : par exemple la part de jeunes sans diplôme parmi "
+                "ceux qui suivent ce type de parcours, à comparer à la dernière ligne "
+                "(toute la cohorte)."
+            ),
+        ),
+        st.heading("Passages d'une situation à l'autre", 2),
+        st.figure(
+            tr.plot_transition_rates(typo.sequences),
+            alt="Taux de passage d'une situation à une autre d'un mois au suivant",
+            guide=(
+                "Probabilité, d'un mois au suivant, de passer de la situation en ligne "
+                "à la situation en colonne ; la diagonale (rester) domine."
+            ),
+        ),
+        st.heading("Méthode de la typologie", 2),
+        st.paragraph(
+            st.esc(
+                "Les parcours sont comparés deux à deux par appariement optimal (OM), "
+                "avec des coûts de substitution tirés des taux de transition observés "
+                "(TRATE) et un coût d'insertion-suppression de 1, comme dans le "
+                "logiciel TraMineR ; un échantillon tiré au sort est classé par "
+                "partition autour des médoïdes (PAM), puis chaque jeune rejoint le type "
+                "dont le parcours représentatif (médoïde) est le plus proche. Le "
+                "nombre de types retenu maximise la silhouette moyenne, qui mesure si "
+                "chaque parcours est plus proche de son type que des autres (de −1 à 1)."
+            )
+        ),
+        st.figure(
+            tr.plot_silhouette(typo),
+            alt="Silhouette des parcours de l'échantillon, par type",
+            guide=(
+                "Chaque barre horizontale est un parcours de l'échantillon : une "
+                "silhouette proche de 1 signifie un parcours bien rangé, négative un "
+                "parcours plus proche d'un autre type."
+            ),
+        ),
+        st.table(
+            silhouette,
+            caption="Silhouette moyenne selon le nombre de types",
+            numeric=["Silhouette moyenne"],
+        ),
+    )
+    per_ml = _ml_trajectory_blocks(typo, cohort, threshold)
+    return {"etude": study, "ml": per_ml}
+
+
+def _fr_decimal(value: float, digits: int) -> str:
+    from ..formatting import fr_num
+
+    return fr_num(value, digits)
+
+
+def _profile_display(profiles: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Group profiles as French strings; groups under the threshold masked."""
+    out = pd.DataFrame({"Type de parcours": profiles.index.astype(str)})
+    small = profiles["Effectif"].between(1, threshold - 1).to_numpy()
+    for col in profiles.columns:
+        values = profiles[col].to_numpy()
+        if col == "Effectif":
+            text = [st.fr_int(v) for v in values]
+        elif col.startswith("Âge"):
+            text = [_fr_decimal(v, 1) for v in values]
+        else:
+            text = [st.fr_pct(v) for v in values]
+        out[col] = np.where(small, f"< {threshold}", text)
+    return out
+
+
+def _ml_trajectory_blocks(typo: Any, cohort: int, threshold: int) -> dict[str, st.Html]:
+    """Each ML's cohort across the regional types, against the region."""
+    shares = typo.ml_shares
+    region = typo.group_profiles
+    overall = region["Part de la cohorte"]
+    out: dict[str, st.Html] = {}
+    for code, rows in shares.groupby("code_ml", sort=True):
+        n_ml = int(rows["effectif_ml"].iloc[0])
+        body = []
+        for r in rows.sort_values("groupe").itertuples(index=False):
+            masked = 0 < r.effectif < threshold or n_ml < MIN_DENOMINATOR
+            body.append(
+                {
+                    "Type de parcours": r.nom_groupe,
+                    "Jeunes": f"< {threshold}"
+                    if 0 < r.effectif < threshold
+                    else st.fr_int(r.effectif),
+                    "Part dans la Mission Locale": "n.d."
+                    if masked
+                    else st.fr_pct(r.part),
+                    "Part dans la région": st.fr_pct(overall.get(r.nom_groupe, np.nan)),
+                }
+            )
+        shown = pd.DataFrame(body)
+        out[str(code)] = st.join(
+            st.heading("Trajectoires des jeunes"),
+            st.paragraph(
+                st.esc(
+                    f"Les {st.fr_int(n_ml)} jeunes accueillis pour la première fois en "
+                    f"{cohort} par la Mission Locale, répartis entre les types de "
+                    f"parcours de la région (suivi de {TRAJECTORY_MONTHS} mois)."
+                    if n_ml >= threshold
+                    else f"Moins de {threshold} jeunes accueillis en {cohort} : "
+                    "répartition non diffusée."
+                )
+            ),
+            st.table(
+                shown if n_ml >= threshold else shown.iloc[0:0],
+                caption=f"Types de parcours de la cohorte {cohort}",
+                numeric=[
+                    "Jeunes",
+                    "Part dans la Mission Locale",
+                    "Part dans la région",
+                ],
+                guide=(
+                    "Une part nettement plus forte qu'en région pour un type de "
+                    "parcours dit ce qui distingue les jeunes suivis ici ; elle dépend "
+                    "aussi de leur profil et du territoire."
+                ),
+            ),
+        )
+    return out

@@ -290,6 +290,7 @@ REPORT_NAMES = {
     "rapport_regional": "Rapport régional",
     "suivi_mensuel": "Suivi mensuel",
     "trajectoires": "Trajectoires des jeunes",
+    "bilan_animation": "Bilan de l'animation du réseau",
 }
 
 
