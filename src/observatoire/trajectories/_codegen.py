@@ -56,37 +56,6 @@ def generate() -> str:
     out += _lines("E[q, {l}] = f{l}", 12)
     out += _lines("d{l} = u{l}", 12)
     out += [f"    for lane in range({LANES}):", "        out[lane] = E[T, lane]", ""]
-    out += [
-        "",
-        "@njit(cache=True)",
-        "def align_lanes_from(a, G, Etab, p0, out):",
-        '    """As align_lanes, keeping every DP row in Etab and starting at row p0.',
-        "",
-        "    Etab is (m + 1) x (T + 1) x LANES with zero row 0 and zero column 0; rows",
-        "    1..p0 must hold the DP rows of a sequence with the same first p0 states",
-        "    against the same lanes (prefix sharing over sorted sequences).",
-        '    """',
-        "    m = a.shape[0]",
-        "    T = G.shape[1] - 1",
-        "    for p in range(p0, m):",
-        "        g = G[a[p]]",
-        "        prev = Etab[p]",
-        "        cur = Etab[p + 1]",
-    ]
-    out += _lines("d{l} = 0.0", 8)
-    out += _lines("f{l} = 0.0", 8)
-    out += ["        for q in range(1, T + 1):"]
-    out += _lines("u{l} = prev[q, {l}]", 12)
-    out += _lines("x{l} = d{l} + g[q, {l}]", 12)
-    out += _lines("x{l} = x{l} if x{l} < u{l} else u{l}", 12)
-    out += _lines("f{l} = x{l} if x{l} < f{l} else f{l}", 12)
-    out += _lines("cur[q, {l}] = f{l}", 12)
-    out += _lines("d{l} = u{l}", 12)
-    out += [
-        f"    for lane in range({LANES}):",
-        "        out[lane] = Etab[m, T, lane]",
-        "",
-    ]
     return "\n".join(out)
 
 

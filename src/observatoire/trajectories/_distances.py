@@ -135,11 +135,8 @@ def _dhd_costs(seq: Sequences, codes: np.ndarray, k: int) -> np.ndarray:
 
 def _om_square(uniq: np.ndarray, cost: np.ndarray, indel: float) -> np.ndarray:
     costp = np.ascontiguousarray(cost - 2.0 * indel)
-    order = np.lexsort(uniq.T[::-1]).astype(
-        np.int64
-    )  # lexicographic, first state first
     with kn.slp_compile("om_square"):
-        return kn.om_square(uniq, order, costp, indel)
+        return kn.om_square(uniq, costp, indel)
 
 
 def _om_cross(

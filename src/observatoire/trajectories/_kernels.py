@@ -25,7 +25,7 @@ from contextlib import contextmanager
 import numpy as np
 from numba import njit, prange
 
-from ._lanes import LANES, align_lanes, align_lanes_from
+from ._lanes import LANES, align_lanes
 
 _slp_lock = threading.Lock()
 _compiled: set[str] = set()
@@ -64,15 +64,8 @@ def _gather_block(cols, start, nb, costp, G):
 
 
 @njit(cache=True, parallel=True)
-def om_square(seqs, order, costp, indel):
-    """Full symmetric OM matrix of equal-length sequences (n x T int32 codes).
-
-    Column blocks of LANES sequences; block b is aligned against every row i lower than
-    its last column (the rest of the triangle comes by symmetry), blocks b and
-    nblocks - 1 - b in the same task to even the work. Rows are visited in
-    lexicographic ``order``: a row restarts the DP after the prefix it shares with the
-    previous row of the block (DP row p depends only on the first p states).
-    """
+def om_square(seqs, costp, indel):
+    """Full symmetric OM matrix of equal-length sequences (n x T int32 codes)."""
     n, T = seqs.shape
     K = costp.shape[0]
     nblocks = (n + LANES - 1) // LANES
@@ -82,7 +75,7 @@ def om_square(seqs, order, costp, indel):
     for task_ in prange(ntasks):
         task = np.int64(task_)
         G = np.empty((K, T + 1, LANES))
-        Etab = np.zeros((T + 1, T + 1, LANES))
+        E0 = np.empty((T + 1, LANES))
         res = np.empty(LANES)
         for half in range(2):
             b = task if half == 0 else nblocks - 1 - task
@@ -90,19 +83,9 @@ def om_square(seqs, order, costp, indel):
                 break
             start = b * LANES
             nb = min(LANES, n - start)
-            last = start + nb - 1
             _gather_block(seqs, start, nb, costp, G)
-            prev = -1
-            for k in range(n):
-                i = order[k]
-                if i >= last:
-                    continue
-                p0 = 0
-                if prev >= 0:
-                    while p0 < T and seqs[i, p0] == seqs[prev, p0]:
-                        p0 += 1
-                align_lanes_from(seqs[i], G, Etab, p0, res)
-                prev = i
+            for i in range(start + nb - 1):
+                align_lanes(seqs[i], G, E0, res)
                 for lane in range(nb):
                     j = start + lane
                     if i < j:
