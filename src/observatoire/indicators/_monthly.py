@@ -159,9 +159,14 @@ def monthly_followup(warehouse, year: int, month: int | None = None) -> pd.DataF
     previous["periode"] = (str(year) + previous["periode"].str.slice(4)).astype(
         "string"
     )
-    month_of = previous["periode"].str.slice(5, 7).astype(int)
+    month_of = previous["periode"].str.slice(5, 7).astype(int).to_numpy()
     starts = np.where(previous["portee"] == "cumul", 1, month_of)
-    covered = np.array([_covers(warehouse, year - 1, int(m)) for m in starts])
+    first = _first_month(warehouse)
+    covered = (
+        np.zeros(len(previous), dtype=bool)
+        if first is None
+        else first <= (year - 1 - 1970) * 12 + starts - 1
+    )
     if not covered.all():
         logger.info(
             "the extract does not cover all of %d: some comparisons left empty",
