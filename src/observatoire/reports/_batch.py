@@ -147,6 +147,9 @@ def plan_reports(
                         code_ml=code,
                     )
                 )
+        elif kind == "bilan_animation":
+            # an annual review covers the latest complete year, not the month's
+            jobs.append(ReportJob(kind, kind, {**common, "year": "auto"}))
         else:
             jobs.append(ReportJob(kind, kind, dict(common)))
     return jobs

@@ -163,6 +163,18 @@ def compute_shared(wh: Any, params: RunParams) -> tuple[dict[str, Any], dict[str
     )
     if trajectories is not None:
         tables["trajectoires"] = trajectories
+    if wh.animations is not None and len(wh.animations):
+        # the ARML's log is about institutions (MLs, staff), not young people
+        from .. import animation
+
+        tables["animation"] = {
+            "animations": wh.animations,
+            "animations_participations": wh.animations_participations,
+            "missions_locales": wh.missions_locales,
+        }
+        tables["animation_annee"] = _safely(
+            "animation", messages, lambda: animation.resolve_year(wh, "auto")
+        )
     meta = {
         "year": year,
         "month": month,
