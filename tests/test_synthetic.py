@@ -303,8 +303,10 @@ def test_support_schemes_over_time(warehouse):
     assert (gj["date_debut"] < switch).all() and len(gj) > 0
     assert (cej["date_debut"] >= switch).all() and len(cej) > 0
     assert (gj["date_debut"] >= "2022-01-01").any()
-    # PACEA throughout: new ones every month of the three years
+    # PACEA throughout: new ones every month of the three years, none before
+    # it existed (1 January 2017)
     pacea = start[d["dispositif"] == "PACEA"]
+    assert (pacea >= "2017-01-01").all()
     months = pacea[(pacea >= "2022-01-01") & (pacea < "2025-01-01")].dt.to_period("M")
     assert months.nunique() == 36
     # the CEJ starts in each year from 2022

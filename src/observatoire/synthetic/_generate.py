@@ -72,7 +72,7 @@ def generate(
     ``animations_participations``) go to ``out`` with ``metadonnees.json``
     (``synthetique``, ``avertissement``, ``date_extraction``, ``seed``, ``scale``,
     ``annees``, ``generateur``). The extraction date is 5 January of the year after
-    the last one. First receptions start four years before the first year (burn-in)
+    the last one. First receptions start seven years before the first year (burn-in)
     so the first year is at its steady level; contacts and aids are those of the
     years asked (from 1 January of the first year), young people those with a
     first reception or a contact in that window, with all their situations and

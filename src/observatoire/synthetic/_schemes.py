@@ -19,6 +19,9 @@ from ._people import People
 
 #: the Contrat d'engagement jeune replaced the Garantie jeunes on 1 March 2022
 CEJ_FIRST_DAY = int(np.datetime64("2022-03-01", "D").astype(np.int64))
+#: the PACEA exists since 1 January 2017 (young people received before, and
+#: still followed then, enter it from that day)
+PACEA_FIRST_DAY = int(np.datetime64("2017-01-01", "D").astype(np.int64))
 
 PACEA, CEJ, GJ, PPAE, AUTRE = (DISPOSITIFS.index(d) for d in DISPOSITIFS)
 
@@ -97,7 +100,7 @@ def plan_schemes(rng: np.random.Generator, people: People) -> SchemePlan:
     allowance = np.where((gj | cej) & (rng.random(n) < 0.62), np.round(monthly, 2), 0.0)
 
     pacea = u[6] < 0.58
-    start_pacea = rday + (u[7] * 45).astype(np.int64)
+    start_pacea = np.maximum(rday + (u[7] * 45).astype(np.int64), PACEA_FIRST_DAY)
     add(pacea, PACEA, start_pacea, start_pacea + 730)
 
     v = rng.random((4, n))
