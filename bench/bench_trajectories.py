@@ -136,9 +136,10 @@ def main() -> None:
         rows.append(("resampled", big.n, "OM TRATE", med, best, cpu, np.nan, d[0, 1]))
         del d
     print(
-        "\n| data | n | method | median s | min s | mean d (lower triangle) | d[1,2] |"
+        "\n| data | n | method | median s | min s | CPU s (both threads) "
+        "| mean d (lower triangle) | d[1,2] |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(
             f"| {r[0]} | {r[1]} | {r[2]} | {r[3]:.2f} | {r[4]:.2f} | {r[5]:.10f} | {r[6]:.10f} |"
