@@ -142,7 +142,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(
-            f"| {r[0]} | {r[1]} | {r[2]} | {r[3]:.2f} | {r[4]:.2f} | {r[5]:.10f} | {r[6]:.10f} |"
+            f"| {r[0]} | {r[1]} | {r[2]} | {r[3]:.2f} | {r[4]:.2f} | {r[5]:.2f} "
+            f"| {r[6]:.10f} | {r[7]:.10f} |"
         )
     print(f"load average after distances: {load_avg()}")
 
