@@ -8,9 +8,10 @@ transition rates, entropy, mean time per state), compute dissimilarities between
 
 from __future__ import annotations
 
-from ._cluster import clara, pam, silhouette, silhouette_samples, ward
-from ._distances import distances
+from ._cluster import ClaraResult, clara, pam, silhouette, silhouette_samples, ward
+from ._distances import cross_distances, distances
 from ._sequences import (
+    MISSING,
     Sequences,
     define_sequences,
     entropy,
@@ -21,8 +22,11 @@ from ._sequences import (
 )
 
 __all__ = [
+    "MISSING",
+    "ClaraResult",
     "Sequences",
     "clara",
+    "cross_distances",
     "define_sequences",
     "distances",
     "entropy",

@@ -12,7 +12,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
 from ..exceptions import SequenceError
-from ._distances import _resolve, _unique_rows, cross_distances, square_distances
+from ._distances import _resolve, _square_distances, _unique_rows, cross_distances
 from ._sequences import Sequences, _check_seq
 
 logger = logging.getLogger(__name__)
@@ -371,7 +371,7 @@ def clara(
             rest = np.setdiff1d(np.arange(nu), best[0])
             extra = rng.choice(rest, size=size - k, replace=False)
             sample = np.concatenate([best[0], extra])
-        ds = square_distances(seq, rep[sample], _resolved=resolved)
+        ds = _square_distances(seq, rep[sample], _resolved=resolved)
         _, med_s = pam(ds, k)
         meds = sample[med_s]
         dall = cross_distances(seq, rep, rep[meds], _resolved=resolved)  # nu x k

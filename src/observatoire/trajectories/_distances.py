@@ -237,7 +237,7 @@ def distances(
     return kn.expand(du, inv)
 
 
-def square_distances(
+def _square_distances(
     seq: Sequences, idx: np.ndarray, *, _resolved: tuple
 ) -> np.ndarray:
     """Full matrix between the sequences ``idx`` of ``seq`` (distinct ones, for CLARA)."""
@@ -259,10 +259,31 @@ def cross_distances(
     *,
     _resolved: tuple | None = None,
 ) -> np.ndarray:
-    """Dissimilarities between the sequences ``rows`` and ``cols`` (index arrays) of ``seq``.
+    """Dissimilarities between some sequences of ``seq`` and others (rows x columns).
 
-    Same definitions as :func:`distances` (costs computed from the whole of ``seq``);
-    returns a ``len(rows) x len(cols)`` matrix.
+    Same definitions and costs as :func:`distances` on the whole of ``seq`` (TRATE
+    costs come from all sequences), without the n x n matrix: e.g. every sequence
+    against a few medoids.
+
+    Parameters
+    ----------
+    seq : Sequences
+    rows, cols : array-like of int
+        Positions (0-based) of the row and column sequences in ``seq``.
+    method, sm, indel, with_missing
+        As :func:`distances`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``len(rows) x len(cols)`` float64.
+
+    Examples
+    --------
+    >>> from observatoire.trajectories import define_sequences
+    >>> seq = define_sequences([list("aab"), list("abb"), list("bba")], None, ["a", "b"])
+    >>> cross_distances(seq, [0, 1, 2], [2], "HAM").tolist()
+    [[3.0], [2.0], [0.0]]
     """
     kind, codes, cost, indel = _resolved or _resolve(
         seq, method, sm, indel, with_missing
