@@ -599,8 +599,9 @@ def test_reading_guides_are_careful():
 # ------------------------------------------------------------------ figures
 def _texts(fig):
     out = [fig.texts[i].get_text() for i in range(len(fig.texts))]
-    if fig._supxlabel is not None:
-        out.append(fig._supxlabel.get_text())
+    note = getattr(fig, "_supxlabel", None)  # the note under the axes
+    if note is not None:
+        out.append(note.get_text())
     for ax in fig.axes:
         out += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
         out += [t.get_text() for t in ax.texts]
@@ -620,7 +621,7 @@ def test_figures_are_french_and_hide_small_groups(reception_wh, exits_wh):
     assert "Mois depuis le premier accueil" in text
     assert "Part des jeunes encore sans emploi" in text
     # both groups have fewer than 20 young people: not drawn, and said so
-    assert "moins de 20 jeunes non représentés : F, H" in text
+    assert "moins de 20 jeunes non représentés : Femmes, Hommes" in text
     assert not fig.axes[0].lines
     fig = ev.outcomes_figure(ev.outcomes_after_training(exits_wh, 2023))
     assert "financée par la Région en 2023" in _texts(fig)

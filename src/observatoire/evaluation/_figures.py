@@ -24,6 +24,8 @@ from ._tables import (
     DIMENSION_LABELS,
     _masked,
     _show_counts,
+    modality_label,
+    modality_order,
 )
 
 if TYPE_CHECKING:
@@ -112,6 +114,7 @@ def survival_figure(
     *,
     max_months: float | None = None,
     min_group: int = DEFAULT_MIN_DENOMINATOR,
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> Figure:
     """Kaplan-Meier curves of the share still without a job, by profile group.
 
@@ -127,6 +130,10 @@ def survival_figure(
         Right end of the time axis (default: the longest follow-up).
     min_group : int
         Groups with fewer young people are not drawn (disclosure).
+    threshold : int
+        Each curve stops where fewer than ``threshold`` young people are
+        still followed, so that no step shows the job of one identifiable
+        person in the tail (disclosure).
 
     Returns
     -------
@@ -137,13 +144,16 @@ def survival_figure(
     curves = res.curves.loc[res.curves["variable"] == variable]
     sizes = res.medians.loc[res.medians["variable"] == variable].set_index("modalite")
     dropped = []
-    for i, (mod, c) in enumerate(curves.groupby("modalite", sort=True, observed=True)):
+    groups = dict(tuple(curves.groupby("modalite", sort=False, observed=True)))
+    for i, mod in enumerate(modality_order(variable, groups)):
+        c = groups[mod]
         n = int(sizes.loc[mod, "n"]) if mod in sizes.index else 0
         if n < min_group:
-            dropped.append(str(mod))
+            dropped.append(modality_label(variable, mod))
             continue
+        c = c.loc[c["n_risque"] >= threshold]
         colour = PALETTE[i % len(PALETTE)]
-        label = "Ensemble" if variable == "ensemble" else str(mod)
+        label = modality_label(variable, mod)
         ax.step(
             c["mois"],
             c["survie"],
@@ -182,7 +192,7 @@ def survival_figure(
     ax.set_title(f"{title}\n{cohort[0].upper()}{cohort[1:]}")
     ax.grid(axis="y", color="#dddddd", lw=0.6)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     else:
         ax.text(
             0.5,
@@ -199,10 +209,14 @@ def survival_figure(
             + ", ".join(dropped)
             + "."
         )
-    notes.append(
-        "Estimateur de Kaplan-Meier, suivi arrêté à la date d'extraction (censure)."
+    stop = (
+        "à la date d'extraction"
         if res.censoring == "extraction"
-        else "Estimateur de Kaplan-Meier, suivi arrêté au dernier contact (censure)."
+        else "au dernier contact"
+    )
+    notes.append(
+        f"Estimateur de Kaplan-Meier, suivi arrêté {stop} (censure) ; chaque courbe "
+        f"s'arrête quand moins de {threshold} jeunes restent suivis."
     )
     _note(fig, " ".join(notes))
     return fig
@@ -347,7 +361,7 @@ def outcomes_figure(
     groups = (
         [f"{h} mois" for h in sorted(t["horizon_mois"].unique())]
         if dimension == "ensemble"
-        else sorted(t["modalite"].unique())
+        else modality_order(dimension, t["modalite"].unique())
     )
     key = (
         t["horizon_mois"].map(lambda h: f"{h} mois")
@@ -384,7 +398,12 @@ def outcomes_figure(
             xerr=[los, his],
             error_kw={"elinewidth": 0.8, "ecolor": "#222222", "capsize": 0},
         )
-    ax.set_yticks(y, groups)
+    ax.set_yticks(
+        y,
+        groups
+        if dimension == "ensemble"
+        else [modality_label(dimension, g) for g in groups],
+    )
     ax.invert_yaxis()
     top = t.loc[ok, "ic_haut"].max() if ok.any() else 1.0
     ax.set_xlim(0, min(1.0, max(0.1, float(top) * 1.15)))

@@ -47,6 +47,53 @@ DIMENSION_LABELS: dict[str, str] = {
     **PROFILE_DIMENSIONS,
 }
 
+#: display labels of the breakdown values (the tidy tables keep the codes)
+MODALITY_LABELS: dict[str, dict[str, str]] = {
+    "ensemble": {"ensemble": "Ensemble"},
+    "sexe": {"F": "Femmes", "H": "Hommes"},
+    "tranche_age": {
+        "16-17": "16-17 ans",
+        "18-21": "18-21 ans",
+        "22-25": "22-25 ans",
+        "26+": "26 ans ou plus",
+    },
+    "niveau_diplome": {
+        "aucun": "Sans diplôme",
+        "3": "CAP-BEP (niveau 3)",
+        "4": "Bac (niveau 4)",
+        "5": "Bac+2 (niveau 5)",
+        "6+": "Bac+3 ou plus (niveau 6+)",
+    },
+    "sous_categorie": {
+        "qualifiante": "Qualifiante",
+        "preparatoire": "Préparatoire",
+        "remise_a_niveau": "Remise à niveau",
+    },
+}
+#: display order of the breakdown values (others follow, sorted)
+_MODALITY_ORDER: dict[str, list[str]] = {
+    k: list(v) for k, v in MODALITY_LABELS.items() if k != "ensemble"
+}
+
+
+def modality_label(variable: str, value: str) -> str:
+    """French display label of a breakdown value (``aucun`` -> ``Sans diplôme``).
+
+    Examples
+    --------
+    >>> modality_label("niveau_diplome", "4"), modality_label("qpv", "oui")
+    ('Bac (niveau 4)', 'oui')
+    """
+    return MODALITY_LABELS.get(variable, {}).get(str(value), str(value))
+
+
+def modality_order(variable: str, values) -> list[str]:
+    """``values`` in display order (age, diploma, ... in their natural order)."""
+    order = _MODALITY_ORDER.get(variable, [])
+    rank = {v: i for i, v in enumerate(order)}
+    return sorted(set(map(str, values)), key=lambda v: (rank.get(v, len(order)), v))
+
+
 READING_GUIDES: dict[str, str] = {
     "sorties_formation": (
         "Pour les jeunes sortis d'une formation financée par la Région pendant la "
@@ -258,7 +305,7 @@ def outcomes_table(
     out = pd.DataFrame(
         {
             "Ventilation": DIMENSION_LABELS[dimension],
-            "Modalité": t["modalite"].astype(object).to_numpy(),
+            "Modalité": [modality_label(dimension, v) for v in t["modalite"]],
             "Horizon": [f"{h} mois" for h in t["horizon_mois"]],
             "Situation": t["resultat"].map(OUTCOME_LABELS).to_numpy(),
             "Sortants": _show_counts(t["n_sortants"], threshold),
@@ -323,7 +370,10 @@ def medians_table(
 
     rows = {
         "Ventilation": [DIMENSION_LABELS.get(v, v) for v in m["variable"]],
-        "Modalité": m["modalite"].astype(object).to_numpy(),
+        "Modalité": [
+            modality_label(v, x)
+            for v, x in zip(m["variable"], m["modalite"], strict=True)
+        ],
         "Jeunes": _show_counts(m["n"], threshold),
         "Entrées en emploi": _show_counts(m["n_emplois"], threshold),
         "Médiane (mois)": [
