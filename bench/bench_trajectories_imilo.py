@@ -28,13 +28,15 @@ from observatoire import data
 from observatoire.trajectories import cohort_typology, from_warehouse, plot_index
 
 
-def _timed(fn, repeat: int) -> tuple[float, float, object]:
-    times, result = [], None
+def _timed(fn, repeat: int) -> tuple[float, float, float, object]:
+    """Median and min wall time, median CPU time (both threads) and the result."""
+    times, cpu, result = [], [], None
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = fn()
         times.append(time.perf_counter() - t0)
-    return statistics.median(times), min(times), result
+        cpu.append(time.process_time() - c0)
+    return statistics.median(times), min(times), statistics.median(cpu), result
 
 
 def main() -> None:
@@ -53,15 +55,16 @@ def main() -> None:
     print(f"data.load: {time.perf_counter() - t0:.1f} s ({len(wh.jeunes):,} jeunes)")
 
     from_warehouse(wh, args.year, months=3)  # warm-up (numba cache)
-    med, best, seq = _timed(lambda: from_warehouse(wh, args.year), args.repeat)
+    med, best, cpu, seq = _timed(lambda: from_warehouse(wh, args.year), args.repeat)
     print(
         f"from_warehouse({args.year}): {seq.n:,} sequences x {seq.length} months: "
-        f"median {med:.2f} s, min {best:.2f} s"
+        f"median {med:.2f} s, min {best:.2f} s, CPU {cpu:.2f} s"
     )
 
-    med, best, ty = _timed(lambda: cohort_typology(wh, args.year), args.repeat)
+    med, best, cpu, ty = _timed(lambda: cohort_typology(wh, args.year), args.repeat)
     print(
-        f"cohort_typology({args.year}): median {med:.1f} s, min {best:.1f} s; "
+        f"cohort_typology({args.year}): median {med:.1f} s, min {best:.1f} s, "
+        f"CPU {cpu:.1f} s; "
         f"k = {ty.k}, silhouette {ty.silhouette:.3f} on {len(ty.sample):,}"
     )
     print(ty.silhouette_by_k.to_string(index=False))

@@ -419,7 +419,7 @@ class TestCohortTypology:
         with pytest.raises(SequenceError, match="k_range"):
             cohort_typology(small_warehouse, 2022, k_range=(1, 3))
         with pytest.raises(SequenceError, match="empty cohort"):
-            cohort_typology(small_warehouse, 2015)
+            cohort_typology(small_warehouse, 1990)
 
     def test_too_small_for_k(self):
         # the mini warehouse's 2024 cohort has 5 people: not enough for 8 groups
