@@ -460,12 +460,13 @@ def test_compare_nobody_accompanied():
 
 # ------------------------------------------------------------------ truth recovery
 # Scale 0.5 of the network for 2023-2024 (seed 2024, the default): about 20,000
-# first receptions a year. A 10-seed study at this scale (1..10, year 2024) gave
-# Spearman correlations of log(O/E) with the injected ML effect of at least
-# 0.86 (emploi), 0.86 (formation) and 0.79 (alternance), and the 4 injected
-# outliers outside the 99.8 % limits on their side for emploi and formation in
-# every seed (alternance, rarer: at least 2 of 4 outside the 95 % limits). The
-# thresholds below keep a margin for the generator's volume recalibration.
+# first receptions a year. A study of this setting over seeds 2024 and 1..10
+# (generator of 30/11/2026, after its volume recalibration) gave Spearman
+# correlations of log(O/E) with the injected ML effect of at least 0.82
+# (emploi), 0.84 (formation) and 0.73 (alternance); the 4 injected outliers were
+# outside the 95 % limits on their side for all three outcomes in every seed,
+# and outside the 99.8 % limits for emploi in every seed (formation: 3 or 4,
+# alternance: 2 to 4). Thresholds keep a margin for further recalibration.
 @pytest.fixture(scope="module")
 def synthetic_wh(tmp_path_factory):
     out = tmp_path_factory.mktemp("entrepot_eval")
@@ -479,18 +480,19 @@ def test_adjusted_ratios_recover_injected_ml_effects(synthetic_wh):
     res = ev.compare_missions_locales(synthetic_wh, 2024)
     outliers = truth.index[truth["aberrant"]]
     cases = [
-        ("entrees_emploi", "effet_emploi", 0.75, "998", 4),
-        ("entrees_formation", "effet_formation", 0.75, "998", 4),
-        ("entrees_alternance", "effet_alternance", 0.65, "95", 2),
+        ("entrees_emploi", "effet_emploi", 0.7, ("95", "998")),
+        ("entrees_formation", "effet_formation", 0.7, ("95",)),
+        ("entrees_alternance", "effet_alternance", 0.6, ("95",)),
     ]
-    for indicator, effect, min_rho, limit, min_out in cases:
+    for indicator, effect, min_rho, limits in cases:
         t = res.table.loc[res.table["indicateur"] == indicator].set_index("code_ml")
         rho = stats.spearmanr(np.log(t["ratio"]), truth.loc[t.index, effect]).statistic
         assert rho >= min_rho, (indicator, rho)
         o = t.loc[outliers]
         right_side = np.sign(o["ratio"] - 1) == np.sign(truth.loc[outliers, effect])
-        flagged = int((o[f"hors_limites_{limit}"] & right_side).sum())
-        assert flagged >= min_out, (indicator, o[["ratio", f"hors_limites_{limit}"]])
+        assert right_side.all(), (indicator, o["ratio"])
+        for limit in limits:
+            assert o[f"hors_limites_{limit}"].all(), (indicator, limit, o["ratio"])
 
 
 @pytest.mark.slow
