@@ -203,8 +203,10 @@ def plot_state_distribution(
             ax.set_title(_wrap(panel_title, 45), fontsize=8.5)
     for ax in axes.ravel()[len(panels) :]:
         ax.set_visible(False)
-    for ax in axes[-1]:
+    for col in range(ncols):  # the lowest visible panel of each column
+        ax = [a for a in axes[:, col] if a.get_visible()][-1]
         ax.set_xlabel(MONTHS_LABEL)
+        ax.xaxis.set_tick_params(labelbottom=True)
     for ax in axes[:, 0]:
         ax.set_ylabel("Part des jeunes")
     _state_legend(fig, seq, colours, present)
