@@ -85,16 +85,19 @@ def _profile_flags(jeunes: pd.DataFrame, person_ids: pd.Index) -> dict[str, np.n
     }
 
 
-def _year_figures(warehouse, units, year: int) -> pd.DataFrame:
+def _year_figures(
+    warehouse, units, year: int, levels: tuple[str, ...] = _LEVELS
+) -> pd.DataFrame:
     """Long table (niveau, code, indicateur, theme, unite, valeur, ic_bas, ic_haut)."""
     block = _count_block(warehouse, units, year, 12)
-    n_units = {"departement": units.n_dep, "region": 1}
+    n_units = {"ml": units.n_ml, "departement": units.n_dep, "region": 1}
     jeunes = warehouse.jeunes
     flags = _profile_flags(jeunes, block.person_ids)
 
     # where each young person's file is held: support schemes and aids have no ML
     holder_ml = _codes_in(jeunes["code_ml"], units.ml_codes)
     holder = {
+        "ml": holder_ml,
         "departement": np.where(
             holder_ml >= 0, units.ml_dep[np.maximum(holder_ml, 0)], -1
         ),
@@ -112,7 +115,7 @@ def _year_figures(warehouse, units, year: int) -> pd.DataFrame:
     aides = aides[_in_year(aides["date_attribution"], year)]
 
     rows: list[dict] = []
-    for level in _LEVELS:
+    for level in levels:
         n = n_units[level]
         codes, names = units.level(level)
         annual = {name: grids[1][:, 11] for name, grids in block.counts[level].items()}
@@ -211,13 +214,19 @@ def _in_year(dates: pd.Series, year: int) -> np.ndarray:
     return (offset >= 0) & (offset < 12)
 
 
-def key_figures(warehouse, year: int) -> pd.DataFrame:
+def key_figures(
+    warehouse, year: int, levels: tuple[str, ...] = _LEVELS
+) -> pd.DataFrame:
     """Regional key figures of ``year`` per department and region, with the change.
 
     Parameters
     ----------
     warehouse : observatoire.data.Warehouse
     year : int
+    levels : tuple of str
+        Levels to give, among ``ml``, ``departement``, ``region`` (default the
+        last two). At ``ml`` level, support schemes and aids belong to the ML
+        holding the young person's file, like the department.
 
     Returns
     -------
@@ -285,10 +294,13 @@ def key_figures(warehouse, year: int) -> pd.DataFrame:
     """
     year = int(year)
     units = _units(warehouse.missions_locales)
-    current = _year_figures(warehouse, units, year)
+    unknown = [lv for lv in levels if lv not in ("ml", *_LEVELS)]
+    if unknown:
+        raise ValueError(f"key_figures: unknown level(s) {unknown}")
+    current = _year_figures(warehouse, units, year, tuple(levels))
     previous = None
     if _has_events(warehouse, Period(year - 1)):
-        previous = _year_figures(warehouse, units, year - 1)
+        previous = _year_figures(warehouse, units, year - 1, tuple(levels))
     else:
         logger.info(
             "extract does not cover %d: key figures without comparison", year - 1

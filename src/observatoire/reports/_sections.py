@@ -130,11 +130,14 @@ def compute_shared(wh: Any, params: RunParams) -> tuple[dict[str, Any], dict[str
         tables["mensuel_n_1"] = protect(
             indicators.compute(wh, str(year - 1), monthly=True)
         )
+    hierarchy = indicators.hierarchy(wh)
     tables["chiffres_cles"] = _protect_figures(
-        indicators.key_figures(wh, year), threshold
+        indicators.key_figures(wh, year, levels=("ml", "departement", "region")),
+        threshold,
+        hierarchy,
     )
     tables["suivi"] = _protect_figures(
-        indicators.monthly_followup(wh, year, month), threshold
+        indicators.monthly_followup(wh, year, month), threshold, hierarchy
     )
     if params.targets:
         from .. import targets as targets_module
@@ -215,7 +218,9 @@ def _protect(frame: pd.DataFrame, threshold: int) -> dict[str, pd.DataFrame]:
     return {"values": values, "mask": protected.reasons.copy()}
 
 
-def _protect_figures(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+def _protect_figures(
+    frame: pd.DataFrame, threshold: int, hierarchy: pd.DataFrame
+) -> pd.DataFrame:
     """Disclosure control of a tidy key-figure or follow-up table.
 
     Hidden cells become NaN; ``valeur_masque`` and ``valeur_n_1_masque`` give
@@ -224,7 +229,7 @@ def _protect_figures(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     from .. import disclosure
 
     return disclosure.protect_figures(
-        frame, threshold=threshold, min_denominator=MIN_DENOMINATOR
+        frame, threshold=threshold, min_denominator=MIN_DENOMINATOR, hierarchy=hierarchy
     )
 
 
