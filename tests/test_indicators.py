@@ -448,3 +448,28 @@ def test_fast_and_reference_agree_on_fixture(wh):
             check_exact=False,
             rtol=1e-12,
         )
+
+
+def test_key_figures_at_ml_level(wh):
+    key = indicators.key_figures(wh, 2023, levels=("ml", "departement", "region"))
+    assert set(key["niveau"]) == {"ml", "departement", "region"}
+    # ML activity is compute's: M1 6 in contact, 5 accompanied, 4 first
+    # receptions, 6 interviews (see test_activity_counts_2023)
+    for name, value in [
+        ("jeunes_en_contact", 6),
+        ("jeunes_accompagnes", 5),
+        ("premiers_accueils", 4),
+        ("entretiens", 6),
+    ]:
+        assert _kf(key, "M1", name)["valeur"] == value, name
+    # M2 accompanied J01 J07 J10: women J01 and J07 -> 2 / 3
+    assert _kf(key, "M2", "part_femmes")["valeur"] == pytest.approx(2 / 3)
+    # aids and schemes go to the ML holding the file: J01's two permis B at M1,
+    # J04's at M3; CEJ 2023 J01 and J03 (files at M1), J12 (M3)
+    assert _kf(key, "M1", "aides_permis_b_nombre")["valeur"] == 2
+    assert _kf(key, "M2", "aides_permis_b_nombre")["valeur"] == 0
+    assert _kf(key, "M3", "aides_permis_b_nombre")["valeur"] == 1
+    assert _kf(key, "M1", "entrees_cej")["valeur"] == 2
+    assert _kf(key, "M3", "entrees_cej")["valeur"] == 1
+    with pytest.raises(ValueError, match="unknown level"):
+        indicators.key_figures(wh, 2023, levels=("commune",))
