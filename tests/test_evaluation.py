@@ -533,7 +533,9 @@ def test_outcomes_table_applies_disclosure(exits_wh):
     assert row["Sortants"] == "5"
     assert row["Exclus (horizon après l'extraction)"] == "< 5"
     assert row["Observés"] == "< 5"
-    assert row["Effectif"] == "s" and row["Part"] == "s" and row["IC 95 %"] == "s"
+    # 1 in employment: masked too
+    assert row["Effectif"] == "< 5"
+    assert row["Part"] == "s" and row["IC 95 %"] == "s"
     assert list(tab.columns)[:4] == ["Ventilation", "Modalité", "Horizon", "Situation"]
 
 
@@ -586,6 +588,50 @@ def test_survival_tables_are_french_and_protected(reception_wh):
     ]
     assert "Rapport de risques" in ev.cox_table(res).columns
     assert "Khi-deux" in ev.logrank_table(res).columns
+
+
+def test_secondary_suppression_within_a_breakdown():
+    wh = data.load(FIXTURES / "entrepot_mini")
+    med = ev.medians_table(ev.time_to_employment(wh, 2023)).set_index(
+        ["Ventilation", "Modalité"]
+    )["Jeunes"]
+    # 10 first receptions in 2023 (J04 and J07 came in 2022): the total is shown.
+    # NEET: only J12 is not NEET (1, masked) and the other 9 would give it back
+    # as 10 - 9, so 9 is hidden too ("s").
+    assert med[("Ensemble", "Ensemble")] == "10"
+    assert med[("NEET", "non")] == "< 5" and med[("NEET", "oui")] == "s"
+    # age: J03 (16), J06 (17) and J08 (17) are minors (3, masked); 18-21 (7) hidden
+    assert med[("Âge au premier accueil", "16-17 ans")] == "< 5"
+    assert med[("Âge au premier accueil", "18-21 ans")] == "s"
+    # sex: 5 and 5, nothing to protect
+    assert med[("Sexe", "Femmes")] == "5" and med[("Sexe", "Hommes")] == "5"
+
+
+def test_outcomes_table_secondary_suppression_by_ml():
+    # 40 observed exits at 6 months, 3 at ML1 (masked) and 37 at ML2: 37 would
+    # give ML1's 3 back from the Ensemble table, so it is hidden, and both shares
+    table = pd.DataFrame(
+        {
+            "dimension": "code_ml",
+            "modalite": ["ML1", "ML2"],
+            "horizon_mois": 6,
+            "resultat": "emploi",
+            "n_sortants": [3, 37],
+            "n_exclus_horizon": 0,
+            "n_observes": [3, 37],
+            "n_situation": [1, 11],
+            "part": [1 / 3, 11 / 37],
+            "ic_bas": [0.06, 0.17],
+            "ic_haut": [0.79, 0.46],
+            "avertissement": "",
+        }
+    )
+    res = ev.TrainingOutcomes(table=table, period="2023", n_sortants=40)
+    tab = ev.outcomes_table(res, dimension="code_ml")
+    assert tab["Sortants"].tolist() == ["< 5", "s"]
+    assert tab["Observés"].tolist() == ["< 5", "s"]
+    assert tab["Effectif"].tolist() == ["< 5", "s"]
+    assert tab["Part"].tolist() == ["s", "s"]
 
 
 def test_reading_guides_are_careful():

@@ -11,10 +11,13 @@ small private helper until the evaluation tables go through
   (default 20) or when its numerator is masked: the rate times the published
   denominator would give the masked count back.
 
-Secondary suppression across rows (a masked ML recomputed from the regional
-total) is not done here: these tables carry no additive total of masked cells
-except ``n_sortants = n_exclus + n_observes``, where a masked part is hidden
-with its complement (see :func:`outcomes_table`).
+- secondary suppression (shown ``s``): the groups of a breakdown (the MLs,
+  training types or profile groups of a table) add up to the ``Ensemble``
+  figures, so a lone masked cell in a breakdown gets the smallest non-zero other
+  cell of its breakdown hidden too; and ``n_sortants = n_exclus + n_observes``
+  in a row, so one of these hidden hides the other. Repeated until stable.
+  Relations with tables published elsewhere (the contract indicators) are the
+  ``disclosure`` module's business.
 """
 
 from __future__ import annotations
@@ -222,6 +225,69 @@ def _show_counts(counts, threshold: int, hide=None) -> list[str]:
     return out
 
 
+def _protect(
+    frame: pd.DataFrame,
+    columns: list[str],
+    threshold: int,
+    *,
+    groups=None,
+    pairs: tuple[tuple[str, str], ...] = (),
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Primary and secondary suppression of count columns.
+
+    ``groups``: one key per row; the rows of a group add up to a total that is
+    published elsewhere (the modalities of a breakdown and its ``Ensemble``
+    row; None for a row in no group). A group with exactly one hidden cell in
+    a column gets its smallest non-zero other cell hidden too. ``pairs``: two
+    columns of a row that add up to a published third (``n_exclus`` +
+    ``n_observes`` = ``n_sortants``): one hidden hides the other. Repeated
+    until nothing changes.
+
+    Returns
+    -------
+    (dict, dict)
+        column -> primary mask (shown ``< threshold``), column -> every
+        hidden cell (primary or secondary, the latter shown ``s``).
+    """
+    values = {c: frame[c].to_numpy(dtype=float) for c in columns}
+    primary = {c: _masked(values[c], threshold) for c in columns}
+    hidden = {c: primary[c].copy() for c in columns}
+    keys = None if groups is None else np.asarray(groups, dtype=object)
+    members = []
+    if keys is not None:
+        for g in pd.unique(keys[pd.notna(keys)]):
+            members.append(np.flatnonzero(keys == g))
+    changed = True
+    while changed:
+        changed = False
+        for c in columns:
+            v, h = values[c], hidden[c]
+            for idx in members:
+                if h[idx].sum() == 1:
+                    free = idx[~h[idx] & (v[idx] > 0)]
+                    if free.size:
+                        h[free[np.argmin(v[free])]] = True
+                        changed = True
+        for a, b in pairs:
+            both = hidden[a] | hidden[b]
+            if (both != hidden[a]).any() or (both != hidden[b]).any():
+                hidden[a], hidden[b] = both.copy(), both.copy()
+                changed = True
+    return primary, hidden
+
+
+def _display(
+    counts, primary: np.ndarray, hidden: np.ndarray, threshold: int
+) -> list[str]:
+    """French counts: primary cells ``< threshold``, other hidden ones ``s``."""
+    return [
+        f"< {threshold}" if p else (HIDDEN if h else fr_int(v))
+        for v, p, h in zip(
+            np.asarray(counts, dtype=float), primary, hidden, strict=True
+        )
+    ]
+
+
 def _rate_hidden(
     denominator, numerator, threshold: int, min_denominator: int
 ) -> np.ndarray:
@@ -294,26 +360,45 @@ def outcomes_table(
     if horizon is not None:
         t = t.loc[t["horizon_mois"] == int(horizon)]
     t = t.reset_index(drop=True)
-    excl_m = _masked(t["n_exclus_horizon"], threshold)
-    obs_m = _masked(t["n_observes"], threshold)
-    pair = excl_m | obs_m  # a masked part of n_sortants hides its complement
-    hidden = _rate_hidden(t["n_observes"], t["n_situation"], threshold, min_denominator)
-    hidden |= obs_m
-    part = [HIDDEN if h else fr_pct(v) for h, v in zip(hidden, t["part"], strict=True)]
+    counts = ["n_sortants", "n_exclus_horizon", "n_observes", "n_situation"]
+    # the modalities of a breakdown add up to the Ensemble table, per horizon
+    # and outcome (each sortant is in exactly one modality)
+    groups = (
+        None
+        if dimension == "ensemble"
+        else [f"{h}|{r}" for h, r in zip(t["horizon_mois"], t["resultat"], strict=True)]
+    )
+    primary, hidden = _protect(
+        t,
+        counts,
+        threshold,
+        groups=groups,
+        pairs=(("n_exclus_horizon", "n_observes"),),
+    )
+    hide_rate = (
+        _rate_hidden(t["n_observes"], None, threshold, min_denominator)
+        | hidden["n_observes"]
+        | hidden["n_situation"]
+    )
+    part = [
+        HIDDEN if h else fr_pct(v) for h, v in zip(hide_rate, t["part"], strict=True)
+    ]
     ic = _interval(t["ic_bas"], t["ic_haut"], fr_pct)
-    ic = [HIDDEN if h else v for h, v in zip(hidden, ic, strict=True)]
+    ic = [HIDDEN if h else v for h, v in zip(hide_rate, ic, strict=True)]
+
+    def show(col: str) -> list[str]:
+        return _display(t[col], primary[col], hidden[col], threshold)
+
     out = pd.DataFrame(
         {
             "Ventilation": DIMENSION_LABELS[dimension],
             "Modalité": [modality_label(dimension, v) for v in t["modalite"]],
             "Horizon": [f"{h} mois" for h in t["horizon_mois"]],
             "Situation": t["resultat"].map(OUTCOME_LABELS).to_numpy(),
-            "Sortants": _show_counts(t["n_sortants"], threshold),
-            "Exclus (horizon après l'extraction)": _show_counts(
-                t["n_exclus_horizon"], threshold, hide=pair & ~excl_m
-            ),
-            "Observés": _show_counts(t["n_observes"], threshold, hide=pair & ~obs_m),
-            "Effectif": _show_counts(t["n_situation"], threshold, hide=obs_m),
+            "Sortants": show("n_sortants"),
+            "Exclus (horizon après l'extraction)": show("n_exclus_horizon"),
+            "Observés": show("n_observes"),
+            "Effectif": show("n_situation"),
             "Part": part,
             "IC 95 %": ic,
             "Remarque": t["avertissement"].fillna("").astype(object).to_numpy(),
@@ -352,12 +437,33 @@ def medians_table(
     m = res.medians
     if variable is not None:
         m = m.loc[m["variable"] == variable]
+    if len(m):  # groups in their natural order (age, diploma), variables as given
+        rank = {
+            (v, x): i
+            for v in m["variable"].unique()
+            for i, x in enumerate(
+                modality_order(v, m.loc[m["variable"] == v, "modalite"])
+            )
+        }
+        key = [
+            rank[(v, str(x))] for v, x in zip(m["variable"], m["modalite"], strict=True)
+        ]
+        m = m.assign(_k=key).sort_values(["_k"], kind="stable")
+        first = {v: i for i, v in enumerate(m["variable"].unique())}
+        m = m.assign(_v=m["variable"].map(first)).sort_values(
+            ["_v", "_k"], kind="stable"
+        )
     m = m.reset_index(drop=True)
-    small = _rate_hidden(m["n"], None, threshold, min_denominator)
-    ev_masked = _masked(m["n_emplois"], threshold)
-    # with n and the share at 12 months shown, a masked event count could be
-    # worked back from the curve: estimates go with it
-    small = small | ev_masked | _masked(m["n"], threshold)
+    # the groups of a profile add up to the Ensemble row
+    groups = [None if v == "ensemble" else v for v in m["variable"]]
+    primary, hidden = _protect(m, ["n", "n_emplois"], threshold, groups=groups)
+    # with n and the curve shown, a hidden event count could be worked back
+    # from the estimates: they go with it
+    small = (
+        _rate_hidden(m["n"], None, threshold, min_denominator)
+        | hidden["n"]
+        | hidden["n_emplois"]
+    )
 
     def median(v: float) -> str:
         return "non atteinte" if pd.isna(v) else fr_num(v, 1)
@@ -374,8 +480,10 @@ def medians_table(
             modality_label(v, x)
             for v, x in zip(m["variable"], m["modalite"], strict=True)
         ],
-        "Jeunes": _show_counts(m["n"], threshold),
-        "Entrées en emploi": _show_counts(m["n_emplois"], threshold),
+        "Jeunes": _display(m["n"], primary["n"], hidden["n"], threshold),
+        "Entrées en emploi": _display(
+            m["n_emplois"], primary["n_emplois"], hidden["n_emplois"], threshold
+        ),
         "Médiane (mois)": [
             HIDDEN if s else median(v)
             for s, v in zip(small, m["mediane_mois"], strict=True)
