@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import re
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -324,51 +325,164 @@ class _Presence:
         cumul = self._grid(self.unit[self.first], self.month[self.first]).cumsum(axis=1)
         return mois, cumul
 
-    def counts_with(self, entries: _Entries) -> tuple[np.ndarray, np.ndarray]:
-        """Distinct people present in the cell who also entered in the same window."""
+    def counts_with(
+        self, entries: _Entries
+    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per entry kind: distinct people present in the cell who also entered.
+
+        Month figures: present and entered in that month. Year to date: counted
+        from the month both "present" and "entered" have happened. One gather of
+        the entry bits per triple serves every kind.
+        """
         m = self.n_months
-        hit = entries.flag[self.person * m + self.month]
-        mois = self._grid(self.unit[hit], self.month[hit])
-        person, unit = self.person[self.first], self.unit[self.first]
-        # counted from the month both "accompanied" and "entered" have happened
-        since = np.maximum(self.month[self.first], entries.first[person])
-        ok = since < m
-        cumul = self._grid(unit[ok], since[ok]).cumsum(axis=1)
-        return mois, cumul
+        bits = entries.bits[self.person * m + self.month]
+        some = bits != 0
+        unit, month, bits = self.unit[some], self.month[some], bits[some]
+        first_person = self.person[self.first]
+        keep = entries.any[first_person]
+        person = first_person[keep]
+        first_unit = self.unit[self.first][keep]
+        first_month = self.month[self.first][keep]
+        out = {}
+        for k, kind in enumerate(entries.kinds):
+            hit = (bits >> k) & 1 == 1
+            mois = self._grid(unit[hit], month[hit])
+            since = np.maximum(first_month, entries.first[k][person])
+            ok = since < m
+            cumul = self._grid(first_unit[ok], since[ok]).cumsum(axis=1)
+            out[kind] = (mois, cumul)
+        return out
 
 
 @dataclass(frozen=True)
 class _Entries:
-    """Which (person, month) has an entry of one kind, and each person's first."""
+    """Which (person, month) has an entry of each kind, and each person's first.
 
-    flag: np.ndarray  # bool, index person * n_months + month
-    first: np.ndarray  # first month with an entry; n_months when none
+    ``bits[person * n_months + month]`` has bit k set for an entry of
+    ``kinds[k]``; ``first[k][person]`` is the first month with such an entry
+    (``n_months`` when none); ``any[person]``: an entry of some kind.
+    """
+
+    kinds: tuple[str, ...]
+    bits: np.ndarray
+    first: list[np.ndarray]
+    any: np.ndarray
 
     @classmethod
     def build(
-        cls, person: np.ndarray, month: np.ndarray, n_persons: int, n_months: int
+        cls,
+        entries: dict[str, tuple[np.ndarray, np.ndarray]],
+        n_persons: int,
+        n_months: int,
     ) -> _Entries:
-        flag = np.zeros(n_persons * n_months, dtype=bool)
-        flag[person * n_months + month] = True
-        grid = flag.reshape(n_persons, n_months)
-        first = np.where(grid.any(axis=1), grid.argmax(axis=1), n_months)
-        return cls(flag, first)
+        kinds = tuple(entries)
+        bits = np.zeros(n_persons * n_months, dtype=np.uint8)
+        first = []
+        for k, kind in enumerate(kinds):
+            person, month = entries[kind]
+            bits[person * n_months + month] |= np.uint8(1 << k)
+            start = np.full(n_persons, n_months, dtype=np.int64)
+            np.minimum.at(start, person, month)
+            first.append(start)
+        grid = bits.reshape(n_persons, n_months)
+        return cls(kinds, bits, first, grid.any(axis=1))
+
+
+# --------------------------------------------------------------------- encodings
+@dataclass(frozen=True)
+class _EventCodes:
+    """Integer codes of every event, computed once per events table.
+
+    ``month``: months since January 1970 (NaT far below any window); ``person``:
+    position in ``person_ids`` (-1 when missing); ``ml``: position in the sorted
+    ML codes (-1 when unknown); ``interview``: an ``entretien_individuel``.
+    """
+
+    month: np.ndarray
+    person: np.ndarray
+    person_ids: pd.Index
+    ml: np.ndarray
+    interview: np.ndarray
+
+
+#: the last tables encoded: (key, weak reference to the table, codes). Tables
+#: are treated as immutable, as everywhere in the package; a new or resized
+#: table is encoded again. compute(year) then compute(year, monthly=True), as
+#: the reports do, encodes the 30 million events of scale 12 once.
+_LAST: dict[str, tuple[tuple, weakref.ref, object]] = {}
+
+
+def _cached(name: str, table: pd.DataFrame, key: tuple, build):
+    hit = _LAST.get(name)
+    if hit is not None and hit[0] == key and hit[1]() is table:
+        return hit[2]
+    value = build()
+    _LAST[name] = (key, weakref.ref(table), value)
+    return value
+
+
+def _month_index(dates: pd.Series) -> np.ndarray:
+    """Months since January 1970; a large negative for NaT."""
+    return _month_offset(dates, 1970)
+
+
+def _factor_is(values: pd.Series, value: str) -> np.ndarray:
+    """``values == value`` through the few distinct values (fast on long tables)."""
+    codes, uniques = pd.factorize(values)
+    hits = np.flatnonzero(pd.Index(uniques).astype(str) == value)
+    if len(hits) == 0:
+        return np.zeros(len(values), dtype=bool)
+    return codes == hits[0]
+
+
+def _event_codes(events: pd.DataFrame, units: _Units) -> _EventCodes:
+    def build() -> _EventCodes:
+        person, ids = pd.factorize(events["id_jeune"])
+        return _EventCodes(
+            month=_month_index(events["date_evenement"]),
+            person=person.astype(np.int64),
+            person_ids=pd.Index(ids),
+            ml=_codes_in(events["code_ml"], units.ml_codes),
+            interview=_factor_is(events["type_evenement"], "entretien_individuel"),
+        )
+
+    key = (id(events), len(events), tuple(units.ml_codes))
+    return _cached("evenements", events, key, build)
+
+
+def _situation_codes(
+    situations: pd.DataFrame, codes: _EventCodes
+) -> tuple[np.ndarray, np.ndarray]:
+    """Person code (in the events' ``person_ids``) and start month of each situation."""
+
+    def build() -> tuple[_EventCodes, np.ndarray, np.ndarray]:
+        person = codes.person_ids.get_indexer(situations["id_jeune"])
+        return codes, person.astype(np.int64), _month_index(situations["date_debut"])
+
+    key = (id(situations), len(situations))
+    cached = _cached("situations", situations, key, build)
+    if cached[0] is not codes:  # encoded against other events
+        _LAST.pop("situations")
+        cached = _cached("situations", situations, key, build)
+    return cached[1], cached[2]
 
 
 # ----------------------------------------------------------------------- entries
 def _entry_people(
-    situations: pd.DataFrame, person_ids: pd.Index, year: int, n_months: int
+    situations: pd.DataFrame, codes: _EventCodes, year: int, n_months: int
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """(person code, month) of each entry of each kind in the window.
 
     A situation is an entry when its date_debut is in the window and its etat is
-    not ``prevue``. People without any event in the window are dropped: they
-    cannot be accompanied there.
+    not ``prevue``. People without any event are dropped: they cannot be
+    accompanied.
     """
-    offset = _month_offset(situations["date_debut"], year)
+    person_ids = codes.person_ids
+    sit_person, sit_month = _situation_codes(situations, codes)
+    offset = sit_month - (year - 1970) * 12
     started = (offset >= 0) & (offset < n_months) & ~_is(situations["etat"], "prevue")
     sit = situations.loc[started]
-    person = person_ids.get_indexer(sit["id_jeune"])
+    person = sit_person[started]
     month = offset[started]
     known = person >= 0
     sit, person, month = sit.loc[known], person[known], month[known]
@@ -471,14 +585,14 @@ def _additive(
 def _count_block(warehouse, units: _Units, year: int, n_months: int) -> _Block:
     """Count everything for January to month ``n_months`` of ``year``."""
     m = n_months
-    events = warehouse.evenements
-    offset = _month_offset(events["date_evenement"], year)
-    window = (offset >= 0) & (offset < m)
-    ml = _codes_in(events["code_ml"][window], units.ml_codes)
-    person, person_ids = pd.factorize(events["id_jeune"][window])
-    person_ids = pd.Index(person_ids)
-    interview = _is(events["type_evenement"][window], "entretien_individuel")
-    month = offset[window]
+    codes = _event_codes(warehouse.evenements, units)
+    person_ids = codes.person_ids
+    start = (year - 1970) * 12
+    window = (codes.month >= start) & (codes.month < start + m)
+    ml = codes.ml[window]
+    person = codes.person[window]
+    interview = codes.interview[window]
+    month = codes.month[window] - start
     usable = (ml >= 0) & (person >= 0)
     if not usable.all():
         # data.load rejects such rows; a hand-built warehouse may still hold them
@@ -530,11 +644,10 @@ def _count_block(warehouse, units: _Units, year: int, n_months: int) -> _Block:
         for level, pair in _additive(units, grid.reshape(units.n_ml, m)).items():
             counts[level][name] = pair
 
-    entries = _entry_people(warehouse.situations, person_ids, year, m)
-    for kind in ENTRY_KINDS:
-        flags = _Entries.build(*entries[kind], len(person_ids), m)
-        for level in LEVELS:
-            counts[level][kind] = accompanied[level].counts_with(flags)
+    entries = _entry_people(warehouse.situations, codes, year, m)
+    flags = _Entries.build(entries, len(person_ids), m)
+    for level in LEVELS:
+        counts[level].update(accompanied[level].counts_with(flags))
 
     return _Block(units, year, m, counts, accompanied, person_ids, int(len(ml)))
 
