@@ -496,6 +496,30 @@ def test_adjusted_ratios_recover_injected_ml_effects(synthetic_wh):
 
 
 @pytest.mark.slow
+def test_overdispersed_limits_keep_the_injected_outliers(synthetic_wh):
+    # widened limits (phi about 2.5-4.5 here): the 4 injected emploi outliers
+    # stayed outside the 95 % limits in seeds 2024, 1, 2, 3 and far fewer MLs
+    # were flagged at 99.8 % than under chance alone (3-4 against 7-10)
+    truth = synthetic.truth(seed=2024).ml_effects.set_index("code_ml")
+    outliers = truth.index[truth["aberrant"]]
+    plain = ev.compare_missions_locales(
+        synthetic_wh, 2024, outcomes=("entrees_emploi",)
+    )
+    wide = ev.compare_missions_locales(
+        synthetic_wh, 2024, outcomes=("entrees_emploi",), overdispersion=True
+    )
+    assert wide.limites == "surdispersion" and wide.overdispersion["entrees_emploi"] > 1
+    t = wide.table.set_index("code_ml")
+    assert t.loc[outliers, "hors_limites_95"].all()
+    assert t["hors_limites_998"].sum() < plain.table["hors_limites_998"].sum()
+    # the limits are 1 +- z sqrt(phi / E)
+    phi = wide.overdispersion["entrees_emploi"]
+    expected = 1 + 3.090232 * np.sqrt(phi / t["attendus"])
+    np.testing.assert_allclose(t["limite_998_haut"], expected, rtol=1e-6)
+    assert "surdispersion" in _texts(ev.funnel_figure(wide))
+
+
+@pytest.mark.slow
 def test_cox_recovers_injected_profile_effects(synthetic_wh):
     # censored at the last contact, time to first job is exactly proportional
     # hazards in the profile (see synthetic.Truth); covariates map as

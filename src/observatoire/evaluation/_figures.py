@@ -15,7 +15,7 @@ import numpy as np
 
 from ..formatting import fr_int, fr_month, fr_num
 from ._adjusted import OUTCOMES as ADJUSTED_OUTCOMES
-from ._adjusted import AdjustedComparison, poisson_limit
+from ._adjusted import AdjustedComparison, overdispersed_limit, poisson_limit
 from ._outcomes import OUTCOME_LABELS, TrainingOutcomes
 from ._survival import COHORTS, SurvivalAnalysis
 from ._tables import (
@@ -269,8 +269,13 @@ def funnel_figure(
             (0.95, "--", "limites à 95 %"),
             (0.998, "-", "limites à 99,8 %"),
         ):
-            lo = poisson_limit(grid, cov, "bas")
-            hi = poisson_limit(grid, cov, "haut")
+            if comp.limites == "surdispersion":
+                phi = comp.overdispersion.get(indicateur, 1.0)
+                lo = overdispersed_limit(grid, cov, "bas", phi)
+                hi = overdispersed_limit(grid, cov, "haut", phi)
+            else:
+                lo = poisson_limit(grid, cov, "bas")
+                hi = poisson_limit(grid, cov, "haut")
             ax.plot(grid, lo, style, color="#8a8f98", lw=1, label=name)
             ax.plot(grid, hi, style, color="#8a8f98", lw=1)
         ax.axhline(1.0, color="#333333", lw=0.8)
@@ -316,12 +321,19 @@ def funnel_figure(
         "pas un classement)"
     )
     ax.grid(axis="y", color="#eeeeee", lw=0.6)
-    if n_hidden:
-        _note(
-            fig,
-            f"{n_hidden} Mission(s) Locale(s) non représentée(s) : moins de "
-            f"{min_denominator} jeunes accompagnés ou moins de {threshold} entrées.",
+    notes = []
+    if comp.limites == "surdispersion":
+        phi = comp.overdispersion.get(indicateur, np.nan)
+        notes.append(
+            "Limites élargies pour tenir compte des écarts habituels entre Missions "
+            f"Locales (facteur de surdispersion {fr_num(phi, 1)})."
         )
+    if n_hidden:
+        notes.append(
+            f"{n_hidden} Mission(s) Locale(s) non représentée(s) : moins de "
+            f"{min_denominator} jeunes accompagnés ou moins de {threshold} entrées."
+        )
+    _note(fig, " ".join(notes))
     return fig
 
 

@@ -167,7 +167,10 @@ READING_GUIDES: dict[str, str] = {
         "Un point au-delà du trait plein est un signal à discuter, pas un "
         "classement ni un jugement : le modèle ne tient compte que du profil des "
         "jeunes. Quand beaucoup de points sortent des limites, les Missions Locales "
-        "diffèrent plus que le hasard ne l'explique (marché local, offre, saisie)."
+        "diffèrent plus que le hasard ne l'explique (marché local, offre, saisie). "
+        "Si la note sous le graphique indique des limites élargies, elles tiennent "
+        "compte de ces écarts habituels : un point au-delà s'écarte plus que les "
+        "Missions Locales ne s'écartent d'ordinaire entre elles."
     ),
     "barres_sorties": (
         "Chaque barre donne la part des sortants de formation financée par la "
