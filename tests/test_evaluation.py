@@ -304,6 +304,13 @@ def test_bad_parameters_raise_params_error(reception_wh):
         ev.compare_missions_locales(reception_wh, 2023, outcomes=("taux",))
     with pytest.raises(ParamsError, match="reading guide"):
         ev.reading_guide("classement")
+    res = ev.time_to_employment(reception_wh, 2023)
+    with pytest.raises(ParamsError, match="variable 'age'"):
+        ev.survival_figure(res, "age")
+    with pytest.raises(ParamsError, match="dimension 'ml'"):
+        ev.outcomes_table(
+            ev.outcomes_after_training(reception_wh, 2023), dimension="ml"
+        )
 
 
 # ------------------------------------------------------------------ Cox

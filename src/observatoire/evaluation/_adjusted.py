@@ -24,7 +24,10 @@ Method (to copy into ``docs/assumptions_caveats.md``):
   what the extract does not hold (local labour market, offer of training).
 - The overdispersion factor (mean squared z-score, the 10 % most extreme on
   each side winsorised) is reported: above 1, the MLs differ more than chance
-  alone explains, and more MLs fall outside the limits.
+  alone explains, and more MLs fall outside the limits. With
+  ``overdispersion=True`` the limits are widened to ``1 +- z sqrt(phi / E)``
+  (Spiegelhalter's multiplicative model) so that only MLs that differ more than
+  MLs usually do stand out.
 - When the model cannot be trusted (perfect separation, no convergence), the
   message says so; without convergence the expected counts fall back to the
   crude regional rate (no adjustment), so the report is still produced.

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..exceptions import ParamsError
 from ..formatting import fr_int, fr_month, fr_num
 from ._adjusted import OUTCOMES as ADJUSTED_OUTCOMES
 from ._adjusted import AdjustedComparison, overdispersed_limit, poisson_limit
-from ._outcomes import OUTCOME_LABELS, TrainingOutcomes
+from ._outcomes import OUTCOME_LABELS, PROFILE_DIMENSIONS, TrainingOutcomes
 from ._survival import COHORTS, SurvivalAnalysis
 from ._tables import (
     DEFAULT_MIN_DENOMINATOR,
@@ -84,6 +85,11 @@ def _number_axis(ax, axis: str = "x", digits: int = 0) -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FuncFormatter(fmt))
 
 
+def _check(value: str, valid: list[str], name: str) -> None:
+    if value not in valid:
+        raise ParamsError(f"{name} {value!r} is not one of {', '.join(valid)}")
+
+
 def _lower(label: str) -> str:
     """Lower-case a label's first letter, but not an acronym (``QPV``)."""
     return label if label[:2].isupper() else label[:1].lower() + label[1:]
@@ -139,6 +145,7 @@ def survival_figure(
     -------
     matplotlib.figure.Figure
     """
+    _check(variable, ["ensemble", *PROFILE_DIMENSIONS], "variable")
     origin = COHORTS[res.cohort][0]
     fig, ax = _new_figure()
     curves = res.curves.loc[res.curves["variable"] == variable]
@@ -252,6 +259,8 @@ def funnel_figure(
     -------
     matplotlib.figure.Figure
     """
+    _check(indicateur, list(ADJUSTED_OUTCOMES), "indicateur")
+    _check(label, ["signaux", "toutes", "aucune"], "label")
     t = comp.table.loc[comp.table["indicateur"] == indicateur]
     ok = (
         (t["attendus"] > 0)
@@ -366,6 +375,7 @@ def outcomes_figure(
     -------
     matplotlib.figure.Figure
     """
+    _check(dimension, list(DIMENSION_LABELS), "dimension")
     t = res.table.loc[res.table["dimension"] == dimension]
     if dimension != "ensemble":
         t = t.loc[t["horizon_mois"] == int(horizon)]
