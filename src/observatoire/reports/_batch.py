@@ -244,6 +244,8 @@ class _Runner:
         self.meta = meta
         self.stop = threading.Event()
         self.live_kernels: dict[str, Any] = {}
+        self._parameters: dict[Path, set[str]] = {}
+        self._lock = threading.Lock()
 
     def execute(self, job: ReportJob) -> ReportResult:
         import papermill as pm
@@ -281,7 +283,7 @@ class _Runner:
                 pm.execute_notebook(
                     str(source),
                     str(tmp),
-                    parameters=job.parameters,
+                    parameters=self._declared(source, job.parameters),
                     kernel_name="python3",
                     progress_bar=False,
                     request_save_on_cell_execute=False,
@@ -335,6 +337,20 @@ class _Runner:
                 result.html = job.html_name
         result.duration_s = round(time.perf_counter() - t0, 2)
         return result
+
+    def _declared(self, source: Path, parameters: dict[str, Any]) -> dict[str, Any]:
+        """The parameters the notebook declares in its ``parameters`` cell.
+
+        Papermill would inject the others too, with only a warning; a notebook
+        that does not use the cache (say) simply does not receive it.
+        """
+        import papermill as pm
+
+        with self._lock:
+            if source not in self._parameters:
+                self._parameters[source] = set(pm.inspect_notebook(str(source)))
+        declared = self._parameters[source]
+        return {k: v for k, v in parameters.items() if k in declared}
 
     def _title(self, job: ReportJob) -> str:
         from ._style import report_title

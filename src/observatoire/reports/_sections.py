@@ -558,9 +558,10 @@ def monthly_curves(
     hidden = int((cur_mask[indicator] != "").sum())
     guide = (
         f"Nombre de {LABELS[indicator].lower()} chaque mois de {inputs.year} "
-        f"(bleu foncé), comparé à {inputs.year - 1} (bleu clair). Un jeune vu "
-        "plusieurs mois compte dans chacun de ces mois."
+        f"(bleu foncé), comparé à {inputs.year - 1} (bleu clair)."
     )
+    if indicator not in ("premiers_accueils", "entretiens"):
+        guide += " Un jeune vu plusieurs mois compte dans chacun de ces mois."
     if hidden:
         guide += (
             f" {hidden} mois masqué(s) par le secret statistique ne sont pas tracés."
@@ -693,6 +694,7 @@ _AID_WORDS = {
     "aide_alimentaire": "aide alimentaire",
     "allocation": "allocation",
     "autre": "autres",
+    "total": "toutes",
 }
 
 
