@@ -148,8 +148,10 @@ def plan_reports(
                     )
                 )
         elif kind == "bilan_animation":
-            # an annual review covers the latest complete year, not the month's
-            jobs.append(ReportJob(kind, kind, {**common, "year": "auto"}))
+            # an annual review covers the latest complete year, not the month's,
+            # and carries its own title (the run's title is the index's)
+            review = {k: v for k, v in common.items() if k != "title"}
+            jobs.append(ReportJob(kind, kind, {**review, "year": "auto"}))
         else:
             jobs.append(ReportJob(kind, kind, dict(common)))
     return jobs
