@@ -197,6 +197,8 @@ class AidDrawer:
         rng, pp, plan = self.rng, self.people, self.plan
         ms, me = int(cal.month_start[t]), int(cal.month_end[t])
         hi = min(me, cal.extraction_day)
+        # the month of the extraction is cut short: draw only its share of aids
+        cover = (hi - ms + 1) / (me - ms + 1)
         age_now = pp.age[idx] + m / 12.0
         intensive = (plan.intensive_start[idx] <= me) & (plan.intensive_end[idx] >= ms)
         pacea = (plan.pacea_start[idx] <= me) & (plan.pacea_end[idx] >= ms)
@@ -215,13 +217,15 @@ class AidDrawer:
                 mult = 1.0 + 0.5 * intensive
             elif name == "allocation":
                 mult = pacea & ~intensive
-            hit = u[j] < rate * mult
+            hit = u[j] < rate * mult * cover
             persons.append(idx[hit])
             types.append(np.full(int(hit.sum()), AID_CODE[name]))
             if name == "permis_b":
                 self.has_permis[idx[hit]] = True
         # the CEJ / GJ monthly allowance
         paid = intensive & (plan.allowance[idx] > 0)
+        if cover < 1:
+            paid &= rng.random(len(idx)) < cover
         persons.append(idx[paid])
         types.append(np.full(int(paid.sum()), -1))
         person = np.concatenate(persons)
