@@ -473,3 +473,15 @@ def test_key_figures_at_ml_level(wh):
     assert _kf(key, "M3", "entrees_cej")["valeur"] == 1
     with pytest.raises(ValueError, match="unknown level"):
         indicators.key_figures(wh, 2023, levels=("commune",))
+
+
+def test_reused_counts_follow_the_tables(wh):
+    # compute reuses the counts of the last tables seen: a warehouse with other
+    # situations (J09's CDI removed) must be counted again, not served stale
+    import dataclasses
+
+    before = _row(indicators.compute(wh, 2023), "M1")["entrees_emploi"]
+    situations = wh.situations[wh.situations["id_situation"] != "S11"].copy()
+    other = dataclasses.replace(wh, situations=situations)
+    assert _row(indicators.compute(other, 2023), "M1")["entrees_emploi"] == before - 1
+    assert _row(indicators.compute(wh, 2023), "M1")["entrees_emploi"] == before

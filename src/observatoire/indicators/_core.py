@@ -652,6 +652,32 @@ def _count_block(warehouse, units: _Units, year: int, n_months: int) -> _Block:
     return _Block(units, year, m, counts, accompanied, person_ids, int(len(ml)))
 
 
+#: the last count blocks: compute(year), compute(year, monthly=True),
+#: key_figures(year) and monthly_followup(year) all read the block of January to
+#: December of year (and of year - 1), so a report run counts each year once
+_BLOCKS: list[tuple[tuple, tuple[weakref.ref, ...], _Block]] = []
+_MAX_BLOCKS = 2
+
+
+def _block(warehouse, units: _Units, year: int, n_months: int) -> _Block:
+    """``_count_block``, reusing one of the last blocks counted on the same tables."""
+    tables = (warehouse.evenements, warehouse.situations, warehouse.jeunes)
+    key = (
+        tuple((id(t), len(t)) for t in tables),
+        tuple(units.ml_codes),
+        tuple(units.ml_dep),
+        year,
+        n_months,
+    )
+    for k, refs, block in _BLOCKS:
+        if k == key and all(r() is t for r, t in zip(refs, tables, strict=True)):
+            return block
+    block = _count_block(warehouse, units, year, n_months)
+    _BLOCKS.append((key, tuple(weakref.ref(t) for t in tables), block))
+    del _BLOCKS[:-_MAX_BLOCKS]
+    return block
+
+
 # ----------------------------------------------------------------------- compute
 def _selections(period: Period, monthly: bool) -> list[tuple[str, str, str, int]]:
     """(portee, periode, source grid, month index) of each row of a cell."""
@@ -767,7 +793,7 @@ def compute(warehouse, period: int | str, monthly: bool = False) -> pd.DataFrame
     """
     p = parse_period(period)
     units = _units(warehouse.missions_locales)
-    block = _count_block(warehouse, units, p.year, p.n_months)
+    block = _block(warehouse, units, p.year, p.n_months)
     logger.debug("indicators %s: %d events in the window", p.label, block.n_events)
     frame = _to_frame(block, _selections(p, monthly))
     # for disclosure.protect: which department holds each ML

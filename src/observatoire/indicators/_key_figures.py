@@ -10,8 +10,8 @@ import pandas as pd
 from ..data._schema import TYPES_AIDE
 from ._core import (
     Period,
+    _block,
     _codes_in,
-    _count_block,
     _month_offset,
     _Presence,
     _units,
@@ -89,7 +89,7 @@ def _year_figures(
     warehouse, units, year: int, levels: tuple[str, ...] = _LEVELS
 ) -> pd.DataFrame:
     """Long table (niveau, code, indicateur, theme, unite, valeur, ic_bas, ic_haut)."""
-    block = _count_block(warehouse, units, year, 12)
+    block = _block(warehouse, units, year, 12)
     n_units = {"ml": units.n_ml, "departement": units.n_dep, "region": 1}
     jeunes = warehouse.jeunes
     flags = _profile_flags(jeunes, block.person_ids)
