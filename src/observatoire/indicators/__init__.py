@@ -58,6 +58,15 @@ Where the contract leaves room, these are the choices made; tests pin each one
    ``cumul`` row); a month gives its ``mois`` and ``cumul`` rows.
 9. *Rows the loader would reject* (event at an unknown ML, missing id) are
    ignored with a warning rather than counted somewhere arbitrary.
+
+Speed: events are encoded as integers once per table, and the counts of a
+year (January to December, monthly and year to date at once) are kept for the
+last two years asked, so ``compute(y)``, ``compute(y, monthly=True)``,
+``key_figures(y)`` and ``monthly_followup(y)`` count year ``y`` once. Tables are
+treated as immutable: change a warehouse by building a new one
+(``dataclasses.replace``), never by editing its frames in place.
+``_reference.compute_reference`` is a plain pandas version of the same
+definitions; the tests check both agree.
 """
 
 from ._core import Period, compute, hierarchy, parse_period, wilson_interval
