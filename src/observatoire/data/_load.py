@@ -513,7 +513,7 @@ class _TableCheck:
             self._reject(missing, col.name, "obligatoire", "valeur manquante")
         ok = ~missing & ~type_bad
         if col.allowed is not None:
-            bad = ok & ~typed.astype(object).isin(col.allowed).to_numpy()
+            bad = ok & ~_isin(typed, col.allowed)
             self._reject(
                 bad,
                 col.name,
@@ -639,11 +639,11 @@ class _TableCheck:
         ref_table, ref_col = col.references.split(".")
         if ref_table not in accepted:
             return
-        valid = accepted[ref_table][ref_col].astype(object)
-        values = self.typed[col.name].astype(object)
-        bad = values.notna() & ~values.isin(set(valid))
+        valid = _as_text(accepted[ref_table][ref_col]).dropna().unique()
+        values = _as_text(self.typed[col.name])
+        bad = values.notna().to_numpy(dtype=bool) & ~_isin(values, valid)
         self._reject(
-            bad.to_numpy(dtype=bool),
+            bad,
             col.name,
             "reference",
             f"absent de {ref_table} (ou ligne rejetée)",
@@ -659,10 +659,35 @@ _KIND_FR = {
 }
 
 
+def _as_text(s: pd.Series) -> pd.Series:
+    """The column as pandas strings (values kept as written, missing as NA).
+
+    Vectorised: non-string objects (numbers read from a CSV cell) become their
+    ``str``, as a per-value ``str(v)`` would.
+    """
+    if isinstance(s.dtype, pd.StringDtype):
+        return s
+    return s.astype("string")
+
+
+def _isin(values: pd.Series, allowed) -> np.ndarray:
+    """``values.isin(allowed)`` for text, hashed in Arrow (pandas loops in Python).
+
+    Missing values are not in: the callers check them separately.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(_as_text(values).to_numpy(dtype=object, na_value=None), pa.string())
+    valid = pa.array([str(v) for v in allowed], pa.string())
+    return pc.is_in(arr, value_set=valid).to_numpy(zero_copy_only=False)
+
+
 def _is_missing(s: pd.Series) -> np.ndarray:
     m = s.isna().to_numpy(dtype=bool, copy=True)
     if s.dtype == object or pd.api.types.is_string_dtype(s):
-        m |= (s.astype(object).fillna("").astype(str).str.strip() == "").to_numpy()
+        blank = _as_text(s).str.strip().eq("")
+        m |= blank.to_numpy(dtype=bool, na_value=False)
     return m
 
 
@@ -672,9 +697,10 @@ def _parse(
     """Parse a column to its contract type; return typed values and a failure mask."""
     n = len(s)
     if kind == "str":
-        out = s.astype(object).where(s.notna(), None)
-        out = out.map(lambda v: v if v is None else str(v))
-        out = out.where(out.fillna("").str.strip() != "", None).astype("string")
+        out = _as_text(s)
+        blank = out.str.strip().eq("").to_numpy(dtype=bool, na_value=False)
+        if blank.any():
+            out = out.mask(blank)
         return out, np.zeros(n, dtype=bool)
     if kind == "date":
         if pd.api.types.is_datetime64_any_dtype(s):
