@@ -1087,7 +1087,9 @@ def _evaluation_blocks(
     guide = ev.reading_guide
     opts = {"threshold": threshold, "min_denominator": MIN_DENOMINATOR}
     cohort_year = year - 1
-    comp = ev.compare_missions_locales(wh, year)
+    # MLs differ more than chance alone explains (local labour markets, offer):
+    # limits widened for overdispersion keep the signals to the real outliers
+    comp = ev.compare_missions_locales(wh, year, overdispersion=True)
     outs = ev.outcomes_after_training(wh, cohort_year)
     surv = ev.time_to_employment(wh, cohort_year)
 
