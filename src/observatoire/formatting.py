@@ -34,6 +34,9 @@ MOIS = [
 ]
 
 
+MOIS_COURTS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")  # fmt: skip
+
+
 def _is_missing(value: Any) -> bool:
     if value is None:
         return True
@@ -110,3 +113,28 @@ def fr_month(year: int, month: int) -> str:
     'mai 2024'
     """
     return f"{MOIS[int(month) - 1]} {int(year)}"
+
+
+def fr_months_span(year: int, month: int) -> str:
+    """The months so far of ``year``: ``janvier à mai 2024``.
+
+    >>> fr_months_span(2024, 5)
+    'janvier à mai 2024'
+    >>> fr_months_span(2024, 1)
+    'janvier 2024'
+    """
+    if month == 1:
+        return fr_month(year, 1)
+    return f"janvier à {fr_month(year, month)}"
+
+
+def fr_date_long(day: Any) -> str:
+    """``3 juin 2024`` (``1er`` for the first day of a month).
+
+    >>> import datetime as dt
+    >>> fr_date_long(dt.date(2024, 6, 1))
+    '1er juin 2024'
+    """
+    d = day.date() if hasattr(day, "date") and callable(day.date) else day
+    n = "1er" if d.day == 1 else str(d.day)
+    return f"{n} {MOIS[d.month - 1]} {d.year}"

@@ -9,7 +9,6 @@ figures as embedded PNG with a plain-language reading guide underneath.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import html
 import io
@@ -17,25 +16,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+# French words and numbers live in observatoire.formatting; re-exported for the
+# sections, which reach the whole house style through this module
+from ..formatting import (  # noqa: F401
+    MOIS,
+    MOIS_COURTS,
+    fr_date_long,
+    fr_int,
+    fr_month,
+    fr_months_span,
+    fr_pct,
+)
+
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
-
-MOIS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-MOIS_COURTS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")  # fmt: skip
 
 SYNTHETIC_BANNER = "Données synthétiques — ne pas interpréter comme des chiffres réels"
 
@@ -53,61 +48,6 @@ PALETTE = (
     "#5b9bd5",
     "#9bbb59",
 )
-
-
-# ------------------------------------------------------------------- words
-def fr_month(year: int, month: int) -> str:
-    """``mai 2024``.
-
-    Examples
-    --------
-    >>> fr_month(2024, 5)
-    'mai 2024'
-    """
-    return f"{MOIS[month - 1]} {year}"
-
-
-def fr_months_span(year: int, month: int) -> str:
-    """The months so far of ``year``: ``janvier à mai 2024``.
-
-    Examples
-    --------
-    >>> fr_months_span(2024, 5)
-    'janvier à mai 2024'
-    >>> fr_months_span(2024, 1)
-    'janvier 2024'
-    """
-    if month == 1:
-        return fr_month(year, 1)
-    return f"janvier à {fr_month(year, month)}"
-
-
-def fr_date_long(day: dt.date | Any) -> str:
-    """``3 juin 2024`` (``1er`` for the first day).
-
-    Examples
-    --------
-    >>> import datetime as dt
-    >>> fr_date_long(dt.date(2024, 6, 1))
-    '1er juin 2024'
-    """
-    d = day.date() if hasattr(day, "date") and callable(day.date) else day
-    n = "1er" if d.day == 1 else str(d.day)
-    return f"{n} {MOIS[d.month - 1]} {d.year}"
-
-
-def fr_int(value: Any) -> str:
-    """A count in French format; masked labels pass through unchanged."""
-    from ..formatting import fr_int as _fr_int
-
-    return _fr_int(value)
-
-
-def fr_pct(value: Any, digits: int = 1) -> str:
-    """A share (0-1) in French format: ``45,2 %``."""
-    from ..formatting import fr_pct as _fr_pct
-
-    return _fr_pct(value, digits)
 
 
 def esc(text: Any) -> str:
