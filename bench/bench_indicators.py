@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import time
 
 import pandas as pd
@@ -72,10 +71,11 @@ def main() -> None:
     print(f"load average: {os.getloadavg()[0]:.2f} (2 vCPU)")
     t0 = time.perf_counter()
     wh = data.load(args.data)
+    load_peak = _memory_gb("VmHWM")
     print(
         f"data.load {args.data}: {time.perf_counter() - t0:.1f} s, "
         f"{len(wh.evenements):,} events, {len(wh.situations):,} situations; "
-        f"peak RSS {_memory_gb('VmHWM'):.2f} GB, then {_memory_gb('VmRSS'):.2f} GB"
+        f"peak RSS {load_peak:.2f} GB, then {_memory_gb('VmRSS'):.2f} GB"
     )
     _reset_peak()
 
@@ -117,10 +117,10 @@ def main() -> None:
             f"identical results; ratio reference / fast = {ref_s / fast_s:.1f} (wall), "
             f"{ref_cpu / min(fast_cpu):.1f} (CPU)"
         )
-    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    peak = _memory_gb("VmHWM")
     print(
-        f"peak RSS after data.load (warehouse resident, indicators): "
-        f"{_memory_gb('VmHWM'):.2f} GB; whole process, load included: {peak_gb:.2f} GB"
+        f"peak RSS after data.load (warehouse resident, indicators): {peak:.2f} GB; "
+        f"whole process, load included: {max(peak, load_peak):.2f} GB"
     )
 
 
