@@ -120,6 +120,10 @@ def compute_shared(wh: Any, params: RunParams) -> tuple[dict[str, Any], dict[str
     def protect(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
         return _protect(frame, threshold)
 
+    # the trajectory typology runs on the other core while this one computes
+    # the rest (see _in_background); its figures come back as HTML
+    pending_trajectories = _in_background(_trajectory_blocks, wh, year, threshold)
+
     annual = indicators.compute(wh, str(year))
     tables["annuel"] = protect(annual)
     monthly = indicators.compute(wh, str(year), monthly=True)
@@ -161,9 +165,7 @@ def compute_shared(wh: Any, params: RunParams) -> tuple[dict[str, Any], dict[str
     )
     if evaluation_blocks is not None:
         tables["evaluation_regionale"], tables["evaluation_ml"] = evaluation_blocks
-    trajectories = _safely(
-        "trajectoires", messages, lambda: _trajectory_blocks(wh, year, threshold)
-    )
+    trajectories = _safely("trajectoires", messages, pending_trajectories)
     if trajectories is not None:
         tables["trajectoires"] = trajectories
     if wh.animations is not None and len(wh.animations):
@@ -196,6 +198,45 @@ def compute_shared(wh: Any, params: RunParams) -> tuple[dict[str, Any], dict[str
         "messages": messages,
     }
     return tables, meta
+
+
+_BACKGROUND: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
+
+
+def _run_background() -> Any:
+    fn, args = _BACKGROUND
+    return fn(*args)
+
+
+def _in_background(fn: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+    """Start ``fn(*args)`` in a forked process; return a function that waits for it.
+
+    The child inherits the loaded extract through ``fork`` (nothing large is
+    pickled; only the result comes back), so the shared step uses both cores.
+    Where ``fork`` is not available, or with one core, ``fn`` runs when waited
+    for, in this process. An exception in the child is raised by the waiter.
+    """
+    import multiprocessing as mp
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _BACKGROUND
+    if "fork" not in mp.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+        return lambda: fn(*args)
+    _BACKGROUND = (fn, args)
+    pool = ProcessPoolExecutor(1, mp_context=mp.get_context("fork"))
+    try:
+        future = pool.submit(_run_background)  # the worker is forked here
+    finally:
+        _BACKGROUND = None
+
+    def wait() -> Any:
+        try:
+            return future.result()
+        finally:
+            pool.shutdown()
+
+    return wait
 
 
 # ================================================================ disclosure
