@@ -167,7 +167,9 @@ def compute_shared(wh: Any, params: RunParams) -> tuple[dict[str, Any], dict[str
         tables["evaluation_regionale"], tables["evaluation_ml"] = evaluation_blocks
     trajectories = _safely("trajectoires", messages, pending_trajectories)
     if trajectories is not None:
-        tables["trajectoires"] = trajectories
+        # two tables: an ML report reads only its small part, not the study's images
+        tables["trajectoires"] = trajectories["etude"]
+        tables["trajectoires_ml"] = trajectories["ml"]
     if wh.animations is not None and len(wh.animations):
         # the ARML's log is about institutions (MLs, staff), not young people
         from .. import animation
@@ -1053,15 +1055,15 @@ def trajectories_study(inputs) -> st.Html:
     part = _part(inputs, "trajectoires")
     if part is None:
         return _unavailable(inputs, "trajectoires", "Trajectoires")
-    return part["etude"]
+    return part
 
 
 def ml_trajectories(inputs, code_ml: str) -> st.Html:
     """The ML's cohort across the regional typology."""
-    part = _part(inputs, "trajectoires")
+    part = _part(inputs, "trajectoires_ml")
     if part is None:
         return _unavailable(inputs, "trajectoires", "Trajectoires des jeunes")
-    return part["ml"].get(code_ml) or _unavailable(
+    return part.get(code_ml) or _unavailable(
         inputs, "trajectoires", "Trajectoires des jeunes"
     )
 
