@@ -19,6 +19,19 @@ SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture(scope="session")
+def synthetic_extract(tmp_path_factory) -> Path:
+    """A small synthetic warehouse (scale 0.03, 2022-2024) for end-to-end tests.
+
+    Read-only: a test that alters it works on a copy.
+    """
+    from observatoire import synthetic
+
+    out = tmp_path_factory.mktemp("synthetique") / "entrepot"
+    synthetic.generate(out, scale=0.03)
+    return out
+
+
+@pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """``../shared`` (TraMineR references); tests skip when a clone has none."""
     if not (SHARED / "data").is_dir():

@@ -60,12 +60,8 @@ def _notebooks(folder: Path, fault: str = "") -> Path:
 
 
 @pytest.fixture(scope="module")
-def extract(tmp_path_factory) -> Path:
-    from observatoire import synthetic
-
-    out = tmp_path_factory.mktemp("entrepot") / "entrepot"
-    synthetic.generate(out, scale=0.02)
-    return out
+def extract(synthetic_extract) -> Path:
+    return synthetic_extract
 
 
 def _params(folder: Path, extract: Path, **extra: object) -> Path:
@@ -162,28 +158,29 @@ def test_a_full_disk_fails_the_report_being_written_and_leaves_no_partial_file(
 
 
 def test_ctrl_c_stops_the_batch_with_a_truthful_index(extract, tmp_path):
-    nbs = _notebooks(tmp_path / "nb", "import time\ntime.sleep(60)")
+    busy = tmp_path / "ML33A_en_cours"
+    nbs = _notebooks(
+        tmp_path / "nb",
+        f"import pathlib, time\npathlib.Path({str(busy)!r}).touch()\ntime.sleep(60)",
+    )
     path = _params(tmp_path, extract, jobs=1)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    cmd = [sys.executable, "-m", "observatoire.cli", "batch", "--params", str(path)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "observatoire.cli", "batch", "--params", str(path)],
+        [*cmd, "--notebooks", str(nbs)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env=env,
-        cwd=nbs,
     )
-    # the notebooks run in order (one kernel): wait for ML16A, then ML33A hangs
+    # the notebooks run in order (one kernel): ML16A is done when ML33A's cell,
+    # which hangs, has said it started
     run_dir = tmp_path / "sorties" / "panne"
     deadline = time.time() + 120
-    while time.time() < deadline:
-        html = run_dir / "html" / "rapport_mission_locale_ML16A.html"
-        if html.is_file():
-            break
+    while time.time() < deadline and not busy.exists():
         time.sleep(0.5)
-    else:
+    if not busy.exists():
         proc.kill()
-        pytest.fail("the first report was not produced in time")
-    time.sleep(2)  # ML33A's kernel is now busy
+        pytest.fail("ML33A's report did not start in time")
     proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 130, out.decode()

@@ -39,11 +39,11 @@ SMALL = {"1", "2", "3", "4"}
 
 
 @pytest.fixture(scope="module")
-def canary_extract(tmp_path_factory) -> Path:
-    from observatoire import synthetic
+def canary_extract(synthetic_extract, tmp_path_factory) -> Path:
+    import shutil
 
     out = tmp_path_factory.mktemp("canari") / "entrepot"
-    synthetic.generate(out, scale=0.03)
+    shutil.copytree(synthetic_extract, out)
     jeunes = pd.read_parquet(out / "jeunes.parquet")
     mine = jeunes["code_ml"] == CANARY_ML
     new_ids = {

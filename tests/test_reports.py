@@ -1,6 +1,6 @@
 """The report batch: notebooks executed with Papermill into French HTML pages.
 
-One small synthetic warehouse (scale 0.05) serves the whole module; the batch
+One small synthetic warehouse (the session's ``synthetic_extract``) serves; the batch
 runs on three Missions Locales. What is checked is what a batch operator and a
 committee member see: every report produced, the index and the manifest truthful,
 a failure confined to its report, ``--resume`` finishing the job, and pages that
@@ -35,12 +35,8 @@ KINDS = [
 
 
 @pytest.fixture(scope="module")
-def small_extract(tmp_path_factory) -> Path:
-    from observatoire import synthetic
-
-    out = tmp_path_factory.mktemp("entrepot") / "entrepot"
-    synthetic.generate(out, scale=0.05)
-    return out
+def small_extract(synthetic_extract) -> Path:
+    return synthetic_extract
 
 
 def _params_file(folder: Path, extract: Path, **extra: object) -> Path:

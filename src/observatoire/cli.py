@@ -163,6 +163,12 @@ def _add_batch(sub: argparse._SubParsersAction) -> Runner:
     p.add_argument(
         "--resume", action="store_true", help="run only the reports missing or failed"
     )
+    p.add_argument(
+        "--notebooks",
+        type=Path,
+        metavar="DIR",
+        help="folder of the report notebooks (default: the project's notebooks/)",
+    )
     return _run_batch
 
 
@@ -171,7 +177,11 @@ def _run_batch(args: argparse.Namespace) -> int:
 
     params = reports.load_params(args.params, jobs=args.jobs)
     result = reports.run_batch(
-        params, only=args.only, resume=args.resume, progress=not args.quiet
+        params,
+        only=args.only,
+        resume=args.resume,
+        notebooks_dir=args.notebooks,
+        progress=not args.quiet,
     )
     print(result.summary())
     return result.exit_code

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..exceptions import ParamsError
-from ..formatting import fr_int, fr_month, fr_num
+from ..formatting import PALETTE, fr_int, fr_month, fr_num
 from ._adjusted import OUTCOMES as ADJUSTED_OUTCOMES
 from ._adjusted import AdjustedComparison, overdispersed_limit, poisson_limit
 from ._outcomes import OUTCOME_LABELS, PROFILE_DIMENSIONS, TrainingOutcomes
@@ -34,16 +34,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-PALETTE = (
-    "#1f4e79",
-    "#c0504d",
-    "#4f9a94",
-    "#d99a2b",
-    "#7f63a8",
-    "#8a8f98",
-    "#5b9bd5",
-    "#9bbb59",
-)
 _RC = {
     "font.size": 9,
     "axes.titlesize": 10,

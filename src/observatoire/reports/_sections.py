@@ -376,11 +376,16 @@ _CARDS = (
 )
 
 
-def key_figures(inputs, level: str = "region", code: str = "NAQ") -> st.Html:
-    """Cards of the year's key figures with the change from the year before."""
+def _key_rows(inputs, level: str, code: str) -> pd.DataFrame:
+    """The protected key figures of one unit, indexed by ``indicateur``."""
     kf = inputs["chiffres_cles"]
     rows = kf[(kf["niveau"] == level) & (kf["code"].astype(str) == str(code))]
-    rows = rows.set_index("indicateur")
+    return rows.set_index("indicateur")
+
+
+def key_figures(inputs, level: str = "region", code: str = "NAQ") -> st.Html:
+    """Cards of the year's key figures with the change from the year before."""
+    rows = _key_rows(inputs, level, code)
     cards = []
     for name, label in _CARDS:
         if name not in rows.index:
@@ -640,9 +645,7 @@ _PROFILE = (
 
 def profile_table(inputs, level: str = "region", code: str = "NAQ") -> st.Html:
     """Profile of the young people accompanied, with last year for comparison."""
-    kf = inputs["chiffres_cles"]
-    sel = kf[(kf["niveau"] == level) & (kf["code"].astype(str) == str(code))]
-    sel = sel.set_index("indicateur")
+    sel = _key_rows(inputs, level, code)
     rows = []
     for name, label in _PROFILE:
         if name not in sel.index:
@@ -685,15 +688,11 @@ _SCHEMES = (
 
 def schemes_and_aids(inputs, level: str = "region", code: str = "NAQ") -> st.Html:
     """Entries into support schemes and aids granted, with last year."""
-    kf = inputs["chiffres_cles"]
-    sel = kf[
-        (kf["niveau"] == level)
-        & (kf["code"].astype(str) == str(code))
-        & kf["theme"].isin(["dispositifs", "aides"])
-    ]
+    sel = _key_rows(inputs, level, code)
+    sel = sel[sel["theme"].isin(["dispositifs", "aides"])]
     rows = []
-    for _, r in sel.iterrows():
-        label = _aid_label(r["indicateur"])
+    for name, r in sel.iterrows():
+        label = _aid_label(name)
         unit = " €" if r["unite"] == "euros" else ""
 
         def shown(value: float, reason: str, unit: str = unit) -> str:

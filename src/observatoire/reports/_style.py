@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ..formatting import (  # noqa: F401
     MOIS,
     MOIS_COURTS,
+    PALETTE,
     fr_date_long,
     fr_int,
     fr_month,
@@ -37,17 +38,6 @@ SYNTHETIC_BANNER = "Données synthétiques — ne pas interpréter comme des chi
 #: figure size (inches) and resolution: modest, so a report stays well under 2 MB
 FIG_WIDTH = 7.5
 FIG_DPI = 110
-
-PALETTE = (
-    "#1f4e79",
-    "#c0504d",
-    "#4f9a94",
-    "#d99a2b",
-    "#7f63a8",
-    "#8a8f98",
-    "#5b9bd5",
-    "#9bbb59",
-)
 
 
 def esc(text: Any) -> str:
