@@ -215,15 +215,17 @@ def _in_background(fn: Callable[..., Any], *args: Any) -> Callable[[], Any]:
 
     The child inherits the loaded extract through ``fork`` (nothing large is
     pickled; only the result comes back), so the shared step uses both cores.
-    Where ``fork`` is not available, or with one core, ``fn`` runs when waited
-    for, in this process. An exception in the child is raised by the waiter.
+    Elsewhere than on Linux (where ``fork`` is not safe or not there), or with
+    one core, ``fn`` runs when waited for, in this process. An exception in the child is raised by the waiter.
     """
     import multiprocessing as mp
     import os
+    import sys
     from concurrent.futures import ProcessPoolExecutor
 
     global _BACKGROUND
-    if "fork" not in mp.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+    # fork is safe on Linux only (macOS frameworks are not fork-safe)
+    if not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2:
         return lambda: fn(*args)
     _BACKGROUND = (fn, args)
     pool = ProcessPoolExecutor(1, mp_context=mp.get_context("fork"))
