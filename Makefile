@@ -39,7 +39,7 @@ test-fast: env ## the suite without slow tests
 
 lab: env ## open JupyterLab on notebooks/ in the same environment
 	@$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(PIP) install -q -e '.[dev,lab]'
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 lint: env ## ruff lint and format check
 	$(BIN)/ruff check src tests bench
