@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ParamsError
+from ..indicators._core import DURABLE_DAYS  # the contract's rule, one definition
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +57,6 @@ OUTCOME_LABELS: dict[str, str] = {
     "alternance": "En alternance",
     "formation": "De nouveau en formation",
 }
-
-#: days a job must be planned to last to count as durable
-DURABLE_DAYS = 183
 
 OUTCOME_COLUMNS: tuple[str, ...] = (
     "dimension",

@@ -67,6 +67,7 @@ import pandas as pd
 
 from ..exceptions import SequenceError
 from ..formatting import fr_month
+from ..indicators._core import DURABLE_DAYS  # the contract's rule, one definition
 
 if TYPE_CHECKING:
     from ._sequences import Sequences
@@ -136,9 +137,6 @@ CATEGORY_STATE: dict[str, str] = {
 
 #: situation etat values of the contract
 ETATS: tuple[str, ...] = ("prevue", "en_cours", "terminee", "abandonnee")
-
-#: an employment planned to last at least this many days is durable (contract)
-DURABLE_DAYS = 183
 
 #: months without any contact (this one and the ones before) that make ``sans_contact``
 NO_CONTACT_MONTHS = 3
