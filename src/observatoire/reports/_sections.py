@@ -1035,37 +1035,45 @@ def targets(inputs) -> st.Html:
     )
 
 
+def _shown(
+    inputs, name: str, heading: str, *, code: str | None = None, why: str | None = None
+) -> st.Html:
+    """A block the shared step rendered (for one ML when ``code``), or why not.
+
+    ``why`` names the part whose failure message explains an absence (default
+    ``name``).
+    """
+    part = _part(inputs, name)
+    if part is not None and code is not None:
+        part = part.get(code)
+    return part if part is not None else _unavailable(inputs, why or name, heading)
+
+
 def evaluation_regional(inputs) -> st.Html:
     """Evaluation sections of the regional report."""
-    part = _part(inputs, "evaluation_regionale")
-    if part is None:
-        return _unavailable(inputs, "evaluation_regionale", "Évaluation")
-    return part
+    return _shown(inputs, "evaluation_regionale", "Évaluation")
 
 
 def evaluation_ml(inputs, code_ml: str) -> st.Html:
     """Evaluation sections of one ML's report."""
-    part = _part(inputs, "evaluation_ml")
-    if part is None:
-        return _unavailable(inputs, "evaluation_ml", "Évaluation")
-    return part.get(code_ml) or _unavailable(inputs, "evaluation_ml", "Évaluation")
+    return _shown(
+        inputs, "evaluation_ml", "Évaluation", code=code_ml, why="evaluation_regionale"
+    )
 
 
 def trajectories_study(inputs) -> st.Html:
     """The observatory's study of paths (cohort, typology, plots)."""
-    part = _part(inputs, "trajectoires")
-    if part is None:
-        return _unavailable(inputs, "trajectoires", "Trajectoires")
-    return part
+    return _shown(inputs, "trajectoires", "Trajectoires")
 
 
 def ml_trajectories(inputs, code_ml: str) -> st.Html:
     """The ML's cohort across the regional typology."""
-    part = _part(inputs, "trajectoires_ml")
-    if part is None:
-        return _unavailable(inputs, "trajectoires", "Trajectoires des jeunes")
-    return part.get(code_ml) or _unavailable(
-        inputs, "trajectoires", "Trajectoires des jeunes"
+    return _shown(
+        inputs,
+        "trajectoires_ml",
+        "Trajectoires des jeunes",
+        code=code_ml,
+        why="trajectoires",
     )
 
 
