@@ -1183,6 +1183,11 @@ def _evaluation_blocks(
             guide("medianes"),
         ),
         _frame_html(
+            ev.logrank_table(surv),
+            "Le délai d'accès à l'emploi diffère-t-il selon le profil ? (log-rank)",
+            guide("logrank"),
+        ),
+        _frame_html(
             ev.cox_table(surv),
             "Modèle de Cox : chances relatives d'accéder à un emploi selon le profil",
             guide("cox"),
