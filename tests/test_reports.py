@@ -273,3 +273,19 @@ def test_a_part_that_fails_leaves_a_message_and_the_rest_of_the_report(
     # the other sections are unaffected
     assert "Chiffres clés" in _sections.key_figures(rep).html
     assert "Cohorte" in _sections.trajectories_study(rep).html
+
+
+def test_a_bad_target_file_stops_the_run_before_any_notebook(
+    small_extract, tmp_path, capsys
+):
+    targets = tmp_path / "objectifs.yaml"
+    targets.write_text(
+        "objectifs:\n  - indicateur: entrees_inventees\n    niveau: region\n"
+        "    annee: 2024\n    valeur: 10\n",
+        encoding="utf-8",
+    )
+    path = _params_file(tmp_path, small_extract, targets=str(targets))
+    assert main(["batch", "--params", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "entrees_inventees" in err and "Traceback" not in err
+    assert not (tmp_path / "sorties" / "essai" / "html").exists()

@@ -120,6 +120,12 @@ def compute_shared(wh: Any, params: RunParams) -> tuple[dict[str, Any], dict[str
     def protect(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
         return _protect(frame, threshold)
 
+    declared = None
+    if params.targets:  # a bad target file is a parameter error: before any work
+        from .. import targets as targets_module
+
+        declared = targets_module.load_targets(params.targets, wh.missions_locales)
+
     # the trajectory typology runs on the other core while this one computes
     # the rest (see _in_background); its figures come back as HTML
     pending_trajectories = _in_background(_trajectory_blocks, wh, year, threshold)
@@ -143,10 +149,7 @@ def compute_shared(wh: Any, params: RunParams) -> tuple[dict[str, Any], dict[str
     tables["suivi"] = _protect_figures(
         indicators.monthly_followup(wh, year, month), threshold, hierarchy
     )
-    if params.targets:
-        from .. import targets as targets_module
-
-        declared = targets_module.load_targets(params.targets, wh.missions_locales)
+    if declared is not None:
         tables["objectifs"] = _safely(
             "objectifs",
             messages,
