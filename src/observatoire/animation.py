@@ -831,14 +831,9 @@ def default_data_dir(start: str | os.PathLike[str] | None = None) -> Path:
     ``pyproject.toml``; when it has no ``data/entrepot``, the source tree this
     package is installed from (editable install) is tried.
     """
-    for begin in (Path(start or Path.cwd()), Path(__file__).parent):
-        here = begin.resolve()
-        for folder in (here, *here.parents):
-            if (folder / "pyproject.toml").is_file():
-                if (folder / "data" / "entrepot").is_dir():
-                    return folder / "data" / "entrepot"
-                break
-    return Path(start or Path.cwd()).resolve() / "data" / "entrepot"
+    from .reports import default_data_dir as _default  # one rule for every notebook
+
+    return _default(start)
 
 
 def resolve_year(source: Any, year: int | str = "auto") -> int:
