@@ -678,9 +678,14 @@ def _isin(values: pd.Series, allowed) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(_as_text(values).to_numpy(dtype=object, na_value=None), pa.string())
-    valid = pa.array([str(v) for v in allowed], pa.string())
-    return pc.is_in(arr, value_set=valid).to_numpy(zero_copy_only=False)
+    # Arrow-backed strings convert without a copy (no Python string objects)
+    arr = pa.array(_as_text(values))
+    if hasattr(allowed, "__arrow_array__"):  # e.g. the unique ids of a table
+        valid = pa.array(allowed).cast(arr.type)
+    else:
+        valid = pa.array([str(v) for v in allowed], arr.type)
+    hit = pc.is_in(arr, value_set=valid)
+    return np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _is_missing(s: pd.Series) -> np.ndarray:
