@@ -570,3 +570,20 @@ def test_load_does_not_need_the_rows_it_rejects_to_fit_in_types(extract):
     assert wh.rejects.query("colonne == 'nb_participants'")["regle"].tolist() == [
         "type"
     ]
+
+
+def test_duplicate_detection_matches_pandas_keep_first():
+    # the Arrow sort path of the loader must flag exactly what pandas flags
+    import numpy as np
+    import pandas as pd
+
+    from observatoire.data._load import _duplicated
+
+    rng = np.random.default_rng(7)
+    ids = pd.Series(rng.integers(0, 40, 300).astype(str), dtype="string[pyarrow]")
+    key = pd.DataFrame({"id": ids})
+    expected = key.duplicated(keep="first").to_numpy()
+    assert expected.sum() == 300 - ids.nunique()
+    assert (_duplicated(key) == expected).all()
+    assert _duplicated(key.iloc[:1]).tolist() == [False]
+    assert _duplicated(key.iloc[:0]).tolist() == []

@@ -329,8 +329,14 @@ def _read_table(path: Path, table: Table) -> RawTable:
 
 
 def _read_parquet(path: Path, table: Table) -> RawTable:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # text straight into Arrow-backed strings: no Python string objects
+    text = pd.StringDtype("pyarrow")
+    types = {pa.string(): text, pa.large_string(): text}
     try:
-        frame = pd.read_parquet(path)
+        frame = pq.read_table(path).to_pandas(types_mapper=types.get)
     except Exception as exc:  # pyarrow raises many types for a broken file
         raise ExtractError(f"{path}: cannot read Parquet file ({exc})") from None
     frame = frame.reset_index(drop=True)
@@ -469,9 +475,12 @@ class _TableCheck:
 
     def result(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         keep = ~self.bad
+        # a clean table (the usual case) is not copied row by row
+        clean = bool(keep.all())
         out = {}
         for col in self.table.columns:
-            out[col.name] = self.typed[col.name][keep].reset_index(drop=True)
+            typed = self.typed[col.name]
+            out[col.name] = typed if clean else typed[keep].reset_index(drop=True)
         contract = set(self.table.column_names)
         frame = pd.DataFrame(out)
         for extra in self.raw.frame.columns:
@@ -608,12 +617,13 @@ class _TableCheck:
             )
 
     def _check_unique(self, cols: list[str]) -> None:
-        key = pd.DataFrame({c: self.typed[c].astype(object) for c in cols})
+        # typed columns as they are: Arrow strings are hashed without Python objects
+        key = pd.DataFrame({c: self.typed[c] for c in cols})
         filled = key.notna().all(axis=1).to_numpy()
         # rows already broken elsewhere do not claim an id
         candidate = filled & ~self.bad
         sub = key[candidate]
-        dup = sub.duplicated(keep="first").to_numpy()
+        dup = _duplicated(sub)
         if not dup.any():
             return
         first_line = (
@@ -686,6 +696,32 @@ def _isin(values: pd.Series, allowed) -> np.ndarray:
         valid = pa.array([str(v) for v in allowed], arr.type)
     hit = pc.is_in(arr, value_set=valid)
     return np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _duplicated(key: pd.DataFrame) -> np.ndarray:
+    """``key.duplicated(keep="first")``, with codes from Arrow for one text column.
+
+    pandas (and Arrow's hash tables) need about 100 bytes a row for millions of
+    distinct ids; a stable sort in Arrow needs a third of that: equal ids end up
+    side by side in row order, and each one after the first is a duplicate.
+    """
+    if key.shape[1] == 1 and isinstance(key.iloc[:, 0].dtype, pd.StringDtype):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(key.iloc[:, 0])
+        if len(arr) < 2:
+            return np.zeros(len(arr), dtype=bool)
+        order = pc.sort_indices(arr)  # stable
+        ranked = pc.take(arr, order)
+        if isinstance(ranked, pa.ChunkedArray):
+            ranked = ranked.combine_chunks()
+        same = pc.equal(ranked.slice(1), ranked.slice(0, len(ranked) - 1))
+        later = same.to_numpy(zero_copy_only=False)
+        dup = np.zeros(len(arr), dtype=bool)
+        dup[order.to_numpy()[1:][later]] = True
+        return dup
+    return key.duplicated(keep="first").to_numpy()
 
 
 def _is_missing(s: pd.Series) -> np.ndarray:
