@@ -854,14 +854,18 @@ def followup_heatmap(inputs) -> st.Html:
 
 # ==================================================== Mission Locale report
 def ml_key_figures(inputs, code_ml: str) -> st.Html:
-    """Key figures of one ML: year to date, with last year and the region."""
-    values, mask = _rows(inputs, "mensuel", niveau="ml", code=code_ml, portee="cumul")
-    values = values.assign(_m=values["periode"].astype(str))
-    last = values["periode"].astype(str) == f"{inputs.year}-{inputs.month:02d}"
-    v, m = values[last], mask[last]
+    """Key figures of one ML: January to the month, against the same months last year."""
+    v, m = _rows(
+        inputs,
+        "mensuel",
+        niveau="ml",
+        code=code_ml,
+        portee="cumul",
+        periode=f"{inputs.year}-{inputs.month:02d}",
+    )
     prev_v = prev_m = None
     if "mensuel_n_1" in _available(inputs):
-        pv, pm = _rows(
+        prev_v, prev_m = _rows(
             inputs,
             "mensuel_n_1",
             niveau="ml",
@@ -869,7 +873,6 @@ def ml_key_figures(inputs, code_ml: str) -> st.Html:
             portee="cumul",
             periode=f"{inputs.year - 1}-{inputs.month:02d}",
         )
-        prev_v, prev_m = pv, pm
     cards = []
     for name, label in _CARDS:
         if name not in v.columns:
