@@ -161,7 +161,7 @@ def test_missing_file(tmp_path):
 
 
 def test_not_yaml(tmp_path):
-    with pytest.raises(ParamsError, match="not a readable YAML file"):
+    with pytest.raises(ParamsError, match="not valid YAML"):
         load_params(write(tmp_path, "data: [unclosed\n"))
 
 

@@ -149,7 +149,10 @@ def _add_batch(sub: argparse._SubParsersAction) -> Runner:
         help="execute every report notebook of a run to HTML, with an index and a manifest",
     )
     p.add_argument(
-        "--params", required=True, type=Path, help="run parameters, e.g. params/defaut.yaml"
+        "--params",
+        required=True,
+        type=Path,
+        help="run parameters, e.g. params/defaut.yaml",
     )
     p.add_argument(
         "--jobs", type=int, help="notebooks at a time (default: params, else the cores)"

@@ -81,6 +81,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ._io import load_yaml
 from .data._schema import DEPARTEMENT_NAMES, DEPARTEMENTS, DISPOSITIFS, TYPES_AIDE
 from .exceptions import ParamsError
 from .formatting import fr_int, fr_month, fr_pct
@@ -436,17 +437,10 @@ def load_targets(
         The file is missing or not YAML, or a target is invalid (the message
         names the file and each bad key).
     """
-    import yaml
-
     path = Path(path)
-    try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ParamsError(
-            f"{path}: cannot read the target file ({exc.strerror})"
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ParamsError(f"{path}: not valid YAML ({exc})") from None
+    if not path.is_file():
+        raise ParamsError(f"{path}: cannot read the target file (no such file)")
+    config = load_yaml(path, error=ParamsError)
     try:
         return parse_targets(config, missions_locales)
     except ParamsError as exc:

@@ -7,10 +7,11 @@ contract as code; :func:`write_extract` writes an extract directory.
 from ._load import format_reconciliation, load, summarise, write_rejects
 from ._schema import DEPARTEMENT_NAMES, DEPARTEMENTS, SCHEMA
 from ._sql import mask_url, write_sql
-from ._warehouse import Warehouse
+from ._warehouse import Coverage, Warehouse
 from ._write import write_extract
 
 __all__ = [
+    "Coverage",
     "DEPARTEMENTS",
     "DEPARTEMENT_NAMES",
     "SCHEMA",

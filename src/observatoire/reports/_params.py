@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .._io import load_yaml
 from ..exceptions import ParamsError
 
 #: method default: counts from 1 to this value minus one are masked (data contract)
@@ -345,15 +346,10 @@ def load_params(path: str | os.PathLike[str], **overrides: Any) -> RunParams:
         The file is missing, is not YAML, or holds bad keys or values (all
         listed in one message).
     """
-    import yaml
-
     path = Path(path)
     if not path.is_file():
         raise ParamsError(f"parameter file {str(path)!r} not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ParamsError(f"{path}: not a readable YAML file ({exc})") from None
+    raw = load_yaml(path, error=ParamsError)
     if isinstance(raw, dict):
         raw = {**raw, **{k: v for k, v in overrides.items() if v is not None}}
     base = project_root(path.parent) or path.parent.resolve()
