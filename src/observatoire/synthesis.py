@@ -1,0 +1,287 @@
+"""« À retenir »: is a change on a year more than noise, said in plain French.
+
+The synthesis that opens each report compares a figure with the same period of
+the year before. Two questions, kept apart:
+
+* **Is the change visible at the precision shown?** A rate is shown to a tenth
+  of a point, a count to the unit: a change that rounds to zero reads
+  « stable », never « −0 % ».
+* **Is it more than noise?** A rate is a proportion of the young people
+  accompanied: two-proportion z-test. A count (entries, first receptions) over
+  the same length of time is a Poisson count: exact conditional test, where
+  ``c_N`` given ``c_N + c_{N-1}`` is binomial with probability 1/2 when nothing
+  changed.
+
+Verdicts are words a director reads in one minute: « hausse nette », « légère
+hausse, dans la marge d'incertitude », « stable » (and the same for « baisse »).
+No p-value reaches the text; the methods annex says which test is used.
+
+The young people of two consecutive years overlap, so the two samples are not
+independent: the tests treat each year's figure as the outcome of a process and
+ask whether its level moved, which is the usual reading in public statistics;
+positive correlation between the years makes them conservative.
+
+:func:`wording_problems` scans a report's text for the writing mistakes a
+committee member notices (English words, « (s) », « >= », doubled words,
+« de » before a vowel).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from scipy import stats
+
+from .formatting import NBSP, fr_int, fr_num
+
+__all__ = [
+    "ALPHA",
+    "Change",
+    "change_in_count",
+    "change_in_rate",
+    "describe_count",
+    "wording_problems",
+]
+
+#: significance level of the change tests (two-sided)
+ALPHA = 0.05
+
+_WORDS = {
+    ("hausse", True): "hausse nette",
+    ("hausse", False): "légère hausse, dans la marge d'incertitude",
+    ("baisse", True): "baisse nette",
+    ("baisse", False): "légère baisse, dans la marge d'incertitude",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """A figure of year N against N−1, its shown change and its verdict.
+
+    Attributes
+    ----------
+    value, previous : float
+        The figure in N and in N−1 (a count, or a rate in [0, 1]).
+    shown : str
+        The change as shown: ``+1,3 point``, ``−12 %`` or ``stable``.
+    direction : str
+        ``hausse``, ``baisse`` or ``stable`` (at the precision shown).
+    significant : bool
+        The test rejects « no change » at :data:`ALPHA`.
+    p_value : float
+        Kept for the methods annex and tests; never printed in the synthesis.
+    """
+
+    value: float
+    previous: float
+    shown: str
+    direction: str
+    significant: bool
+    p_value: float
+
+    @property
+    def verdict(self) -> str:
+        """« hausse nette », « légère baisse, dans la marge d'incertitude », « stable »."""
+        if self.direction == "stable":
+            return "stable"
+        return _WORDS[(self.direction, self.significant)]
+
+
+def change_in_rate(
+    k: float, n: float, k_prev: float, n_prev: float, *, digits: int = 1
+) -> Change:
+    """Change of a rate ``k / n`` against ``k_prev / n_prev``, in points.
+
+    Parameters
+    ----------
+    k, n : float
+        Numerator and denominator in year N (e.g. entries into training, young
+        people accompanied).
+    k_prev, n_prev : float
+        The same in N−1.
+    digits : int
+        Decimals of the rates as shown (the change is « stable » when it rounds
+        to zero at that precision).
+
+    Returns
+    -------
+    Change
+        ``shown`` in points (« +1,3 point », « −2,0 points »).
+
+    Raises
+    ------
+    ValueError
+        A denominator is not positive or a numerator is outside [0, n].
+
+    Examples
+    --------
+    Hand-checked: 30 % of 1 000 against 25 % of 1 000 gives a pooled share of
+    27,5 %, a standard error of sqrt(0.275 * 0.725 * 2 / 1000) = 0.01997, so
+    z = 2.50 and p = 0.012: a clear rise.
+
+    >>> c = change_in_rate(300, 1000, 250, 1000)
+    >>> c.shown, c.verdict, round(c.p_value, 3)
+    ('+5,0\u00a0points', 'hausse nette', 0.012)
+    >>> change_in_rate(31, 100, 30, 100).verdict
+    "légère hausse, dans la marge d'incertitude"
+    >>> change_in_rate(300, 1000, 300.4, 1000).verdict
+    'stable'
+    """
+    for num, den in ((k, n), (k_prev, n_prev)):
+        if not den > 0 or not 0 <= num <= den:
+            raise ValueError(
+                f"a rate needs 0 <= numerator <= denominator > 0, got {num}/{den}"
+            )
+    p1, p0 = k / n, k_prev / n_prev
+    points = round(100 * (p1 - p0), digits)
+    pooled = (k + k_prev) / (n + n_prev)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n + 1 / n_prev))
+    p_value = 1.0 if se == 0 else float(2 * stats.norm.sf(abs(p1 - p0) / se))
+    if points == 0:
+        return Change(p1, p0, "stable", "stable", False, p_value)
+    unit = "point" if abs(points) < 2 else "points"
+    sign = "+" if points > 0 else "−"
+    shown = f"{sign}{fr_num(abs(points), digits)}{NBSP}{unit}"
+    direction = "hausse" if points > 0 else "baisse"
+    return Change(p1, p0, shown, direction, p_value < ALPHA, p_value)
+
+
+def change_in_count(count: float, previous: float, *, digits: int = 0) -> Change:
+    """Change of a count over two periods of the same length, in percent.
+
+    Parameters
+    ----------
+    count, previous : float
+        The count in N and in N−1 (whole numbers).
+    digits : int
+        Decimals of the percentage shown.
+
+    Returns
+    -------
+    Change
+        ``shown`` as a signed percentage (« +12 % »), « stable » when it rounds
+        to zero, « nouveau » when N−1 was zero.
+
+    Examples
+    --------
+    Hand-checked: 130 against 100. Given 230 events, a split at least that
+    uneven (130 or more on one side) has probability 2 × P(Bin(230, ½) ≥ 130)
+    = 0.056 under « no change »: a rise of 30 % on such small counts is still
+    within the noise.
+
+    >>> c = change_in_count(130, 100)
+    >>> c.shown, c.verdict, round(c.p_value, 3)
+    ('+30\u00a0%', "légère hausse, dans la marge d'incertitude", 0.056)
+    >>> change_in_count(1000, 850).verdict
+    'hausse nette'
+    >>> change_in_count(12, 10).verdict
+    "légère hausse, dans la marge d'incertitude"
+    >>> change_in_count(1001, 1000).shown
+    'stable'
+    """
+    if count < 0 or previous < 0 or math.isnan(count) or math.isnan(previous):
+        raise ValueError(f"counts must be >= 0, got {count} and {previous}")
+    c1, c0 = int(round(count)), int(round(previous))
+    total = c1 + c0
+    p_value = 1.0 if total == 0 else float(stats.binomtest(c1, total, 0.5).pvalue)
+    if c0 == 0:
+        if c1 == 0:
+            return Change(count, previous, "stable", "stable", False, 1.0)
+        return Change(count, previous, "nouveau", "hausse", p_value < ALPHA, p_value)
+    pct = round(100 * (c1 - c0) / c0, digits)
+    if pct == 0:
+        return Change(count, previous, "stable", "stable", False, p_value)
+    sign = "+" if pct > 0 else "−"
+    shown = f"{sign}{fr_num(abs(pct), digits)}{NBSP}%"
+    direction = "hausse" if pct > 0 else "baisse"
+    return Change(count, previous, shown, direction, p_value < ALPHA, p_value)
+
+
+# ---------------------------------------------------------------- wording scan
+#: English words that have slipped into French report text before
+_ENGLISH = (
+    "the", "and", "of", "with", "from", "rate", "rates", "count", "counts",
+    "none", "true", "false", "nan", "null", "missing", "error",
+    "warning", "region", "training", "employment", "young", "people",
+)  # fmt: skip
+# « h » is left out: whether « de h… » elides depends on the word (h aspiré)
+_VOWEL_START = "aeiouyéèêàâîôû"
+_PATTERNS = (
+    (re.compile(r"\(s\)"), "« (s) » : accorder le nombre"),
+    (re.compile(r"[<>]="), "« >= » ou « <= » : écrire « au moins » / « au plus »"),
+    (
+        re.compile(r"\b([^\W\d_]{2,})\s+\1\b", re.IGNORECASE),
+        "mot répété",
+    ),
+    (
+        re.compile(rf"\b[Dd]e\s+(?=[{_VOWEL_START}{_VOWEL_START.upper()}])"),
+        "« de » devant une voyelle : « d' »",
+    ),
+    (
+        re.compile(r"\b[Ll]e\s+(?=[aeiouéèêàâîôûAEIOUÉ])"),
+        "« le » devant une voyelle : « l' »",
+    ),
+    (re.compile(r"[−-]0(?:,0+)?\s?%"), "« −0 % » : écrire « stable »"),
+    (re.compile(r"\+0(?:,0+)?\s?%"), "« +0 % » : écrire « stable »"),
+)
+_ENGLISH_RE = re.compile(r"\b(" + "|".join(_ENGLISH) + r")\b")
+
+
+def wording_problems(text: str) -> list[tuple[str, str]]:
+    """Writing mistakes in a report's visible text.
+
+    Parameters
+    ----------
+    text : str
+        Visible text of a page (no markup, no code).
+
+    Returns
+    -------
+    list of (excerpt, problem)
+        Empty when the text is clean. English words are matched in lower case
+        only, so French words such as « Total » at the head of a table are not
+        flagged; « de » before « h » is not judged (« de handicap » but
+        « d'habitants »).
+
+    Examples
+    --------
+    >>> print(wording_problems("8 Mission(s) Locale(s), >= 5")[0][1])
+    « (s) » : accorder le nombre
+    >>> sorted({p for _, p in wording_problems("Nombre de entrées")})
+    ["« de » devant une voyelle : « d' »"]
+    >>> wording_problems("Nombre d'entrées, de handicap, de jeunes : 12 345")
+    []
+    >>> [p for _, p in wording_problems("les les jeunes")]
+    ['mot répété']
+    """
+    found: list[tuple[str, str]] = []
+    for pattern, problem in _PATTERNS:
+        for m in pattern.finditer(text):
+            found.append((_around(text, m.start(), m.end()), problem))
+    for m in _ENGLISH_RE.finditer(text):
+        found.append(
+            (_around(text, m.start(), m.end()), f"mot anglais « {m.group(1)} »")
+        )
+    return found
+
+
+def _around(text: str, start: int, end: int, width: int = 25) -> str:
+    return text[max(0, start - width) : end + width].replace("\n", " ")
+
+
+def describe_count(label: str, change: Change) -> str:
+    """One sentence on a count: « 1 234 entrées en formation, hausse nette (+12 %) ».
+
+    Examples
+    --------
+    >>> describe_count("entrées en formation", change_in_count(1000, 850))
+    '1\u202f000 entrées en formation, hausse nette sur un an (+18\u00a0%).'
+    >>> describe_count("premiers accueils", change_in_count(1001, 1000))
+    '1\u202f001 premiers accueils, stable sur un an.'
+    """
+    head = f"{fr_int(change.value)} {label}, {change.verdict} sur un an"
+    if change.direction == "stable":
+        return head + "."
+    return f"{head} ({change.shown})."
