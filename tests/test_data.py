@@ -577,7 +577,7 @@ def test_duplicate_detection_matches_pandas_keep_first():
     import numpy as np
     import pandas as pd
 
-    from observatoire.data._load import _duplicated
+    from observatoire.data._validate import _duplicated
 
     rng = np.random.default_rng(7)
     ids = pd.Series(rng.integers(0, 40, 300).astype(str), dtype="string[pyarrow]")

@@ -1,17 +1,28 @@
-"""Atomic file writing: write to a temporary name beside the target, then rename.
+"""Files in and out: atomic writes, the output-path guard, bounded messages, YAML.
 
-A run interrupted half-way never leaves a partial output behind.
+- :func:`atomic_path`, :func:`write_text_atomic`, :func:`write_bytes_atomic`,
+  :func:`write_csv`: write to a temporary name beside the target, then rename;
+  a run interrupted half-way never leaves a partial output behind.
+- :func:`check_output`: the one guard every command applies to a path it will
+  write: never inside an extract it reads, never onto an input file, never a
+  directory where a file is expected, never under a file.
+- :func:`is_database_url`: tells a database source from a directory.
+- :func:`excerpt`: user data echoed in a message, bounded and escaped.
+- :func:`load_yaml`: a configuration file read strictly.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import yaml
+
+from .exceptions import OutputError
 
 
 def _current_umask() -> int:
@@ -59,6 +70,107 @@ def write_bytes_atomic(target: str | os.PathLike[str], data: bytes) -> Path:
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
     return Path(target)
+
+
+# ------------------------------------------------------------- CSV for people
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """Prefix a text value a spreadsheet would read as a formula with ``'``.
+
+    >>> neutralise('=HYPERLINK("http://x")')
+    '\\'=HYPERLINK("http://x")'
+    >>> neutralise(-3)
+    -3
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(df):
+    """A copy of ``df`` whose text cells (and column names) are neutralised."""
+    import pandas as pd
+
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype):
+            out[col] = out[col].map(neutralise).astype(object)
+    out.columns = [neutralise(c) for c in out.columns]
+    return out
+
+
+def write_csv(df, path: str | os.PathLike[str]) -> Path:
+    """Write ``df`` as UTF-8 CSV with ``,`` and ``.`` decimals, atomically.
+
+    Text cells are neutralised against formula injection (:func:`neutralise`).
+    """
+    safe = neutralise_frame(df)
+    with atomic_path(path) as tmp:
+        safe.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+    return Path(path)
+
+
+# ------------------------------------------------------------ sources, outputs
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_database_url(source: object) -> bool:
+    """True for a database URL (``postgresql://...``), False for a path.
+
+    Examples
+    --------
+    >>> is_database_url("postgresql://u@h/db"), is_database_url("data/entrepot")
+    (True, False)
+    """
+    return isinstance(source, str) and bool(_URL.match(source))
+
+
+def check_output(
+    target: str | os.PathLike[str],
+    *,
+    option: str = "--out",
+    reads: Iterable[str | os.PathLike[str] | None] = (),
+    directory: bool = False,
+) -> Path:
+    """Check a path a command is about to write; return it.
+
+    Raises :class:`~observatoire.exceptions.OutputError` (one line) when the
+    path is, or lies inside, something the command reads (``reads``: extract
+    directories, input files; database URLs are ignored), when a file is
+    expected and the path is a directory (or the reverse), when a parent on
+    the way is a file, or when the nearest existing folder is not writable.
+    """
+    target = Path(target)
+    where = f"{option} {target}"
+    resolved = target.resolve()
+    for source in reads:
+        if source is None or is_database_url(source):
+            continue
+        src = Path(source).resolve()
+        if resolved == src:
+            raise OutputError(f"{where}: is an input of this command; write elsewhere")
+        if src.is_dir() and src in resolved.parents:
+            raise OutputError(
+                f"{where}: inside the extract {source} that this command reads; "
+                "write elsewhere"
+            )
+    if target.exists() or target.is_symlink():
+        if directory and not target.is_dir():
+            raise OutputError(f"{where}: exists and is not a folder")
+        if not directory and target.is_dir():
+            raise OutputError(f"{where}: is a folder; give a file name")
+        if not directory and not target.is_file():
+            raise OutputError(f"{where}: exists and is not a regular file")
+    parent = resolved.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise OutputError(f"{where}: {parent} is a file, not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{where}: {parent} is not writable")
+    return target
 
 
 # ------------------------------------------------------------ bounded messages

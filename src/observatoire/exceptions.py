@@ -37,6 +37,24 @@ class ParamsError(ObservatoireError):
     exit_code = 2
 
 
+class ArgumentError(ParamsError, ValueError):
+    """A function argument or command-line option is invalid (also a ValueError)."""
+
+    exit_code = 2
+
+
+class OutputError(ObservatoireError):
+    """An output cannot be written where it was asked (over an input, not a folder)."""
+
+    exit_code = 2
+
+
+class Interrupted(KeyboardInterrupt):
+    """The process received SIGTERM: cleaned up like Ctrl-C, exit status 143."""
+
+    exit_code = 143
+
+
 class DisclosureError(ObservatoireError):
     """A table cannot be protected as asked (e.g. nothing to suppress with)."""
 

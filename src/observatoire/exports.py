@@ -25,8 +25,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._io import atomic_path
+from ._io import atomic_path, neutralise, neutralise_frame, write_csv
 from .exceptions import ParamsError
+
+__all__ = [
+    "neutralise",
+    "neutralise_frame",
+    "write_csv",
+    "write_indicators",
+    "write_xlsx",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -36,40 +44,6 @@ FORMAT_COUNT = "#,##0"
 FORMAT_RATE = "0.0 %"
 FORMAT_DECIMAL = "#,##0.00"
 FORMAT_EUROS = '#,##0 "€"'
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    """Prefix a text value a spreadsheet would read as a formula with ``'``.
-
-    >>> neutralise('=HYPERLINK("http://x")')
-    '\\'=HYPERLINK("http://x")'
-    >>> neutralise(-3)
-    -3
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` whose text cells (and column names) are neutralised."""
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype):
-            out[col] = out[col].map(neutralise).astype(object)
-    out.columns = [neutralise(c) for c in out.columns]
-    return out
-
-
-def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write ``df`` as UTF-8 CSV with ``,`` and ``.`` decimals, atomically."""
-    safe = neutralise_frame(df)
-    with atomic_path(path) as tmp:
-        safe.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
-    return Path(path)
-
 
 def _cell(value: object) -> object:
     """A value openpyxl can write: numbers as numbers, missing as empty."""

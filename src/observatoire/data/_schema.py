@@ -86,6 +86,12 @@ POLITIQUES_REGIONALES = (
     "autre",
 )
 
+#: codes that become parts of file names (reports per ML): letters, digits, _
+#: and -, starting with a letter or digit, at most 32 characters; no ``.``, ``/``
+#: or space, so that no code can name a path outside the run folder
+CODE_MAX_CHARS = 32
+CODE_PATTERN = rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{CODE_MAX_CHARS - 1}}}"
+
 #: age bounds (years, inclusive) on the day of first reception
 AGE_MIN_PREMIER_ACCUEIL = 15
 AGE_MAX_PREMIER_ACCUEIL = 30
@@ -99,6 +105,7 @@ class Column:
     ``required`` means a value must be present; ``allowed`` lists the accepted
     values; ``minimum`` is an inclusive lower bound unless ``exclusive_minimum``.
     ``references`` names ``table.column`` that must hold the value (foreign key).
+    ``pattern`` is a regular expression the whole value must match.
     """
 
     name: str
@@ -109,6 +116,7 @@ class Column:
     minimum: float | None = None
     exclusive_minimum: bool = False
     references: str | None = None
+    pattern: str | None = None
     description: str = ""
 
 
@@ -142,7 +150,7 @@ SCHEMA: dict[str, Table] = {
         Table(
             "missions_locales",
             (
-                C("code_ml", "str", unique=True),
+                C("code_ml", "str", unique=True, pattern=CODE_PATTERN),
                 C("nom_ml", "str"),
                 C("departement", "str", allowed=DEPARTEMENTS),
                 C("nb_lieux_accueil", "int", required=False, minimum=0),

@@ -26,8 +26,11 @@ import re
 
 import pandas as pd
 
+from .._io import excerpt, is_database_url
 from ..exceptions import ExtractError
-from ._schema import SCHEMA, Table
+from ._dates import parse_contract_date
+from ._schema import SCHEMA, TABLE_ORDER, Table
+from ._validate import RawTable, validate
 
 logger = logging.getLogger(__name__)
 
@@ -51,17 +54,97 @@ _DATE_COLUMN = {
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
+#: query parameters of a database URL that hold a secret
+_SECRET_KEYS = re.compile(r"pass|pwd|secret|token|key", re.IGNORECASE)
+_MASK = "***"
+
+
 def mask_url(url: str) -> str:
-    """Return ``url`` with any password replaced by ``***`` (for logs and manifests).
+    """Return ``url`` with its password and secret parameters replaced by ``***``.
+
+    The one place secrets are masked (logs, messages, manifests). The password
+    is everything between the user name and the *last* ``@`` of the host part,
+    so that an unencoded ``@`` in it does not leak its end; query parameters
+    such as ``password=`` are masked too. Text that is not a URL is returned
+    as it is.
 
     Examples
     --------
     >>> mask_url("postgresql://analyste:s3cret@db.example:5432/imilo")
     'postgresql://analyste:***@db.example:5432/imilo'
+    >>> mask_url("postgresql://obs:ss-S3cret@x@db/imilo")
+    'postgresql://obs:***@db/imilo'
+    >>> mask_url("postgresql://obs@db/imilo?password=abc&schema=s")
+    'postgresql://obs@db/imilo?password=***&schema=s'
     >>> mask_url("data/entrepot")
     'data/entrepot'
     """
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", str(url))
+    text = str(url)
+    if not is_database_url(text):
+        return text
+    scheme, rest = text.split("://", 1)
+    head, q, query = rest.partition("?")
+    at = head.rfind("@")
+    if at >= 0:
+        userinfo = head[:at]
+        if ":" in userinfo:
+            userinfo = userinfo.split(":", 1)[0] + ":" + _MASK
+        head = userinfo + head[at:]
+    query = re.sub(
+        r"(^|&)([^=&]*)=([^&]*)",
+        lambda m: f"{m.group(1)}{m.group(2)}={_MASK}"
+        if _SECRET_KEYS.search(m.group(2))
+        else m.group(0),
+        query,
+    )
+    return f"{scheme}://{head}{q}{query}"
+
+
+def _secrets(url: str) -> list[str]:
+    """Every secret a URL holds, as written and as parsed (longest first)."""
+    from urllib.parse import parse_qsl, unquote
+
+    text = str(url)
+    found: set[str] = set()
+    if is_database_url(text):
+        rest = text.split("://", 1)[1]
+        head = rest.split("?", 1)[0]
+        if "@" in head:
+            userinfo = head[: head.rfind("@")]
+            if ":" in userinfo:
+                found.add(userinfo.split(":", 1)[1])
+        query = rest.split("?", 1)[1] if "?" in rest else ""
+        for key, value in parse_qsl(query, keep_blank_values=True):
+            if _SECRET_KEYS.search(key):
+                found.add(value)
+        try:
+            import sqlalchemy as sa
+
+            parsed = sa.engine.make_url(text)
+            if parsed.password:
+                found.add(str(parsed.password))
+            for key, value in parsed.query.items():
+                if _SECRET_KEYS.search(key):
+                    found.update([value] if isinstance(value, str) else value)
+        except Exception:  # a URL SQLAlchemy cannot parse: the text forms suffice
+            pass
+    found |= {unquote(v) for v in found}
+    return sorted((v for v in found if v), key=len, reverse=True)
+
+
+def mask_secrets(text: str, url: str) -> str:
+    """``text`` (e.g. a driver's error message) with the secrets of ``url`` masked."""
+    out = str(text)
+    for secret in _secrets(url):
+        if len(secret) >= 3:
+            out = out.replace(secret, _MASK)
+    return re.sub(r"[A-Za-z][A-Za-z0-9+.-]*://\S+", lambda m: mask_url(m.group(0)), out)
+
+
+def _driver_error(exc: BaseException, url: str) -> str:
+    """A driver's error as one masked, bounded line."""
+    lines = str(exc).strip().splitlines() or [type(exc).__name__]
+    return excerpt(mask_secrets(lines[0], url), 200)
 
 
 def split_schema(url: str, schema: str | None = None) -> tuple[str, str]:
@@ -90,12 +173,15 @@ def _engine(url: str):
         raise ExtractError(
             "reading a database needs SQLAlchemy: pip install sqlalchemy"
         ) from None
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    target = url
+    if target.startswith("postgresql://"):
+        target = "postgresql+psycopg://" + target[len("postgresql://") :]
     try:
-        return sa.create_engine(url)
+        return sa.create_engine(target)
     except Exception as exc:  # bad URL, missing driver
-        raise ExtractError(f"{mask_url(url)}: cannot open database ({exc})") from None
+        raise ExtractError(
+            f"{mask_url(url)}: cannot open database ({_driver_error(exc, url)})"
+        ) from None
 
 
 def _period_window(
@@ -191,8 +277,6 @@ def load_sql(url: str, *, period: str | int | None = None, schema: str | None = 
     """
     import sqlalchemy as sa
 
-    from ._load import RawTable, validate
-
     url, schema = split_schema(url, schema)
     masked = mask_url(url)
     engine = _engine(url)
@@ -230,15 +314,20 @@ def load_sql(url: str, *, period: str | int | None = None, schema: str | None = 
     except ExtractError:
         raise
     except Exception as exc:  # connection refused, authentication, SQL error
-        msg = mask_url(str(exc).splitlines()[0])
+        msg = _driver_error(exc, url)
         raise ExtractError(f"{masked}: cannot read the warehouse ({msg})") from None
     finally:
         engine.dispose()
     meta = _read_sql_metadata(url, schema)
+    when = meta.get("date_extraction")
+    if when is not None:
+        when = parse_contract_date(
+            when, where=f"{masked} {schema}.metadonnees: date_extraction"
+        )
     return validate(
         raw,
         source=f"{masked} (schema {schema})",
-        extraction_date=meta.get("date_extraction"),
+        extraction_date=when,
         synthetic=bool(meta.get("synthetique", False)),
     )
 
@@ -272,6 +361,11 @@ def _read_sql_metadata(url: str, schema: str) -> dict:
                 if row is None
                 else {"date_extraction": row[0], "synthetique": row[1]}
             )
+    except Exception as exc:
+        raise ExtractError(
+            f"{mask_url(url)} {schema}.metadonnees: cannot be read "
+            f"({_driver_error(exc, url)})"
+        ) from None
     finally:
         engine.dispose()
 
@@ -297,9 +391,11 @@ def write_sql(wh, url: str, *, schema: str | None = None, replace: bool = False)
     """Create the contract tables in ``schema`` and load a Warehouse's accepted rows.
 
     Tables get the contract's column types, NOT NULL on required columns,
-    primary keys on identifiers and foreign keys between tables. With
-    ``replace`` an existing schema of that name is dropped first. Returns the
-    schema name.
+    primary keys on identifiers and foreign keys between tables. The schema is
+    created if missing; a schema that exists but holds none of the contract's
+    tables (``public`` of a new database) is used as it is. Contract tables
+    already there are an error unless ``replace``, which drops them (and only
+    them) first. All in one transaction. Returns the schema name.
     """
     import sqlalchemy as sa
 
@@ -314,12 +410,20 @@ def write_sql(wh, url: str, *, schema: str | None = None, replace: bool = False)
                 ),
                 {"s": schema},
             ).first()
-            if exists and not replace:
+            ours = [*TABLE_ORDER, "metadonnees"]
+            present = (
+                set(sa.inspect(conn).get_table_names(schema=schema)) if exists else set()
+            )
+            held = [t for t in ours if t in present]
+            if held and not replace:
                 raise ExtractError(
-                    f"{masked}: schema {schema!r} already exists (use --replace to overwrite)"
+                    f"{masked}: schema {schema!r} already exists with contract "
+                    f"table(s) {', '.join(held)} (use --replace to overwrite them)"
                 )
-            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+            for name in reversed(held):
+                conn.execute(sa.text(f"DROP TABLE IF EXISTS {schema}.{name} CASCADE"))
+            if not exists:
+                conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
             for name in wh.tables_present:
                 conn.execute(sa.text(_ddl(SCHEMA[name], schema)))
                 _copy(conn, schema, SCHEMA[name], wh.table(name))
@@ -342,7 +446,7 @@ def write_sql(wh, url: str, *, schema: str | None = None, replace: bool = False)
     except ExtractError:
         raise
     except Exception as exc:
-        msg = mask_url(str(exc).splitlines()[0])
+        msg = _driver_error(exc, url)
         raise ExtractError(f"{masked}: cannot load the warehouse ({msg})") from None
     finally:
         engine.dispose()
