@@ -2,24 +2,41 @@
 
 Each command is one ``_add_<command>`` function (its arguments) and one
 ``_run_<command>`` function (what it does). An :class:`ObservatoireError` becomes
-one line on stderr and its exit status; any other exception is a bug and keeps
-its traceback.
+one line on stderr and its exit status; so does a file the system cannot read
+or write (``OSError``: a full disk, a permission): exit 2. Ctrl-C exits 130 and
+SIGTERM 143, after the same clean-up (no partial file is left: every output is
+written under a temporary name, then renamed). Any other exception is a bug and
+keeps its traceback.
+
+Every path a command writes goes through :func:`observatoire._io.check_output`
+first: never inside the extract it reads, never onto one of its inputs. This
+module imports nothing heavy at the top, so that Ctrl-C during the first
+second (while pandas loads) is an interruption, not a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
-from .exceptions import ObservatoireError, ParamsError
+from ._io import check_output, excerpt
+from .exceptions import Interrupted, ObservatoireError, OutputError, ParamsError
 
 logger = logging.getLogger("observatoire")
 
 Runner = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line usage error (exit 2), like every other error."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 # --------------------------------------------------------------------- generate
@@ -37,7 +54,7 @@ def _add_generate(sub: argparse._SubParsersAction) -> Runner:
     )
     p.add_argument(
         "--scale",
-        type=float,
+        type=_scale,
         default=1.0,
         help="1.0 = the Nouvelle-Aquitaine network; 12 = about the national one",
     )
@@ -45,6 +62,19 @@ def _add_generate(sub: argparse._SubParsersAction) -> Runner:
         "--format", dest="fmt", choices=["parquet", "csv"], default="parquet"
     )
     return _run_generate
+
+
+def _scale(text: str) -> float:
+    """``--scale``: a finite number in (0, 100] (argparse turns errors into exit 2)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{excerpt(text)} is not a number") from None
+    if not 0 < value <= 100:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(
+            f"{excerpt(text)}: expected a number above 0 and at most 100"
+        )
+    return value
 
 
 def _parse_years(text: str) -> tuple[int, int]:
@@ -55,17 +85,20 @@ def _parse_years(text: str) -> tuple[int, int]:
             a = b = int(text)
     except ValueError:
         raise ParamsError(
-            f"--years {text!r}: expected YEAR or FIRST-LAST, e.g. 2022-2024"
+            f"--years {excerpt(text)}: expected YEAR or FIRST-LAST, e.g. 2022-2024"
         ) from None
     if a > b:
-        raise ParamsError(f"--years {text!r}: first year after last year")
+        raise ParamsError(f"--years {excerpt(text)}: first year after last year")
+    if not 2000 <= a <= b <= 2100:
+        raise ParamsError(f"--years {excerpt(text)}: years between 2000 and 2100")
     return a, b
 
 
 def _run_generate(args: argparse.Namespace) -> int:
+    first, last = _parse_years(args.years)
+    check_output(args.out, directory=True)
     from . import synthetic
 
-    first, last = _parse_years(args.years)
     out = synthetic.generate(
         args.out, seed=args.seed, years=(first, last), scale=args.scale, fmt=args.fmt
     )
@@ -86,6 +119,8 @@ def _add_validate(sub: argparse._SubParsersAction) -> Runner:
 
 
 def _run_validate(args: argparse.Namespace) -> int:
+    if args.rejects is not None:
+        check_output(args.rejects, option="--rejects", reads=[args.data])
     from . import data
 
     wh = data.load(args.data, schema=args.schema)
@@ -219,15 +254,33 @@ def _add_indicators(sub: argparse._SubParsersAction) -> Runner:
 
 
 def _run_indicators(args: argparse.Namespace) -> int:
+    # everything that needs no data is checked before the extract is loaded
+    if args.out.suffix.lower() not in (".csv", ".xlsx"):
+        raise ParamsError(
+            f"--out {excerpt(args.out.name)}: expected a .csv or .xlsx file name"
+        )
+    if not args.raw and args.threshold < 2:
+        raise ParamsError(
+            f"--threshold {args.threshold}: must be at least 2 (counts from 1 to "
+            "THRESHOLD-1 are masked); use --raw for exact figures"
+        )
+    check_output(args.out, reads=[args.data])
     from . import data, exports, indicators
 
     period = indicators.parse_period(args.period)
-    if args.out.suffix.lower() not in (".csv", ".xlsx"):
-        raise ParamsError(f"--out {args.out.name}: expected a .csv or .xlsx file name")
     wh = data.load(args.data)
+    coverage = _period_coverage(wh, period)
     if wh.n_rejected:
         logger.warning("%d rejected rows left out of the indicators", wh.n_rejected)
     table = indicators.compute(wh, period.label, monthly=args.monthly)
+    table = _mark_coverage(table, wh)
+    if coverage == "partial":
+        logger.warning(
+            "%s is only partly covered by the extract (it ends on %s): its rows "
+            "say couverture_periode = partielle",
+            period.label,
+            wh.coverage.end.date(),
+        )
     if args.raw:
         logger.warning(
             "--raw: exact figures without disclosure control, not for circulation"
@@ -244,7 +297,45 @@ def _run_indicators(args: argparse.Namespace) -> int:
     logger.info(
         "indicators %s written to %s (%d rows)", period.label, args.out, len(table)
     )
-    return 0
+    return 1 if wh.n_rejected else 0
+
+
+#: ``Coverage.covers`` in the French of the data files
+_COVERAGE_FR = {"complete": "complete", "partial": "partielle", "absent": "absente"}
+
+
+def _period_coverage(wh, period) -> str:
+    """Refuse a period the extract does not cover; return its coverage."""
+    from .exceptions import ExtractError
+
+    cov = wh.coverage
+    status = cov.covers(period.year, period.month)
+    if status == "absent":
+        span = (
+            "holds no contact"
+            if cov.first is None or cov.end is None
+            else f"covers {cov.first.date()} to {cov.end.date()}"
+        )
+        raise ExtractError(
+            f"--period {period.label}: the extract {span}; choose a period inside it"
+        )
+    return status
+
+
+def _mark_coverage(table, wh):
+    """Add ``couverture_periode`` (complete, partielle, absente) to every row."""
+    cov = wh.coverage
+    labels = table["periode"].astype(str)
+    status = {
+        label: _COVERAGE_FR[
+            cov.covers(int(label[:4]), int(label[5:7]) if len(label) > 4 else None)
+        ]
+        for label in labels.unique()
+    }
+    out = table.copy()
+    at = list(out.columns).index("periode") + 1
+    out.insert(at, "couverture_periode", labels.map(status).astype("string"))
+    return out
 
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], Runner]] = [
@@ -259,7 +350,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], Runner]] = [
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:
     """Build the argument parser and the map of command name to runner."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="observatoire",
         description="Evaluation workbench of the youth-training observatory "
         "(Missions Locales, Nouvelle-Aquitaine).",
@@ -303,19 +394,50 @@ def _setup_logging(quiet: bool, verbose: bool) -> None:
     root.propagate = False
 
 
+def _on_sigterm(signum, frame) -> None:
+    # raised where the program is, like Ctrl-C: the same clean-up runs
+    raise Interrupted("terminated (SIGTERM)")
+
+
+def _os_error_line(exc: OSError) -> str:
+    what = exc.strerror or type(exc).__name__
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{what}{where}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``observatoire`` console script."""
-    parser, runners = build_parser()
-    args = parser.parse_args(argv)
-    _setup_logging(args.quiet, args.verbose)
+    previous = None
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        try:
+            previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        except ValueError:  # not the main thread (e.g. a test runner's worker)
+            previous = None
+    command = "?"
     try:
+        parser, runners = build_parser()
+        args = parser.parse_args(argv)
+        command = args.command
+        _setup_logging(args.quiet, args.verbose)
         return runners[args.command](args)
     except ObservatoireError as exc:
-        print(f"observatoire {args.command}: error: {exc}", file=sys.stderr)
+        print(f"observatoire {command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except Interrupted:
+        print(f"observatoire {command}: terminated (SIGTERM)", file=sys.stderr)
+        return Interrupted.exit_code
     except KeyboardInterrupt:
-        print(f"observatoire {args.command}: interrupted", file=sys.stderr)
+        print(f"observatoire {command}: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        print(
+            f"observatoire {command}: error: {excerpt(_os_error_line(exc), 300)}",
+            file=sys.stderr,
+        )
+        return OutputError.exit_code
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

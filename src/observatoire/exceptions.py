@@ -5,7 +5,10 @@ Any other exception is a bug and keeps its traceback.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the command line imports this module first: keep it light
+    import pandas as pd
 
 
 class ObservatoireError(Exception):

@@ -45,6 +45,7 @@ FORMAT_RATE = "0.0 %"
 FORMAT_DECIMAL = "#,##0.00"
 FORMAT_EUROS = '#,##0 "€"'
 
+
 def _cell(value: object) -> object:
     """A value openpyxl can write: numbers as numbers, missing as empty."""
     if value is None or value is pd.NA or value is pd.NaT:

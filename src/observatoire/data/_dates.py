@@ -44,7 +44,11 @@ def parse_contract_date(value: object, *, where: str) -> pd.Timestamp:
         if value.tzinfo is None and value == value.replace(
             hour=0, minute=0, second=0, microsecond=0
         ):
-            ts = pd.Timestamp(value.date()) if FIRST.year <= value.year <= LAST.year else None
+            ts = (
+                pd.Timestamp(value.date())
+                if FIRST.year <= value.year <= LAST.year
+                else None
+            )
     elif isinstance(value, dt.date):
         ts = pd.Timestamp(value) if FIRST.year <= value.year <= LAST.year else None
     elif isinstance(value, str):

@@ -558,7 +558,7 @@ def _read_csv_records(text: str, sep: str, table: str, path: Path | str = ""):
 def _quote_message(path, start: int, end: int, exc: csv.Error) -> str:
     if "unexpected end of data" in str(exc):
         return (
-            f"{path}: line {start}: a quote (\") opened in this record is never "
+            f'{path}: line {start}: a quote (") opened in this record is never '
             f"closed (it runs to the end of the file, line {end}); "
             "fix the quoting or re-export the file"
         )
@@ -584,7 +584,7 @@ def _check_swallowed(record, sep, width, start, end, path) -> None:
         for part in parts[1:]:
             if part.count(sep) >= width - 1:
                 raise ExtractError(
-                    f"{path}: line {line}: a quote (\") opened here runs to line "
+                    f'{path}: line {line}: a quote (") opened here runs to line '
                     f"{end} and swallows lines that look like records "
                     f"({excerpt(part)}); fix the quoting or re-export the file"
                 )

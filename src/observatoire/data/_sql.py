@@ -92,9 +92,11 @@ def mask_url(url: str) -> str:
         head = userinfo + head[at:]
     query = re.sub(
         r"(^|&)([^=&]*)=([^&]*)",
-        lambda m: f"{m.group(1)}{m.group(2)}={_MASK}"
-        if _SECRET_KEYS.search(m.group(2))
-        else m.group(0),
+        lambda m: (
+            f"{m.group(1)}{m.group(2)}={_MASK}"
+            if _SECRET_KEYS.search(m.group(2))
+            else m.group(0)
+        ),
         query,
     )
     return f"{scheme}://{head}{q}{query}"
@@ -412,7 +414,9 @@ def write_sql(wh, url: str, *, schema: str | None = None, replace: bool = False)
             ).first()
             ours = [*TABLE_ORDER, "metadonnees"]
             present = (
-                set(sa.inspect(conn).get_table_names(schema=schema)) if exists else set()
+                set(sa.inspect(conn).get_table_names(schema=schema))
+                if exists
+                else set()
             )
             held = [t for t in ours if t in present]
             if held and not replace:

@@ -172,8 +172,6 @@ def check_columns(raw: RawTable, table: Table) -> None:
             raw.frame[c.name] = pd.Series([None] * len(raw.frame), dtype=object)
 
 
-
-
 def _column_list(columns, limit: int = 20) -> str:
     """Column names for a message: escaped, empty ones by position, bounded."""
     names = [
@@ -549,9 +547,7 @@ def _parse(
     bad = (s.notna().to_numpy(dtype=bool) & ~finite).copy()
     num = num.where(finite)
     if kind == "int":
-        frac = num.notna() & (
-            (num != np.floor(num.fillna(0))) | (num.abs() > _INT_MAX)
-        )
+        frac = num.notna() & ((num != np.floor(num.fillna(0))) | (num.abs() > _INT_MAX))
         bad |= frac.to_numpy()
         out = num.where(~frac).astype("Int64")
         return out, bad

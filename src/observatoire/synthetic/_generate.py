@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .. import __version__
+from .._io import check_output
 from ..data._schema import (
     CATEGORIES_SITUATION,
     ETATS_SITUATION,
@@ -18,7 +21,8 @@ from ..data._schema import (
     TYPES_EVENEMENT,
     pandas_dtype,
 )
-from ..data._write import write_extract
+from ..data._write import METADATA_FILE, write_extract
+from ..exceptions import ArgumentError, OutputError
 from ._animations import draw_animations
 from ._calendar import build_calendar, category_column, date_column, id_column
 from ._contacts import ContactDrawer
@@ -78,6 +82,11 @@ def generate(
     first reception or a contact in that window, with all their situations and
     schemes. Same arguments, same bytes.
 
+    The extract is written whole into a folder beside ``out``, then swapped in:
+    an interrupted run leaves ``out`` as it was, never a mix of old and new
+    tables. ``out`` must be new, empty or an extract (only contract tables and
+    ``metadonnees.json``), since it is replaced whole.
+
     Parameters
     ----------
     out : path
@@ -98,8 +107,10 @@ def generate(
 
     Raises
     ------
-    ValueError
-        If ``years``, ``scale`` or ``fmt`` is not valid.
+    ArgumentError
+        If ``years``, ``scale`` or ``fmt`` is not valid (also a ValueError).
+    OutputError
+        If ``out`` is a file, or a folder holding files that are not an extract.
 
     Examples
     --------
@@ -111,6 +122,22 @@ def generate(
     ['aides.parquet', 'animations.parquet']
     """
     first, last = _check_args(years, scale, fmt)
+    target = Path(out)
+    final = _check_out(target)
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    )
+    try:
+        os.chmod(staging, 0o777 & ~_umask())
+        _build(staging, seed, first, last, scale, fmt)
+        _swap(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _build(out: Path, seed, first: int, last: int, scale: float, fmt: str) -> None:
     ss = streams(seed)
     rng = {k: np.random.default_rng(ss[k]) for k in range(len(ss))}
     cal = build_calendar(first, last)
@@ -192,24 +219,75 @@ def generate(
         "annees": [first, last],
         "generateur": f"observatoire {__version__}",
     }
-    return write_extract({}, out, fmt=fmt, metadata=metadata)
+    write_extract({}, out, fmt=fmt, metadata=metadata)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _check_out(out: Path) -> Path:
+    """The real folder ``out`` names, checked: new, empty or an extract."""
+    check_output(out, directory=True)
+    final = out.resolve()
+    if final.exists():
+        ours = {METADATA_FILE} | {
+            f"{t}.{f}" for t in SCHEMA for f in ("parquet", "csv")
+        }
+        other = sorted(
+            p.name
+            for p in final.iterdir()
+            if p.name not in ours
+            and not (p.name.startswith(".") and p.name.endswith(".tmp"))
+        )
+        if other:
+            raise OutputError(
+                f"--out {out}: holds files that are not part of an extract "
+                f"(e.g. {other[0]!r}); it would be replaced whole: choose a new or "
+                "empty folder"
+            )
+    return final
+
+
+def _swap(staging: Path, final: Path) -> None:
+    """Put the finished extract at ``final``; the old one is removed after."""
+    if not final.exists():
+        os.replace(staging, final)
+        return
+    old = Path(
+        tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".old", dir=final.parent)
+    )
+    os.rmdir(old)
+    os.replace(final, old)
+    try:
+        os.replace(staging, final)
+    except BaseException:
+        os.replace(old, final)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _check_args(years, scale, fmt) -> tuple[int, int]:
     try:
         first, last = (int(y) for y in years)
     except (TypeError, ValueError):
-        raise ValueError(
+        raise ArgumentError(
             f"years must be (first, last), e.g. (2022, 2024), not {years!r}"
         ) from None
     if not 2000 <= first <= last <= 2100:
-        raise ValueError(
+        raise ArgumentError(
             f"years {years!r}: expected first <= last, between 2000 and 2100"
         )
-    if not (isinstance(scale, int | float) and 0 < scale <= 100):
-        raise ValueError(f"scale must be a number in (0, 100], not {scale!r}")
+    if not (
+        isinstance(scale, int | float)
+        and not isinstance(scale, bool)
+        and 0 < scale <= 100
+    ):
+        raise ArgumentError(f"scale must be a number in (0, 100], not {scale!r}")
     if fmt not in ("parquet", "csv"):
-        raise ValueError(f"fmt must be 'parquet' or 'csv', not {fmt!r}")
+        raise ArgumentError(f"fmt must be 'parquet' or 'csv', not {fmt!r}")
     return first, last
 
 
