@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from observatoire import reports
+from observatoire import data, reports
 from observatoire.cli import main
 
 CANARY_ML = "ML23A"
@@ -64,7 +64,8 @@ def canary_extract(synthetic_extract, tmp_path_factory) -> Path:
         path = out / f"{table}.parquet"
         frame = jeunes if table == "jeunes" else pd.read_parquet(path)
         frame["id_jeune"] = frame["id_jeune"].replace(new_ids)
-        frame.to_parquet(path, index=False)
+        # through write_extract, which keeps the fingerprints of metadonnees.json
+        data.write_extract({table: frame}, out)
     return out
 
 

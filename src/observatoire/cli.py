@@ -256,9 +256,7 @@ def _add_indicators(sub: argparse._SubParsersAction) -> Runner:
 def _run_indicators(args: argparse.Namespace) -> int:
     # everything that needs no data is checked before the extract is loaded
     if args.out.suffix.lower() not in (".csv", ".xlsx"):
-        raise ParamsError(
-            f"--out {excerpt(args.out.name)}: expected a .csv or .xlsx file name"
-        )
+        raise ParamsError(f"--out {args.out.name}: expected a .csv or .xlsx file name")
     if not args.raw and args.threshold < 2:
         raise ParamsError(
             f"--threshold {args.threshold}: must be at least 2 (counts from 1 to "
@@ -333,8 +331,8 @@ def _mark_coverage(table, wh):
         for label in labels.unique()
     }
     out = table.copy()
-    at = list(out.columns).index("periode") + 1
-    out.insert(at, "couverture_periode", labels.map(status).astype("string"))
+    # last, so that the contract's columns keep their places
+    out["couverture_periode"] = labels.map(status).astype("string")
     return out
 
 

@@ -43,6 +43,8 @@ import pandas as pd
 
 from .._io import excerpt, is_database_url, write_csv
 from ..exceptions import ExtractError
+from ._dates import FIRST as FIRST_DATE
+from ._dates import LAST as LAST_DATE
 from ._dates import parse_contract_date
 from ._schema import SCHEMA, Table
 from ._validate import RawTable, check_columns, validate
@@ -361,7 +363,8 @@ def _read_parquet(path: Path, table: Table) -> RawTable:
     try:
         arrow = pf.read()
         arrow = _dates_to_ns(arrow)
-        frame = arrow.to_pandas(types_mapper=types.get)
+        # the pandas metadata would restore dtypes the values may not fit
+        frame = arrow.to_pandas(types_mapper=types.get, ignore_metadata=True)
     except Exception as exc:
         raise ExtractError(
             f"{path}: cannot read Parquet file ({excerpt(exc, 120)})"
@@ -390,25 +393,36 @@ def _parquet_type_ok(typ) -> bool:
 
 
 def _dates_to_ns(arrow):
-    """Dates and timestamps as naive timestamps in their own unit, as text if huge.
+    """Dates and timestamps as naive nanosecond timestamps, or as text if out of range.
 
-    pandas turns ``date32`` into Python objects and refuses timestamps outside
-    1678-2261; those columns become ISO text here, so the validator rejects
-    each such value (rule ``type``) instead of the whole read failing.
+    pandas turns ``date32`` into Python objects and cannot hold a timestamp
+    outside 1678-2261: a column holding such a value becomes ISO text here, so
+    that the validator rejects each such value (rule ``type``) instead of the
+    whole read failing. Time-zone-aware timestamps are taken in local time.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    cols = []
-    changed = False
+    lo = pa.scalar(FIRST_DATE.to_pydatetime(), pa.timestamp("s"))
+    hi = pa.scalar(LAST_DATE.to_pydatetime(), pa.timestamp("s"))
+    cols, changed = [], False
     for i, fld in enumerate(arrow.schema):
         col = arrow.column(i)
         typ = fld.type
         if pa.types.is_date(typ) or pa.types.is_timestamp(typ):
+            changed = True
             if pa.types.is_timestamp(typ) and typ.tz is not None:
                 col = pc.local_timestamp(col)
-            col = pc.strftime(col.cast(pa.timestamp("s")), format="%Y-%m-%d")
-            changed = True
+            secs = col.cast(pa.timestamp("s"), safe=False)  # for the bounds only
+            bounds = pc.min_max(secs)
+            low, high = bounds["min"], bounds["max"]
+            inside = not low.is_valid or (
+                pc.greater_equal(low, lo).as_py() and pc.less_equal(high, hi).as_py()
+            )
+            if inside:
+                col = col.cast(pa.timestamp("ns"))
+            else:
+                col = pc.strftime(secs, format="%Y-%m-%d")
         cols.append(col)
     if not changed:
         return arrow
