@@ -470,6 +470,10 @@ def _read_header_bytes(path: Path) -> bytes:
         head = f.read(HEADER_MAX_BYTES + 4)
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ExtractError(
+            f"{path}: UTF-16 text, not UTF-8; re-export the file as UTF-8"
+        )
     ends = [i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0]
     if ends:
         head = head[: min(ends)]

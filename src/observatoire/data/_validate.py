@@ -15,7 +15,8 @@ Choices the contract leaves to us:
   are events that have happened. Situations may be planned, so their dates are
   not checked against it.
 - A number must be finite (``inf``, ``1e309`` are rejects, rule ``type``); an
-  integer must be exact (at most 2**53 in size); a date must lie between
+  integer must be whole and fit the warehouse's 32-bit ``integer`` column
+  (at most 2,147,483,647 in size); a date must lie between
   1678 and 2261 (the span of a nanosecond timestamp), any other is a reject.
 - A code that becomes a file name (``code_ml``) follows :data:`CODE_PATTERN`
   (rule ``format_code``).
@@ -68,8 +69,8 @@ _PAST_DATES = {
 _TRUE = {"1", "true", "oui", "vrai"}
 _FALSE = {"0", "false", "non", "faux"}
 _COMMUNE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
-#: integers beyond this size are not exact once read as numbers
-_INT_MAX = 2**53
+#: the largest integer: the warehouse's ``integer`` type (PostgreSQL, 32 bits)
+_INT_MAX = 2**31 - 1
 
 #: a column is "wrong type everywhere" (the file is unreadable, not its rows)
 #: when all of at least this many filled values fail to parse

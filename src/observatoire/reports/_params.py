@@ -38,7 +38,7 @@ REPORT_KINDS: tuple[str, ...] = (
 
 AUTO = "auto"
 ALL = "all"
-_RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _YEAR_RANGE = (2000, 2100)
 
 
@@ -258,7 +258,7 @@ def parse_params(
     else:
         _check_str("data", values["data"], problems)
     run = values["run"]
-    if not isinstance(run, str) or not _RUN_NAME.match(run):
+    if not isinstance(run, str) or not _RUN_NAME.fullmatch(run):
         problems.append(
             f"run: {run!r} is not a usable folder name "
             "(letters, digits, '_', '-', '.', at most 64)"
