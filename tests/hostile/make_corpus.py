@@ -295,6 +295,19 @@ def _build_cases() -> None:
          commande=[*IND, "--period", "2023"], contenu={"{tmp}/ind.csv": "jeunes_en_contact"})  # fmt: skip
     case("option_inconnue", [], 2, "unrecognized arguments", commande=[*V, "--bogus"])
     case("commande_inconnue", [], 2, "invalid choice", commande=["bogus"])
+    # --- parameter files ---------------------------------------------------
+    batch = ["batch", "--params", "{tmp}/p.yaml"]
+    case("batch_nom_de_run_avec_retour_a_la_ligne", [], 2, "run:", commande=batch,
+         preparer={"ecrire": {"p.yaml": 'run: "ok\\n"\n'}})  # fmt: skip
+    case("batch_bombe_d_alias_yaml", [], 2, "anchors (&name) are not allowed",
+         commande=batch, preparer={"ecrire": {"p.yaml": (
+             'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
+             "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+             "title: [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n")}})  # fmt: skip
+    case("batch_cle_dupliquee", [], 2, "already given on line 1", commande=batch,
+         preparer={"ecrire": {"p.yaml": "run: a\nrun: b\n"}})  # fmt: skip
+    case("batch_octets_nuls", [], 2, "NUL", commande=batch,
+         preparer={"ecrire": {"p.yaml": "run: a\x00\n"}})  # fmt: skip
     # --- Parquet --------------------------------------------------------------
     big = pa.array([dt.datetime(1600, 1, 1), dt.datetime(2000, 1, 1),
                     dt.datetime(9999, 12, 31)], pa.timestamp("us"))  # fmt: skip
