@@ -587,3 +587,119 @@ def test_duplicate_detection_matches_pandas_keep_first():
     assert (_duplicated(key) == expected).all()
     assert _duplicated(key.iloc[:1]).tolist() == [False]
     assert _duplicated(key.iloc[:0]).tolist() == []
+
+
+# ---------------------------------------------------------------- hostile inputs
+def test_unclosed_quote_names_the_line_it_opened_on(extract):
+    # one stray quote would otherwise swallow the rest of the file as one value
+    path = extract / "evenements.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[7] = lines[7].replace(";", ';"', 1)  # line 8 of the file
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(ExtractError, match=r"line 8: a quote .* never closed"):
+        data.load(extract)
+
+
+def test_cr_only_line_endings_read_every_record(extract):
+    path = extract / "evenements.csv"
+    text = path.read_text(encoding="utf-8")
+    n_records = text.strip("\n").count("\n")  # lines less the header
+    path.write_text(text.replace("\n", "\r"), encoding="utf-8", newline="")
+    wh = data.load(extract)
+    rec = wh.reconciliation.set_index("table")
+    assert rec.loc["evenements", "lignes_lues"] == n_records == 20
+    assert wh.n_rejected == 0
+
+
+def test_non_finite_and_oversized_numbers_are_rejects(extract):
+    path = extract / "aides.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for i, value in zip(range(1, 4), ["inf", "1e309", "NaN"], strict=True):
+        fields = lines[i].split(";")
+        fields[4] = value  # montant_eur
+        lines[i] = ";".join(fields)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    wh = data.load(extract)
+    got = wh.rejects.query("table == 'aides'")[["ligne", "colonne", "regle"]]
+    assert got.values.tolist() == [[2, "montant_eur", "type"], [3, "montant_eur", "type"],
+                                   [4, "montant_eur", "type"]]  # fmt: skip
+    assert np_isfinite_all(wh.aides["montant_eur"])
+
+
+def np_isfinite_all(s) -> bool:
+    import numpy as np
+
+    return bool(np.isfinite(s.dropna().to_numpy()).all())
+
+
+def test_code_ml_that_could_name_a_path_is_rejected_with_its_rule(extract):
+    for name in ("missions_locales.csv", "jeunes.csv", "evenements.csv",
+                 "animations_participations.csv"):  # fmt: skip
+        p = extract / name
+        p.write_text(p.read_text(encoding="utf-8").replace("MLC", "../MLC"), "utf-8")
+    wh = data.load(extract)
+    rule = wh.rejects.query("table == 'missions_locales'")
+    assert rule[["ligne", "colonne", "regle"]].values.tolist() == [
+        [4, "code_ml", "format_code"]
+    ]
+    assert "../MLC" not in set(wh.missions_locales["code_ml"])
+    assert not wh.jeunes["code_ml"].str.contains("/").any()
+
+
+def test_metadata_date_is_day_first_and_a_bad_one_is_an_error(extract):
+    meta = extract / "metadonnees.json"
+    meta.write_text('{"date_extraction": "05/01/2024"}', encoding="utf-8")
+    assert data.load(extract).extraction_date == pd.Timestamp("2024-01-05")
+    for bad in ("2024-01-05T00:00+01:00", "2024-02-30", "5/1/2024"):
+        meta.write_text(f'{{"date_extraction": "{bad}"}}', encoding="utf-8")
+        with pytest.raises(ExtractError, match="is not a date"):
+            data.load(extract)
+
+
+def test_write_extract_records_fingerprints_that_load_checks(tmp_path):
+    wh = data.load(FIXTURE)
+    tables = {n: wh.table(n) for n in wh.tables_present}
+    out = data.write_extract(tables, tmp_path / "x", metadata={"synthetique": False})
+    import json
+
+    meta = json.loads((out / "metadonnees.json").read_text(encoding="utf-8"))
+    assert sorted(meta["empreintes"]) == sorted(f"{n}.parquet" for n in tables)
+    assert data.load(out).n_rejected == 0
+    # a table written again through write_extract keeps the extract consistent
+    data.write_extract({"aides": wh.aides.head(2)}, out)
+    assert len(data.load(out).aides) == 2
+    # one replaced by hand (or by an interrupted run) is a mixed extract
+    wh.aides.head(1).to_parquet(out / "aides.parquet", index=False)
+    with pytest.raises(ExtractError, match="does not match its fingerprint"):
+        data.load(out)
+
+
+def test_symlink_out_of_the_extract_is_not_read(extract):
+    (extract / "jeunes.csv").unlink()
+    (extract / "jeunes.csv").symlink_to("/etc/passwd")
+    with pytest.raises(ExtractError, match="not a regular file") as err:
+        data.load(extract)
+    assert "root:x:0" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "secrets"),
+    [
+        ("postgresql://obs:ss-S3cret@x@db.example/imilo", ["ss-S3cret@x", "ss-S3cret"]),
+        ("postgresql://obs@db.example/imilo?password=abc123&schema=s", ["abc123"]),
+        (
+            "postgresql://obs:p%40ss%2Fw0rd@db.example/imilo",
+            ["p%40ss%2Fw0rd", "p@ss/w0rd"],
+        ),
+    ],
+)
+def test_mask_url_hides_every_form_of_password(url, secrets):
+    from observatoire.data._sql import mask_secrets
+
+    masked = data.mask_url(url)
+    assert "***" in masked and "db.example" in masked
+    # a driver's message quoting the password (parsed or as written) is masked too
+    for secret in secrets:
+        assert secret not in masked
+        error = f"connection to db.example failed for password {secret} ({url})"
+        assert secret not in mask_secrets(error, url)

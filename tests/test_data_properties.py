@@ -141,7 +141,9 @@ def test_csv_reader_refuses_in_one_line_or_counts_every_record(case):
             # an intact file is refused only when a value spans lines that look
             # like records (the stray-quote guard), holds a NUL character or a
             # column holds no valid value at all (the contract's "wrong type")
-            with pytest.raises(ExtractError, match="swallows lines|NUL byte|holds no valid"):
+            with pytest.raises(
+                ExtractError, match="swallows lines|NUL byte|holds no valid"
+            ):
                 data.load(folder)
 
 

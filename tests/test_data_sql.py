@@ -126,3 +126,45 @@ def test_missing_table_and_unreachable_server_are_clear_errors(pg_url):
     with pytest.raises(ExtractError, match="cannot read the warehouse") as err:
         data.load(bad)
     assert "autre-secret" not in str(err.value)
+
+
+def test_readme_command_on_a_brand_new_database(pg_url, tmp_path, capsys):
+    # exactly the README's command, on a database just created: its empty
+    # schema public is used as it is, no --replace needed
+    base = pg_url.rsplit("/", 1)[0]
+    with (
+        _engine(pg_url)
+        .connect()
+        .execution_options(isolation_level="AUTOCOMMIT") as conn
+    ):
+        conn.execute(sa.text("DROP DATABASE IF EXISTS neuve"))
+        conn.execute(sa.text("CREATE DATABASE neuve"))
+    url = f"{base}/neuve"
+    extract = tmp_path / "x"
+    shutil.copytree(FIXTURE, extract)
+    assert main(["load-sql", "--data", str(extract), "--url", url]) == 0
+    assert main(["validate", url]) == 0
+    # a second load meets the contract tables: --replace, and only them
+    with _engine(url).begin() as conn:
+        conn.execute(sa.text("CREATE TABLE public.autre (x int)"))
+    assert main(["load-sql", "--data", str(extract), "--url", url]) == 2
+    assert "use --replace" in capsys.readouterr().err
+    assert main(["load-sql", "--data", str(extract), "--url", url, "--replace"]) == 0
+    with _engine(url).connect() as conn:
+        assert "autre" in sa.inspect(conn).get_table_names(schema="public")
+    assert len(data.load(url).jeunes) == 12
+
+
+def test_password_with_at_sign_or_in_the_query_never_shows(pg_url, capsys, caplog):
+    caplog.set_level(logging.DEBUG)
+    host = pg_url.rsplit("@", 1)[1]
+    for url in (
+        f"postgresql://observatoire:ss-S3cret@x@{host}",
+        f"postgresql://observatoire@{host}?password=qs-S3cret",
+        "postgresql://observatoire:ss-S3cret@x@127.0.0.1:1/postgres",
+    ):
+        assert main(["validate", url, "--schema", "nulle_part"]) == 2
+    captured = capsys.readouterr()
+    everything = captured.out + captured.err + caplog.text
+    assert "S3cret" not in everything
+    assert "***" in captured.err

@@ -14,13 +14,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-
-import yaml
 
 from .exceptions import OutputError
 
@@ -195,16 +194,28 @@ def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
     "'xxxxx…' (100 characters)"
     """
     text = value if isinstance(value, str) else str(value)
-    shown = text[:limit]
-    escaped = "".join(
+    escaped = printable(text[:limit])
+    if len(text) > limit:
+        return f"'{escaped}…' ({len(text)} characters)"
+    return f"'{escaped}'"
+
+
+def printable(text: str, limit: int | None = None) -> str:
+    """``text`` with control and invisible characters escaped, cut at ``limit``.
+
+    For a whole message line (:func:`excerpt` quotes a value inside one).
+
+    >>> printable("a\\x1b[2Jb\\nc")
+    'a\\\\x1b[2Jb\\\\nc'
+    """
+    shown = text if limit is None else text[:limit]
+    out = "".join(
         ch
         if ch.isprintable() and ch not in "\u200b\u200c\u200d\u2060\ufeff"
         else ch.encode("unicode_escape").decode("ascii")
         for ch in shown
     )
-    if len(text) > limit:
-        return f"'{escaped}…' ({len(text)} characters)"
-    return f"'{escaped}'"
+    return out + ("…" if limit is not None and len(text) > limit else "")
 
 
 # ------------------------------------------------------------------ safe YAML
@@ -247,8 +258,10 @@ def load_yaml(path: str | os.PathLike[str], *, error: type[Exception]) -> object
         raise error(f"{path}: not UTF-8 text (byte {exc.start})") from None
     if "\x00" in text:
         raise error(f"{path}: holds NUL bytes, not a text file")
+    import yaml  # here: the command line imports this module before anything heavy
+
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - safe subclass
+        return yaml.load(text, Loader=_strict_loader())  # noqa: S506 - safe subclass
     except _StrictYAMLError as exc:
         raise error(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
@@ -262,7 +275,10 @@ class _StrictYAMLError(Exception):
     pass
 
 
+@functools.cache
 def _strict_loader() -> type:
+    import yaml
+
     class StrictLoader(yaml.SafeLoader):
         def compose_node(self, parent, index):  # type: ignore[override]
             if self.check_event(yaml.AliasEvent):
@@ -299,6 +315,3 @@ def _strict_loader() -> type:
             return super().construct_mapping(node, deep=deep)
 
     return StrictLoader
-
-
-_StrictLoader = _strict_loader()

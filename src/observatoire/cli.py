@@ -23,8 +23,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__
-from ._io import check_output, excerpt
+from ._io import check_output, excerpt, printable
 from .exceptions import Interrupted, ObservatoireError, OutputError, ParamsError
 
 logger = logging.getLogger("observatoire")
@@ -353,6 +352,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:
         description="Evaluation workbench of the youth-training observatory "
         "(Missions Locales, Nouvelle-Aquitaine).",
     )
+    from . import __version__
+
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {__version__}"
     )
@@ -419,7 +420,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _setup_logging(args.quiet, args.verbose)
         return runners[args.command](args)
     except ObservatoireError as exc:
-        print(f"observatoire {command}: error: {exc}", file=sys.stderr)
+        # messages quote data through excerpt(); this is the last guard
+        print(f"observatoire {command}: error: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except Interrupted:
         print(f"observatoire {command}: terminated (SIGTERM)", file=sys.stderr)
@@ -429,7 +431,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except OSError as exc:
         print(
-            f"observatoire {command}: error: {excerpt(_os_error_line(exc), 300)}",
+            f"observatoire {command}: error: {printable(_os_error_line(exc), 300)}",
             file=sys.stderr,
         )
         return OutputError.exit_code
