@@ -213,6 +213,11 @@ def _run_batch(args: argparse.Namespace) -> int:
     from . import reports
 
     params = reports.load_params(args.params, jobs=args.jobs)
+    # the run folder: never inside the extract, never over the parameter file
+    check_output(
+        params.run_dir, option="run folder", reads=[params.data, args.params],
+        directory=True,
+    )  # fmt: skip
     result = reports.run_batch(
         params,
         only=args.only,

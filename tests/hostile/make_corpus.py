@@ -306,6 +306,10 @@ def _build_cases() -> None:
              "title: [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n")}})  # fmt: skip
     case("batch_cle_dupliquee", [], 2, "already given on line 1", commande=batch,
          preparer={"ecrire": {"p.yaml": "run: a\nrun: b\n"}})  # fmt: skip
+    case("batch_dossier_de_sortie_dans_l_extrait", [], 2, "inside the extract",
+         commande=["batch", "--params", "{extrait}/../tmp/p.yaml"],
+         preparer={"ecrire": {"p.yaml": "run: r\ndata: ../extrait\noutput_dir: ../extrait\n"}},
+         absent=["{extrait}/r"])  # fmt: skip
     case("batch_octets_nuls", [], 2, "NUL", commande=batch,
          preparer={"ecrire": {"p.yaml": "run: a\x00\n"}})  # fmt: skip
     # --- Parquet --------------------------------------------------------------
