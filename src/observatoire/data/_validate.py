@@ -84,7 +84,30 @@ def validate(
     extraction_date: str | pd.Timestamp | None = None,
     synthetic: bool = False,
 ) -> Warehouse:
-    """Validate raw tables (as read from files or a database) into a Warehouse."""
+    """Validate raw tables (as read from files or a database) into a Warehouse.
+
+    Parameters
+    ----------
+    raw : dict of str to RawTable
+        The tables as read, by contract name; absent optional tables are empty.
+    source : str
+        Where they come from (a path, or a masked database URL).
+    extraction_date : str or Timestamp, optional
+        Events after it are rejected; without it, today (and the extract's
+        end is its latest contact).
+    synthetic : bool
+        The data are synthetic (reports say so).
+
+    Returns
+    -------
+    Warehouse
+        Accepted rows, rejects and the reconciliation (read = accepted + rejected).
+
+    Raises
+    ------
+    ExtractError
+        A column holds no valid value at all (the file is wrong, not its rows).
+    """
     ref_date = (
         pd.Timestamp(extraction_date).normalize()
         if extraction_date
