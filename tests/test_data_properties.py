@@ -1,7 +1,7 @@
 """Property-based tests of the CSV and Parquet readers (Hypothesis).
 
 Whatever the bytes of a table (random values with separators, quotes, line
-breaks and invisible characters; either separator; ``\\n``, ``\\r\\n`` or ``\\r``
+breaks and invisible characters; UTF-8 or another encoding; either separator; ``\\n``, ``\\r\\n`` or ``\\r``
 line endings; a BOM; a stray quote, random bytes or a cut anywhere), loading
 either refuses the file with one bounded line (an ``ExtractError``), or reads
 it with rows read = accepted + rejected **and** rows read = the file's own
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.filterwarnings("ignore")
 _EXAMPLES = int(os.environ.get("OBSERVATOIRE_HYPOTHESIS_EXAMPLES", "60"))
 SETTINGS = settings(
     max_examples=_EXAMPLES,
-    deadline=3000,
+    deadline=15000,  # generous: the machine is shared
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=_EXAMPLES <= 60,
 )
@@ -105,8 +105,11 @@ def csv_files(draw):
     rows = draw(st.lists(st.lists(VALUE, min_size=5, max_size=5), max_size=12))
     sep = draw(st.sampled_from([";", ","]))
     ending = draw(st.sampled_from(["\n", "\r\n", "\r"]))
-    raw = "".join(_line(r, sep) + ending for r in [COLUMNS, *rows]).encode("utf-8")
-    if draw(st.booleans()):
+    text = "".join(_line(r, sep) + ending for r in [COLUMNS, *rows])
+    # other encodings are refused, unless their bytes happen to be UTF-8 too
+    encoding = draw(st.sampled_from(["utf-8", "utf-8", "latin-1", "cp1252", "utf-16"]))
+    raw = text.encode(encoding, errors="replace")
+    if encoding == "utf-8" and draw(st.booleans()):
         raw = b"\xef\xbb\xbf" + raw
     damage = draw(st.sampled_from(["none", "cut", "quote", "bytes"]))
     if damage != "none" and raw:
@@ -139,10 +142,10 @@ def test_csv_reader_refuses_in_one_line_or_counts_every_record(case):
         outcome = _check(folder, "missions_locales", expected)
         if damage == "none" and outcome == "refused":
             # an intact file is refused only when a value spans lines that look
-            # like records (the stray-quote guard), holds a NUL character or a
-            # column holds no valid value at all (the contract's "wrong type")
+            # like records (the stray-quote guard), holds a NUL character, is not
+            # UTF-8, or a column holds no valid value at all ("wrong type")
             with pytest.raises(
-                ExtractError, match="swallows lines|NUL byte|holds no valid"
+                ExtractError, match="swallows lines|NUL byte|holds no valid|UTF-8"
             ):
                 data.load(folder)
 
