@@ -5,7 +5,7 @@ Usage::
     python bench/bench_hostile.py [--scale 1.0] [--keep DIR]
 
 Each case runs one ``observatoire`` command in a fresh Python process and
-prints its exit status, wall time, peak resident memory (``ru_maxrss``) and
+prints its exit status, wall time, peak resident memory (``VmHWM``) and
 the length of its error line. The large cases:
 
 - ``nul_150mb``: a 150 MB table of NUL bytes (was a 157 MB error line, 2.2 GB);
@@ -32,12 +32,13 @@ import tempfile
 import time
 from pathlib import Path
 
+#: peak memory from VmHWM (ru_maxrss would carry the parent's peak over exec)
 CHILD = (
-    "import resource, sys\n"
+    "import sys\n"
     "from observatoire.cli import main\n"
     "code = main(sys.argv[1:])\n"
-    "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-    "print(f'BENCH {code} {rss}', file=sys.stderr)\n"
+    "hwm = [ln for ln in open('/proc/self/status') if ln.startswith('VmHWM')]\n"
+    "print(f'BENCH {code} {hwm[0].split()[1]}', file=sys.stderr)\n"
 )
 
 
@@ -68,6 +69,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--keep", type=Path, help="keep the work folder here")
+    ap.add_argument("--only", nargs="+", help="only these cases")
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-hostile-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -133,6 +135,8 @@ def main() -> None:
     )
     results = {}
     for name, argv in cases.items():
+        if args.only and name not in args.only:
+            continue
         r = _run(argv)
         results[name] = r
         print(

@@ -354,6 +354,10 @@ def _build_cases() -> None:
     case("parquet_code_ml_chemin",
          [_ml_parquet(code_ml=pa.array(["MLA", "MLB", "../../x"]))], 1,
          "format_code", supprimer=["missions_locales.csv"])  # fmt: skip
+    case("parquet_code_ml_double_et_manquant",
+         [_ml_parquet(code_ml=pa.array(["MLA", "MLA", None]))], 1,
+         ["missions_locales.code_ml: doublon", "missions_locales.code_ml: obligatoire"],
+         supprimer=["missions_locales.csv"])  # fmt: skip
     case("parquet_tronque", [("missions_locales.parquet", _ml_parquet()[1][:200])], 2,
          "cannot read Parquet", supprimer=["missions_locales.csv"])  # fmt: skip
 

@@ -438,7 +438,10 @@ class _TableCheck:
             "+".join(cols),
             "doublon",
             detail,
-            values=key.astype(str).agg("|".join, axis=1),
+            # missing parts as empty text (Arrow strings' NA is not a str)
+            values=pd.DataFrame(
+                {c: _as_text(key[c]).fillna("").astype(object) for c in cols}
+            ).agg("|".join, axis=1),
         )
 
     def _check_reference(self, col: Column, accepted: dict[str, pd.DataFrame]) -> None:
