@@ -120,9 +120,10 @@ def main() -> None:
     x = variant("huge_field")
     path = x / "animations.csv"
     lines = path.read_text(encoding="utf-8").split("\n")
-    fields = lines[1].split(";")
-    fields[4] = '"' + ("mot " * 25_000_000) + '"'  # 100 MB of text
-    lines[1] = ";".join(fields)
+    plain = next(i for i, ln in enumerate(lines) if i and '"' not in ln)
+    fields = lines[plain].split(";")
+    fields[4] = '"' + ("mot " * 25_000_000) + '"'  # intitule: 100 MB of text
+    lines[plain] = ";".join(fields)
     path.write_text("\n".join(lines), encoding="utf-8")
     cases["huge_field"] = ["validate", str(x)]
     x = variant("json_nesting")
