@@ -1,7 +1,7 @@
 """The hostile corpus (``tests/hostile/``): misuse never loses, leaks or tracebacks.
 
 Each case runs one command line on a copy of ``tests/fixtures/entrepot_mini``
-altered as ``tests/hostile/make_corpus.py`` says, and checks its exit status,
+altered as ``tests/hostile/make_hostile_corpus.py`` says, and checks its exit status,
 fragments of its message, that an error is one bounded, escaped line, that the
 files it must not touch are byte-identical and that no partial output is left.
 """

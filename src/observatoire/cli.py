@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -398,7 +399,15 @@ def _setup_logging(quiet: bool, verbose: bool) -> None:
     root.propagate = False
 
 
+_MAIN_PID = os.getpid()
+
+
 def _on_sigterm(signum, frame) -> None:
+    if os.getpid() != _MAIN_PID:
+        # a forked worker (a process pool being shut down): die as by default
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
     # raised where the program is, like Ctrl-C: the same clean-up runs
     raise Interrupted("terminated (SIGTERM)")
 

@@ -18,7 +18,7 @@ Each case is a folder ``NN_name/`` holding the files that differ from
   are copied (so that a changed table is a mixed extract), ``retirer`` listing
   entries to take out of them.
 
-Run ``python tests/hostile/make_corpus.py`` to rebuild the folders; the result is
+Run ``python tests/hostile/make_hostile_corpus.py`` to rebuild the folders; the result is
 committed, so the test reads files, not this script.
 """
 
