@@ -114,12 +114,15 @@ def load(
 
 
 def read_extract(
-    source: str | os.PathLike[str],
+    source: str | os.PathLike[str], *, check_header: bool = True
 ) -> tuple[dict[str, RawTable], dict]:
     """Read the tables of an extract directory as they are (no contract rule yet).
 
     Returns the raw tables by name and the metadata (``date_extraction`` parsed
     to a Timestamp). Raises :class:`ExtractError` for what cannot be read.
+    With ``check_header`` (the default) a table missing a required column is
+    refused from its header, before its rows are read; a step that renames
+    columns before :func:`validate` (which checks them in any case) turns it off.
     """
     directory = Path(source)
     if not directory.is_dir():
@@ -128,7 +131,10 @@ def read_extract(
     files = _find_files(directory)
     metadata = _read_metadata(directory)
     _check_fingerprints(directory, files, metadata)
-    raw = {name: _read_table(path, SCHEMA[name]) for name, path in files.items()}
+    raw = {
+        name: _read_table(path, SCHEMA[name], check_header)
+        for name, path in files.items()
+    }
     return raw, metadata
 
 
@@ -325,17 +331,19 @@ def _check_fingerprints(directory: Path, files: dict[str, Path], meta: dict) -> 
             )
 
 
-def _read_table(path: Path, table: Table) -> RawTable:
+def _read_table(path: Path, table: Table, check_header: bool = True) -> RawTable:
     if path.suffix == ".parquet":
-        raw = _read_parquet(path, table)
-    else:
-        raw = _read_csv(path, table)
-    check_columns(raw, table)
-    return raw
+        return _read_parquet(path, table, check_header)
+    return _read_csv(path, table, check_header)
+
+
+def _check_header(path: Path, table: Table, names: list[str]) -> None:
+    empty = pd.DataFrame(columns=names)
+    check_columns(RawTable(table.name, str(path), empty, np.zeros(0, "int64")), table)
 
 
 # ------------------------------------------------------------------ Parquet
-def _read_parquet(path: Path, table: Table) -> RawTable:
+def _read_parquet(path: Path, table: Table, check_header: bool = True) -> RawTable:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -346,9 +354,8 @@ def _read_parquet(path: Path, table: Table) -> RawTable:
         raise ExtractError(
             f"{path}: cannot read Parquet file ({excerpt(exc, 120)})"
         ) from None
-    # the header first: a missing column is found without reading the data
-    check_columns(RawTable(table.name, str(path), pd.DataFrame(columns=schema.names),
-                           np.zeros(0, dtype="int64")), table)  # fmt: skip
+    if check_header:  # a missing column is found without reading the data
+        _check_header(path, table, schema.names)
     for col in table.columns:
         if col.name in schema.names:
             typ = schema.field(col.name).type
@@ -430,7 +437,7 @@ def _dates_to_ns(arrow):
 
 
 # ------------------------------------------------------------------ CSV
-def _read_csv(path: Path, table: Table) -> RawTable:
+def _read_csv(path: Path, table: Table, check_header: bool = True) -> RawTable:
     header_bytes = _read_header_bytes(path)
     if not header_bytes.strip():
         with path.open("rb") as f:
@@ -443,11 +450,8 @@ def _read_csv(path: Path, table: Table) -> RawTable:
     header_text = _decode(header_bytes, path)
     sep = ";" if header_text.count(";") >= header_text.count(",") else ","
     header = _parse_header(header_text, sep, path)
-    # the columns are checked before the whole file is read
-    check_columns(
-        RawTable(table.name, str(path), pd.DataFrame(columns=header),
-                 np.zeros(0, dtype="int64")), table,
-    )  # fmt: skip
+    if check_header:  # the columns are checked before the whole file is read
+        _check_header(path, table, header)
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]

@@ -106,7 +106,8 @@ def validate(
     Raises
     ------
     ExtractError
-        A column holds no valid value at all (the file is wrong, not its rows).
+        A required column is missing, or a column holds no valid value at all
+        (the file is wrong, not its rows).
     """
     ref_date = (
         pd.Timestamp(extraction_date).normalize()
@@ -121,6 +122,7 @@ def validate(
             accepted[name] = empty_frame(name)
             continue
         rt = raw[name]
+        check_columns(rt, SCHEMA[name])
         checker = _TableCheck(rt, SCHEMA[name], ref_date)
         checker.run(accepted)
         frame, rej = checker.result()
