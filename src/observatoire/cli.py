@@ -426,28 +426,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             previous = signal.signal(signal.SIGTERM, _on_sigterm)
         except ValueError:  # not the main thread (e.g. a test runner's worker)
             previous = None
-    command = "?"
+    prog, command = "observatoire", ""
     try:
         parser, runners = build_parser()
         args = parser.parse_args(argv)
-        command = args.command
+        command = f" {args.command}"
         _setup_logging(args.quiet, args.verbose)
         return runners[args.command](args)
     except ObservatoireError as exc:
-        # messages quote data through excerpt(); this is the last guard
-        print(f"observatoire {command}: error: {printable(str(exc))}", file=sys.stderr)
+        # messages quote data through excerpt(); this is the last guard (a list
+        # of parameter problems keeps its one line per problem)
+        text = "\n".join(printable(line) for line in str(exc).splitlines())
+        print(f"{prog}{command}: error: {text}", file=sys.stderr)
         return exc.exit_code
     except Interrupted:
-        print(f"observatoire {command}: terminated (SIGTERM)", file=sys.stderr)
+        print(f"{prog}{command}: terminated (SIGTERM)", file=sys.stderr)
         return Interrupted.exit_code
     except KeyboardInterrupt:
-        print(f"observatoire {command}: interrupted", file=sys.stderr)
+        print(f"{prog}{command}: interrupted", file=sys.stderr)
         return 130
     except OSError as exc:
-        print(
-            f"observatoire {command}: error: {printable(_os_error_line(exc), 300)}",
-            file=sys.stderr,
-        )
+        text = printable(_os_error_line(exc), 300)
+        print(f"{prog}{command}: error: {text}", file=sys.stderr)
         return OutputError.exit_code
     finally:
         if previous is not None:
