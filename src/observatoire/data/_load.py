@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ExtractError
+from ._correspondances import Correspondence, find_correspondence
 from ._schema import (
     AGE_MAX_PREMIER_ACCUEIL,
     AGE_MIN_PREMIER_ACCUEIL,
@@ -85,6 +86,7 @@ def load(
     *,
     period: str | int | None = None,
     schema: str | None = None,
+    correspondances: str | os.PathLike[str] | Correspondence | None = None,
 ) -> Warehouse:
     """Load an extract and validate it against the data contract.
 
@@ -98,6 +100,10 @@ def load(
         period's indicators need (pushed down to SQL). Ignored for files.
     schema : str, optional
         Database sources only: the schema holding the tables.
+    correspondances : path or Correspondence, optional
+        Correspondence file mapping the extract's own file, column and value
+        names onto the contract (see ``_correspondances``); default: the
+        folder's ``correspondances.yaml`` when there is one.
 
     Returns
     -------
@@ -123,13 +129,19 @@ def load(
     if "://" in src:
         from ._sql import load_sql  # optional database source
 
-        return load_sql(src, period=period, schema=schema)
+        return load_sql(
+            src,
+            period=period,
+            schema=schema,
+            correspondence=find_correspondence(None, correspondances),
+        )
     directory = Path(source)
     if not directory.is_dir():
         raise ExtractError(f"extract directory not found: {directory}")
-    files = _find_files(directory)
+    corr = find_correspondence(directory, correspondances)
+    files = _find_files(directory, corr)
     metadata = _read_metadata(directory)
-    raw = {name: _read_table(path, SCHEMA[name]) for name, path in files.items()}
+    raw = {name: _read_table(path, SCHEMA[name], corr) for name, path in files.items()}
     return validate(
         raw,
         source=str(directory),
@@ -153,6 +165,7 @@ def validate(
     )
     accepted: dict[str, pd.DataFrame] = {}
     rejects: list[pd.DataFrame] = []
+    set_aside = [rt.hors_champ for rt in raw.values() if rt.hors_champ is not None]
     recon = []
     for name in SCHEMA:
         if name not in raw:
@@ -164,18 +177,19 @@ def validate(
         frame, rej = checker.result()
         accepted[name] = frame
         rejects.append(rej)
+        n_aside = 0 if rt.hors_champ is None else len(rt.hors_champ)
+        n_rejected = rt.n_rows - len(frame) - n_aside
         recon.append(
             {
                 "table": name,
                 "lignes_lues": rt.n_rows,
                 "lignes_acceptees": len(frame),
-                "lignes_rejetees": rt.n_rows - len(frame),
+                "lignes_rejetees": n_rejected,
+                "lignes_hors_champ": n_aside,
             }
         )
-        if rt.n_rows - len(frame):
-            logger.warning(
-                "%s: %d of %d rows rejected", name, rt.n_rows - len(frame), rt.n_rows
-            )
+        if n_rejected:
+            logger.warning("%s: %d of %d rows rejected", name, n_rejected, rt.n_rows)
     rejects_df = (
         pd.concat([r for r in rejects if len(r)], ignore_index=True)
         if any(len(r) for r in rejects)
@@ -190,6 +204,9 @@ def validate(
         **accepted,
         rejects=rejects_df,
         reconciliation=pd.DataFrame(recon, columns=RECONCILIATION_COLUMNS),
+        hors_champ=(
+            pd.concat(set_aside, ignore_index=True) if set_aside else empty_rejects()
+        ),
         source=source,
         extraction_date=None if pd.isna(extraction) else pd.Timestamp(extraction),
         synthetic=synthetic,
@@ -200,11 +217,14 @@ def validate(
 def format_reconciliation(wh: Warehouse) -> str:
     """Return the reconciliation as an aligned text table (read = accepted + rejected)."""
     rec = wh.reconciliation
-    lines = [f"{'table':<27}{'read':>12}{'accepted':>12}{'rejected':>12}"]
+    aside = "lignes_hors_champ" in rec and bool(rec["lignes_hors_champ"].sum())
+    head = f"{'table':<27}{'read':>12}{'accepted':>12}{'rejected':>12}"
+    lines = [head + (f"{'set aside':>12}" if aside else "")]
     for row in rec.itertuples(index=False):
         lines.append(
             f"{row.table:<27}{row.lignes_lues:>12,}{row.lignes_acceptees:>12,}"
             f"{row.lignes_rejetees:>12,}"
+            + (f"{row.lignes_hors_champ:>12,}" if aside else "")
         )
     if len(wh.rejects):
         lines.append("")
@@ -270,15 +290,27 @@ class RawTable:
     read_rejects: list[dict] = field(default_factory=list)
     #: CSV decimal comma allowed (``;`` files)
     decimal_comma: bool = False
+    #: rows set aside as out of scope by a correspondence file (rejects' columns)
+    hors_champ: pd.DataFrame | None = None
 
     @property
     def n_rows(self) -> int:
-        return len(self.frame) + len(self.read_rejects)
+        aside = 0 if self.hors_champ is None else len(self.hors_champ)
+        return len(self.frame) + len(self.read_rejects) + aside
 
 
-def _find_files(directory: Path) -> dict[str, Path]:
+def _find_files(directory: Path, corr: Correspondence | None = None) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for name, table in SCHEMA.items():
+        given = None if corr is None else corr.file_name(name)
+        if given is not None:
+            if not (directory / given).is_file():
+                where = corr.source or "the correspondence"
+                raise ExtractError(
+                    f"{directory}: {given} (table {name} in {where}) is not in the folder"
+                )
+            found[name] = directory / given
+            continue
         candidates = [directory / f"{name}.parquet", directory / f"{name}.csv"]
         present = [p for p in candidates if p.is_file()]
         if len(present) == 2:
@@ -319,11 +351,15 @@ def _read_metadata(directory: Path) -> dict:
     return meta
 
 
-def _read_table(path: Path, table: Table) -> RawTable:
-    if path.suffix == ".parquet":
+def _read_table(
+    path: Path, table: Table, corr: Correspondence | None = None
+) -> RawTable:
+    if path.suffix.lower() == ".parquet":
         raw = _read_parquet(path, table)
     else:
         raw = _read_csv(path, table)
+    if corr is not None:  # source names and codes onto the contract's
+        corr.apply(raw)
     _check_columns(raw, table)
     return raw
 
