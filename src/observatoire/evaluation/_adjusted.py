@@ -3,8 +3,9 @@
 Method (to copy into ``docs/assumptions_caveats.md``):
 
 - Population: the young people accompanied in the year at each ML (at least one
-  ``entretien_individuel`` there), as for ``jeunes_accompagnes``; a person
-  accompanied by two MLs counts at both.
+  event of the definition in force there: by default the national one,
+  interview, workshop or collective information), as for
+  ``jeunes_accompagnes``; a person accompanied by two MLs counts at both.
 - Outcomes: the Article 4 entries of the year, as the contract defines them
   (``entrees_formation``, ``entrees_formation_region``, ``entrees_alternance``,
   ``entrees_emploi``): a situation of that kind starting in the year, ``etat``
@@ -50,6 +51,7 @@ from statsmodels.tools.sm_exceptions import (
 )
 
 from ..exceptions import ParamsError
+from ..indicators._accompaniment import accompanied_mask
 from ._outcomes import ids_in, period_bounds, profile_frame, real_situations
 
 logger = logging.getLogger(__name__)
@@ -148,9 +150,10 @@ def accompanied_outcomes(wh, year: int) -> pd.DataFrame:
     """
     start, end = period_bounds(year)
     ev = wh.evenements
-    mask = (ev["type_evenement"] == "entretien_individuel").fillna(False) & ev[
-        "date_evenement"
-    ].between(start, end)
+    # the definition in force, as for jeunes_accompagnes (indicators.accompaniment)
+    mask = accompanied_mask(ev["type_evenement"]) & ev["date_evenement"].between(
+        start, end
+    ).to_numpy(dtype=bool, na_value=False)
     pairs = ev.loc[mask, ["id_jeune", "code_ml"]].drop_duplicates()
     pairs = pd.DataFrame(
         {
