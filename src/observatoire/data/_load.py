@@ -259,9 +259,12 @@ def summarise(wh: Warehouse) -> str:
     )
     ev = wh.evenements
     if len(ev):
+        from ..indicators import accompanied_mask  # the definition in force
+
         years = ev["date_evenement"].dt.year
         ent = ev["type_evenement"] == "entretien_individuel"
-        acc = ev.loc[ent].groupby(years[ent])["id_jeune"].nunique()
+        accompanying = accompanied_mask(ev["type_evenement"])
+        acc = ev.loc[accompanying].groupby(years[accompanying])["id_jeune"].nunique()
         contact = ev.groupby(years)["id_jeune"].nunique()
         interviews = ent.groupby(years).sum()
         first = wh.jeunes.groupby(wh.jeunes["date_premier_accueil"].dt.year).size()
