@@ -300,3 +300,39 @@ def test_correspondence_file_is_checked_on_load(tmp_path):
     bad.write_text("valeurs: {jeunes: {sexe: {Femme: X}}}\n", encoding="utf-8")
     with pytest.raises(ParamsError, match="'X' is not allowed in sexe"):
         load_params(write(tmp_path, f"data: /e\ncorrespondances: {bad}\n"))
+
+
+def test_run_definition_reaches_the_shared_inputs(synthetic_extract, monkeypatch):
+    # what the reports print in « Définitions et méthode », and what they count
+    from observatoire import data, indicators
+    from observatoire.reports import _cache, _sections
+
+    def not_needed(*args, **kwargs):
+        raise RuntimeError("not needed here")
+
+    monkeypatch.setattr(_sections, "_trajectory_blocks", not_needed)
+    monkeypatch.setattr(_sections, "_evaluation_blocks", not_needed)
+    wh = data.load(synthetic_extract)
+    found = {}
+    for name, types in (
+        ("national", None),
+        ("strict", ["entretien_individuel"]),
+    ):
+        raw = {"data": str(synthetic_extract), "targets": None}
+        if types is not None:
+            raw["accompagnement"] = types
+        params = _params.check_against_warehouse(_params.parse_params(raw), wh)
+        tables, meta = _cache.compute_inputs(wh, params)
+        assert meta["accompagnement"] == list(params.accompagnement)
+        assert meta["definition_accompagnement"] == indicators.accompaniment_sentence(
+            params.accompagnement
+        )
+        values = tables["annuel"]["values"].set_index("code")
+        found[name] = values.loc["NAQ", "jeunes_accompagnes"]
+        # the run's definition does not leak out of the run
+        assert indicators.current_accompaniment() == indicators.NATIONAL_ACCOMPANIMENT
+    direct = indicators.compute(
+        wh, params.year, accompagnement=["entretien_individuel"]
+    )
+    assert found["strict"] == direct.set_index("code").loc["NAQ", "jeunes_accompagnes"]
+    assert found["strict"] < found["national"]
