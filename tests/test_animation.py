@@ -60,7 +60,7 @@ def test_bad_participations_are_rejected_one_by_one_and_nothing_else_is_lost(wh)
     # read = accepted + rejected: 13 = 12 + 1 actions, 23 = 19 + 4 participations
     # read, accepted, rejected, set aside (no correspondence: none)
     assert rec.loc["animations"].tolist() == [13, 12, 1, 0]
-    assert rec.loc["animations_participations"].tolist() == [23, 19, 4]
+    assert rec.loc["animations_participations"].tolist() == [23, 19, 4, 0]
     # the good rows are all there: the review is the clean fixture's
     clean = animation.annual_review(wh, year=2024)
     dirty = animation.annual_review(bad, year=2024)

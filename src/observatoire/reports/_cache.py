@@ -264,11 +264,15 @@ def compute_inputs(wh: Any, params: RunParams) -> tuple[dict[str, Any], dict[str
 
     with indicators.accompaniment(params.accompagnement) as types:
         tables, meta = compute_shared(wh, params)
+    corr = params.correspondances
+    if corr is None and "://" not in str(params.data):
+        own = Path(params.data) / "correspondances.yaml"  # the folder's own file
+        corr = str(own) if own.is_file() else None
     meta = {
         **meta,
         "accompagnement": list(types),
         "definition_accompagnement": indicators.accompaniment_sentence(types),
-        "correspondances": params.correspondances,
+        "correspondances": corr,
     }
     return tables, meta
 
