@@ -367,16 +367,18 @@ def compare_missions_locales(
     >>> wh = data.load(Path(__file__).parents[3] / "tests" / "fixtures" / "entrepot_mini")
     >>> res = compare_missions_locales(wh, 2023, outcomes=("entrees_emploi",))
 
-    In the 12-person fixture, MLA holds 2023 interviews with J01, J02, J03,
-    J04 and J07 (5); MLB only with J05 (J06 came to an information session,
-    J07's MLB interview is in 2022); MLC with J08, J09, J10 and J12 (4).
+    In the 12-person fixture, MLA accompanied in 2023 (national definition:
+    interview, workshop or information session) J01, J02, J03, J04 and J07
+    (interviews) and J11 (a workshop): 6; MLB J05 (interview) and J06 (an
+    information session): 2 (J07's MLB interview is in 2022); MLC J08, J09,
+    J10 and J12 (4).
     The jobs starting in 2023 are those of J01, J04 and J07, all accompanied
     at MLA:
 
     >>> print(res.table[["code_ml", "accompagnes", "observes"]].to_string(index=False))
     code_ml  accompagnes  observes
-        MLA            5         3
-        MLB            1         0
+        MLA            6         3
+        MLB            2         0
         MLC            4         0
     """
     year = int(year)
