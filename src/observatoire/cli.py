@@ -199,6 +199,12 @@ def _add_batch(sub: argparse._SubParsersAction) -> Runner:
         "--resume", action="store_true", help="run only the reports missing or failed"
     )
     p.add_argument(
+        "--pdf",
+        action="store_true",
+        default=None,
+        help="also print each report to <run>/pdf/ (headless Chromium; as pdf: true)",
+    )
+    p.add_argument(
         "--notebooks",
         type=Path,
         metavar="DIR",
@@ -210,7 +216,7 @@ def _add_batch(sub: argparse._SubParsersAction) -> Runner:
 def _run_batch(args: argparse.Namespace) -> int:
     from . import reports
 
-    params = reports.load_params(args.params, jobs=args.jobs)
+    params = reports.load_params(args.params, jobs=args.jobs, pdf=args.pdf)
     result = reports.run_batch(
         params,
         only=args.only,

@@ -70,6 +70,13 @@ async function launch() {
     headless: true,
     // root in CI: Chromium's sandbox needs a user namespace it does not get
     chromiumSandbox: false,
+    // local pages only: no background updates, sync or field trials
+    args: [
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-quic",
+    ],
   });
 }
 

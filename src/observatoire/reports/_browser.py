@@ -36,6 +36,20 @@ CHROMIUM_NAMES = (
 WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 #: seconds one call of the browser tools may take
 TIMEOUT = 300
+#: oldest Node.js that playwright-core runs on
+NODE_MAJOR = 20
+#: Chromium switches that keep a headless run off the network (background
+#: updates, sync, field trials): the pages are local files
+QUIET_FLAGS = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-extensions",
+    "--disable-dev-shm-usage",
+)
 
 
 @dataclass(frozen=True)
@@ -76,8 +90,12 @@ def missing_tools() -> str | None:
         return (
             "no Chromium found (apt-get install chromium, or set OBSERVATOIRE_CHROMIUM)"
         )
-    if shutil.which("node") is None:
+    node = shutil.which("node")
+    if node is None:
         return "Node.js not found (apt-get install nodejs npm)"
+    major = _node_major(node)
+    if major is not None and major < NODE_MAJOR:
+        return f"Node.js {major} is too old for playwright-core (needs {NODE_MAJOR})"
     folder = tools_dir()
     if not (folder / "browser.mjs").is_file():
         return f"{folder}/browser.mjs not found"
@@ -85,6 +103,16 @@ def missing_tools() -> str | None:
         if not (folder / "node_modules" / package / "package.json").is_file():
             return f"npm package {package} not installed in {folder} (make browser)"
     return None
+
+
+def _node_major(node: str) -> int | None:
+    try:
+        out = subprocess.run(
+            [node, "--version"], capture_output=True, text=True, timeout=30, check=False
+        ).stdout
+        return int(out.strip().lstrip("v").split(".")[0])
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return None
 
 
 def find_tools() -> BrowserTools:

@@ -87,6 +87,12 @@ class RunParams:
         Correspondence file mapping the extract's own names and codes onto the
         contract (absolute once parsed, checked on load); None: the extract
         folder's ``correspondances.yaml`` if it has one.
+    pdf : bool
+        Also print each report to ``<run>/pdf/<name>.pdf`` (headless Chromium).
+    contact : str or None
+        Where a reader reports an accessibility problem or asks for an
+        accessible version (an e-mail address or a web address), shown on the
+        accessibility statement; None: the statement says none was given.
     source : str
         The YAML file read (empty when built in code).
     """
@@ -106,6 +112,8 @@ class RunParams:
     targets: str | None = AUTO
     accompagnement: tuple[str, ...] = NATIONAL_ACCOMPANIMENT
     correspondances: str | None = None
+    pdf: bool = False
+    contact: str | None = None
     source: str = field(default="", compare=False)
 
     @property
@@ -307,6 +315,10 @@ def parse_params(
             problems.append(str(exc))
     if values.get("correspondances") is not None:
         _check_str("correspondances", values["correspondances"], problems)
+    if "pdf" in values and not isinstance(values["pdf"], bool):
+        problems.append(f"pdf: expected true or false, got {values['pdf']!r}")
+    if values.get("contact") is not None:
+        _check_str("contact", values["contact"], problems)
 
     if problems:
         raise ParamsError(_format_problems(where, problems))

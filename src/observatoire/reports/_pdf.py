@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .._io import atomic_path, excerpt
 from ..exceptions import BrowserError
-from ._browser import find_chromium
+from ._browser import QUIET_FLAGS, find_chromium
 
 #: seconds one page may take to print
 TIMEOUT = 180
@@ -85,10 +85,7 @@ def _command(chromium: str, page: Path, target: Path, profile: str) -> list[str]
         chromium,
         "--headless",
         "--disable-gpu",
-        "--no-first-run",
-        "--no-default-browser-check",
-        "--disable-extensions",
-        "--disable-dev-shm-usage",
+        *QUIET_FLAGS,
         f"--user-data-dir={profile}",  # one profile per print: prints run in parallel
         "--no-pdf-header-footer",  # page numbers come from the stylesheet
         "--generate-pdf-document-outline",
