@@ -95,7 +95,11 @@ _TEMPLATE = """<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Déclaration d'accessibilité — {{ title }}</title>
-<style>{{ css }}</style>
+<style>{{ css }}
+body > header, body > footer { max-width: 60rem; margin: 0 auto; padding: .6rem 1rem; }
+tbody th { text-align: left; font-weight: 600; overflow-wrap: anywhere; }
+td.regles { overflow-wrap: anywhere; min-width: 12rem; }
+</style>
 </head>
 <body>
 <header><nav aria-label="Fil d'Ariane"><a href="index.html">Accueil des rapports</a>
@@ -128,7 +132,7 @@ qu'une partie des critères du RGAA ; ils ne remplacent pas un audit.</p>
 <tbody>
 {% for row in audit.rows %}<tr><th scope="row">{{ row.page }}</th>
 <td class="num">{{ row.width }}</td><td class="num">{{ row.n_rules }}</td>
-<td>{% if row.rules %}{{ row.rules }}{% else %}aucune{% endif %}</td></tr>
+<td class="regles">{% if row.rules %}{{ row.rules }}{% else %}aucune{% endif %}</td></tr>
 {% endfor %}</tbody></table></div>
 <p>{{ audit.clean }} page{{ "s" if audit.clean > 1 }} sur {{ audit.total }} sans
 non-conformité relevée par les tests automatiques.</p>
@@ -158,7 +162,7 @@ rapports (observatoire {{ version }}).</p>
 <li>Technologies utilisées : HTML5, CSS, images PNG des graphiques{% if pdf %}, PDF
 balisé{% endif %}.</li>
 <li>Environnement des tests : Chromium sans interface (Debian), axe-core ;
-largeurs d'écran de 1280, 390 et 320 pixels.</li>
+largeurs d'écran de {{ audit.widths if audit else "1280, 390 et 320" }} pixels.</li>
 <li>Pages vérifiées : la page d'accueil des rapports et un rapport de chaque
 sorte (régional, suivi mensuel, trajectoires, bilan de l'animation, Mission
 Locale).</li>
