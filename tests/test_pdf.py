@@ -160,3 +160,12 @@ def test_pdf_parameter_must_be_true_or_false():
     assert parse_params({"data": "/srv/e"}).pdf is False
     with pytest.raises(ParamsError, match="pdf: expected true or false, got 'oui'"):
         parse_params({"data": "/srv/e", "pdf": "oui"})
+
+
+def test_report_pages_carry_the_print_stylesheet():
+    from observatoire.reports._html import render_page
+
+    page = render_page("<h1>T</h1><h2>A</h2><h2>B</h2>", title="Rapport")
+    assert page.count(PRINT_MARK) == 1
+    assert page.index(PRINT_MARK) < page.index("</head>")
+    assert for_print(page) == page  # the PDF export adds nothing more
