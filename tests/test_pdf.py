@@ -169,3 +169,23 @@ def test_report_pages_carry_the_print_stylesheet():
     assert page.count(PRINT_MARK) == 1
     assert page.index(PRINT_MARK) < page.index("</head>")
     assert for_print(page) == page  # the PDF export adds nothing more
+
+
+def test_a_reader_s_own_print_shows_folded_details(tmp_path):
+    """Printed straight from the page (Ctrl+P), not through write_pdf's copy."""
+    from observatoire.reports._pdf import _command, print_style_tag
+
+    chromium = _need("chromium", "chromium")
+    page = tmp_path / "replie.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>r</title>'
+        f"{print_style_tag()}</head><body><details><summary>Données</summary>"
+        "<p>Valeurs tracées</p></details></body></html>",
+        encoding="utf-8",
+    )
+    pdf = tmp_path / "replie.pdf"
+    profile = tmp_path / "profil"
+    subprocess.run(
+        _command(chromium, page, pdf, str(profile)), capture_output=True, timeout=120
+    )
+    assert "Valeurs tracées" in _text(pdf, 1)
