@@ -292,6 +292,7 @@ def test_publish_copies_pages_pdfs_and_downloads_only(tmp_path):
 
 
 # ------------------------------------------------------------ the batch's run
+@pytest.mark.slow
 def test_batch_writes_the_statement_linked_from_the_index(publishable_run):
     run_dir = publishable_run.run_dir
     index = (run_dir / "index.html").read_text(encoding="utf-8")
@@ -302,6 +303,7 @@ def test_batch_writes_the_statement_linked_from_the_index(publishable_run):
     assert check_page(index) == [] and check_page(statement) == []
 
 
+@pytest.mark.slow
 def test_batch_publication_folder_holds_no_working_file(publishable_run):
     run_dir = publishable_run.run_dir
     out = run_dir / "publication"
@@ -315,6 +317,7 @@ def test_batch_publication_folder_holds_no_working_file(publishable_run):
     assert not any(n.startswith(("notebooks/", "cache/", "logs/")) for n in names)
 
 
+@pytest.mark.slow
 def test_batch_pdfs_are_listed_in_manifest_and_index(publishable_run):
     if _browser.find_chromium() is None:
         _unavailable("no Chromium (apt-get install chromium)")
@@ -354,6 +357,7 @@ def test_axe_runner_finds_a_known_violation(browser, tmp_path):
     assert {v["id"]: v["nodes"] for v in result["violations"]} == {"image-alt": 1}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [1280, 320])
 def test_axe_finds_no_violation_on_the_index_and_the_statement(
     browser, publishable_run, width
@@ -366,6 +370,7 @@ def test_axe_finds_no_violation_on_the_index_and_the_statement(
         assert r["scroll_width"] <= width, r["page"]
 
 
+@pytest.mark.slow
 def test_screenshot_is_a_png_of_the_page(browser, publishable_run, tmp_path):
     shot = _browser.screenshot(
         publishable_run.run_dir / "accessibilite.html", tmp_path / "a.png", width=390
