@@ -232,7 +232,7 @@ def test_statement_gives_the_contact_and_only_this_run_s_audit():
     assert "en\npages web et en PDF" in page
     assert "axe-core\n4.14.1" in page and "à 320 pixels de large" in page
     assert '<th scope="row">html/r.html</th>' in page and "image-alt (3)" in page
-    assert "1 page sur 2 sans\nnon-conformité" in page
+    assert "Sur 2 vérifications (une par page et\npar largeur), 1 sans" in page
     # an audit of another run is not this run's result
     stale = {**audit, "run_started": "2026-11-01T09:00:00+01:00"}
     assert "image-alt" not in render_statement(manifest, audit=stale)

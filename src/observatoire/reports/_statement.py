@@ -134,8 +134,9 @@ qu'une partie des critères du RGAA ; ils ne remplacent pas un audit.</p>
 <td class="num">{{ row.width }}</td><td class="num">{{ row.n_rules }}</td>
 <td class="regles">{% if row.rules %}{{ row.rules }}{% else %}aucune{% endif %}</td></tr>
 {% endfor %}</tbody></table></div>
-<p>{{ audit.clean }} page{{ "s" if audit.clean > 1 }} sur {{ audit.total }} sans
-non-conformité relevée par les tests automatiques.</p>
+<p>Sur {{ audit.total }} vérification{{ "s" if audit.total > 1 }} (une par page et
+par largeur), {{ audit.clean }} sans non-conformité relevée par les tests
+automatiques.</p>
 {% else %}
 <p>Les tests automatiques (axe-core dans Chromium sans interface) n'ont pas été
 lancés sur cette exécution. Les non-conformités ci-dessous ont été relevées sur
