@@ -12,7 +12,8 @@ documents. :func:`publish` copies into ``<run>/publication/`` only
 The copies are the same pages: in the copy of the index, the link to the
 executed notebook of a failed report leads nowhere (the notebook is left out
 on purpose). The folder is built under a temporary name and swapped in whole,
-so it is never half-written.
+so it is never half-written. Files are hard-linked where the file system
+allows it (no space used twice), else copied.
 """
 
 from __future__ import annotations
@@ -63,6 +64,15 @@ def publication_files(run_dir: Path, manifest: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
+def _link_or_copy(source: Path, dest: Path) -> None:
+    # a hard link costs no space; the run's pages are replaced by rename, never
+    # rewritten in place, so the published copy keeps what was published
+    try:
+        os.link(source, dest)
+    except OSError:
+        shutil.copy2(source, dest)
+
+
 def publish(run_dir: str | os.PathLike[str], manifest: dict[str, Any]) -> Path:
     """Copy a run's pages, PDFs and downloads into ``<run>/publication/``.
 
@@ -85,7 +95,7 @@ def publish(run_dir: str | os.PathLike[str], manifest: dict[str, Any]) -> Path:
         for rel in publication_files(run_dir, manifest):
             dest = staging / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(run_dir / rel, dest)
+            _link_or_copy(run_dir / rel, dest)
         staging.chmod(0o755)
         old = None
         if target.exists():
