@@ -371,6 +371,29 @@ def test_axe_finds_no_violation_on_the_index_and_the_statement(
 
 
 @pytest.mark.slow
+def test_audit_states_this_run_s_results_on_the_statement(browser, publishable_run):
+    from observatoire.reports._statement import audit_run
+
+    run_dir = publishable_run.run_dir
+    audit = audit_run(run_dir, widths=(320,))
+    names = [r["name"] for r in audit["results"]]
+    assert names[:2] == ["index.html", "accessibilite.html"]
+    assert len(names) == 2 + len(publishable_run.results)
+    saved = json.loads((run_dir / "accessibilite.json").read_text(encoding="utf-8"))
+    assert (
+        saved["run_started"]
+        == json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))[
+            "started"
+        ]
+    )
+    for folder in (run_dir, run_dir / "publication"):
+        page = (folder / "accessibilite.html").read_text(encoding="utf-8")
+        assert '<th scope="row">index.html</th>' in page
+        assert "à 320 pixels de large" in page
+    assert not (run_dir / "publication" / "accessibilite.json").exists()
+
+
+@pytest.mark.slow
 def test_screenshot_is_a_png_of_the_page(browser, publishable_run, tmp_path):
     shot = _browser.screenshot(
         publishable_run.run_dir / "accessibilite.html", tmp_path / "a.png", width=390

@@ -308,8 +308,9 @@ def audit_run(
     """Check a run's pages with axe-core and restate the results on the statement.
 
     Every HTML page of the run (index, statement, reports) is checked at each
-    width; the results go to ``<run>/accessibilite.json`` and
-    ``accessibilite.html`` is written again with them.
+    width; the results go to ``<run>/accessibilite.json``, and
+    ``accessibilite.html`` (with its copy in ``publication/``, when the run has
+    one) is written again with them.
 
     Returns
     -------
@@ -344,4 +345,8 @@ def audit_run(
         run_dir / AUDIT_NAME, json.dumps(audit, indent=1, ensure_ascii=False) + "\n"
     )
     write_statement(run_dir, manifest)
+    if (run_dir / "publication").is_dir():
+        from ._publication import publish
+
+        publish(run_dir, manifest)
     return audit
