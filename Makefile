@@ -11,7 +11,7 @@ PARAMS ?= params/defaut.yaml
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 
 .DEFAULT_GOAL := help
-.PHONY: help env data run test test-fast lab lint format bench clean
+.PHONY: help env data run test test-fast lab lint format bench browser audit clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,6 +36,24 @@ test: env ## the whole test suite, notebooks included
 
 test-fast: env ## the suite without slow tests
 	$(BIN)/python -m pytest -m "not slow"
+
+BROWSER := tools/browser
+BROWSER_STAMP := $(BROWSER)/node_modules/.installed
+
+# npm ci installs exactly package-lock.json; no browser is downloaded (the
+# system chromium is driven: apt-get install chromium)
+$(BROWSER_STAMP): $(BROWSER)/package.json $(BROWSER)/package-lock.json
+	cd $(BROWSER) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@touch $(BROWSER_STAMP)
+
+browser: $(BROWSER_STAMP) ## install axe-core and playwright-core in tools/browser (Node.js, system chromium)
+
+RUN ?= outputs/defaut
+audit: env browser ## axe-core on every page of a run (RUN=outputs/<run>); results on its accessibilite.html
+	$(BIN)/python -c "import sys; from observatoire.reports._statement import audit_run; \
+	from observatoire.reports._browser import summarize; \
+	a = audit_run(sys.argv[1]); bad = {p: v for p, v in summarize(a['results']).items() if v}; \
+	print(f'{len(a[\"results\"])} checks, pages with violations: {bad or \"none\"}')" $(RUN)
 
 lab: env ## open JupyterLab on notebooks/ in the same environment
 	@$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(PIP) install -q -e '.[dev,lab]'

@@ -316,9 +316,9 @@ def test_followup_and_key_figures_of_the_fixture():
     wh = data.load(FIXTURE)
     key = disclosure.protect_figures(indicators.key_figures(wh, 2023))
     region = key[key["code"] == "NAQ"].set_index("indicateur")
-    # 2023: 12 accompanied, 3 training entrants -> count masked, rate hidden
-    # (12 < 20); 2022 had 3 accompanied -> masked
-    assert region.loc["jeunes_accompagnes", "valeur"] == 12
+    # 2023: 13 accompanied (national definition), 3 training entrants -> count
+    # masked, rate hidden (13 < 20); 2022 had 4 accompanied -> masked
+    assert region.loc["jeunes_accompagnes", "valeur"] == 13
     assert region.loc["jeunes_accompagnes", "valeur_n_1_masque"] == "primaire"
     assert np.isnan(region.loc["jeunes_accompagnes", "evolution"])
     assert region.loc["entrees_formation", "valeur_masque"] == "primaire"

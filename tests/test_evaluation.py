@@ -404,10 +404,11 @@ def test_compare_on_fixture_ml_without_events():
     assert emploi["attendus"].sum() == pytest.approx(3.0, abs=1e-6)
     assert "signal à discuter" in res.message
     tab = ev.comparison_table(res, indicateur="entrees_emploi", names=False)
-    # MLA: 5 accompanied, 3 jobs -> "5", "< 5" and the hidden E and O/E ("s");
-    # MLB: 1 accompanied -> "< 5", 0 jobs shown as 0, ratio hidden (< 20)
+    # MLA: 6 accompanied (J01 J02 J03 J04 J07 interviewed, J11 at a workshop:
+    # the national definition), 3 jobs -> "6", "< 5" and the hidden E and O/E
+    # ("s"); MLB: 1 accompanied -> "< 5", 0 jobs shown as 0, ratio hidden (< 20)
     mla = tab.loc[tab["Mission Locale"] == "MLA"].iloc[0]
-    assert (mla["Jeunes accompagnés"], mla["Entrées observées (O)"]) == ("5", "< 5")
+    assert (mla["Jeunes accompagnés"], mla["Entrées observées (O)"]) == ("6", "< 5")
     assert mla["Entrées attendues (E)"] == "s" and mla["O/E"] == "s"
     mlb = tab.loc[tab["Mission Locale"] == "MLB"].iloc[0]
     assert (mlb["Jeunes accompagnés"], mlb["Entrées observées (O)"], mlb["O/E"]) == (

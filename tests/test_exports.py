@@ -78,12 +78,14 @@ def test_cli_csv_protected(tmp_path, capsys):
     table = pd.read_csv(out, dtype={"code": str, "periode": str})
     assert table["code"].tolist() == ["M1", "M2", "M3", "24", "33", "NAQ"]
     assert table.columns[-1] == "cellules_masquees"
+    # the definition of the accompanied in force, on every row
+    assert table["definition_accompagnement"].str.contains("définition nationale").all()
     row = table.set_index("code")
-    # region: 14 in contact, 12 accompanied shown; 3 training entrants masked
+    # region: 14 in contact, 13 accompanied shown; 3 training entrants masked
     assert row.loc["NAQ", "jeunes_en_contact"] == 14
     assert pd.isna(row.loc["NAQ", "entrees_formation"])
     assert "entrees_formation" in row.loc["NAQ", "cellules_masquees"].split()
-    # no rate survives: at most 12 people accompanied anywhere (< 20)
+    # no rate survives: at most 13 people accompanied anywhere (< 20)
     assert table["taux_emploi"].isna().all()
     # no count from 1 to 4 anywhere in the file
     counts = table.loc[
@@ -157,7 +159,9 @@ def test_cli_xlsx_raw_is_marked(tmp_path, capsys):
     row = [c.value for c in ws[2]]
     assert row[header.index("Entrées en formation")] == 3
     cell = ws.cell(2, header.index("Taux d'entrée en emploi") + 1)
-    assert cell.value == pytest.approx(4 / 12)
+    # 5 jobs over 13 accompanied (national definition: J05's workshop counts)
+    assert cell.value == pytest.approx(5 / 13)
+    assert "définition nationale" in source["Définition des jeunes accompagnés"]
     assert cell.number_format == "0.0 %"
 
 
@@ -172,3 +176,33 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     assert code == 2
     assert "month 13" in capsys.readouterr().err
     assert not (tmp_path / "x.txt").exists()
+
+
+def test_cli_strict_definition_is_stated_and_followed(tmp_path):
+    out = tmp_path / "strict.xlsx"
+    code = _run(
+        tmp_path, "--out", str(out), "--raw", "--accompagnement", "entretien_individuel"
+    )
+    assert code == 0
+    wb = load_workbook(out)
+    source = dict(wb["Source"].iter_rows(min_row=2, values_only=True))
+    assert "plus stricte" in source["Définition des jeunes accompagnés"]
+    definitions = {
+        r[0]: r[2] for r in wb["Définitions"].iter_rows(min_row=2, values_only=True)
+    }
+    assert "au moins un entretien individuel dans" in definitions["jeunes_accompagnes"]
+    ws = wb["Région"]
+    header = [c.value for c in ws[1]]
+    row = [c.value for c in ws[2]]
+    assert row[header.index("Jeunes accompagnés")] == 12
+    cell = ws.cell(2, header.index("Taux d'entrée en emploi") + 1)
+    assert cell.value == pytest.approx(4 / 12)
+
+
+def test_cli_bad_definition_is_exit_2(tmp_path, capsys):
+    assert (
+        _run(tmp_path, "--out", str(tmp_path / "x.csv"), "--accompagnement", "visite")
+        == 2
+    )
+    assert "'visite' is not an event type" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()

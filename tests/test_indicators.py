@@ -110,28 +110,29 @@ def test_activity_counts_2023(annual):
     assert _row(annual, "M1")[
         ["jeunes_en_contact", "jeunes_accompagnes", "premiers_accueils", "entretiens"]
     ].tolist() == [6, 5, 4, 6]
-    # M2: J01 (Mar), J07 x2, J10 interviews; J05 only a workshop -> in contact
-    # (4) but not accompanied (3); first receptions J05, J07, J10 -> 3.
+    # M2: J01 (Mar), J07 x2, J10 interviews; J05 only a workshop: accompanied
+    # under the national definition (a workshop counts) -> 4 in contact, 4
+    # accompanied, 4 interviews; first receptions J05, J07, J10 -> 3.
     assert _row(annual, "M2")[
         ["jeunes_en_contact", "jeunes_accompagnes", "premiers_accueils", "entretiens"]
-    ].tolist() == [4, 3, 3, 4]
+    ].tolist() == [4, 4, 3, 4]
     # M3: J04, J06, J08 x3, J12, J15 interviews (J06's Dec 2022 one is out);
     # first receptions 2023: J12, J15.
     assert _row(annual, "M3")[
         ["jeunes_en_contact", "jeunes_accompagnes", "premiers_accueils", "entretiens"]
     ].tolist() == [5, 5, 2, 7]
     # Gironde = M1 + M2, but J01 (seen by both) counts once: 6 + 4 - 1 = 9 in
-    # contact, 5 + 3 - 1 = 7 accompanied; interviews and first receptions add up.
+    # contact, 5 + 4 - 1 = 8 accompanied; interviews and first receptions add up.
     assert _row(annual, "33")[
         ["jeunes_en_contact", "jeunes_accompagnes", "premiers_accueils", "entretiens"]
-    ].tolist() == [9, 7, 7, 10]
+    ].tolist() == [9, 8, 7, 10]
     # Dordogne holds only M3.
     assert _row(annual, "24")[
         ["jeunes_en_contact", "jeunes_accompagnes", "premiers_accueils", "entretiens"]
     ].tolist() == [5, 5, 2, 7]
     assert _row(annual, "NAQ")[
         ["jeunes_en_contact", "jeunes_accompagnes", "premiers_accueils", "entretiens"]
-    ].tolist() == [14, 12, 9, 17]
+    ].tolist() == [14, 13, 9, 17]
 
 
 ENTRIES = [
@@ -152,11 +153,11 @@ def test_entries_2023_per_ml(annual):
     # emploi: J03 (CDD 91 days: not durable; starts 183 days after a region
     # training ended: after-training) and J09 (CDI: durable) -> 2, 1, 1.
     assert _row(annual, "M1")[ENTRIES].tolist() == [2, 2, 0, 2, 1, 1]
-    # M2 accompanied J01 J07 J10: J01 counts here too (accompanied at M2 in
+    # M2 accompanied J01 J05 J07 J10: J01 counts here too (accompanied at M2 in
     # March); J07 entered twice (Feb region, Sep France Travail) -> once;
-    # J10's apprenticeship is `abandonnee` but did start -> 1. J05's CDI does
-    # not count: a workshop is not accompaniment.
-    assert _row(annual, "M2")[ENTRIES].tolist() == [2, 2, 1, 0, 0, 0]
+    # J10's apprenticeship is `abandonnee` but did start -> 1. J05 (a
+    # workshop in April: accompanied) started a CDI in May: a durable job.
+    assert _row(annual, "M2")[ENTRIES].tolist() == [2, 2, 1, 1, 1, 0]
     # M3 accompanied J04 J06 J08 J12 J15: J06's training began 2022-12-12 ->
     # not a 2023 entry; emploi J04 (CDD 184 days: durable; 200 days after its
     # training: not after-training) and J12 (11-day interim).
@@ -165,22 +166,23 @@ def test_entries_2023_per_ml(annual):
 
 def test_entries_2023_department_and_region(annual):
     # Gironde: J01 entered a training and was accompanied by M1 and M2: once,
-    # so 2 + 2 - 1 = 3 (J01, J07, J11), all region-funded.
-    assert _row(annual, "33")[ENTRIES].tolist() == [3, 3, 1, 2, 1, 1]
+    # so 2 + 2 - 1 = 3 (J01, J07, J11), all region-funded; jobs J03 J09 (M1)
+    # and J05 (M2), durable J09 J05.
+    assert _row(annual, "33")[ENTRIES].tolist() == [3, 3, 1, 3, 2, 1]
     assert _row(annual, "24")[ENTRIES].tolist() == [0, 0, 0, 2, 1, 0]
-    # region: formation J01 J07 J11; emploi J03 J04 J09 J12, durable J04 J09,
-    # after a region training J03 only.
-    assert _row(annual, "NAQ")[ENTRIES].tolist() == [3, 3, 1, 4, 2, 1]
+    # region: formation J01 J07 J11; emploi J03 J04 J05 J09 J12, durable J04
+    # J05 J09, after a region training J03 only.
+    assert _row(annual, "NAQ")[ENTRIES].tolist() == [3, 3, 1, 5, 3, 1]
 
 
 def test_rates_and_wilson_bounds(annual):
     row = _row(annual, "NAQ")
-    # 3 training entrants, 1 work-study, 4 jobs over 12 people accompanied
-    assert row["taux_formation"] == pytest.approx(3 / 12)
-    assert row["taux_formation_region"] == pytest.approx(3 / 12)
-    assert row["taux_alternance"] == pytest.approx(1 / 12)
-    assert row["taux_emploi"] == pytest.approx(4 / 12)
-    low, high = proportion_confint(4, 12, alpha=0.05, method="wilson")
+    # 3 training entrants, 1 work-study, 5 jobs over 13 people accompanied
+    assert row["taux_formation"] == pytest.approx(3 / 13)
+    assert row["taux_formation_region"] == pytest.approx(3 / 13)
+    assert row["taux_alternance"] == pytest.approx(1 / 13)
+    assert row["taux_emploi"] == pytest.approx(5 / 13)
+    low, high = proportion_confint(5, 13, alpha=0.05, method="wilson")
     assert row["taux_emploi_ic_bas"] == pytest.approx(low)
     assert row["taux_emploi_ic_haut"] == pytest.approx(high)
     # M1: 2 of 5
@@ -274,13 +276,14 @@ def test_key_figures_shape(key):
 
 def test_key_figures_activity_with_change(key):
     # 2022: contact J02 (M1), J13 (M2), J06 J08 (M3) -> 4; accompanied J02 J13
-    # J06 -> 3; interviews E08 E19 E22 -> 3; first receptions J02 J06 J08 J13 -> 4
+    # J06, and J08 (a workshop in March) -> 4; interviews E08 E19 E22 -> 3;
+    # first receptions J02 J06 J08 J13 -> 4
     for name, now, before in [
         ("jeunes_en_contact", 14, 4),
-        ("jeunes_accompagnes", 12, 3),
+        ("jeunes_accompagnes", 13, 4),
         ("premiers_accueils", 9, 4),
         ("entretiens", 17, 3),
-        ("entretiens_par_jeune_accompagne", 17 / 12, 1.0),
+        ("entretiens_par_jeune_accompagne", 17 / 13, 3 / 4),
     ]:
         row = _kf(key, "NAQ", name)
         assert row["valeur"] == pytest.approx(now), name
@@ -290,29 +293,30 @@ def test_key_figures_activity_with_change(key):
 
 
 def test_key_figures_profile_of_the_accompanied(key):
-    # the 12 accompanied in 2023: J01 J02 J03 J04 J06 J07 J08 J09 J10 J11 J12 J15
-    # women J01 J03 J07 J11 J12; age at first reception: under 18 J06 (16),
-    # J08 (15), J10 (17); 18-21 J01 J02 J03 J07 J09 J12 J15 (19: birthday on
-    # 20 Nov not reached on 6 Nov); 22-25 J04; 26+ J11; NEET all but J09; no
-    # diploma J01 J04 J06 J08 J10; not registered J01 J04 J06 J08 J10 J12;
-    # ZRR J04 J06 J08 J12 J15; QPV J01 J07.
+    # the 13 accompanied in 2023: J01 J02 J03 J04 J05 J06 J07 J08 J09 J10 J11
+    # J12 J15 (J05 through a workshop); women J01 J03 J05 J07 J11 J12; age at
+    # first reception: under 18 J05 (17: birthday on 1 June not reached on 12
+    # April), J06 (16), J08 (15), J10 (17); 18-21 J01 J02 J03 J07 J09 J12 J15
+    # (19: birthday on 20 Nov not reached on 6 Nov); 22-25 J04; 26+ J11; NEET
+    # all but J05 and J09; no diploma J01 J04 J06 J08 J10; not registered J01
+    # J04 J05 J06 J08 J10 J12; ZRR J04 J06 J08 J12 J15; QPV J01 J07.
     expected = {
-        "part_femmes": 5,
-        "part_age_16_17": 3,
+        "part_femmes": 6,
+        "part_age_16_17": 4,
         "part_age_18_21": 7,
         "part_age_22_25": 1,
         "part_age_26_plus": 1,
         "part_neet": 11,
         "part_sans_diplome": 5,
-        "part_non_inscrits_france_travail": 6,
+        "part_non_inscrits_france_travail": 7,
         "part_zrr": 5,
         "part_qpv": 2,
     }
     for name, hits in expected.items():
         row = _kf(key, "NAQ", name)
         assert row["unite"] == "part"
-        assert row["valeur"] == pytest.approx(hits / 12), name
-        low, high = proportion_confint(hits, 12, alpha=0.05, method="wilson")
+        assert row["valeur"] == pytest.approx(hits / 13), name
+        low, high = proportion_confint(hits, 13, alpha=0.05, method="wilson")
         assert row["ic_bas"] == pytest.approx(low), name
         assert row["ic_haut"] == pytest.approx(high), name
 
@@ -342,9 +346,9 @@ def test_key_figures_entries_and_rates(key):
         1,
     ]
     row = _kf(key, "NAQ", "taux_formation")
-    # 3/12 now, 1/3 (J06 of J02 J06 J13) in 2022: a fall of 1/12 point-share
-    assert row["valeur"] == pytest.approx(0.25)
-    assert row["evolution"] == pytest.approx(0.25 - 1 / 3)
+    # 3/13 now, 1/4 (J06 of J02 J06 J08 J13) in 2022
+    assert row["valeur"] == pytest.approx(3 / 13)
+    assert row["evolution"] == pytest.approx(3 / 13 - 1 / 4)
 
 
 def test_key_figures_without_previous_year_coverage(wh):
@@ -386,11 +390,12 @@ def test_monthly_followup_march(wh):
         1,
         1,
     ]
-    # M3 March: J08 accompanied now; in March 2022 J08 came to a workshop only
-    # -> 1 against 0, relative change undefined
+    # M3 March: J08 accompanied now (interview) and in March 2022 (a
+    # workshop, which the national definition counts) -> 1 against 1
     row = get("M3", "mois", "jeunes_accompagnes")
-    assert row[["valeur", "valeur_n_1", "evolution"]].tolist() == [1, 0, 1]
-    assert np.isnan(row["evolution_relative"])
+    assert row[
+        ["valeur", "valeur_n_1", "evolution", "evolution_relative"]
+    ].tolist() == [1, 1, 0, 0]
     assert get("M3", "mois", "jeunes_en_contact")[
         ["valeur", "valeur_n_1"]
     ].tolist() == [
@@ -462,8 +467,8 @@ def test_key_figures_at_ml_level(wh):
         ("entretiens", 6),
     ]:
         assert _kf(key, "M1", name)["valeur"] == value, name
-    # M2 accompanied J01 J07 J10: women J01 and J07 -> 2 / 3
-    assert _kf(key, "M2", "part_femmes")["valeur"] == pytest.approx(2 / 3)
+    # M2 accompanied J01 J05 J07 J10: women J01 J05 J07 -> 3 / 4
+    assert _kf(key, "M2", "part_femmes")["valeur"] == pytest.approx(3 / 4)
     # aids and schemes go to the ML holding the file: J01's two permis B at M1,
     # J04's at M3; CEJ 2023 J01 and J03 (files at M1), J12 (M3)
     assert _kf(key, "M1", "aides_permis_b_nombre")["valeur"] == 2
@@ -485,3 +490,104 @@ def test_reused_counts_follow_the_tables(wh):
     other = dataclasses.replace(wh, situations=situations)
     assert _row(indicators.compute(other, 2023), "M1")["entrees_emploi"] == before - 1
     assert _row(indicators.compute(wh, 2023), "M1")["entrees_emploi"] == before
+
+
+# ------------------------------------------------------ who is accompanied
+STRICT = ["entretien_individuel"]
+
+
+def test_strict_definition_is_a_parameter_away(wh):
+    # individual interviews only: J05 (workshop) is no longer accompanied at
+    # M2, nor J08 in 2022 (workshop) or J13 in January 2022 (information)
+    annual = indicators.compute(wh, 2023, accompagnement=STRICT)
+    assert annual.attrs["accompagnement"] == STRICT
+    cols = [
+        "jeunes_en_contact",
+        "jeunes_accompagnes",
+        "premiers_accueils",
+        "entretiens",
+    ]
+    assert _row(annual, "M2")[cols].tolist() == [4, 3, 3, 4]
+    assert _row(annual, "NAQ")[cols].tolist() == [14, 12, 9, 17]
+    # J05's CDI no longer counts
+    assert _row(annual, "M2")[ENTRIES].tolist() == [2, 2, 1, 0, 0, 0]
+    assert _row(annual, "NAQ")[ENTRIES].tolist() == [3, 3, 1, 4, 2, 1]
+    assert _row(annual, "NAQ")["taux_emploi"] == pytest.approx(4 / 12)
+    key = indicators.key_figures(wh, 2023, accompagnement=STRICT)
+    assert _kf(key, "NAQ", "jeunes_accompagnes")[["valeur", "valeur_n_1"]].tolist() == [
+        12,
+        3,
+    ]
+    assert _kf(key, "NAQ", "part_femmes")["valeur"] == pytest.approx(5 / 12)
+    f = indicators.monthly_followup(wh, 2023, 3, accompagnement=STRICT)
+    row = f[
+        (f["code"] == "M3")
+        & (f["portee"] == "mois")
+        & (f["indicateur"] == "jeunes_accompagnes")
+    ].iloc[0]
+    assert row[["valeur", "valeur_n_1"]].tolist() == [1, 0]
+    # the national definition is the default, counted afresh (not served stale)
+    assert _row(indicators.compute(wh, 2023), "NAQ")["jeunes_accompagnes"] == 13
+
+
+def test_a_block_of_code_can_set_the_definition(wh):
+    with indicators.accompaniment(STRICT):
+        assert _row(indicators.compute(wh, 2023), "NAQ")["jeunes_accompagnes"] == 12
+        # an explicit argument wins over the block
+        national = indicators.compute(
+            wh, 2023, accompagnement=list(indicators.NATIONAL_ACCOMPANIMENT)
+        )
+        assert _row(national, "NAQ")["jeunes_accompagnes"] == 13
+    assert indicators.current_accompaniment() == indicators.NATIONAL_ACCOMPANIMENT
+
+
+def test_workshop_only_definition_counts_the_workshops(wh):
+    # 2023 workshops: J05 (M2, April) only
+    table = indicators.compute(wh, 2023, accompagnement=["atelier"])
+    assert _row(table, "M2")["jeunes_accompagnes"] == 1
+    assert _row(table, "NAQ")["jeunes_accompagnes"] == 1
+    assert _row(table, "M1")["jeunes_accompagnes"] == 0
+
+
+def test_bad_definition_is_a_params_error(wh):
+    with pytest.raises(ParamsError, match="'entretien' is not an event type"):
+        indicators.compute(wh, 2023, accompagnement=["entretien"])
+    with pytest.raises(ParamsError, match="empty list"):
+        indicators.compute(wh, 2023, accompagnement=[])
+    with pytest.raises(ParamsError, match="are not event types"):
+        indicators.check_accompaniment(["a", "b"])
+
+
+def test_the_definition_in_force_in_french():
+    national = indicators.accompaniment_sentence()
+    assert (
+        "au moins un entretien individuel, un atelier ou une information collective"
+        in national
+    )
+    assert "définition nationale" in national
+    strict = indicators.accompaniment_sentence(STRICT)
+    assert "au moins un entretien individuel dans la période" in strict
+    assert "plus stricte que la définition nationale" in strict
+    assert "ateliers et les informations collectives" in strict
+    wider = indicators.accompaniment_sentence(
+        ["entretien_individuel", "atelier", "information_collective", "contact_ecrit"]
+    )
+    assert "plus large" in wider
+    defs = indicators.definitions_in_force(STRICT)
+    assert defs["jeunes_accompagnes"][1].startswith(
+        "Jeunes distincts ayant eu au moins un entretien individuel dans"
+    )
+    assert indicators.is_national() and not indicators.is_national(STRICT)
+
+
+@pytest.mark.parametrize("accompagnement", [STRICT, ["atelier", "contact_ecrit"]])
+def test_fast_and_reference_agree_under_other_definitions(
+    small_synthetic, accompagnement
+):
+    kw = {"accompagnement": accompagnement}
+    pd.testing.assert_frame_equal(
+        indicators.compute(small_synthetic, 2023, monthly=True, **kw),
+        compute_reference(small_synthetic, 2023, monthly=True, **kw),
+        check_exact=False,
+        rtol=1e-12,
+    )

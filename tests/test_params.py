@@ -131,6 +131,16 @@ def test_every_key_is_documented_in_the_readme():
         ("data: /e\nrun: ../evil\n", "run: '../evil' is not a usable folder name"),
         ("data: /e\ntitle: ''\n", "title: expected a non-empty text"),
         ("data: /e\noutput_dir: 3\n", "output_dir: expected a non-empty text"),
+        (
+            "data: /e\naccompagnement: [entretien]\n",
+            "accompagnement: 'entretien' is not an event type",
+        ),
+        ("data: /e\naccompagnement: []\n", "accompagnement: an empty list"),
+        ("data: /e\naccompagnement: 3\n", "accompagnement: expected a list"),
+        (
+            "data: /e\ncorrespondances: absent.yaml\n",
+            "correspondances: file .* not found",
+        ),
     ],
 )
 def test_bad_value_is_a_params_error_naming_the_key(tmp_path, text, message):
@@ -261,3 +271,68 @@ def test_cli_jobs_option_is_checked(tmp_path, capsys):
     path = write(tmp_path, f"data: {tmp_path}\n")
     assert main(["batch", "--params", str(path), "--jobs", "0"]) == 2
     assert "jobs: 0 is below the minimum 1" in capsys.readouterr().err
+
+
+def test_accompaniment_defaults_to_the_national_definition(tmp_path):
+    p = load_params(write(tmp_path, "data: /e\n"))
+    assert p.accompagnement == (
+        "entretien_individuel",
+        "atelier",
+        "information_collective",
+    )
+    strict = load_params(
+        write(tmp_path, "data: /e\naccompagnement: [entretien_individuel]\n")
+    )
+    assert strict.accompagnement == ("entretien_individuel",)
+    assert strict.to_dict()["accompagnement"] == ["entretien_individuel"]
+
+
+def test_correspondence_file_is_checked_on_load(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    good = load_params(
+        write(
+            tmp_path,
+            f"data: /e\ncorrespondances: {root / 'params' / 'correspondances_imilo.yaml'}\n",
+        )
+    )
+    assert good.correspondances.endswith("correspondances_imilo.yaml")
+    bad = tmp_path / "c.yaml"
+    bad.write_text("valeurs: {jeunes: {sexe: {Femme: X}}}\n", encoding="utf-8")
+    with pytest.raises(ParamsError, match="'X' is not allowed in sexe"):
+        load_params(write(tmp_path, f"data: /e\ncorrespondances: {bad}\n"))
+
+
+def test_run_definition_reaches_the_shared_inputs(synthetic_extract, monkeypatch):
+    # what the reports print in « Définitions et méthode », and what they count
+    from observatoire import data, indicators
+    from observatoire.reports import _cache, _sections
+
+    def not_needed(*args, **kwargs):
+        raise RuntimeError("not needed here")
+
+    monkeypatch.setattr(_sections, "_trajectory_blocks", not_needed)
+    monkeypatch.setattr(_sections, "_evaluation_blocks", not_needed)
+    wh = data.load(synthetic_extract)
+    found = {}
+    for name, types in (
+        ("national", None),
+        ("strict", ["entretien_individuel"]),
+    ):
+        raw = {"data": str(synthetic_extract), "targets": None}
+        if types is not None:
+            raw["accompagnement"] = types
+        params = _params.check_against_warehouse(_params.parse_params(raw), wh)
+        tables, meta = _cache.compute_inputs(wh, params)
+        assert meta["accompagnement"] == list(params.accompagnement)
+        assert meta["definition_accompagnement"] == indicators.accompaniment_sentence(
+            params.accompagnement
+        )
+        values = tables["annuel"]["values"].set_index("code")
+        found[name] = values.loc["NAQ", "jeunes_accompagnes"]
+        # the run's definition does not leak out of the run
+        assert indicators.current_accompaniment() == indicators.NATIONAL_ACCOMPANIMENT
+    direct = indicators.compute(
+        wh, params.year, accompagnement=["entretien_individuel"]
+    )
+    assert found["strict"] == direct.set_index("code").loc["NAQ", "jeunes_accompagnes"]
+    assert found["strict"] < found["national"]

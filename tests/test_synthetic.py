@@ -126,12 +126,15 @@ def _year(dates: pd.Series, year: int) -> pd.Series:
     return dates.dt.year == year
 
 
+#: the network's national definition of « accompanied » (the contract's default)
+ACCOMPANYING = ("entretien_individuel", "atelier", "information_collective")
+
+
 def _accompanied(wh, year: int) -> pd.DataFrame:
-    """(id_jeune, code_ml) with an entretien_individuel in ``year`` (contract)."""
+    """(id_jeune, code_ml) with an interview, workshop or collective session in ``year``."""
     ev = wh["evenements"]
     ent = ev[
-        (ev["type_evenement"] == "entretien_individuel")
-        & _year(ev["date_evenement"], year)
+        ev["type_evenement"].isin(ACCOMPANYING) & _year(ev["date_evenement"], year)
     ]
     return ent[["id_jeune", "code_ml"]].drop_duplicates()
 
@@ -165,7 +168,8 @@ def _within(value: float, target: float, rel: float) -> bool:
 def test_calibration_volumes(warehouse, year):
     wh = warehouse
     acc = _accompanied(wh, year)
-    # agreement: about 92,200 young people accompanied a year; +-5 %
+    # agreement: about 92,200 young people accompanied a year (national
+    # definition: interview, workshop or collective information); +-5 %
     n_acc = acc["id_jeune"].nunique()
     assert _within(n_acc, 92_200, 0.05), n_acc
     # agreement: 37,600 first receptions a year; +-5 %
@@ -191,6 +195,59 @@ def test_calibration_volumes(warehouse, year):
         ((a["type_aide"] == "permis_b") & _year(a["date_attribution"], year)).sum()
     )
     assert 5_500 <= n_permis <= 6_000, n_permis
+
+
+def _network_ratios(wh, year: int) -> dict[str, float]:
+    """First receptions, PACEA entries and durable jobs against the accompanied.
+
+    Written from the contract, independently of ``indicators``: durable is a
+    CDI or a contract planned to last at least 183 days, among the distinct
+    young people accompanied in the year who entered a job in the year.
+    """
+    acc = _accompanied(wh, year)["id_jeune"].unique()
+    j, d, s = wh["jeunes"], wh["dispositifs"], wh["situations"]
+    first = int(_year(j["date_premier_accueil"], year).sum())
+    pacea = d.loc[
+        (d["dispositif"] == "PACEA") & _year(d["date_debut"], year), "id_jeune"
+    ].nunique()
+    jobs = s[
+        (s["categorie"] == "emploi")
+        & (s["etat"] != "prevue")
+        & _year(s["date_debut"], year)
+        & s["id_jeune"].isin(acc)
+    ]
+    planned = (jobs["date_fin_prevue"] - jobs["date_debut"]).dt.days
+    durable = jobs.loc[(jobs["sous_categorie"] == "cdi") | (planned >= 183), "id_jeune"]
+    return {
+        "first_per_accompanied": first / len(acc),
+        "pacea_per_accompanied": pacea / len(acc),
+        "durable_share": durable.nunique() / jobs["id_jeune"].nunique(),
+    }
+
+
+def _check_network_ratios(ratios: dict[str, float]) -> None:
+    # published network ratios, orders of magnitude: first receptions about a
+    # third of those accompanied (the agreement's 37,600 / 92,200 = 0.41), so
+    # within [0.30, 0.45]; PACEA entries about a third, within [0.28, 0.40];
+    # most jobs durable (CDI or CDD of six months or more): over half, and not
+    # implausibly all of them (at most 75 %)
+    assert 0.30 <= ratios["first_per_accompanied"] <= 0.45, ratios
+    assert 0.28 <= ratios["pacea_per_accompanied"] <= 0.40, ratios
+    assert 0.50 < ratios["durable_share"] <= 0.75, ratios
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("year", YEARS)
+def test_calibration_network_ratios(warehouse, year):
+    _check_network_ratios(_network_ratios(warehouse, year))
+
+
+def test_calibration_network_ratios_small_scale(tmp_path):
+    # the ratios do not depend on the scale: a tenth of the network (about
+    # 9,500 accompanied, 1 s to generate) keeps the check in the fast suite
+    out = synthetic.generate(tmp_path / "s", scale=0.1, years=(2022, 2023))
+    tables = {t: pd.read_parquet(out / f"{t}.parquet") for t in TABLES}
+    _check_network_ratios(_network_ratios(tables, 2023))
 
 
 @pytest.mark.slow

@@ -106,6 +106,16 @@ def _run_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_correspondences_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--correspondances",
+        type=Path,
+        metavar="FILE",
+        help="correspondence file mapping the extract's names and codes onto the "
+        "contract (default: correspondances.yaml in the extract's folder)",
+    )
+
+
 # --------------------------------------------------------------------- validate
 def _add_validate(sub: argparse._SubParsersAction) -> Runner:
     p = sub.add_parser(
@@ -115,6 +125,7 @@ def _add_validate(sub: argparse._SubParsersAction) -> Runner:
     p.add_argument("data", help="extract directory (or database URL)")
     p.add_argument("--schema", default=None, help="database schema (URL sources)")
     p.add_argument("--rejects", type=Path, help="write the rejected rows to this CSV")
+    _add_correspondences_option(p)
     return _run_validate
 
 
@@ -122,9 +133,28 @@ def _run_validate(args: argparse.Namespace) -> int:
     if args.rejects is not None:
         check_output(args.rejects, option="--rejects", reads=[args.data])
     from . import data
+    from ._io import excerpt
+    from .data._correspondances import unmapped_summary
 
-    wh = data.load(args.data, schema=args.schema)
+    wh = data.load(args.data, schema=args.schema, correspondances=args.correspondances)
     print(data.format_reconciliation(wh))
+    if len(wh.hors_champ):
+        print()
+        print("rows set aside as out of scope (hors_champ) by the correspondence:")
+        aside = wh.hors_champ.groupby(["table", "colonne", "valeur"]).size()
+        for (table, col, value), n in aside.sort_values(
+            ascending=False, kind="stable"
+        ).items():
+            print(f"  {table}.{col} {excerpt(value)} x{n:,}")
+    unmapped = unmapped_summary(wh.rejects)
+    if len(unmapped):
+        print()
+        print(
+            f"{len(unmapped)} values not in the correspondence (rule "
+            "valeur_non_reconnue), most frequent first:"
+        )
+        for row in unmapped.itertuples(index=False):
+            print(f"  {row.table}.{row.colonne} {excerpt(row.valeur)} x{row.lignes:,}")
     if args.rejects is not None:
         data.write_rejects(wh, args.rejects)
         logger.info("rejects written to %s", args.rejects)
@@ -135,13 +165,14 @@ def _run_validate(args: argparse.Namespace) -> int:
 def _add_summary(sub: argparse._SubParsersAction) -> Runner:
     p = sub.add_parser("summary", help="print a short summary of an extract")
     p.add_argument("data", help="extract directory (or database URL)")
+    _add_correspondences_option(p)
     return _run_summary
 
 
 def _run_summary(args: argparse.Namespace) -> int:
     from . import data
 
-    wh = data.load(args.data)
+    wh = data.load(args.data, correspondances=args.correspondances)
     print(data.format_reconciliation(wh))
     print()
     print(data.summarise(wh))
@@ -162,13 +193,14 @@ def _add_load_sql(sub: argparse._SubParsersAction) -> Runner:
     p.add_argument(
         "--replace", action="store_true", help="drop the schema if it exists"
     )
+    _add_correspondences_option(p)
     return _run_load_sql
 
 
 def _run_load_sql(args: argparse.Namespace) -> int:
     from . import data
 
-    wh = data.load(args.data)
+    wh = data.load(args.data, correspondances=args.correspondances)
     schema = data.write_sql(wh, args.url, schema=args.schema, replace=args.replace)
     print(data.format_reconciliation(wh))
     logger.info("loaded into %s schema %s", data.mask_url(args.url), schema)
@@ -202,6 +234,12 @@ def _add_batch(sub: argparse._SubParsersAction) -> Runner:
         "--resume", action="store_true", help="run only the reports missing or failed"
     )
     p.add_argument(
+        "--pdf",
+        action="store_true",
+        default=None,
+        help="also print each report to <run>/pdf/ (headless Chromium; as pdf: true)",
+    )
+    p.add_argument(
         "--notebooks",
         type=Path,
         metavar="DIR",
@@ -213,7 +251,7 @@ def _add_batch(sub: argparse._SubParsersAction) -> Runner:
 def _run_batch(args: argparse.Namespace) -> int:
     from . import reports
 
-    params = reports.load_params(args.params, jobs=args.jobs)
+    params = reports.load_params(args.params, jobs=args.jobs, pdf=args.pdf)
     # the run folder: never inside the extract, never over the parameter file
     check_output(
         params.run_dir, option="run folder", reads=[params.data, args.params],
@@ -255,6 +293,14 @@ def _add_indicators(sub: argparse._SubParsersAction) -> Runner:
         default=5,
         help="counts 1 to THRESHOLD-1 are masked (default 5)",
     )
+    p.add_argument(
+        "--accompagnement",
+        metavar="TYPES",
+        help="event types that make a young person accompanied, comma-separated "
+        "(default: the national definition, "
+        "entretien_individuel,atelier,information_collective)",
+    )
+    _add_correspondences_option(p)
     return _run_indicators
 
 
@@ -271,11 +317,19 @@ def _run_indicators(args: argparse.Namespace) -> int:
     from . import data, exports, indicators
 
     period = indicators.parse_period(args.period)
-    wh = data.load(args.data)
+    accompagnement = indicators.check_accompaniment(
+        None
+        if args.accompagnement is None
+        else [t for t in args.accompagnement.split(",") if t.strip()],
+        where="--accompagnement",
+    )
+    wh = data.load(args.data, correspondances=args.correspondances)
     coverage = _period_coverage(wh, period)
     if wh.n_rejected:
         logger.warning("%d rejected rows left out of the indicators", wh.n_rejected)
-    table = indicators.compute(wh, period.label, monthly=args.monthly)
+    table = indicators.compute(
+        wh, period.label, monthly=args.monthly, accompagnement=accompagnement
+    )
     table = _mark_coverage(table, wh)
     if coverage == "partial":
         logger.warning(
@@ -296,6 +350,7 @@ def _run_indicators(args: argparse.Namespace) -> int:
         source=data.mask_url(args.data),
         extraction_date=wh.extraction_date,
         synthetic=bool(wh.synthetic),
+        accompagnement=accompagnement,
     )
     logger.info(
         "indicators %s written to %s (%d rows)", period.label, args.out, len(table)
@@ -341,6 +396,34 @@ def _mark_coverage(table, wh):
     return out
 
 
+# -------------------------------------------------------------- correspondances
+def _add_correspondances(sub: argparse._SubParsersAction) -> Runner:
+    p = sub.add_parser(
+        "correspondances",
+        help="write a starting correspondence file for an extract in its own "
+        "vocabulary (every column, every value of the coded columns)",
+    )
+    p.add_argument("data", help="extract directory")
+    p.add_argument("--out", required=True, type=Path, help="the YAML file to write")
+    return _run_correspondances
+
+
+def _run_correspondances(args: argparse.Namespace) -> int:
+    # inside the extract, the draft would be read as its correspondence file
+    check_output(args.out, reads=[args.data])
+    from .data._correspondances import write_draft
+
+    out = write_draft(args.data, args.out)
+    logger.info(
+        "starting correspondence written to %s: fill in every empty target, "
+        "then check with observatoire validate %s --correspondances %s",
+        out,
+        args.data,
+        out,
+    )
+    return 0
+
+
 COMMANDS: list[Callable[[argparse._SubParsersAction], Runner]] = [
     _add_generate,
     _add_validate,
@@ -348,6 +431,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], Runner]] = [
     _add_load_sql,
     _add_batch,
     _add_indicators,
+    _add_correspondances,
 ]
 
 

@@ -68,3 +68,9 @@ class SequenceError(ObservatoireError, ValueError):
     """Bad input to the sequence-analysis functions (also a ValueError)."""
 
     exit_code = 2
+
+
+class BrowserError(ObservatoireError):
+    """Headless Chromium is missing or failed (PDF export, accessibility checks)."""
+
+    exit_code = 2

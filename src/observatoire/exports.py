@@ -154,6 +154,7 @@ def write_indicators(
     source: str = "",
     extraction_date: object = None,
     synthetic: bool = False,
+    accompagnement: list[str] | tuple[str, ...] | None = None,
 ) -> Path:
     """Export a table of ``indicators.compute`` to CSV or XLSX (by extension).
 
@@ -167,7 +168,12 @@ def write_indicators(
     sheet per level (``Missions locales``, ``Départements``, ``Région``) with
     French headers and number formats, ``Définitions`` (each column, its label
     and definition) and ``Source`` (data source, extraction date, period,
-    disclosure rule, production date).
+    disclosure rule, production date). Both state the definition of the young
+    people accompanied in force (``accompagnement``, default the table's
+    ``attrs["accompagnement"]``, else the definition in force): the XLSX on a
+    ``Définition des jeunes accompagnés`` row of ``Source`` and in the
+    ``Définitions`` sheet, the CSV in a ``definition_accompagnement`` column
+    (a CSV has no place for a note).
 
     Raises
     ------
@@ -175,7 +181,17 @@ def write_indicators(
         When ``path`` ends neither in ``.csv`` nor in ``.xlsx``.
     """
     from . import disclosure
-    from .indicators import COUNT_COLUMNS, DEFINITIONS, RATE_COLUMNS
+    from .indicators import (
+        COUNT_COLUMNS,
+        RATE_COLUMNS,
+        accompaniment_sentence,
+        definitions_in_force,
+    )
+
+    if accompagnement is None:
+        accompagnement = table.attrs.get("accompagnement")
+    DEFINITIONS = definitions_in_force(accompagnement)
+    sentence = accompaniment_sentence(accompagnement)
 
     target = Path(path)
     suffix = target.suffix.lower()
@@ -188,6 +204,15 @@ def write_indicators(
         )
     if suffix == ".csv":
         out = table if protected is None else protected.for_csv()
+        # a constant column: a CSV has no place for a note; before the list of
+        # masked cells, which stays last
+        at = (
+            out.columns.get_loc("cellules_masquees")
+            if "cellules_masquees" in out
+            else len(out.columns)
+        )
+        out = out.copy()
+        out.insert(at, "definition_accompagnement", sentence)
         return write_csv(out, target)
 
     shown = (
@@ -233,6 +258,7 @@ def write_indicators(
             if raw
             else _disclosure_text(threshold, min_denominator),
         ),
+        ("Définition des jeunes accompagnés", sentence),
         ("Date de production", dt.date.today().strftime("%d/%m/%Y")),
     ]
     if raw:

@@ -43,6 +43,7 @@ import pandas as pd
 
 from .._io import excerpt, is_database_url, write_csv
 from ..exceptions import ExtractError
+from ._correspondances import Correspondence, find_correspondence
 from ._dates import FIRST as FIRST_DATE
 from ._dates import LAST as LAST_DATE
 from ._dates import parse_contract_date
@@ -65,6 +66,7 @@ def load(
     *,
     period: str | int | None = None,
     schema: str | None = None,
+    correspondances: str | os.PathLike[str] | Correspondence | None = None,
 ) -> Warehouse:
     """Load an extract and validate it against the data contract.
 
@@ -78,6 +80,10 @@ def load(
         period's indicators need (pushed down to SQL). Ignored for files.
     schema : str, optional
         Database sources only: the schema holding the tables.
+    correspondances : path or Correspondence, optional
+        Correspondence file mapping the extract's own file, column and value
+        names onto the contract (see ``_correspondances``); default: the
+        folder's ``correspondances.yaml`` when there is one.
 
     Returns
     -------
@@ -103,8 +109,13 @@ def load(
     if is_database_url(source):
         from ._sql import load_sql  # optional database source
 
-        return load_sql(str(source), period=period, schema=schema)
-    raw, metadata = read_extract(source)
+        return load_sql(
+            str(source),
+            period=period,
+            schema=schema,
+            correspondence=find_correspondence(None, correspondances),
+        )
+    raw, metadata = read_extract(source, correspondances=correspondances)
     return validate(
         raw,
         source=str(source),
@@ -114,25 +125,32 @@ def load(
 
 
 def read_extract(
-    source: str | os.PathLike[str], *, check_header: bool = True
+    source: str | os.PathLike[str],
+    *,
+    correspondances: str | os.PathLike[str] | Correspondence | None = None,
+    check_header: bool = True,
 ) -> tuple[dict[str, RawTable], dict]:
     """Read the tables of an extract directory as they are (no contract rule yet).
 
     Returns the raw tables by name and the metadata (``date_extraction`` parsed
     to a Timestamp). Raises :class:`ExtractError` for what cannot be read.
-    With ``check_header`` (the default) a table missing a required column is
-    refused from its header, before its rows are read; a step that renames
-    columns before :func:`validate` (which checks them in any case) turns it off.
+    A correspondence file (``correspondances``, default the folder's
+    ``correspondances.yaml``) renames files, columns and values onto the
+    contract's right after each table is read. With ``check_header`` (the
+    default, and without a correspondence) a table missing a required column is
+    refused from its header, before its rows are read; :func:`validate` checks
+    the columns in any case.
     """
     directory = Path(source)
     if not directory.is_dir():
         what = "not a directory" if directory.exists() else "not found"
         raise ExtractError(f"extract directory {what}: {directory}")
-    files = _find_files(directory)
+    corr = find_correspondence(directory, correspondances)
+    files = _find_files(directory, corr)
     metadata = _read_metadata(directory)
     _check_fingerprints(directory, files, metadata)
     raw = {
-        name: _read_table(path, SCHEMA[name], check_header)
+        name: _read_table(path, SCHEMA[name], corr, check_header and corr is None)
         for name, path in files.items()
     }
     return raw, metadata
@@ -141,11 +159,14 @@ def read_extract(
 def format_reconciliation(wh: Warehouse) -> str:
     """Return the reconciliation as an aligned text table (read = accepted + rejected)."""
     rec = wh.reconciliation
-    lines = [f"{'table':<27}{'read':>12}{'accepted':>12}{'rejected':>12}"]
+    aside = "lignes_hors_champ" in rec and bool(rec["lignes_hors_champ"].sum())
+    head = f"{'table':<27}{'read':>12}{'accepted':>12}{'rejected':>12}"
+    lines = [head + (f"{'set aside':>12}" if aside else "")]
     for row in rec.itertuples(index=False):
         lines.append(
             f"{row.table:<27}{row.lignes_lues:>12,}{row.lignes_acceptees:>12,}"
             f"{row.lignes_rejetees:>12,}"
+            + (f"{row.lignes_hors_champ:>12,}" if aside else "")
         )
     if len(wh.rejects):
         lines.append("")
@@ -178,9 +199,12 @@ def summarise(wh: Warehouse) -> str:
     )
     ev = wh.evenements
     if len(ev):
+        from ..indicators import accompanied_mask  # the definition in force
+
         years = ev["date_evenement"].dt.year
         ent = ev["type_evenement"] == "entretien_individuel"
-        acc = ev.loc[ent].groupby(years[ent])["id_jeune"].nunique()
+        accompanying = accompanied_mask(ev["type_evenement"])
+        acc = ev.loc[accompanying].groupby(years[accompanying])["id_jeune"].nunique()
         contact = ev.groupby(years)["id_jeune"].nunique()
         interviews = ent.groupby(years).sum()
         first = wh.jeunes.groupby(wh.jeunes["date_premier_accueil"].dt.year).size()
@@ -236,9 +260,19 @@ def regular_file(path: Path, directory: Path) -> bool:
     return True
 
 
-def _find_files(directory: Path) -> dict[str, Path]:
+def _find_files(directory: Path, corr: Correspondence | None = None) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for name, table in SCHEMA.items():
+        given = None if corr is None else corr.file_name(name)
+        if given is not None:
+            if not regular_file(directory / given, directory):
+                where = corr.source or "the correspondence"
+                raise ExtractError(
+                    f"{directory}: {excerpt(given)} (table {name} in {where}) "
+                    "is not in the folder"
+                )
+            found[name] = directory / given
+            continue
         candidates = [directory / f"{name}.parquet", directory / f"{name}.csv"]
         present = [p for p in candidates if regular_file(p, directory)]
         if len(present) == 2:
@@ -331,10 +365,19 @@ def _check_fingerprints(directory: Path, files: dict[str, Path], meta: dict) -> 
             )
 
 
-def _read_table(path: Path, table: Table, check_header: bool = True) -> RawTable:
-    if path.suffix == ".parquet":
-        return _read_parquet(path, table, check_header)
-    return _read_csv(path, table, check_header)
+def _read_table(
+    path: Path,
+    table: Table,
+    corr: Correspondence | None = None,
+    check_header: bool = True,
+) -> RawTable:
+    if path.suffix.lower() == ".parquet":
+        raw = _read_parquet(path, table, check_header)
+    else:
+        raw = _read_csv(path, table, check_header)
+    if corr is not None:  # source names and codes onto the contract's
+        corr.apply(raw)
+    return raw
 
 
 def _check_header(path: Path, table: Table, names: list[str]) -> None:

@@ -259,7 +259,36 @@ def _queries(schema: str, window) -> dict[str, tuple[str, dict]]:
     return q
 
 
-def load_sql(url: str, *, period: str | int | None = None, schema: str | None = None):
+def _named_queries(schema: str, corr) -> dict[str, tuple[str, dict]]:
+    """Whole tables under the correspondence's table and column names.
+
+    No period window: its filters name the contract's columns, which these
+    tables do not have before renaming. Rows are ordered by the source names
+    of the contract's keys, so ``ligne`` is the same rank as without it.
+    """
+    q: dict[str, tuple[str, dict]] = {}
+    for name, table in SCHEMA.items():
+        keys = [c.name for c in table.columns if c.unique] or table.column_names[:3]
+        order = ", ".join(_quote(corr.source_column(name, k)) for k in keys)
+        q[name] = (
+            f"SELECT * FROM {schema}.{_quote(corr.table_name(name))} ORDER BY {order}",
+            {},
+        )
+    return q
+
+
+def _quote(identifier: str) -> str:
+    """A double-quoted SQL identifier (source names may hold spaces and accents)."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def load_sql(
+    url: str,
+    *,
+    period: str | int | None = None,
+    schema: str | None = None,
+    correspondence=None,
+):
     """Load and validate the contract tables from a PostgreSQL schema.
 
     Parameters
@@ -272,6 +301,11 @@ def load_sql(url: str, *, period: str | int | None = None, schema: str | None = 
         (see the module docstring).
     schema : str, optional
         Schema holding the tables (default: the URL's ``schema=``, else public).
+    correspondence : Correspondence, optional
+        The same correspondence as for files: ``fichiers`` names the database
+        tables (an extension is dropped), ``colonnes`` and ``valeurs`` apply as
+        for files. When it renames tables or columns, whole tables are read
+        (no period window).
 
     Returns
     -------
@@ -283,10 +317,25 @@ def load_sql(url: str, *, period: str | int | None = None, schema: str | None = 
     masked = mask_url(url)
     engine = _engine(url)
     window = _period_window(period)
+    corr_renames = correspondence is not None and bool(
+        correspondence.files or correspondence.columns
+    )
+    if corr_renames and window is not None:
+        logger.info("correspondence renames tables or columns: whole tables read")
+    queries = (
+        _named_queries(schema, correspondence)
+        if corr_renames
+        else _queries(schema, window)
+    )
+
+    def db_name(name: str) -> str:
+        return name if correspondence is None else correspondence.table_name(name)
+
     raw: dict[str, RawTable] = {}
     try:
         with engine.connect() as conn:
-            present = set(sa.inspect(conn).get_table_names(schema=schema))
+            tables = set(sa.inspect(conn).get_table_names(schema=schema))
+            present = {t for t in SCHEMA if db_name(t) in tables}
             missing = [
                 t
                 for t, spec in SCHEMA.items()
@@ -301,17 +350,20 @@ def load_sql(url: str, *, period: str | int | None = None, schema: str | None = 
                     f"{masked} schema {schema!r}: animations_participations is present"
                     " without animations"
                 )
-            for name, (sql, params) in _queries(schema, window).items():
+            for name, (sql, params) in queries.items():
                 if name not in present:
                     continue
                 frame = pd.read_sql(sa.text(sql), conn, params=params)
-                _check_sql_columns(frame, SCHEMA[name], masked)
-                raw[name] = RawTable(
+                table = RawTable(
                     name,
-                    f"{masked} {schema}.{name}",
+                    f"{masked} {schema}.{db_name(name)}",
                     frame,
                     pd.RangeIndex(1, len(frame) + 1).to_numpy(),
                 )
+                if correspondence is not None:
+                    correspondence.apply(table)
+                _check_sql_columns(table.frame, SCHEMA[name], masked)
+                raw[name] = table
                 logger.info("read %s.%s: %d rows", schema, name, len(frame))
     except ExtractError:
         raise

@@ -116,6 +116,7 @@ def validate(
     )
     accepted: dict[str, pd.DataFrame] = {}
     rejects: list[pd.DataFrame] = []
+    set_aside = [rt.hors_champ for rt in raw.values() if rt.hors_champ is not None]
     recon = []
     for name in SCHEMA:
         if name not in raw:
@@ -128,18 +129,19 @@ def validate(
         frame, rej = checker.result()
         accepted[name] = frame
         rejects.append(rej)
+        n_aside = 0 if rt.hors_champ is None else len(rt.hors_champ)
+        n_rejected = rt.n_rows - len(frame) - n_aside
         recon.append(
             {
                 "table": name,
                 "lignes_lues": rt.n_rows,
                 "lignes_acceptees": len(frame),
-                "lignes_rejetees": rt.n_rows - len(frame),
+                "lignes_rejetees": n_rejected,
+                "lignes_hors_champ": n_aside,
             }
         )
-        if rt.n_rows - len(frame):
-            logger.warning(
-                "%s: %d of %d rows rejected", name, rt.n_rows - len(frame), rt.n_rows
-            )
+        if n_rejected:
+            logger.warning("%s: %d of %d rows rejected", name, n_rejected, rt.n_rows)
     rejects_df = (
         pd.concat([r for r in rejects if len(r)], ignore_index=True)
         if any(len(r) for r in rejects)
@@ -154,6 +156,9 @@ def validate(
         **accepted,
         rejects=rejects_df,
         reconciliation=pd.DataFrame(recon, columns=RECONCILIATION_COLUMNS),
+        hors_champ=(
+            pd.concat(set_aside, ignore_index=True) if set_aside else empty_rejects()
+        ),
         source=source,
         extraction_date=None if pd.isna(extraction) else pd.Timestamp(extraction),
         synthetic=synthetic,
@@ -173,10 +178,13 @@ class RawTable:
     read_rejects: list[dict] = field(default_factory=list)
     #: CSV decimal comma allowed (``;`` files)
     decimal_comma: bool = False
+    #: rows set aside as out of scope by a correspondence file (rejects' columns)
+    hors_champ: pd.DataFrame | None = None
 
     @property
     def n_rows(self) -> int:
-        return len(self.frame) + len(self.read_rejects)
+        aside = 0 if self.hors_champ is None else len(self.hors_champ)
+        return len(self.frame) + len(self.read_rejects) + aside
 
 
 def check_columns(raw: RawTable, table: Table) -> None:

@@ -10,7 +10,13 @@ import pandas as pd
 from ._schema import SCHEMA, empty_frame
 
 REJECT_COLUMNS = ["table", "ligne", "colonne", "valeur", "regle", "detail"]
-RECONCILIATION_COLUMNS = ["table", "lignes_lues", "lignes_acceptees", "lignes_rejetees"]
+RECONCILIATION_COLUMNS = [
+    "table",
+    "lignes_lues",
+    "lignes_acceptees",
+    "lignes_rejetees",
+    "lignes_hors_champ",
+]
 
 
 def empty_rejects() -> pd.DataFrame:
@@ -111,7 +117,12 @@ class Warehouse:
         ``valeur``, ``regle`` (rule code), ``detail`` (plain-language message).
     reconciliation : pd.DataFrame
         One row per table read: ``table``, ``lignes_lues``,
-        ``lignes_acceptees``, ``lignes_rejetees`` (read = accepted + rejected).
+        ``lignes_acceptees``, ``lignes_rejetees``, ``lignes_hors_champ``
+        (read = accepted + rejected + set aside as out of scope by a
+        correspondence file).
+    hors_champ : pd.DataFrame
+        The rows set aside by a correspondence file (a value mapped to ``~``),
+        in the columns of ``rejects`` with ``regle`` ``hors_champ``.
     source : str
         Where the extract came from (directory path or masked database URL).
     extraction_date : pd.Timestamp
@@ -139,6 +150,7 @@ class Warehouse:
     reconciliation: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=RECONCILIATION_COLUMNS)
     )
+    hors_champ: pd.DataFrame = field(default_factory=empty_rejects)
     source: str = ""
     extraction_date: pd.Timestamp | None = None
     synthetic: bool = False

@@ -3,8 +3,9 @@
 Method (to copy into ``docs/assumptions_caveats.md``):
 
 - Population: the young people accompanied in the year at each ML (at least one
-  ``entretien_individuel`` there), as for ``jeunes_accompagnes``; a person
-  accompanied by two MLs counts at both.
+  event of the definition in force there: by default the national one,
+  interview, workshop or collective information), as for
+  ``jeunes_accompagnes``; a person accompanied by two MLs counts at both.
 - Outcomes: the Article 4 entries of the year, as the contract defines them
   (``entrees_formation``, ``entrees_formation_region``, ``entrees_alternance``,
   ``entrees_emploi``): a situation of that kind starting in the year, ``etat``
@@ -50,6 +51,7 @@ from statsmodels.tools.sm_exceptions import (
 )
 
 from ..exceptions import ParamsError
+from ..indicators._accompaniment import accompanied_mask
 from ._outcomes import ids_in, period_bounds, profile_frame, real_situations
 
 logger = logging.getLogger(__name__)
@@ -148,9 +150,10 @@ def accompanied_outcomes(wh, year: int) -> pd.DataFrame:
     """
     start, end = period_bounds(year)
     ev = wh.evenements
-    mask = (ev["type_evenement"] == "entretien_individuel").fillna(False) & ev[
-        "date_evenement"
-    ].between(start, end)
+    # the definition in force, as for jeunes_accompagnes (indicators.accompaniment)
+    mask = accompanied_mask(ev["type_evenement"]) & ev["date_evenement"].between(
+        start, end
+    ).to_numpy(dtype=bool, na_value=False)
     pairs = ev.loc[mask, ["id_jeune", "code_ml"]].drop_duplicates()
     pairs = pd.DataFrame(
         {
@@ -364,16 +367,18 @@ def compare_missions_locales(
     >>> wh = data.load(Path(__file__).parents[3] / "tests" / "fixtures" / "entrepot_mini")
     >>> res = compare_missions_locales(wh, 2023, outcomes=("entrees_emploi",))
 
-    In the 12-person fixture, MLA holds 2023 interviews with J01, J02, J03,
-    J04 and J07 (5); MLB only with J05 (J06 came to an information session,
-    J07's MLB interview is in 2022); MLC with J08, J09, J10 and J12 (4).
+    In the 12-person fixture, MLA accompanied in 2023 (national definition:
+    interview, workshop or information session) J01, J02, J03, J04 and J07
+    (interviews) and J11 (a workshop): 6; MLB J05 (interview) and J06 (an
+    information session): 2 (J07's MLB interview is in 2022); MLC J08, J09,
+    J10 and J12 (4).
     The jobs starting in 2023 are those of J01, J04 and J07, all accompanied
     at MLA:
 
     >>> print(res.table[["code_ml", "accompagnes", "observes"]].to_string(index=False))
     code_ml  accompagnes  observes
-        MLA            5         3
-        MLB            1         0
+        MLA            6         3
+        MLB            2         0
         MLC            4         0
     """
     year = int(year)

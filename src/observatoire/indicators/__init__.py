@@ -10,6 +10,12 @@ Front door
 - :func:`monthly_followup`: one month and the year to date, against the same
   month and year to date of the year before.
 - :func:`hierarchy`: which department holds which ML (for ``disclosure``).
+- Who counts as accompanied: every function takes ``accompagnement`` (event
+  types; default :data:`NATIONAL_ACCOMPANIMENT`, the network's national
+  definition: interview, workshop or collective information);
+  :func:`accompaniment` sets it for a block of code (a report run),
+  :func:`accompaniment_sentence` states it in French for reports and exports,
+  :func:`definitions_in_force` gives :data:`DEFINITIONS` under it.
 - Column names and their French labels/definitions: :data:`OUTPUT_COLUMNS`,
   :data:`COUNT_COLUMNS`, :data:`RATE_COLUMNS`, :data:`RATES`, :data:`DEFINITIONS`.
 
@@ -69,6 +75,16 @@ treated as immutable: change a warehouse by building a new one
 definitions; the tests check both agree.
 """
 
+from ._accompaniment import (
+    NATIONAL_ACCOMPANIMENT,
+    accompanied_mask,
+    accompaniment,
+    accompaniment_sentence,
+    check_accompaniment,
+    current_accompaniment,
+    definitions_in_force,
+    is_national,
+)
 from ._core import Period, compute, hierarchy, parse_period, wilson_interval
 from ._definitions import (
     COUNT_COLUMNS,
@@ -93,6 +109,7 @@ __all__ = [
     "INDICATOR_COLUMNS",
     "KEY_COLUMNS",
     "KEY_FIGURE_COLUMNS",
+    "NATIONAL_ACCOMPANIMENT",
     "OUTPUT_COLUMNS",
     "RATES",
     "RATE_COLUMNS",
@@ -101,8 +118,15 @@ __all__ = [
     "SUBSET_RELATIONS",
     "TIME_ADDITIVE",
     "Period",
+    "accompanied_mask",
+    "accompaniment",
+    "accompaniment_sentence",
+    "check_accompaniment",
     "compute",
+    "current_accompaniment",
+    "definitions_in_force",
     "hierarchy",
+    "is_national",
     "key_figures",
     "monthly_followup",
     "parse_period",

@@ -33,6 +33,7 @@ import pandas as pd
 
 from ..data._schema import DEPARTEMENT_NAMES, DEPARTEMENTS
 from ..exceptions import ParamsError, ValidationError
+from ._accompaniment import check_accompaniment
 from ._definitions import (
     COUNT_COLUMNS,
     KEY_COLUMNS,
@@ -395,7 +396,8 @@ class _EventCodes:
 
     ``month``: months since January 1970 (NaT far below any window); ``person``:
     position in ``person_ids`` (-1 when missing); ``ml``: position in the sorted
-    ML codes (-1 when unknown); ``interview``: an ``entretien_individuel``.
+    ML codes (-1 when unknown); ``interview``: an ``entretien_individuel``;
+    ``type_code``: position of the event type in ``types`` (-1 when missing).
     """
 
     month: np.ndarray
@@ -403,6 +405,15 @@ class _EventCodes:
     person_ids: pd.Index
     ml: np.ndarray
     interview: np.ndarray
+    type_code: np.ndarray
+    types: pd.Index
+
+    def accompanied(self, accompagnement: tuple[str, ...]) -> np.ndarray:
+        """Mask of the events that make their young person accompanied."""
+        hit = np.asarray(self.types.isin(accompagnement), dtype=bool)
+        if len(hit) == 0:
+            return np.zeros(len(self.type_code), dtype=bool)
+        return np.where(self.type_code >= 0, hit[np.maximum(self.type_code, 0)], False)
 
 
 #: the last tables encoded: (key, weak reference to the table, codes). Tables
@@ -426,24 +437,27 @@ def _month_index(dates: pd.Series) -> np.ndarray:
     return _month_offset(dates, 1970)
 
 
-def _factor_is(values: pd.Series, value: str) -> np.ndarray:
-    """``values == value`` through the few distinct values (fast on long tables)."""
-    codes, uniques = pd.factorize(values)
-    hits = np.flatnonzero(pd.Index(uniques).astype(str) == value)
+def _interview_of(type_code: np.ndarray, types: pd.Index) -> np.ndarray:
+    """Mask of the ``entretien_individuel`` events, from the factorised types."""
+    hits = np.flatnonzero(types == "entretien_individuel")
     if len(hits) == 0:
-        return np.zeros(len(values), dtype=bool)
-    return codes == hits[0]
+        return np.zeros(len(type_code), dtype=bool)
+    return type_code == hits[0]
 
 
 def _event_codes(events: pd.DataFrame, units: _Units) -> _EventCodes:
     def build() -> _EventCodes:
         person, ids = pd.factorize(events["id_jeune"])
+        type_code, types = pd.factorize(events["type_evenement"])
+        types = pd.Index(types).astype(str)
         return _EventCodes(
             month=_month_index(events["date_evenement"]),
             person=person.astype(np.int64),
             person_ids=pd.Index(ids),
             ml=_codes_in(events["code_ml"], units.ml_codes),
-            interview=_factor_is(events["type_evenement"], "entretien_individuel"),
+            interview=_interview_of(type_code, types),
+            type_code=type_code.astype(np.int64),
+            types=types,
         )
 
     key = (id(events), len(events), tuple(units.ml_codes))
@@ -582,8 +596,13 @@ def _additive(
     }
 
 
-def _count_block(warehouse, units: _Units, year: int, n_months: int) -> _Block:
-    """Count everything for January to month ``n_months`` of ``year``."""
+def _count_block(
+    warehouse, units: _Units, year: int, n_months: int, accompagnement: tuple[str, ...]
+) -> _Block:
+    """Count everything for January to month ``n_months`` of ``year``.
+
+    ``accompagnement``: the event types that make a young person accompanied.
+    """
     m = n_months
     codes = _event_codes(warehouse.evenements, units)
     person_ids = codes.person_ids
@@ -592,6 +611,7 @@ def _count_block(warehouse, units: _Units, year: int, n_months: int) -> _Block:
     ml = codes.ml[window]
     person = codes.person[window]
     interview = codes.interview[window]
+    accompanying = codes.accompanied(accompagnement)[window]
     month = codes.month[window] - start
     usable = (ml >= 0) & (person >= 0)
     if not usable.all():
@@ -601,10 +621,11 @@ def _count_block(warehouse, units: _Units, year: int, n_months: int) -> _Block:
             int((~usable).sum()),
             Period(year, None if m == 12 else m).label,
         )
-        ml, person, interview, month = (
+        ml, person, interview, accompanying, month = (
             ml[usable],
             person[usable],
             interview[usable],
+            accompanying[usable],
             month[usable],
         )
 
@@ -614,7 +635,7 @@ def _count_block(warehouse, units: _Units, year: int, n_months: int) -> _Block:
     accompanied: dict[str, _Presence] = {}
     for name, rows in (
         ("jeunes_en_contact", slice(None)),
-        ("jeunes_accompagnes", interview),
+        ("jeunes_accompagnes", accompanying),
     ):
         at_ml = _Presence.build(person[rows], ml[rows], month[rows], units.n_ml, m)
         # upper levels from the ML triples: already deduplicated, so fewer rows
@@ -659,8 +680,15 @@ _BLOCKS: list[tuple[tuple, tuple[weakref.ref, ...], _Block]] = []
 _MAX_BLOCKS = 2
 
 
-def _block(warehouse, units: _Units, year: int, n_months: int) -> _Block:
+def _block(
+    warehouse,
+    units: _Units,
+    year: int,
+    n_months: int,
+    accompagnement: tuple[str, ...] | None = None,
+) -> _Block:
     """``_count_block``, reusing one of the last blocks counted on the same tables."""
+    accompagnement = check_accompaniment(accompagnement)
     tables = (warehouse.evenements, warehouse.situations, warehouse.jeunes)
     key = (
         tuple((id(t), len(t)) for t in tables),
@@ -668,11 +696,12 @@ def _block(warehouse, units: _Units, year: int, n_months: int) -> _Block:
         tuple(units.ml_dep),
         year,
         n_months,
+        accompagnement,
     )
     for k, refs, block in _BLOCKS:
         if k == key and all(r() is t for r, t in zip(refs, tables, strict=True)):
             return block
-    block = _count_block(warehouse, units, year, n_months)
+    block = _count_block(warehouse, units, year, n_months, accompagnement)
     _BLOCKS.append((key, tuple(weakref.ref(t) for t in tables), block))
     del _BLOCKS[:-_MAX_BLOCKS]
     return block
@@ -737,7 +766,13 @@ def add_rates(table: pd.DataFrame) -> pd.DataFrame:
     return out[[c for c in OUTPUT_COLUMNS if c in out.columns]]
 
 
-def compute(warehouse, period: int | str, monthly: bool = False) -> pd.DataFrame:
+def compute(
+    warehouse,
+    period: int | str,
+    monthly: bool = False,
+    *,
+    accompagnement: list[str] | tuple[str, ...] | None = None,
+) -> pd.DataFrame:
     """Contract indicators for every ML, department and the region.
 
     Definitions are those of the data contract ("Indicator definitions"); the
@@ -754,6 +789,12 @@ def compute(warehouse, period: int | str, monthly: bool = False) -> pd.DataFrame
         With a year: return, instead of the annual row, 12 ``mois`` rows and 12
         ``cumul`` rows per unit. Has no effect with a month, which always gives
         its ``mois`` row and its ``cumul`` (January to that month) row.
+    accompagnement : list of str, optional
+        Event types that make a young person accompanied (``jeunes_accompagnes``
+        and every figure over it: entries and rates). Default: the definition
+        in force, the national one (``entretien_individuel``, ``atelier``,
+        ``information_collective``) unless a surrounding
+        ``with indicators.accompaniment(...)`` says otherwise.
 
     Returns
     -------
@@ -765,12 +806,14 @@ def compute(warehouse, period: int | str, monthly: bool = False) -> pd.DataFrame
         (strings), the ten counts (int64) then each rate and its bounds
         (float64): see ``observatoire.indicators.OUTPUT_COLUMNS``.
         ``attrs["departements"]`` maps each ``code_ml`` to its department, so
-        that ``disclosure.protect`` knows which rows add up.
+        that ``disclosure.protect`` knows which rows add up;
+        ``attrs["accompagnement"]`` lists the event types counted.
 
     Raises
     ------
     ParamsError
-        When ``period`` is neither a year nor a month.
+        When ``period`` is neither a year nor a month, or ``accompagnement``
+        names no event type of the contract.
 
     Examples
     --------
@@ -787,13 +830,17 @@ def compute(warehouse, period: int | str, monthly: bool = False) -> pd.DataFrame
     >>> compute(wh, 2023)[["niveau", "code", "jeunes_en_contact",
     ...                    "jeunes_accompagnes", "entretiens"]]
             niveau code  jeunes_en_contact  jeunes_accompagnes  entretiens
-    0           ml   M1                  2                   1           2
-    1  departement   33                  2                   1           2
-    2       region  NAQ                  2                   1           2
+    0           ml   M1                  2                   2           2
+    1  departement   33                  2                   2           2
+    2       region  NAQ                  2                   2           2
+    >>> int(compute(wh, 2023, accompagnement=["entretien_individuel"]).loc[
+    ...     0, "jeunes_accompagnes"])
+    1
     """
     p = parse_period(period)
+    accompagnement = check_accompaniment(accompagnement)
     units = _units(warehouse.missions_locales)
-    block = _block(warehouse, units, p.year, p.n_months)
+    block = _block(warehouse, units, p.year, p.n_months, accompagnement)
     logger.debug("indicators %s: %d events in the window", p.label, block.n_events)
     frame = _to_frame(block, _selections(p, monthly))
     # for disclosure.protect: which department holds each ML
@@ -801,4 +848,5 @@ def compute(warehouse, period: int | str, monthly: bool = False) -> pd.DataFrame
     frame.attrs["departements"] = {
         code: units.dep_codes[d] for code, d in zip(ml_codes, units.ml_dep, strict=True)
     }
+    frame.attrs["accompagnement"] = list(accompagnement)
     return frame

@@ -52,8 +52,8 @@ OUTPUT_COLUMNS: tuple[str, ...] = KEY_COLUMNS + INDICATOR_COLUMNS
 #: published whole bounds a masked part.
 SUBSET_RELATIONS: tuple[tuple[str, str], ...] = (
     ("jeunes_accompagnes", "jeunes_en_contact"),
-    # each person accompanied had at least one interview in the cell
-    ("jeunes_accompagnes", "entretiens"),
+    # not ("jeunes_accompagnes", "entretiens"): under the national definition a
+    # person accompanied through a workshop alone had no interview
     ("entrees_formation", "jeunes_accompagnes"),
     ("entrees_formation_region", "entrees_formation"),
     ("entrees_alternance", "jeunes_accompagnes"),
@@ -91,8 +91,10 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "jeunes_accompagnes": (
         "Jeunes accompagnés",
-        "Jeunes distincts ayant eu au moins un entretien individuel dans la période, "
-        "dans la Mission Locale où a eu lieu l'entretien.",
+        "Jeunes distincts ayant eu au moins un entretien individuel, un atelier ou "
+        "une information collective dans la période, dans la Mission Locale où a "
+        "eu lieu l'événement (définition nationale du réseau des Missions Locales ; "
+        "paramètre accompagnement).",
     ),
     "premiers_accueils": (
         "Premiers accueils",

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..data._schema import TYPES_AIDE
+from ._accompaniment import check_accompaniment
 from ._core import (
     Period,
     _block,
@@ -86,10 +87,14 @@ def _profile_flags(jeunes: pd.DataFrame, person_ids: pd.Index) -> dict[str, np.n
 
 
 def _year_figures(
-    warehouse, units, year: int, levels: tuple[str, ...] = _LEVELS
+    warehouse,
+    units,
+    year: int,
+    levels: tuple[str, ...] = _LEVELS,
+    accompagnement: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Long table (niveau, code, indicateur, theme, unite, valeur, ic_bas, ic_haut)."""
-    block = _block(warehouse, units, year, 12)
+    block = _block(warehouse, units, year, 12, accompagnement)
     n_units = {"ml": units.n_ml, "departement": units.n_dep, "region": 1}
     jeunes = warehouse.jeunes
     flags = _profile_flags(jeunes, block.person_ids)
@@ -215,7 +220,11 @@ def _in_year(dates: pd.Series, year: int) -> np.ndarray:
 
 
 def key_figures(
-    warehouse, year: int, levels: tuple[str, ...] = _LEVELS
+    warehouse,
+    year: int,
+    levels: tuple[str, ...] = _LEVELS,
+    *,
+    accompagnement: list[str] | tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Regional key figures of ``year`` per department and region, with the change.
 
@@ -227,6 +236,10 @@ def key_figures(
         Levels to give, among ``ml``, ``departement``, ``region`` (default the
         last two). At ``ml`` level, support schemes and aids belong to the ML
         holding the young person's file, like the department.
+    accompagnement : list of str, optional
+        Event types that make a young person accompanied (default: the
+        definition in force, see ``indicators.compute``): the accompanied, the
+        profile (shares of them), the entries and the rates follow it.
 
     Returns
     -------
@@ -246,6 +259,8 @@ def key_figures(
           earliest event is later), ``evolution``
           (valeur - valeur_n_1, in proportion points for a ``part``) and
           ``evolution_relative`` (evolution / valeur_n_1, NaN when that is 0).
+
+        ``attrs["accompagnement"]`` lists the event types counted.
 
         Indicators by theme:
 
@@ -293,14 +308,17 @@ def key_figures(
     entretiens_par_jeune_accompagne     2.0         1.0                 1.0
     """
     year = int(year)
+    accompagnement = check_accompaniment(accompagnement)
     units = _units(warehouse.missions_locales)
     unknown = [lv for lv in levels if lv not in ("ml", *_LEVELS)]
     if unknown:
         raise ValueError(f"key_figures: unknown level(s) {unknown}")
-    current = _year_figures(warehouse, units, year, tuple(levels))
+    current = _year_figures(warehouse, units, year, tuple(levels), accompagnement)
     previous = None
     if _has_events(warehouse, Period(year - 1)):
-        previous = _year_figures(warehouse, units, year - 1, tuple(levels))
+        previous = _year_figures(
+            warehouse, units, year - 1, tuple(levels), accompagnement
+        )
     else:
         logger.info(
             "extract does not cover %d: key figures without comparison", year - 1
@@ -309,4 +327,6 @@ def key_figures(
     out["annee"] = year
     for name in ("niveau", "code", "libelle", "theme", "indicateur", "unite"):
         out[name] = out[name].astype("string")
-    return out[list(KEY_FIGURE_COLUMNS)].reset_index(drop=True)
+    out = out[list(KEY_FIGURE_COLUMNS)].reset_index(drop=True)
+    out.attrs["accompagnement"] = list(accompagnement)
+    return out

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ParamsError
+from ._accompaniment import check_accompaniment
 from ._core import Period, compute
 from ._definitions import COUNT_COLUMNS, RATES
 
@@ -93,7 +94,13 @@ def _with_change(current: pd.DataFrame, previous: pd.DataFrame | None, keys: lis
     return out
 
 
-def monthly_followup(warehouse, year: int, month: int | None = None) -> pd.DataFrame:
+def monthly_followup(
+    warehouse,
+    year: int,
+    month: int | None = None,
+    *,
+    accompagnement: list[str] | tuple[str, ...] | None = None,
+) -> pd.DataFrame:
     """Month and year-to-date figures of every unit, against the year before.
 
     Parameters
@@ -102,6 +109,9 @@ def monthly_followup(warehouse, year: int, month: int | None = None) -> pd.DataF
     year : int
     month : int, optional
         1 to 12: that month only. None (default): every month of ``year``.
+    accompagnement : list of str, optional
+        Event types that make a young person accompanied (default: the
+        definition in force, see ``indicators.compute``).
 
     Returns
     -------
@@ -120,7 +130,8 @@ def monthly_followup(warehouse, year: int, month: int | None = None) -> pd.DataF
         where the extract does not cover the window of the year before (its
         earliest event is in a later month: the month for ``mois``, January for
         ``cumul``), because 0 would be wrong. ``attrs["departements"]`` maps
-        each ML to its department (for ``disclosure.protect_figures``).
+        each ML to its department (for ``disclosure.protect_figures``);
+        ``attrs["accompagnement"]`` lists the event types counted.
 
     Raises
     ------
@@ -148,12 +159,13 @@ def monthly_followup(warehouse, year: int, month: int | None = None) -> pd.DataF
     year = int(year)
     if month is not None and not 1 <= int(month) <= 12:
         raise ParamsError(f"month {month!r} is not between 1 and 12")
+    kw = {"accompagnement": check_accompaniment(accompagnement)}
     if month is None:
-        table = compute(warehouse, year, monthly=True)
-        previous = _tidy(compute(warehouse, year - 1, monthly=True))
+        table = compute(warehouse, year, monthly=True, **kw)
+        previous = _tidy(compute(warehouse, year - 1, monthly=True, **kw))
     else:
-        table = compute(warehouse, Period(year, int(month)).label)
-        previous = _tidy(compute(warehouse, Period(year - 1, int(month)).label))
+        table = compute(warehouse, Period(year, int(month)).label, **kw)
+        previous = _tidy(compute(warehouse, Period(year - 1, int(month)).label, **kw))
     current = _tidy(table)
     # align on the month of the year, then blank what the extract does not cover
     previous["periode"] = (str(year) + previous["periode"].str.slice(4)).astype(
@@ -176,4 +188,5 @@ def monthly_followup(warehouse, year: int, month: int | None = None) -> pd.DataF
     keys = ["niveau", "code", "periode", "portee", "indicateur"]
     out = _with_change(current, previous, keys)[list(FOLLOWUP_COLUMNS)]
     out.attrs["departements"] = dict(table.attrs["departements"])
+    out.attrs["accompagnement"] = list(kw["accompagnement"])
     return out

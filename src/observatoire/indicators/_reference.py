@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from ._accompaniment import check_accompaniment
 from ._core import AFTER_TRAINING_DAYS, DURABLE_DAYS, _units, parse_period
 from ._definitions import (
     COUNT_COLUMNS,
@@ -88,8 +89,11 @@ def _entrants(situations: pd.DataFrame, start, end) -> dict[str, set]:
     }
 
 
-def compute_reference(warehouse, period, monthly: bool = False) -> pd.DataFrame:
+def compute_reference(
+    warehouse, period, monthly: bool = False, *, accompagnement=None
+) -> pd.DataFrame:
     """Same output as ``indicators.compute``, computed the slow obvious way."""
+    types = check_accompaniment(accompagnement)
     units = _units(warehouse.missions_locales)
     ml = warehouse.missions_locales[["code_ml", "nom_ml", "departement"]].astype(str)
     ml = ml.assign(region=REGION_CODE)
@@ -114,16 +118,17 @@ def compute_reference(warehouse, period, monthly: bool = False) -> pd.DataFrame:
             (events["date_evenement"] >= start) & (events["date_evenement"] < end)
         ]
         interviews = e[e["type_evenement"] == "entretien_individuel"]
+        accompanying = e[e["type_evenement"].isin(types)]
         received = jeunes[
             (jeunes["date_premier_accueil"] >= start)
             & (jeunes["date_premier_accueil"] < end)
         ]
         entrants = _entrants(warehouse.situations, start, end)
         for level, key in _LEVEL_KEY.items():
-            accompanied = interviews[["id_jeune", key]].drop_duplicates()
+            accompanied = accompanying[["id_jeune", key]].drop_duplicates()
             values = {
                 "jeunes_en_contact": e.groupby(key)["id_jeune"].nunique(),
-                "jeunes_accompagnes": interviews.groupby(key)["id_jeune"].nunique(),
+                "jeunes_accompagnes": accompanying.groupby(key)["id_jeune"].nunique(),
                 "premiers_accueils": received.groupby(key).size(),
                 "entretiens": interviews.groupby(key).size(),
             }

@@ -25,7 +25,7 @@ from typing import Any
 
 from .. import __version__
 from .._io import write_text_atomic
-from ..exceptions import ParamsError
+from ..exceptions import BrowserError, ParamsError
 from . import _cache
 from ._params import REPORT_KINDS, RunParams
 
@@ -63,6 +63,10 @@ class ReportJob:
     def notebook_name(self) -> str:
         return f"notebooks/{self.name}.ipynb"
 
+    @property
+    def pdf_name(self) -> str:
+        return f"pdf/{self.name}.pdf"
+
 
 @dataclass
 class ReportResult:
@@ -79,6 +83,7 @@ class ReportResult:
     html: str | None = None
     notebook: str | None = None
     attempts: int = 1
+    pdf: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -337,8 +342,23 @@ class _Runner:
             else:
                 result.status = STATUS_OK
                 result.html = job.html_name
+                if self.params.pdf:
+                    self._export_pdf(job, result)
         result.duration_s = round(time.perf_counter() - t0, 2)
         return result
+
+    def _export_pdf(self, job: ReportJob, result: ReportResult) -> None:
+        """Print the report's PDF; a failure fails this report only."""
+        from ..exceptions import BrowserError
+        from ._pdf import write_pdf
+
+        try:
+            write_pdf(self.run_dir / job.html_name, self.run_dir / job.pdf_name)
+        except (BrowserError, OSError) as exc:
+            result.status = STATUS_FAILED
+            result.error = f"PDF export failed: {_one_line(exc)}"
+        else:
+            result.pdf = job.pdf_name
 
     def _declared(self, source: Path, parameters: dict[str, Any]) -> dict[str, Any]:
         """The parameters the notebook declares in its ``parameters`` cell.
@@ -380,7 +400,7 @@ def _write_manifest(path: Path, manifest: dict[str, Any]) -> None:
 
 
 def _clean_partials(run_dir: Path) -> None:
-    for folder in (run_dir / "notebooks", run_dir / "html"):
+    for folder in (run_dir / "notebooks", run_dir / "html", run_dir / "pdf"):
         if folder.is_dir():
             for p in folder.glob(".*.tmp*"):
                 p.unlink(missing_ok=True)
@@ -436,6 +456,14 @@ def run_batch(
             f"notebook(s) {', '.join(missing)} not found in {notebooks_dir}"
         )
     n_jobs = jobs or params.jobs or os.cpu_count() or 1
+    if params.pdf:
+        from ._browser import find_chromium
+
+        if find_chromium() is None:
+            raise BrowserError(
+                "pdf: true needs headless Chromium to print the reports "
+                "(apt-get install chromium, or set OBSERVATOIRE_CHROMIUM)"
+            )
 
     # 1. shared inputs: data load, checks against the extract, indicators,
     #    disclosure, trajectories (cached under <run>/cache/<key>/)
@@ -473,6 +501,7 @@ def run_batch(
             if e.get("status") == STATUS_OK
             and e.get("html")
             and (run_dir / e["html"]).is_file()
+            and (not params.pdf or (e.get("pdf") and (run_dir / e["pdf"]).is_file()))
         }
         skipped = [j.name for j in todo if j.name in done]
         todo = [j for j in todo if j.name not in done]
@@ -587,8 +616,14 @@ def _write_outputs(
     *,
     final: bool = False,
 ) -> tuple[Path, Path]:
-    """Write ``manifest.json`` and ``index.html`` from the results so far."""
+    """Write ``manifest.json``, ``index.html`` and the accessibility statement.
+
+    The last call (``final``) also copies what is meant to be sent to
+    ``publication/``.
+    """
     from ._index import write_index
+    from ._publication import publish
+    from ._statement import write_statement
 
     entries = []
     for name in order:
@@ -613,5 +648,8 @@ def _write_outputs(
     }
     manifest_path = run_dir / "manifest.json"
     _write_manifest(manifest_path, manifest)
+    write_statement(run_dir, manifest)
     index = write_index(run_dir / "index.html", manifest)
+    if final:
+        publish(run_dir, manifest)
     return index, manifest_path

@@ -94,6 +94,15 @@ def cache_key(fingerprint: str, params: RunParams) -> str:
         "month": params.month,
         "threshold": params.disclosure_threshold,
         "targets": _file_digest(params.targets),
+        "accompagnement": list(params.accompagnement),
+        "correspondances": _file_digest(
+            params.correspondances
+            or (
+                None
+                if "://" in str(params.data)
+                else Path(params.data) / "correspondances.yaml"
+            )
+        ),
     }
     blob = json.dumps(parts, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
@@ -202,7 +211,7 @@ def prepare(params: RunParams) -> SharedInputs:
     from .. import data
 
     t0 = time.perf_counter()
-    wh = data.load(params.data)
+    wh = data.load(params.data, correspondances=params.correspondances)
     logger.info(
         "data: %d ML, %d young people, %d contacts loaded from %s (%.1f s)",
         len(wh.missions_locales),
@@ -242,10 +251,30 @@ def _write_interim(folder: Path, tables: dict[str, Any]) -> None:
 
 
 def compute_inputs(wh: Any, params: RunParams) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Compute the shared tables and their description (resolved ``params``)."""
+    """Compute the shared tables and their description (resolved ``params``).
+
+    Every indicator is counted under the run's definition of the young people
+    accompanied (``params.accompagnement``), which ``meta`` states for the
+    reports' « Définitions et méthode »: ``accompagnement`` (the event types),
+    ``definition_accompagnement`` (the French sentence) and
+    ``correspondances`` (the correspondence file applied, if any).
+    """
+    from .. import indicators
     from ._sections import compute_shared
 
-    return compute_shared(wh, params)
+    with indicators.accompaniment(params.accompagnement) as types:
+        tables, meta = compute_shared(wh, params)
+    corr = params.correspondances
+    if corr is None and "://" not in str(params.data):
+        own = Path(params.data) / "correspondances.yaml"  # the folder's own file
+        corr = str(own) if own.is_file() else None
+    meta = {
+        **meta,
+        "accompagnement": list(types),
+        "definition_accompagnement": indicators.accompaniment_sentence(types),
+        "correspondances": corr,
+    }
+    return tables, meta
 
 
 # ---------------------------------------------------------------- notebook side

@@ -86,6 +86,7 @@ PAGE = """<!DOCTYPE html>
 <meta name="generator" content="observatoire {version}">
 <title>{title}</title>
 <style>{css}</style>
+{print_style}
 </head>
 <body>
 <main>
@@ -212,11 +213,13 @@ def notebook_body(nb) -> str:
 def render_page(body: str, *, title: str, footer: str = "") -> str:
     """Wrap an HTML body in the French report page (TOC, CSS, viewport)."""
     from .. import __version__
+    from ._pdf import print_style_tag
 
     return PAGE.format(
         version=__version__,
         title=html.escape(title),
         css=PAGE_CSS,
+        print_style=print_style_tag(),
         body=add_toc(body),
         footer=footer,
     )

@@ -32,10 +32,12 @@ if not complete %} (exécution en cours ou interrompue){% endif %}.</p>
 {% for group in groups %}
 <h2>{{ group.title }}</h2>
 <div class="table-wrap"><table>
+<caption>{{ group.title }} : statut et durée de production</caption>
 <thead><tr><th>Rapport</th><th>Statut</th><th class="num">Durée</th><th>Détail</th></tr></thead>
 <tbody>
 {% for r in group.rows %}<tr>
-<td>{% if r.html %}<a href="{{ r.html }}">{{ r.label }}</a>{% else %}{{ r.label }}{% endif %}</td>
+<td>{% if r.html %}<a href="{{ r.html }}">{{ r.label }}</a>{% else %}{{ r.label }}{% endif %}{%
+if r.pdf %} — <a href="{{ r.pdf }}">version PDF</a>{% endif %}</td>
 <td class="statut-{{ r.status }}">{{ r.status_fr }}</td>
 <td class="num">{{ r.duration }}</td>
 <td class="erreur">{% if r.status != "ok" %}{{ r.error }}{% if r.notebook %}
@@ -44,7 +46,8 @@ if not complete %} (exécution en cours ou interrompue){% endif %}.</p>
 </tbody></table></div>
 {% endfor %}
 <footer>Lancé le {{ started }} — observatoire {{ version }} — empreinte des données
-<code>{{ fingerprint }}</code> — détail dans <a href="manifest.json">manifest.json</a>.</footer>
+<code>{{ fingerprint }}</code> — détail dans <a href="manifest.json">manifest.json</a>.
+<br><a href="accessibilite.html">Accessibilité : non conforme</a></footer>
 </main>
 </body>
 </html>
@@ -105,6 +108,7 @@ def render_index(manifest: dict[str, Any]) -> str:
                     "label": label,
                     "html": r.get("html"),
                     "notebook": r.get("notebook"),
+                    "pdf": r.get("pdf") if r.get("status") == "ok" else None,
                     "status": r.get("status", "failed"),
                     "status_fr": STATUS_FR.get(r.get("status"), r.get("status")),
                     "duration": _duration(r.get("duration_s")),

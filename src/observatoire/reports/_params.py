@@ -21,6 +21,7 @@ from typing import Any
 
 from .._io import load_yaml
 from ..exceptions import ParamsError
+from ..indicators._accompaniment import NATIONAL_ACCOMPANIMENT, check_accompaniment
 
 #: method default: counts from 1 to this value minus one are masked (data contract)
 DEFAULT_DISCLOSURE_THRESHOLD = 5
@@ -77,6 +78,21 @@ class RunParams:
         Target file (``params/objectifs.yaml`` format, absolute once parsed);
         ``"auto"``: ``params/objectifs.yaml`` of the project when it exists;
         None: no targets section.
+    accompagnement : tuple of str
+        Event types that make a young person accompanied (default: the
+        network's national definition, ``entretien_individuel``, ``atelier``,
+        ``information_collective``); every figure over the accompanied follows
+        it and every report states it.
+    correspondances : str or None
+        Correspondence file mapping the extract's own names and codes onto the
+        contract (absolute once parsed, checked on load); None: the extract
+        folder's ``correspondances.yaml`` if it has one.
+    pdf : bool
+        Also print each report to ``<run>/pdf/<name>.pdf`` (headless Chromium).
+    contact : str or None
+        Where a reader reports an accessibility problem or asks for an
+        accessible version (an e-mail address or a web address), shown on the
+        accessibility statement; None: the statement says none was given.
     source : str
         The YAML file read (empty when built in code).
     """
@@ -94,6 +110,10 @@ class RunParams:
     timeout: int = DEFAULT_TIMEOUT
     debug: bool = False
     targets: str | None = AUTO
+    accompagnement: tuple[str, ...] = NATIONAL_ACCOMPANIMENT
+    correspondances: str | None = None
+    pdf: bool = False
+    contact: str | None = None
     source: str = field(default="", compare=False)
 
     @property
@@ -119,6 +139,7 @@ class RunParams:
         }
         out["mls"] = out["mls"] if out["mls"] == ALL else list(out["mls"])
         out["reports"] = list(out["reports"])
+        out["accompagnement"] = list(out["accompagnement"])
         if mask_secrets:
             out["data"] = mask_url_password(out["data"])
         return out
@@ -287,6 +308,17 @@ def parse_params(
         problems.append(f"debug: expected true or false, got {values['debug']!r}")
     if values.get("targets") is not None:
         _check_str("targets", values["targets"], problems)
+    if "accompagnement" in values:
+        try:
+            values["accompagnement"] = check_accompaniment(values["accompagnement"])
+        except ParamsError as exc:
+            problems.append(str(exc))
+    if values.get("correspondances") is not None:
+        _check_str("correspondances", values["correspondances"], problems)
+    if "pdf" in values and not isinstance(values["pdf"], bool):
+        problems.append(f"pdf: expected true or false, got {values['pdf']!r}")
+    if values.get("contact") is not None:
+        _check_str("contact", values["contact"], problems)
 
     if problems:
         raise ParamsError(_format_problems(where, problems))
@@ -305,6 +337,16 @@ def parse_params(
         if not Path(targets).is_file():
             raise ParamsError(f"{where}targets: file {targets!r} not found")
     values["targets"] = targets
+    if values.get("correspondances") is not None:
+        # checked now, like every parameter: a bad file stops the run before
+        # any data is read, with every problem listed
+        from ..data._correspondances import load_correspondence
+
+        corr = str(_absolute(values["correspondances"], base))
+        if not Path(corr).is_file():
+            raise ParamsError(f"{where}correspondances: file {corr!r} not found")
+        load_correspondence(corr)
+        values["correspondances"] = corr
     return RunParams(source=source, **values)
 
 

@@ -21,7 +21,7 @@ INTERVIEW, ATELIER, INFO_COLL, PHONE, WRITTEN = range(len(TYPES_EVENEMENT))
 
 #: mean contacts a month for a young person with no situation, by type; the
 #: interview rate gives about 530,000 interviews a year at scale 1 (agreement)
-BASE_RATE = np.array([0.66, 0.10, 0.025, 0.30, 0.13])
+BASE_RATE = np.array([0.69, 0.10, 0.025, 0.30, 0.13])
 #: factor by state (0 none, 1 emploi, 2 alternance, 3 formation,
 #: 4 service_civique, 5 scolarite) and type
 STATE_FACTOR = np.array(

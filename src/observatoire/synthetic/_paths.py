@@ -92,7 +92,10 @@ STALE_PLANNED_TRAINING = 0.05
 # sous_categorie codes: index in SOUS_CATEGORIES[categorie]
 CDI, CDD, INTERIM, CONTRAT_AIDE, INDEPENDANT = range(5)
 CDD_DAYS = np.array([30, 61, 91, 122, 152, 183, -1, 548])  # -1: 7 to 12 months
-CDD_PROBS = np.array([0.13, 0.14, 0.24, 0.08, 0.06, 0.12, 0.15, 0.08])
+#: most CDDs signed by young people the MLs follow are short, but contracts of six
+#: months or more (with the CDIs) make most job entries durable, as the
+#: network's published ratios say
+CDD_PROBS = np.array([0.08, 0.09, 0.14, 0.07, 0.06, 0.20, 0.24, 0.12])
 FINANCEUR_PROBS = {  # by formation sous_categorie: region, etat, ft, opco, autre, inconnu
     0: (0.58, 0.07, 0.15, 0.10, 0.05, 0.05),
     1: (0.66, 0.10, 0.14, 0.0, 0.05, 0.05),
@@ -344,8 +347,8 @@ def _draw_spell(rng, cat, start, diploma):
     known = np.ones(k, dtype=bool)
     ab_p = np.zeros(k)
     if cat == EMPLOI:
-        p_cdi = 0.14 + 0.08 * (diploma >= 3) - 0.04 * (diploma == 0)
-        p_int = 0.28 + 0.05 * (diploma == 0)
+        p_cdi = 0.22 + 0.08 * (diploma >= 3) - 0.04 * (diploma == 0)
+        p_int = 0.20 + 0.05 * (diploma == 0)
         p_aid = 0.08 + 0.04 * (diploma == 0)
         cuts = np.column_stack(
             [p_cdi, p_cdi + p_int, p_cdi + p_int + p_aid, p_cdi + p_int + p_aid + 0.05]

@@ -24,12 +24,14 @@ CEJ_FIRST_DAY = int(np.datetime64("2022-03-01", "D").astype(np.int64))
 PACEA_FIRST_DAY = int(np.datetime64("2017-01-01", "D").astype(np.int64))
 
 PACEA, CEJ, GJ, PPAE, AUTRE = (DISPOSITIFS.index(d) for d in DISPOSITIFS)
+#: share of those received who enter a PACEA (within 45 days)
+PACEA_SHARE = 0.80
 
 #: type -> (monthly rate per young person followed, financeur probabilities
 #: region/etat/autre, amount range in euros); permis B: 5,500 to 6,000 a year at
 #: scale 1 (agreement), at most one per young person
 AIDS: dict[str, tuple[float, tuple[float, float, float], tuple[float, float]]] = {
-    "permis_b": (0.0068, (0.88, 0.08, 0.04), (600.0, 1200.0)),
+    "permis_b": (0.0070, (0.88, 0.08, 0.04), (600.0, 1200.0)),
     "sante": (0.0040, (0.40, 0.20, 0.40), (20.0, 300.0)),
     "numerique": (0.0045, (0.60, 0.20, 0.20), (50.0, 400.0)),
     "mobilite_internationale": (0.0007, (0.80, 0.0, 0.20), (200.0, 1500.0)),
@@ -99,7 +101,9 @@ def plan_schemes(rng: np.random.Generator, people: People) -> SchemePlan:
     monthly = np.where(people.age < 18, 317.0, 528.0) * level
     allowance = np.where((gj | cej) & (rng.random(n) < 0.62), np.round(monthly, 2), 0.0)
 
-    pacea = u[6] < 0.58
+    # PACEA entries are about a third of the young people accompanied in a
+    # year (network ratio): most of those received sign one
+    pacea = u[6] < PACEA_SHARE
     start_pacea = np.maximum(rday + (u[7] * 45).astype(np.int64), PACEA_FIRST_DAY)
     add(pacea, PACEA, start_pacea, start_pacea + 730)
 

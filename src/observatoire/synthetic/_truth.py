@@ -107,7 +107,7 @@ ML_EFFECT_SD = {"emploi": 0.15, "formation": 0.22, "alternance": 0.22}
 ML_EFFECT_COMMON = 0.3
 #: number of MLs injected as outliers and the size of their shift
 N_ABERRANT = 4
-ABERRANT_SHIFT = (0.45, 0.55)
+ABERRANT_SHIFT = (0.55, 0.65)
 
 MAX_MONTHS = 240
 
@@ -135,7 +135,9 @@ def draw_ml_effects(seed: int) -> pd.DataFrame:
         own = rng.standard_normal(n)
         z = np.sqrt(ML_EFFECT_COMMON) * common + np.sqrt(1 - ML_EFFECT_COMMON) * own
         effects[k] = ML_EFFECT_SD[k] * z
-    # outliers: medium or large MLs, shifted by about +-0.5 on all three outcomes
+    # outliers: medium or large MLs, shifted by about +-0.6 on all three outcomes
+    # (clear of the widened funnel limits once the generator was recalibrated
+    # in issue #17: at +-0.5 one of them fell inside)
     size = ml_sizes()
     candidates = np.flatnonzero(size >= np.median(size))
     aberrant = rng.choice(candidates, N_ABERRANT, replace=False)
@@ -193,7 +195,7 @@ class Truth:
     ml_effects : pd.DataFrame
         ``code_ml``, ``effet_emploi``, ``effet_formation``, ``effet_alternance``
         (log-hazard shifts ``u``), ``aberrant`` (True for the MLs injected as
-        outliers, shifted by about +-0.5 on all three outcomes).
+        outliers, shifted by about +-0.6 on all three outcomes).
     profile_effects : dict
         outcome -> {covariate: log-hazard ``beta``}.
     covariates : dict

@@ -1,0 +1,111 @@
+"""``<run>/publication/``: what a run is meant to send, and nothing else.
+
+A run folder also holds the executed notebooks, the shared cache, the kernels'
+logs and the manifest (parameters, data fingerprint): working files, not
+documents. :func:`publish` copies into ``<run>/publication/`` only
+
+- the pages: ``index.html``, ``accessibilite.html`` and ``html/*.html`` of the
+  reports produced;
+- their PDFs (``pdf/*.pdf``) when the run made them;
+- their downloads (``telechargements/``: data files of the reports) when present.
+
+The copies are the same pages: in the copy of the index, the link to the
+executed notebook of a failed report leads nowhere (the notebook is left out
+on purpose). The folder is built under a temporary name and swapped in whole,
+so it is never half-written. Files are hard-linked where the file system
+allows it (no space used twice), else copied.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+PUBLICATION_DIR = "publication"
+#: top-level pages copied when present
+PAGES = ("index.html", "accessibilite.html")
+#: folders whose files are copied (relative to the run folder), with the
+#: file suffixes kept
+FOLDERS: dict[str, tuple[str, ...]] = {
+    "pdf": (".pdf",),
+    "telechargements": (".xlsx", ".csv", ".zip"),
+}
+
+
+def publication_files(run_dir: Path, manifest: dict[str, Any]) -> list[str]:
+    """Paths (relative to ``run_dir``) that belong in the publication folder.
+
+    Report pages and PDFs are taken from the manifest (reports produced only);
+    downloads from their folder. Hidden and temporary files never are.
+    """
+    wanted: list[str] = [p for p in PAGES if (run_dir / p).is_file()]
+    for entry in manifest.get("reports", []):
+        if entry.get("status") != "ok":
+            continue
+        for key in ("html", "pdf"):
+            rel = entry.get(key)
+            if rel and (run_dir / rel).is_file():
+                wanted.append(rel)
+    for folder, suffixes in FOLDERS.items():
+        if folder == "pdf":
+            continue  # listed per report above
+        base = run_dir / folder
+        if base.is_dir():
+            for path in sorted(base.rglob("*")):
+                if (
+                    path.is_file()
+                    and path.suffix.lower() in suffixes
+                    and not any(part.startswith(".") for part in path.parts)
+                ):
+                    wanted.append(path.relative_to(run_dir).as_posix())
+    return list(dict.fromkeys(wanted))
+
+
+def _link_or_copy(source: Path, dest: Path) -> None:
+    # a hard link costs no space; the run's pages are replaced by rename, never
+    # rewritten in place, so the published copy keeps what was published
+    try:
+        os.link(source, dest)
+    except OSError:
+        shutil.copy2(source, dest)
+
+
+def publish(run_dir: str | os.PathLike[str], manifest: dict[str, Any]) -> Path:
+    """Copy a run's pages, PDFs and downloads into ``<run>/publication/``.
+
+    Parameters
+    ----------
+    run_dir : path
+        The run folder (``<output_dir>/<run>``).
+    manifest : dict
+        The run's manifest (which reports were produced, their files).
+
+    Returns
+    -------
+    Path
+        The publication folder; it replaces any previous one whole.
+    """
+    run_dir = Path(run_dir)
+    target = run_dir / PUBLICATION_DIR
+    staging = Path(tempfile.mkdtemp(prefix=f".{PUBLICATION_DIR}.", dir=run_dir))
+    try:
+        for rel in publication_files(run_dir, manifest):
+            dest = staging / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(run_dir / rel, dest)
+        staging.chmod(0o755)
+        old = None
+        if target.exists():
+            old = run_dir / f".{PUBLICATION_DIR}.old"
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(target, old)
+        os.replace(staging, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target

@@ -1,0 +1,417 @@
+"""Reports as documents a public body can publish: accessible, printable, sent whole.
+
+Three layers, each tested on hand-made input first, then on a real batch (three
+Missions Locales of the session's small synthetic extract, PDFs on when
+Chromium is here):
+
+- the page checks that axe-core cannot make (:mod:`.._accessibility`: what
+  the alternatives of the charts say, data tables, captions);
+- axe-core (WCAG 2.0/2.1 A and AA) in headless Chromium, through
+  ``tools/browser/browser.mjs`` (:mod:`.._browser`), at 1280 and 320 pixels;
+- the accessibility statement, the PDFs listed in the manifest and the index,
+  and the ``publication/`` folder.
+
+The browser tests skip with the reason when Chromium, Node or the npm packages
+are missing on a user's clone, and fail under CI=true, where ``.ci/run``
+installs them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from observatoire import reports
+from observatoire.exceptions import BrowserError
+from observatoire.reports import _browser
+from observatoire.reports._accessibility import check_page
+from observatoire.reports._params import parse_params
+from observatoire.reports._publication import publication_files, publish
+from observatoire.reports._statement import (
+    KNOWN_ISSUES,
+    render_statement,
+    write_statement,
+)
+
+MLS = ["ML16A", "ML33A", "ML87A"]
+REPORT_KINDS = (
+    "rapport_regional",
+    "suivi_mensuel",
+    "trajectoires",
+    "bilan_animation",
+    "rapport_mission_locale",
+)
+GOOD_ALT = (
+    "Jeunes accompagnés par mois en 2024 : de 880 en janvier à 790 en décembre, "
+    "avec un creux de 545 en août"
+)
+DATA_TABLE = (
+    "<details><summary>Données du graphique</summary><table><caption>Jeunes "
+    'accompagnés par mois</caption><thead><tr><th scope="col">Mois</th>'
+    '<th scope="col">Jeunes</th></tr></thead><tbody><tr><th scope="row">janv.</th>'
+    "<td>880</td></tr></tbody></table></details>"
+)
+
+
+def _unavailable(reason: str):
+    # in CI the browser tools are installed by .ci/run: missing is a failure
+    if os.environ.get("CI"):
+        pytest.fail(f"browser tests cannot run in CI: {reason}")
+    pytest.skip(f"browser tests skipped: {reason}")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = _browser.missing_tools()
+    if reason is not None:
+        _unavailable(reason)
+    return _browser.find_tools()
+
+
+@pytest.fixture(scope="module")
+def publishable_run(synthetic_extract, tmp_path_factory):
+    """A batch on three MLs, with PDFs when Chromium is here, and a contact."""
+    folder = tmp_path_factory.mktemp("publication")
+    params = {
+        "run": "publiable",
+        "data": str(synthetic_extract),
+        "mls": MLS,
+        "output_dir": str(folder / "sorties"),
+        "jobs": 2,
+        "timeout": 300,
+        "pdf": _browser.find_chromium() is not None,
+        "contact": "accessibilite@example.org",
+    }
+    path = folder / "publiable.yaml"
+    path.write_text(json.dumps(params), encoding="utf-8")  # JSON is YAML
+    result = reports.run_batch(reports.load_params(path), progress=False)
+    assert result.exit_code == 0, [r.error for r in result.failed]
+    return result
+
+
+# ------------------------------------------------------------ the page checks
+def _figure(alt: str, after: str = DATA_TABLE, caption: str = "") -> str:
+    cap = f"<figcaption>{caption}</figcaption>" if caption else ""
+    return (
+        f'<figure><img src="data:image/png;base64,AA" alt="{alt}">{cap}{after}</figure>'
+    )
+
+
+def test_a_chart_with_a_describing_alternative_and_its_data_passes():
+    assert check_page(_figure(GOOD_ALT)) == []
+    # the data table may also be the element right after the figure
+    page = f'<figure><img src="x" alt="{GOOD_ALT}"></figure>{DATA_TABLE}'
+    assert check_page(page) == []
+
+
+@pytest.mark.parametrize(
+    ("alt", "expected"),
+    [
+        ("figure_3.png", "file name"),
+        ("Graphique", "generic word"),
+        ("Entrées en formation par mois", "does not say what it shows"),
+        (
+            "Situation des sortants de formation Région à 6 et 12 mois",
+            "does not say what it shows",
+        ),
+    ],
+)
+def test_an_alternative_that_only_names_the_chart_is_refused(alt, expected):
+    problems = check_page(_figure(alt))
+    assert len(problems) == 1 and expected in problems[0]
+
+
+def test_an_alternative_repeating_the_caption_or_a_heading_is_refused():
+    long_title = (
+        "Part des jeunes encore sans emploi 6 mois après le premier accueil, "
+        "selon le niveau de diplôme"
+    )
+    problems = check_page(_figure(long_title, caption=long_title))
+    assert problems == [
+        f"<img alt={long_title[:60]!r}>: the alternative repeats a title or caption "
+        "instead of saying what the chart shows"
+    ]
+    page = f"<h3>{long_title}</h3>" + _figure(long_title)
+    assert "repeats a title" in check_page(page)[0]
+
+
+def test_missing_alt_empty_alt_chart_outside_figure_and_shared_alt():
+    assert check_page('<figure><img src="x"></figure>') == [
+        "<img alt=''>: no alt attribute",
+        "figure <img alt=''>: no data table next to the chart",
+    ]
+    assert "empty alternative" in check_page(_figure(""))[0]
+    # decorative images may have an empty alternative
+    assert check_page('<p><img src="x" alt="" role="presentation"></p>') == []
+    assert check_page(f'<div><img src="x" alt="{GOOD_ALT}"></div>') == [
+        f"<img alt={GOOD_ALT[:60]!r}>: a chart outside a <figure>"
+    ]
+    twice = check_page(_figure(GOOD_ALT) + _figure(GOOD_ALT))
+    assert len(twice) == 1
+    assert twice[0].startswith("2 charts share one alternative ('jeunes accompagnés")
+
+
+def test_a_chart_without_its_data_table_is_refused():
+    assert check_page(_figure(GOOD_ALT, after="")) == [
+        f"figure <img alt={GOOD_ALT[:60]!r}>: no data table next to the chart"
+    ]
+
+
+def test_tables_need_a_caption_and_scoped_row_headers():
+    bare = "<table><tbody><tr><th>Gironde</th><td>12</td></tr></tbody></table>"
+    assert check_page(bare) == [
+        "table 'Gironde': no <caption>",
+        "table 'Gironde': header cell 'Gironde' outside <thead> has no scope",
+    ]
+    good = (
+        "<table><caption>Jeunes par département</caption><thead><tr><th>Département"
+        '</th><th>Jeunes</th></tr></thead><tbody><tr><th scope="row">Gironde</th>'
+        "<td>12</td></tr></tbody></table>"
+    )
+    assert check_page(good) == []
+
+
+# ------------------------------------------------------------------ statement
+def _manifest(**params) -> dict:
+    return {
+        "title": "Observatoire",
+        "run": "essai",
+        "started": "2026-12-03T10:00:00+01:00",
+        "observatoire_version": "0.1.0",
+        "parameters": {"pdf": False, "contact": None, **params},
+        "reports": [
+            {"name": "rapport_regional", "status": "ok", "html": "html/r.html"},
+            {"name": "suivi_mensuel", "status": "failed", "html": None},
+        ],
+    }
+
+
+def test_statement_follows_the_rgaa_model_and_claims_no_conformity():
+    page = render_statement(_manifest(), today=dt.date(2026, 12, 3))
+    assert '<html lang="fr">' in page
+    for section in (
+        "État de conformité",
+        "Résultats des tests",
+        "Contenus non accessibles",
+        "Établissement de cette déclaration",
+        "Retour d'information et contact",
+        "Voies de recours",
+    ):
+        assert f"<h2>{section}</h2>" in page
+    # no complete audit: « non conforme », whatever the automated tests say
+    assert "<strong>non conformes</strong>" in page
+    assert "3 décembre 2026" in page
+    assert "1 rapport, en pages web" in page  # the report that was produced
+    assert "n'ont pas été\nlancés sur cette exécution" in page
+    for rgaa, wcag, _, _ in KNOWN_ISSUES:
+        assert f"critère RGAA {rgaa},\nWCAG {wcag}" in page
+    assert "Aucune adresse de contact n'a été indiquée" in page
+    assert "Défenseur des droits" in page and 'href="index.html"' in page
+
+
+def test_statement_gives_the_contact_and_only_this_run_s_audit():
+    manifest = _manifest(contact="accessibilite@example.org", pdf=True)
+    audit = {
+        "run_started": manifest["started"],
+        "date": "2026-12-03",
+        "axe_version": "4.14.1",
+        "results": [
+            {"page": "/r/index.html", "name": "index.html", "width": 320,
+             "violations": []},
+            {"page": "/r/html/r.html", "name": "html/r.html", "width": 320,
+             "violations": [{"id": "image-alt", "nodes": 3}]},
+        ],
+    }  # fmt: skip
+    page = render_statement(manifest, audit=audit)
+    assert '<a href="mailto:accessibilite@example.org">' in page
+    assert "en\npages web et en PDF" in page
+    assert "axe-core\n4.14.1" in page and "à 320 pixels de large" in page
+    assert '<th scope="row">html/r.html</th>' in page and "image-alt (3)" in page
+    assert "Sur 2 vérifications (une par page et\npar largeur), 1 sans" in page
+    # an audit of another run is not this run's result
+    stale = {**audit, "run_started": "2026-11-01T09:00:00+01:00"}
+    assert "image-alt" not in render_statement(manifest, audit=stale)
+
+
+def test_statement_page_passes_the_page_checks(tmp_path):
+    path = write_statement(tmp_path, _manifest(contact="https://example.org/a11y"))
+    assert path == tmp_path / "accessibilite.html"
+    assert check_page(path.read_text(encoding="utf-8")) == []
+
+
+# ---------------------------------------------------------------- publication
+def test_publish_copies_pages_pdfs_and_downloads_only(tmp_path):
+    run = tmp_path / "run"
+    files = {
+        "index.html": "i",
+        "accessibilite.html": "a",
+        "manifest.json": "{}",
+        "html/ok.html": "ok",
+        "html/failed.html": "partial",
+        "html/.ok.tmp.html": "x",
+        "pdf/ok.pdf": "%PDF-",
+        "notebooks/ok.ipynb": "{}",
+        "cache/k/meta.json": "{}",
+        "logs/ok.kernel.log": "",
+        "telechargements/ok.xlsx": "x",
+        "telechargements/ok.csv": "x",
+        "telechargements/.ok.csv.tmp": "x",
+    }
+    for rel, text in files.items():
+        (run / rel).parent.mkdir(parents=True, exist_ok=True)
+        (run / rel).write_text(text)
+    manifest = {
+        "reports": [
+            {"status": "ok", "html": "html/ok.html", "pdf": "pdf/ok.pdf"},
+            {"status": "failed", "html": "html/failed.html", "notebook": "x"},
+        ]
+    }
+    expected = [
+        "index.html",
+        "accessibilite.html",
+        "html/ok.html",
+        "pdf/ok.pdf",
+        "telechargements/ok.csv",
+        "telechargements/ok.xlsx",
+    ]
+    assert publication_files(run, manifest) == expected
+    (run / "publication" / "stale.html").parent.mkdir()
+    (run / "publication" / "stale.html").write_text("old")
+    out = publish(run, manifest)
+    copied = sorted(
+        p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()
+    )
+    assert copied == sorted(expected)  # the previous folder replaced whole
+    assert (out / "html/ok.html").read_text() == "ok"
+    assert [p.name for p in run.iterdir() if p.name.startswith(".")] == []
+
+
+# ------------------------------------------------------------ the batch's run
+@pytest.mark.slow
+def test_batch_writes_the_statement_linked_from_the_index(publishable_run):
+    run_dir = publishable_run.run_dir
+    index = (run_dir / "index.html").read_text(encoding="utf-8")
+    assert '<a href="accessibilite.html">Accessibilité : non conforme</a>' in index
+    statement = (run_dir / "accessibilite.html").read_text(encoding="utf-8")
+    assert "mailto:accessibilite@example.org" in statement
+    assert "7 rapports" in statement
+    assert check_page(index) == [] and check_page(statement) == []
+
+
+@pytest.mark.slow
+def test_batch_publication_folder_holds_no_working_file(publishable_run):
+    run_dir = publishable_run.run_dir
+    out = run_dir / "publication"
+    names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    expected = {"index.html", "accessibilite.html"}
+    for r in publishable_run.results:
+        expected.add(r.html)
+        if r.pdf:
+            expected.add(r.pdf)
+    assert names == expected
+    assert not any(n.startswith(("notebooks/", "cache/", "logs/")) for n in names)
+
+
+@pytest.mark.slow
+def test_batch_pdfs_are_listed_in_manifest_and_index(publishable_run):
+    if _browser.find_chromium() is None:
+        _unavailable("no Chromium (apt-get install chromium)")
+    run_dir = publishable_run.run_dir
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    index = (run_dir / "index.html").read_text(encoding="utf-8")
+    assert manifest["parameters"]["pdf"] is True
+    for entry in manifest["reports"]:
+        assert entry["pdf"] == f"pdf/{entry['name']}.pdf"
+        assert (run_dir / entry["pdf"]).read_bytes()[:5] == b"%PDF-"
+        assert f'<a href="{entry["pdf"]}">version PDF</a>' in index
+
+
+def test_batch_with_pdf_stops_before_any_notebook_without_chromium(
+    synthetic_extract, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("OBSERVATOIRE_CHROMIUM", str(tmp_path / "pas-de-chromium"))
+    p = parse_params(
+        {"data": str(synthetic_extract), "output_dir": str(tmp_path), "pdf": True}
+    )
+    with pytest.raises(BrowserError, match="pdf: true needs headless Chromium"):
+        reports.run_batch(p, progress=False)
+    assert not (tmp_path / "run").exists()
+
+
+# ------------------------------------------------------------------- axe-core
+def test_axe_runner_finds_a_known_violation(browser, tmp_path):
+    page = tmp_path / "mauvaise.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Essai'
+        '</title></head><body><main><h1>Essai</h1><img src="x.png"></main></body>'
+        "</html>",
+        encoding="utf-8",
+    )
+    (result,) = _browser.run_axe([page], width=320)
+    assert result["width"] == 320 and result["axe_version"].startswith("4.")
+    assert {v["id"]: v["nodes"] for v in result["violations"]} == {"image-alt": 1}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [1280, 320])
+def test_axe_finds_no_violation_on_the_index_and_the_statement(
+    browser, publishable_run, width
+):
+    run_dir = publishable_run.run_dir
+    pages = [run_dir / "index.html", run_dir / "accessibilite.html"]
+    results = _browser.run_axe(pages, width=width)
+    assert _browser.summarize(results) == {"index.html": {}, "accessibilite.html": {}}
+    for r in results:  # reflow (WCAG 1.4.10): no sideways scrolling of the page
+        assert r["scroll_width"] <= width, r["page"]
+
+
+@pytest.mark.slow
+def test_audit_states_this_run_s_results_on_the_statement(browser, publishable_run):
+    from observatoire.reports._statement import audit_run
+
+    run_dir = publishable_run.run_dir
+    audit = audit_run(run_dir, widths=(320,))
+    names = [r["name"] for r in audit["results"]]
+    assert names[:2] == ["index.html", "accessibilite.html"]
+    assert len(names) == 2 + len(publishable_run.results)
+    saved = json.loads((run_dir / "accessibilite.json").read_text(encoding="utf-8"))
+    assert (
+        saved["run_started"]
+        == json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))[
+            "started"
+        ]
+    )
+    for folder in (run_dir, run_dir / "publication"):
+        page = (folder / "accessibilite.html").read_text(encoding="utf-8")
+        assert '<th scope="row">index.html</th>' in page
+        assert "à 320 pixels de large" in page
+    assert not (run_dir / "publication" / "accessibilite.json").exists()
+
+
+@pytest.mark.slow
+def test_screenshot_is_a_png_of_the_page(browser, publishable_run, tmp_path):
+    shot = _browser.screenshot(
+        publishable_run.run_dir / "accessibilite.html", tmp_path / "a.png", width=390
+    )
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(data[16:20], "big")
+    assert width == 390
+
+
+def test_tools_folder_is_found_and_pinned(monkeypatch):
+    monkeypatch.delenv("OBSERVATOIRE_BROWSER_TOOLS", raising=False)
+    folder = _browser.tools_dir()
+    assert folder == Path(__file__).resolve().parents[1] / "tools" / "browser"
+    package = json.loads((folder / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((folder / "package-lock.json").read_text(encoding="utf-8"))
+    for name in ("axe-core", "playwright-core"):
+        version = package["dependencies"][name]
+        assert version[0].isdigit(), f"{name} is not pinned: {version}"
+        assert lock["packages"][f"node_modules/{name}"]["version"] == version
+    assert shutil.which("node") or not os.environ.get("CI")

@@ -1,0 +1,191 @@
+"""PDF export: a hand-made page printed by headless Chromium with the print stylesheet.
+
+The page has what breaks a naive print: a table of twelve columns too wide for
+a portrait A4 page and long enough to span pages, headings, a figure. What is
+checked in the PDF is what a reader of the printed report sees: A4 pages
+numbered « page N sur M », every column on the page, the header row repeated
+on the next page, the title in the text, a tagged (accessible) file.
+``pdfinfo`` and ``pdftotext`` (poppler-utils) read it back.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from observatoire.exceptions import BrowserError, ParamsError
+from observatoire.reports._browser import find_chromium
+from observatoire.reports._params import parse_params
+from observatoire.reports._pdf import PRINT_MARK, for_print, print_css, write_pdf
+
+COLUMNS = [f"Colonne {i:02d}" for i in range(1, 13)]
+ROWS = 70
+
+
+def _need(tool: str, package: str) -> str:
+    found = find_chromium() if tool == "chromium" else shutil.which(tool)
+    if found is None:
+        reason = f"{tool} not found (apt-get install {package})"
+        if os.environ.get("CI"):
+            pytest.fail(f"PDF tests cannot run in CI: {reason}")
+        pytest.skip(reason)
+    return found
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory):
+    """The hand-made page and its PDF."""
+    _need("chromium", "chromium")
+    folder = tmp_path_factory.mktemp("pdf")
+    head = "".join(f'<th scope="col" class="num">{c}</th>' for c in COLUMNS)
+    body = "".join(
+        f'<tr><th scope="row">Mission Locale {r:02d}</th>'
+        + "".join(f'<td class="num">{r * 1000 + c} jeunes</td>' for c in range(12))
+        + "</tr>"
+        for r in range(1, ROWS + 1)
+    )
+    page = folder / "essai.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
+        "<title>Rapport d'essai</title>"
+        "<style>.table-wrap { overflow-x: auto } td.num { white-space: nowrap }</style>"
+        "</head><body><main><h1>Rapport d'essai imprimé</h1>"
+        "<h2>Tableau large</h2><div class='table-wrap'><table>"
+        f"<caption>Douze colonnes</caption><thead><tr><th>Mission Locale</th>{head}"
+        f"</tr></thead><tbody>{body}</tbody></table></div>"
+        "<details><summary>Données</summary><p>Contenu replié</p></details>"
+        "</main></body></html>",
+        encoding="utf-8",
+    )
+    pdf = write_pdf(page, folder / "essai.pdf")
+    return page, pdf
+
+
+def _info(pdf) -> dict[str, str]:
+    _need("pdfinfo", "poppler-utils")
+    out = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "99", str(pdf)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return dict(
+        (k.strip(), v.strip())
+        for k, _, v in (ln.partition(":") for ln in out.splitlines())
+    )
+
+
+def _text(pdf, page: int) -> str:
+    """A page's text in drawing order (a wrapped cell's words stay together)."""
+    _need("pdftotext", "poppler-utils")
+    out = subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), "-raw", str(pdf), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return " ".join(out.split())
+
+
+def test_for_print_inserts_the_stylesheet_once_and_opens_details():
+    page = "<html><head><title>t</title></head><body><details><p>x</details></body>"
+    out = for_print(page)
+    assert out.count(PRINT_MARK) == 1 and out.index(PRINT_MARK) < out.index("</head>")
+    assert "<details open" in out and for_print(out) == out
+    css = print_css()
+    for rule in (
+        "size: A4 portrait",
+        "thead { display: table-header-group; }",
+        "break-after: avoid",
+        'counter(page) " sur " counter(pages)',
+    ):
+        assert rule in css
+
+
+def test_pdf_is_a4_numbered_tagged_and_holds_the_title(printed):
+    _, pdf = printed
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    info = _info(pdf)
+    pages = int(info["Pages"])
+    # 70 rows of a 12-column table do not fit one page; they fit well under 10
+    assert 2 <= pages <= 10
+    assert info["Tagged"] == "yes"
+    for n in range(1, pages + 1):
+        width, height = re.findall(r"[\d.]+", info[f"Page {n:4d} size"])[:2]
+        assert (round(float(width)), round(float(height))) == (595, 842)
+    first = _text(pdf, 1)
+    assert "Rapport d'essai imprimé" in first
+    assert f"page 1 sur {pages}" in first
+    assert f"page {pages} sur {pages}" in _text(pdf, pages)
+
+
+def test_every_column_is_printed_and_the_header_row_repeats(printed):
+    _, pdf = printed
+    first, second = _text(pdf, 1), _text(pdf, 2)
+    # the last column is on the page, not cut off at the right edge
+    assert "Colonne 12" in first and "1011 jeunes" in first
+    assert "Colonne 12" in second  # header row repeated on the next page
+    last_row = f"{ROWS * 1000 + 11} jeunes"
+    pages = int(_info(pdf)["Pages"])
+    assert any(last_row in _text(pdf, n) for n in range(1, pages + 1))
+
+
+def test_folded_details_are_printed_open(printed):
+    _, pdf = printed
+    pages = int(_info(pdf)["Pages"])
+    assert "Contenu replié" in _text(pdf, pages)
+
+
+def test_no_partial_file_is_left_behind(printed):
+    page, pdf = printed
+    assert sorted(p.name for p in page.parent.iterdir()) == ["essai.html", "essai.pdf"]
+
+
+def test_missing_or_failing_chromium_is_one_clear_error(tmp_path, monkeypatch):
+    page = tmp_path / "p.html"
+    page.write_text("<html><head></head><body>x</body></html>", encoding="utf-8")
+    monkeypatch.setenv("OBSERVATOIRE_CHROMIUM", str(tmp_path / "absent"))
+    with pytest.raises(BrowserError, match=r"p.html: no Chromium to print the PDF"):
+        write_pdf(page, tmp_path / "p.pdf")
+    fake = tmp_path / "faux-chromium"
+    fake.write_text("#!/bin/sh\necho 'cannot open display' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    with pytest.raises(BrowserError, match=r"no PDF \(exit 3: 'cannot open display'\)"):
+        write_pdf(page, tmp_path / "p.pdf", chromium=str(fake))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["faux-chromium", "p.html"]
+
+
+def test_pdf_parameter_must_be_true_or_false():
+    assert parse_params({"data": "/srv/e", "pdf": True}).pdf is True
+    assert parse_params({"data": "/srv/e"}).pdf is False
+    with pytest.raises(ParamsError, match="pdf: expected true or false, got 'oui'"):
+        parse_params({"data": "/srv/e", "pdf": "oui"})
+
+
+def test_report_pages_carry_the_print_stylesheet():
+    from observatoire.reports._html import render_page
+
+    page = render_page("<h1>T</h1><h2>A</h2><h2>B</h2>", title="Rapport")
+    assert page.count(PRINT_MARK) == 1
+    assert page.index(PRINT_MARK) < page.index("</head>")
+    assert for_print(page) == page  # the PDF export adds nothing more
+
+
+def test_a_reader_s_own_print_shows_folded_details(tmp_path):
+    """Printed straight from the page (Ctrl+P), not through write_pdf's copy."""
+    from observatoire.reports._pdf import _command, print_style_tag
+
+    chromium = _need("chromium", "chromium")
+    page = tmp_path / "replie.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>r</title>'
+        f"{print_style_tag()}</head><body><details><summary>Données</summary>"
+        "<p>Valeurs tracées</p></details></body></html>",
+        encoding="utf-8",
+    )
+    pdf = tmp_path / "replie.pdf"
+    profile = tmp_path / "profil"
+    subprocess.run(
+        _command(chromium, page, pdf, str(profile)), capture_output=True, timeout=120
+    )
+    assert "Valeurs tracées" in _text(pdf, 1)
