@@ -22,8 +22,11 @@ FIXTURE = Path(__file__).parent / "fixtures" / "entrepot_mini"
 
 def _cli(*args: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-c", "import sys; from observatoire.cli import main; "
-         "sys.exit(main())", *args],
+        # Ctrl-C as in a terminal, even when the suite runs in the background
+        # (where a shell starts jobs with SIGINT ignored)
+        [sys.executable, "-c", "import signal, sys; "
+         "signal.signal(signal.SIGINT, signal.default_int_handler); "
+         "from observatoire.cli import main; sys.exit(main())", *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 
