@@ -372,3 +372,46 @@ def discrepancy(
         reach = tp >= t0 - 1e-12 * np.abs(t0)
         pvalues[:] = (1.0 + reach.sum(axis=0)) / (permutations + 1.0)
     return DiscrepancyResult(stats, pvalues, anova, groups, permutations, permuted)
+
+
+def discrepancy_table(
+    d: np.ndarray,
+    covariates: pd.DataFrame,
+    permutations: int = 0,
+    weights: Any = None,
+    *,
+    seed: int | None = 0,
+) -> pd.DataFrame:
+    """:func:`discrepancy` of each covariate on its own: which factor goes with the paths.
+
+    Parameters
+    ----------
+    d : numpy.ndarray
+        n x n dissimilarities.
+    covariates : pandas.DataFrame
+        One row per item, one column per covariate (as :func:`discrepancy`'s group).
+    permutations, weights, seed
+        As :func:`discrepancy` (each covariate gets its own stream of the seed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per covariate (in the given order): n_groups, the statistics of
+        :data:`DISCREPANCY_STATS` and, with permutations, their p-values
+        (``p_PseudoF`` ...).
+    """
+    if not isinstance(covariates, pd.DataFrame):
+        raise SequenceError(
+            f"covariates must be a DataFrame, got {type(covariates).__name__}"
+        )
+    seeds = np.random.default_rng(seed).integers(0, 2**31, covariates.shape[1])
+    rows = {}
+    for col, s in zip(covariates.columns, seeds, strict=True):
+        res = discrepancy(d, covariates[col], permutations, weights, seed=int(s))
+        row = {"n_groups": len(res.groups) - 1, **res.stats.to_dict()}
+        if permutations > 0:
+            row.update({f"p_{k}": v for k, v in res.pvalues.items()})
+        rows[col] = row
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "covariate"
+    return out
