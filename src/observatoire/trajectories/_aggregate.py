@@ -101,17 +101,28 @@ def aggregate_cases(
             weights = data.weights
     elif isinstance(data, pd.DataFrame):
         # each column coded on its own values, as the R code's factor per column
-        values = np.column_stack(
-            [pd.factorize(data[c], use_na_sentinel=False)[0] for c in data.columns]
-        ) if data.shape[1] else np.empty((len(data), 0), dtype=np.int64)
+        values = (
+            np.column_stack(
+                [pd.factorize(data[c], use_na_sentinel=False)[0] for c in data.columns]
+            )
+            if data.shape[1]
+            else np.empty((len(data), 0), dtype=np.int64)
+        )
         ids = data.index
     else:
         arr = np.asarray(data)
         if arr.ndim != 2:
             raise SequenceError(f"cases must be 2-D, got {arr.ndim} dimension(s)")
-        values = np.column_stack(
-            [pd.factorize(arr[:, j], use_na_sentinel=False)[0] for j in range(arr.shape[1])]
-        ) if arr.shape[1] else np.empty((arr.shape[0], 0), dtype=np.int64)
+        values = (
+            np.column_stack(
+                [
+                    pd.factorize(arr[:, j], use_na_sentinel=False)[0]
+                    for j in range(arr.shape[1])
+                ]
+            )
+            if arr.shape[1]
+            else np.empty((arr.shape[0], 0), dtype=np.int64)
+        )
         ids = pd.RangeIndex(arr.shape[0])
     n = values.shape[0]
     if n == 0:

@@ -35,7 +35,7 @@ from numba import njit, prange
 
 from ..exceptions import SequenceError
 from ._cluster import _check_diss
-from ._quality import _row_sums
+from ._quality import SERIAL_CELLS, _row_sums
 from ._sequences import _check_weights
 
 logger = logging.getLogger(__name__)
@@ -47,9 +47,11 @@ DISCREPANCY_STATS = ("PseudoF", "PseudoFbf", "PseudoR2", "Bartlett", "Levene")
 def _factor(group: Any) -> tuple[np.ndarray, list, np.ndarray]:
     """(kept rows, levels, 0-based codes of the kept rows) as R's factor(group[!is.na])."""
     if isinstance(group, pd.Series):
-        group = group.to_numpy() if not isinstance(
-            group.dtype, pd.CategoricalDtype
-        ) else pd.Categorical(group)
+        group = (
+            group.to_numpy()
+            if not isinstance(group.dtype, pd.CategoricalDtype)
+            else pd.Categorical(group)
+        )
     if isinstance(group, pd.Categorical):
         cat = group
     else:
@@ -147,7 +149,85 @@ def _row_part(row, w, idx, lo, hi, weighted):
     return acc
 
 
+@njit(cache=True)
+def _one_permutation(d, w, weighted, r, grp, big, p, base, z, k, pair_tot, out_pairs,
+                     out_sizes, out_zres):  # fmt: skip
+    """Statistics' ingredients of permutation ``p`` (see :func:`_permutation_stats`)."""
+    n = grp.shape[0]
+    perm = np.empty(n, dtype=np.int64)
+    _shuffle_into(perm, base, p)
+    lab = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        lab[perm[i]] = grp[i]
+    # items of A, grouped by label, increasing within each group (counting sort)
+    counts = np.zeros(k + 1, dtype=np.int64)
+    for i in range(n):
+        if lab[i] != big:
+            counts[lab[i] + 1] += 1
+    for g in range(k):
+        counts[g + 1] += counts[g]
+    na = counts[k]
+    idx = np.empty(na, dtype=np.int64)
+    ends = np.empty(na, dtype=np.int64)
+    fill = counts[:k].copy()
+    for i in range(n):
+        g = lab[i]
+        if g != big:
+            idx[fill[g]] = i
+            ends[fill[g]] = counts[g + 1]
+            fill[g] += 1
+    pairs = np.zeros(k)
+    ssa = 0.0
+    sumr = 0.0
+    for a in range(na):
+        ia = idx[a]
+        wa = w[ia]
+        sumr += wa * r[ia]
+        row = d[ia]
+        acc_g = _row_part(row, w, idx, a + 1, ends[a], weighted)
+        acc_o = _row_part(row, w, idx, ends[a], na, weighted)
+        pairs[lab[ia]] += wa * acc_g
+        ssa += wa * (acc_g + acc_o)
+    pairs[big] = pair_tot + ssa - sumr
+    # Levene on the fixed residuals z
+    sw = np.zeros(k)
+    swz = np.zeros(k)
+    for i in range(n):
+        sw[lab[i]] += w[i]
+        swz[lab[i]] += w[i] * z[i]
+    for g in range(k):
+        swz[g] = swz[g] / sw[g]
+    zres = 0.0
+    for i in range(n):
+        zres += w[i] * (z[i] - swz[lab[i]]) ** 2
+    for g in range(k):
+        out_pairs[p, g] = pairs[g]
+        out_sizes[p, g] = sw[g]
+    out_zres[p] = zres
+
+
 @njit(cache=True, parallel=True)
+def _permutation_stats_par(d, w, weighted, r, grp, big, n_perm, base, z, k, pair_tot):
+    out_pairs = np.zeros((n_perm, k))
+    out_sizes = np.zeros((n_perm, k))
+    out_zres = np.zeros(n_perm)
+    for p in prange(n_perm):
+        _one_permutation(d, w, weighted, r, grp, big, p, base, z, k, pair_tot,
+                         out_pairs, out_sizes, out_zres)  # fmt: skip
+    return out_pairs, out_sizes, out_zres
+
+
+@njit(cache=True)
+def _permutation_stats_ser(d, w, weighted, r, grp, big, n_perm, base, z, k, pair_tot):
+    out_pairs = np.zeros((n_perm, k))
+    out_sizes = np.zeros((n_perm, k))
+    out_zres = np.zeros(n_perm)
+    for p in range(n_perm):
+        _one_permutation(d, w, weighted, r, grp, big, p, base, z, k, pair_tot,
+                         out_pairs, out_sizes, out_zres)  # fmt: skip
+    return out_pairs, out_sizes, out_zres
+
+
 def _permutation_stats(d, w, weighted, r, grp, big, n_perm, base, z, k, pair_tot):
     """Within-group pair sums, group weights and Levene sums of each permutation.
 
@@ -157,62 +237,10 @@ def _permutation_stats(d, w, weighted, r, grp, big, n_perm, base, z, k, pair_tot
     r_i = sum_j w_j d_ij. The items of A are sorted by group then index, so that each
     row is read in increasing column order.
     """
-    n = grp.shape[0]
-    out_pairs = np.zeros((n_perm, k))
-    out_sizes = np.zeros((n_perm, k))
-    out_zres = np.zeros(n_perm)
-    for p in prange(n_perm):
-        perm = np.empty(n, dtype=np.int64)
-        _shuffle_into(perm, base, p)
-        lab = np.empty(n, dtype=np.int64)
-        for i in range(n):
-            lab[perm[i]] = grp[i]
-        # items of A, grouped by label, increasing within each group (counting sort)
-        counts = np.zeros(k + 1, dtype=np.int64)
-        for i in range(n):
-            if lab[i] != big:
-                counts[lab[i] + 1] += 1
-        for g in range(k):
-            counts[g + 1] += counts[g]
-        na = counts[k]
-        idx = np.empty(na, dtype=np.int64)
-        ends = np.empty(na, dtype=np.int64)
-        fill = counts[:k].copy()
-        for i in range(n):
-            g = lab[i]
-            if g != big:
-                idx[fill[g]] = i
-                ends[fill[g]] = counts[g + 1]
-                fill[g] += 1
-        pairs = np.zeros(k)
-        ssa = 0.0
-        sumr = 0.0
-        for a in range(na):
-            ia = idx[a]
-            wa = w[ia]
-            sumr += wa * r[ia]
-            row = d[ia]
-            acc_g = _row_part(row, w, idx, a + 1, ends[a], weighted)
-            acc_o = _row_part(row, w, idx, ends[a], na, weighted)
-            pairs[lab[ia]] += wa * acc_g
-            ssa += wa * (acc_g + acc_o)
-        pairs[big] = pair_tot + ssa - sumr
-        # Levene on the fixed residuals z
-        sw = np.zeros(k)
-        swz = np.zeros(k)
-        for i in range(n):
-            sw[lab[i]] += w[i]
-            swz[lab[i]] += w[i] * z[i]
-        for g in range(k):
-            swz[g] = swz[g] / sw[g]
-        zres = 0.0
-        for i in range(n):
-            zres += w[i] * (z[i] - swz[lab[i]]) ** 2
-        for g in range(k):
-            out_pairs[p, g] = pairs[g]
-            out_sizes[p, g] = sw[g]
-        out_zres[p] = zres
-    return out_pairs, out_sizes, out_zres
+    na = int((grp != big).sum())
+    work = n_perm * na * na // 2
+    kernel = _permutation_stats_par if work > SERIAL_CELLS else _permutation_stats_ser
+    return kernel(d, w, weighted, r, grp, big, n_perm, base, z, k, pair_tot)
 
 
 @dataclass(frozen=True)

@@ -64,9 +64,11 @@ def _hclust_ward_members(d, members):
         xx = diss[i2, j2]
         for k in range(n):
             if flag[k] and k != i2:
-                val = (membr[i2] + membr[k]) * diss[i2, k] + (
-                    membr[j2] + membr[k]
-                ) * diss[j2, k] - membr[k] * xx
+                val = (
+                    (membr[i2] + membr[k]) * diss[i2, k]
+                    + (membr[j2] + membr[k]) * diss[j2, k]
+                    - membr[k] * xx
+                )
                 val = val / (membr[i2] + membr[j2] + membr[k])
                 diss[i2, k] = val
                 diss[k, i2] = val

@@ -67,20 +67,45 @@ STAT_LABELS_FR = {
 
 
 # ------------------------------------------------------------------ kernels
+#: below this many matrix cells the kernels run on one thread: waking the thread pool
+#: costs more than the work (and much more on a loaded machine)
+SERIAL_CELLS = 250_000
+
+
+@njit(cache=True)
+def _row_sums_one(d, lab, w, i, s1, s2):
+    for j in range(d.shape[0]):
+        if j != i:
+            x = d[i, j]
+            wx = w[j] * x
+            s1[i, lab[j]] += wx
+            s2[i, lab[j]] += wx * x
+
+
 @njit(cache=True, parallel=True)
-def _row_sums(d, lab, w, k):
-    """S1[i, c] = sum_{j != i, lab j = c} w_j d_ij and S2 the same with d_ij^2."""
+def _row_sums_par(d, lab, w, k):
     n = d.shape[0]
     s1 = np.zeros((n, k))
     s2 = np.zeros((n, k))
     for i in prange(n):
-        for j in range(n):
-            if j != i:
-                x = d[i, j]
-                wx = w[j] * x
-                s1[i, lab[j]] += wx
-                s2[i, lab[j]] += wx * x
+        _row_sums_one(d, lab, w, i, s1, s2)
     return s1, s2
+
+
+@njit(cache=True)
+def _row_sums_ser(d, lab, w, k):
+    n = d.shape[0]
+    s1 = np.zeros((n, k))
+    s2 = np.zeros((n, k))
+    for i in range(n):
+        _row_sums_one(d, lab, w, i, s1, s2)
+    return s1, s2
+
+
+def _row_sums(d, lab, w, k):
+    """S1[i, c] = sum_{j != i, lab j = c} w_j d_ij and S2 the same with d_ij^2."""
+    big = d.shape[0] * d.shape[0] > SERIAL_CELLS
+    return (_row_sums_par if big else _row_sums_ser)(d, lab, w, k)
 
 
 @njit(cache=True)
@@ -314,15 +339,15 @@ def _quality_core(
         )
         stats["ASW"] = np.nan
         per_cluster[:, 0] = np.nan
-    return {key: float(v) for key, v in stats.items()}, per_cluster, np.column_stack(
-        [s_i, s_w]
+    return (
+        {key: float(v) for key, v in stats.items()},
+        per_cluster,
+        np.column_stack([s_i, s_w]),
     )
 
 
 # ------------------------------------------------------------------ public API
-def cluster_quality(
-    d: np.ndarray, labels: Any, weights: Any = None
-) -> pd.Series:
+def cluster_quality(d: np.ndarray, labels: Any, weights: Any = None) -> pd.Series:
     """Quality statistics of a partition, as ``WeightedCluster::wcClusterQuality()$stats``.
 
     See the module documentation for every formula and convention (they follow
@@ -347,7 +372,7 @@ def cluster_quality(
     >>> d = np.array([[0, 1, 9, 9], [1, 0, 9, 9], [9, 9, 0, 1], [9, 9, 1, 0.0]])
     >>> q = cluster_quality(d, [1, 1, 2, 2])
     >>> float(q["ASW"]), float(q["HG"]), float(q["R2"])
-    (0.8888888888888888, 1.0, 0.9166666666666666)
+    (0.8888888888888888, 1.0, 0.8947368421052632)
     """
     d = _check_diss(d)
     n = d.shape[0]

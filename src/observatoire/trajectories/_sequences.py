@@ -624,7 +624,12 @@ def mean_time(
                 wtot / (wtot**2 - w2tot)
             )
         return pd.DataFrame(
-            {"Mean": mean, "Var": var, "Stdev": np.sqrt(var), "SE": np.sqrt(var / wtot)},
+            {
+                "Mean": mean,
+                "Var": var,
+                "Stdev": np.sqrt(var),
+                "SE": np.sqrt(var / wtot),
+            },
             index=pd.Index(labels, name="state"),
         )
     mean = counts.mean(axis=0)

@@ -37,22 +37,40 @@ from numba import njit, prange
 from ..exceptions import SequenceError
 from ._cluster import _check_diss
 from ._discrepancy import DiscrepancyResult, discrepancy
+from ._quality import SERIAL_CELLS
 from ._sequences import MISSING, Sequences, _check_seq, _check_weights
 
 logger = logging.getLogger(__name__)
 
 
+@njit(cache=True)
+def _sub_row_one(d, ind, lab, w, a, out):
+    row = d[ind[a]]
+    for b in range(ind.shape[0]):
+        if b != a:
+            out[a, lab[b]] += w[ind[b]] * row[ind[b]]
+
+
 @njit(cache=True, parallel=True)
+def _sub_row_sums_par(d, ind, lab, w, k):
+    out = np.zeros((ind.shape[0], k))
+    for a in prange(ind.shape[0]):
+        _sub_row_one(d, ind, lab, w, a, out)
+    return out
+
+
+@njit(cache=True)
+def _sub_row_sums_ser(d, ind, lab, w, k):
+    out = np.zeros((ind.shape[0], k))
+    for a in range(ind.shape[0]):
+        _sub_row_one(d, ind, lab, w, a, out)
+    return out
+
+
 def _sub_row_sums(d, ind, lab, w, k):
     """S[a, c] = sum over b != a with lab[b] = c of w[ind[b]] d[ind[a], ind[b]]."""
-    m = ind.shape[0]
-    out = np.zeros((m, k))
-    for a in prange(m):
-        row = d[ind[a]]
-        for b in range(m):
-            if b != a:
-                out[a, lab[b]] += w[ind[b]] * row[ind[b]]
-    return out
+    big = ind.shape[0] * ind.shape[0] > SERIAL_CELLS
+    return (_sub_row_sums_par if big else _sub_row_sums_ser)(d, ind, lab, w, k)
 
 
 @dataclass
@@ -91,8 +109,9 @@ class SequenceTree:
         left_child, right_child.
     leaf : pandas.Series
         Leaf node of each sequence (``tree$fitted``), indexed by the sequence ids.
-    global_stats : DiscrepancyResult
-        :func:`discrepancy` of the leaf partition; its PseudoR2 is the tree's R².
+    global_stats : DiscrepancyResult or None
+        :func:`discrepancy` of the leaf partition; its PseudoR2 is the tree's R²
+        (None when the root is not split).
     parameters : dict
         min_size (as an absolute weight), max_depth, permutations, pval.
     covariates : tuple of str
@@ -102,7 +121,7 @@ class SequenceTree:
 
     nodes: pd.DataFrame
     leaf: pd.Series
-    global_stats: DiscrepancyResult
+    global_stats: DiscrepancyResult | None
     parameters: dict
     covariates: tuple[str, ...]
     text: str
@@ -110,6 +129,8 @@ class SequenceTree:
     @property
     def r2(self) -> float:
         """Share of the discrepancy explained by the leaves (global pseudo-R²)."""
+        if self.global_stats is None:
+            return 0.0
         return float(self.global_stats.stats["PseudoR2"])
 
     def __str__(self) -> str:
@@ -336,7 +357,9 @@ def sequence_tree(
         pval = 1.0 / (permutations + 1)
     pop = float(w.sum())
     min_abs = float(min_size) * pop if min_size < 1 else float(min_size)
-    covs = [_Covariate(str(c), covariates[c].reset_index(drop=True)) for c in covariates]
+    covs = [
+        _Covariate(str(c), covariates[c].reset_index(drop=True)) for c in covariates
+    ]
     rng = np.random.default_rng(seed)
     counter = [0]
 
@@ -426,9 +449,11 @@ def sequence_tree(
         },
         index=pd.Index([nd.node_id for nd in flat], name="node_id"),
     )
-    global_stats = discrepancy(
-        d, leaf, permutations, weights=None if (w == 1).all() else w, seed=seed
-    )
+    global_stats = None
+    if len(flat) > 1:
+        global_stats = discrepancy(
+            d, leaf, permutations, weights=None if (w == 1).all() else w, seed=seed
+        )
     params = {
         "min_size": min_abs,
         "max_depth": int(max_depth),
@@ -448,13 +473,14 @@ def sequence_tree(
 
 def _tree_text(root, seq, params, names, global_stats) -> str:
     """The tree as TraMineR's print.disstree writes it (gap 6, medoids of the leaves)."""
+    r2 = 0.0 if global_stats is None else float(global_stats.stats["PseudoR2"])
     out = [
         "Dissimilarity tree:",
         f" Parameters: min.size={params['min_size']:.15g}, "
         f"max.depth={params['max_depth']}, R={params['permutations'] + 1}, "
         f"pval={params['pval']:.15g} ",
         " Formula: seq ~ " + " + ".join(names) + " ",
-        f" Global R2: {_fmt(float(global_stats.stats['PseudoR2']))} ",
+        f" Global R2: {_fmt(r2)} ",
         "",
         " Fitted tree: ",
         "",
