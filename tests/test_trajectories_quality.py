@@ -19,6 +19,7 @@ from observatoire.trajectories import (
     adjusted_rand_index,
     aggregate_cases,
     cluster_quality,
+    cluster_quality_sampled,
     cluster_range,
     cluster_silhouettes,
     define_sequences,
@@ -145,6 +146,26 @@ def test_cluster_range_small_and_plot():
     ax = fig.axes[0]
     assert ax.get_xlabel() == "Nombre de types (k)" and len(ax.lines) == 4
     assert len(cr.plot(["ASW"], standardize=True).axes[0].lines) == 1
+
+
+def test_quality_sampled():
+    rng = np.random.default_rng(3)
+    rows = rng.integers(0, 3, (60, 8))
+    seq = define_sequences(rows.tolist(), None, [0, 1, 2])
+    labels = ward(distances(seq, "HAM"), 3)
+    full = cluster_quality(distances(seq, "HAM"), labels)
+    # a sample as large as the data is the data
+    one = cluster_quality_sampled(seq, labels, "HAM", sample_size=100, samples=2)
+    np.testing.assert_allclose(one.to_numpy(), np.tile(full.to_numpy(), (2, 1)))
+    # TRATE costs come from all the sequences, not from each sample
+    sm = substitution_costs(seq, "TRATE")
+    part = cluster_quality_sampled(seq, labels, "OM", sm="TRATE", sample_size=30,
+                                   samples=3, seed=1)  # fmt: skip
+    idx = np.sort(np.random.default_rng(1).choice(60, size=30, replace=False))
+    sub = define_sequences(rows[idx].tolist(), None, [0, 1, 2])
+    d_sub = distances(sub, "OM", sm=sm.to_numpy())
+    np.testing.assert_allclose(part.iloc[0], cluster_quality(d_sub, labels[idx]))
+    assert part.shape == (3, 10)
 
 
 # ----------------------------------------------------------------- weighted partitions

@@ -633,3 +633,74 @@ def plot_cluster_range(
     ax.legend(loc="best")
     ax.set_title(title or "Qualité de la typologie selon le nombre de types")
     return fig
+
+
+def cluster_quality_sampled(
+    seq: Any,
+    labels: Any,
+    method: str = "OM",
+    sm: Any = None,
+    indel: float = 1.0,
+    *,
+    sample_size: int = 2000,
+    samples: int = 10,
+    seed: int | None = 0,
+    weighted: bool = True,
+    with_missing: bool = False,
+) -> pd.DataFrame:
+    """Quality of a partition of many sequences, estimated on random samples (CLARA-style).
+
+    :func:`cluster_quality` needs the n x n matrix (quadratic time and memory: 80 GB at
+    n = 100,000). Here each of ``samples`` random samples of ``sample_size`` sequences
+    gets its own dissimilarities and statistics; their mean estimates the statistics of
+    the whole partition and their spread says how precise that is. WeightedCluster
+    offers the same idea for CLARA typologies (``seqclararange``). A TRATE cost matrix
+    is computed once from all the sequences, not from each sample.
+
+    Parameters
+    ----------
+    seq : Sequences
+    labels : array-like
+        Cluster of each sequence (e.g. :attr:`ClaraResult.labels`).
+    method, sm, indel, with_missing
+        As :func:`distances`.
+    sample_size : int
+        Sequences per sample (all of them when n is smaller).
+    samples : int
+        Number of samples.
+    seed : int, optional
+        Seed of the sampling.
+    weighted : bool
+        Use the sequences' weights, if any, in the statistics.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sample, the columns of :data:`QUALITY_STATS`.
+    """
+    from ._distances import distances
+    from ._sequences import Sequences, _check_seq, substitution_costs
+
+    _check_seq(seq)
+    lab = np.asarray(labels)
+    if lab.shape != (seq.n,):
+        raise SequenceError(f"labels has shape {lab.shape}, expected ({seq.n},)")
+    if int(samples) < 1 or int(sample_size) < 2:
+        raise SequenceError("samples must be >= 1 and sample_size >= 2")
+    if isinstance(sm, str) and sm.upper() == "TRATE":
+        sm = substitution_costs(seq, "TRATE", with_missing=with_missing)
+    rng = np.random.default_rng(seed)
+    m = min(int(sample_size), seq.n)
+    rows = []
+    for _ in range(int(samples)):
+        idx = np.sort(rng.choice(seq.n, size=m, replace=False))
+        w = None if (seq.weights is None or not weighted) else seq.weights[idx]
+        sub = Sequences(
+            seq.codes[idx], seq.alphabet, seq.labels, seq.ids[idx], seq.positions, w
+        )
+        d = distances(sub, method, sm=sm, indel=indel, with_missing=with_missing)
+        rows.append(cluster_quality(d, lab[idx], weights=w))
+        del d
+    out = pd.DataFrame(rows).reset_index(drop=True)
+    out.index.name = "sample"
+    return out
