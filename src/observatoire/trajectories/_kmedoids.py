@@ -18,6 +18,7 @@ from numba import njit, prange
 
 from ..exceptions import SequenceError
 from ._cluster import _check_diss, _check_k, _first_appearance
+from ._quality import SERIAL_CELLS
 from ._sequences import _check_weights
 
 #: WeightedCluster's WEIGHTED_CLUST_TOL: a swap must lower the objective by more
@@ -247,31 +248,61 @@ def _weighted_build(d, w, k, maxdist):
     return cent
 
 
-@njit(cache=True, parallel=True)
-def _swap_gains(d, w, cent, tcl, dysma, dysmb):
-    """addGain of every (medoid slot k, candidate h); +inf where d(medoid, h) == 0."""
+@njit(cache=True)
+def _swap_gain_one(d, w, i, h, remove, fvect):
+    g = remove
+    for j in range(d.shape[0]):
+        x = d[h, j]
+        if x < fvect[j]:
+            g += w[j] * (x - fvect[j])
+    return g
+
+
+@njit(cache=True)
+def _swap_setup(d, w, cent, tcl, dysma, dysmb, c):
+    """Cost of removing medoid slot c, and each item's distance once it is removed."""
     n = d.shape[0]
-    k = cent.shape[0]
-    gains = np.full((k, n), np.inf)
-    for c in range(k):
+    remove = 0.0
+    fvect = np.empty(n)
+    for j in range(n):
+        if tcl[j] == c:
+            remove += w[j] * (dysmb[j] - dysma[j])
+            fvect[j] = dysmb[j]
+        else:
+            fvect[j] = dysma[j]
+    return remove, fvect
+
+
+@njit(cache=True, parallel=True)
+def _swap_gains_par(d, w, cent, tcl, dysma, dysmb):
+    n = d.shape[0]
+    gains = np.full((cent.shape[0], n), np.inf)
+    for c in range(cent.shape[0]):
         i = cent[c]
-        remove = 0.0
-        fvect = np.empty(n)
-        for j in range(n):
-            if tcl[j] == c:
-                remove += w[j] * (dysmb[j] - dysma[j])
-                fvect[j] = dysmb[j]
-            else:
-                fvect[j] = dysma[j]
+        remove, fvect = _swap_setup(d, w, cent, tcl, dysma, dysmb, c)
         for h in prange(n):
             if d[i, h] > 0:
-                g = remove
-                for j in range(n):
-                    x = d[h, j]
-                    if x < fvect[j]:
-                        g += w[j] * (x - fvect[j])
-                gains[c, h] = g
+                gains[c, h] = _swap_gain_one(d, w, i, h, remove, fvect)
     return gains
+
+
+@njit(cache=True)
+def _swap_gains_ser(d, w, cent, tcl, dysma, dysmb):
+    n = d.shape[0]
+    gains = np.full((cent.shape[0], n), np.inf)
+    for c in range(cent.shape[0]):
+        i = cent[c]
+        remove, fvect = _swap_setup(d, w, cent, tcl, dysma, dysmb, c)
+        for h in range(n):
+            if d[i, h] > 0:
+                gains[c, h] = _swap_gain_one(d, w, i, h, remove, fvect)
+    return gains
+
+
+def _swap_gains(d, w, cent, tcl, dysma, dysmb):
+    """addGain of every (medoid slot k, candidate h); +inf where d(medoid, h) == 0."""
+    big = d.shape[0] * d.shape[0] * cent.shape[0] > SERIAL_CELLS
+    return (_swap_gains_par if big else _swap_gains_ser)(d, w, cent, tcl, dysma, dysmb)
 
 
 @njit(cache=True)

@@ -125,31 +125,52 @@ def _pair_offsets(lab, k):
     return off_s, off_d
 
 
+@njit(cache=True)
+def _split_row(d, lab, w, off_s, off_d, weighted, i, sv, sw, dv, dw):
+    ps = off_s[i]
+    pd_ = off_d[i]
+    for j in range(i + 1, d.shape[0]):
+        if lab[j] == lab[i]:
+            sv[ps] = d[i, j]
+            if weighted:
+                sw[ps] = 2.0 * w[i] * w[j]
+            ps += 1
+        else:
+            dv[pd_] = d[i, j]
+            if weighted:
+                dw[pd_] = 2.0 * w[i] * w[j]
+            pd_ += 1
+
+
 @njit(cache=True, parallel=True)
-def _split_pairs(d, lab, w, off_s, off_d, weighted):
-    """Distances (and pair weights 2 w_i w_j) of the pairs i < j, same vs different."""
+def _split_pairs_par(d, lab, w, off_s, off_d, weighted):
     n = d.shape[0]
     sv = np.empty(off_s[n])
     dv = np.empty(off_d[n])
-    nw_s = off_s[n] if weighted else 0
-    nw_d = off_d[n] if weighted else 0
-    sw = np.empty(nw_s)
-    dw = np.empty(nw_d)
+    sw = np.empty(off_s[n] if weighted else 0)
+    dw = np.empty(off_d[n] if weighted else 0)
     for i in prange(n):
-        ps = off_s[i]
-        pd_ = off_d[i]
-        for j in range(i + 1, n):
-            if lab[j] == lab[i]:
-                sv[ps] = d[i, j]
-                if weighted:
-                    sw[ps] = 2.0 * w[i] * w[j]
-                ps += 1
-            else:
-                dv[pd_] = d[i, j]
-                if weighted:
-                    dw[pd_] = 2.0 * w[i] * w[j]
-                pd_ += 1
+        _split_row(d, lab, w, off_s, off_d, weighted, i, sv, sw, dv, dw)
     return sv, sw, dv, dw
+
+
+@njit(cache=True)
+def _split_pairs_ser(d, lab, w, off_s, off_d, weighted):
+    n = d.shape[0]
+    sv = np.empty(off_s[n])
+    dv = np.empty(off_d[n])
+    sw = np.empty(off_s[n] if weighted else 0)
+    dw = np.empty(off_d[n] if weighted else 0)
+    for i in range(n):
+        _split_row(d, lab, w, off_s, off_d, weighted, i, sv, sw, dv, dw)
+    return sv, sw, dv, dw
+
+
+def _split_pairs(d, lab, w, off_s, off_d, weighted):
+    """Distances (and pair weights 2 w_i w_j) of the pairs i < j, same vs different."""
+    big = d.shape[0] * d.shape[0] > SERIAL_CELLS
+    kernel = _split_pairs_par if big else _split_pairs_ser
+    return kernel(d, lab, w, off_s, off_d, weighted)
 
 
 @njit(cache=True)
