@@ -16,6 +16,7 @@ from numba import njit, prange
 from observatoire.exceptions import SequenceError
 from observatoire.trajectories import (
     QUALITY_STATS,
+    _discrepancy,
     adjusted_rand_index,
     aggregate_cases,
     cluster_quality,
@@ -258,9 +259,13 @@ def test_discrepancy_missing_groups_and_errors(six):
     assert list(discrepancy(d, cat).groups.index) == ["g2", "g1", "Total"]
 
 
+@pytest.mark.parametrize("path", ["gather", "blas"])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_permutations_equal_direct_recomputation(weighted):
-    # the fast permutation kernel against discrepancy() on each permuted grouping
+def test_permutations_equal_direct_recomputation(weighted, path, monkeypatch):
+    # both permutation kernels (pairs gathered for small n, matrix products for large
+    # n) against discrepancy() on each permuted grouping
+    if path == "blas":
+        monkeypatch.setattr(_discrepancy, "_BLAS_FROM", 0)
     rng = np.random.default_rng(11)
     n = 37
     x = rng.random((n, 3))
@@ -270,8 +275,14 @@ def test_permutations_equal_direct_recomputation(weighted):
     res = discrepancy(d, g, permutations=20, weights=w, seed=4)
     base = np.uint64(np.random.default_rng(4).integers(0, 2**63))
     perm = np.empty(n, dtype=np.int64)
-    # as TraMineR, the Levene residuals stay those of the observed groups
-    z_obs = None
+    # Levene: one-way ANOVA F of the residuals z of the OBSERVED groups (TraMineR)
+    obs = discrepancy(d, g, weights=w)
+    rows = np.arange(n)
+    ww = np.ones(n) if w is None else w
+    sums = np.array([[(ww * d[i] * (g == c)).sum() for c in range(3)] for i in rows])
+    sizes = np.array([ww[g == c].sum() for c in range(3)])
+    dc = sums[rows, g] / sizes[g]
+    z = dc - np.array([(ww * dc)[g == c].sum() / sizes[c] / 2 for c in range(3)])[g]
     for p in range(20):
         _shuffle_into(perm, base, p)
         lab = np.empty(n, dtype=np.int64)
@@ -280,8 +291,13 @@ def test_permutations_equal_direct_recomputation(weighted):
         np.testing.assert_allclose(
             res.permuted.iloc[p, :4], direct.stats.iloc[:4], rtol=1e-10
         )
-        if z_obs is None:
-            assert set(np.asarray(perm).tolist()) == set(range(n))
+        assert sorted(perm.tolist()) == list(range(n))
+        zm = np.array([(ww * z)[lab == c].sum() / ww[lab == c].sum() for c in range(3)])
+        zres = (ww * (z - zm[lab]) ** 2).sum()
+        ztot = (ww * (z - (ww * z).sum() / ww.sum()) ** 2).sum()
+        lev = ((ztot - zres) / 2) / (zres / (ww.sum() - 3))
+        assert res.permuted.iloc[p, 4] == pytest.approx(lev, rel=1e-9)
+    assert obs.stats["PseudoF"] == res.stats["PseudoF"]
     # p-values: (1 + number of permutations reaching the observed value) / (P + 1)
     reach = (res.permuted >= res.stats - 1e-12 * res.stats.abs()).sum()
     np.testing.assert_allclose(res.pvalues, (1 + reach) / 21)

@@ -228,15 +228,85 @@ def _permutation_stats_ser(d, w, weighted, r, grp, big, n_perm, base, z, k, pair
     return out_pairs, out_sizes, out_zres
 
 
-def _permutation_stats(d, w, weighted, r, grp, big, n_perm, base, z, k, pair_tot):
+@njit(cache=True, parallel=True)
+def _permuted_labels(grp, base, p0, p1):
+    """Group of each item (columns) in permutations p0..p1-1 (rows): item perm[i]
+    takes the group grp[i], perm drawn by :func:`_shuffle_into` from stream p."""
+    n = grp.shape[0]
+    out = np.empty((p1 - p0, n), dtype=np.int64)
+    for q in prange(p1 - p0):
+        perm = np.empty(n, dtype=np.int64)
+        _shuffle_into(perm, base, p0 + q)
+        for i in range(n):
+            out[q, perm[i]] = grp[i]
+    return out
+
+
+#: permutations handled per matrix product (bounds the memory of the n x chunk blocks)
+_PERM_CHUNK = 256
+
+
+def _permutation_stats_blas(d, w, r, grp, big, n_perm, base, z, k, pair_tot):
     """Within-group pair sums, group weights and Levene sums of each permutation.
 
-    In permutation p, item ``perm[i]`` takes the group ``grp[i]``. Only the pairs outside
-    the largest group ``big`` are visited: its pair sum is
-    pair_tot + SS_A - sum_{i in A} w_i r_i, with A the other items and
-    r_i = sum_j w_j d_ij. The items of A are sorted by group then index, so that each
-    row is read in increasing column order.
+    With x_g the weighted indicator of group g in a permutation, the pair sum within g
+    is x_g' D x_g / 2: one matrix product D X_g for a block of permutations (BLAS, cache
+    blocked) instead of gathering the pairs one by one. Only the groups other than the
+    largest one (``big``) are multiplied: with A their union, the pair sum of ``big`` is
+    pair_tot + x_A' D x_A / 2 - sum_{i in A} w_i r_i, r_i = sum_j w_j d_ij. The Levene
+    sums use the fixed residuals z of the observed groups, as TraMineR.
     """
+    n = grp.shape[0]
+    others = [g for g in range(k) if g != big]
+    out_pairs = np.zeros((n_perm, k))
+    out_sizes = np.zeros((n_perm, k))
+    out_zres = np.zeros(n_perm)
+    z2 = z * z
+    tot_w, tot_wz, tot_wz2 = w.sum(), w @ z, w @ z2
+    for p0 in range(0, n_perm, _PERM_CHUNK):
+        p1 = min(n_perm, p0 + _PERM_CHUNK)
+        lab = _permuted_labels(grp, base, p0, p1)  # chunk x n
+        x_sum = np.zeros((n, p1 - p0))
+        y_sum = np.zeros((n, p1 - p0))
+        sw = np.empty((p1 - p0, k))
+        swz = np.empty((p1 - p0, k))
+        swz2 = np.empty((p1 - p0, k))
+        for g in others:
+            x = np.equal(lab.T, g) * w[:, None]  # n x chunk, weighted indicators
+            y = d @ x
+            out_pairs[p0:p1, g] = 0.5 * np.einsum("ij,ij->j", x, y)
+            x_sum += x
+            y_sum += y
+            sw[:, g] = x.sum(axis=0)
+            swz[:, g] = z @ x
+            swz2[:, g] = z2 @ x
+        ss_a = 0.5 * np.einsum("ij,ij->j", x_sum, y_sum)
+        out_pairs[p0:p1, big] = pair_tot + ss_a - r @ x_sum
+        sw[:, big] = tot_w - sw[:, others].sum(axis=1)
+        swz[:, big] = tot_wz - swz[:, others].sum(axis=1)
+        swz2[:, big] = tot_wz2 - swz2[:, others].sum(axis=1)
+        out_sizes[p0:p1] = sw
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out_zres[p0:p1] = (swz2 - swz * swz / sw).sum(axis=1)
+    return out_pairs, out_sizes, out_zres
+
+
+#: above this many items the matrix leaves the caches: the permutations go through
+#: matrix products (cache blocked) instead of gathering pairs row by row
+_BLAS_FROM = 2000
+
+
+def _permutation_stats(d, w, r, grp, big, n_perm, base, z, k, pair_tot):
+    """Within-group pair sums, group weights and Levene sums of each permutation.
+
+    Permutation p puts item ``perm[i]`` in group ``grp[i]`` (``perm`` from
+    :func:`_shuffle_into`, stream p). Small matrices: pairs gathered per permutation
+    (numba); large ones: matrix products (:func:`_permutation_stats_blas`).
+    """
+    n = grp.shape[0]
+    if n > _BLAS_FROM:
+        return _permutation_stats_blas(d, w, r, grp, big, n_perm, base, z, k, pair_tot)
+    weighted = not bool((w == 1.0).all())
     na = int((grp != big).sum())
     work = n_perm * na * na // 2
     kernel = _permutation_stats_par if work > SERIAL_CELLS else _permutation_stats_ser
@@ -389,9 +459,12 @@ def discrepancy(
         base = np.uint64(np.random.default_rng(seed).integers(0, 2**63))
         big = int(np.argmax(np.bincount(codes, minlength=k)))
         r = s1.sum(axis=1)
-        weighted = not bool((w == 1.0).all())
+        dz = d
+        if np.diagonal(d).any():  # the products must not count d_ii
+            dz = d.copy()
+            np.fill_diagonal(dz, 0.0)
         pp, ps, pz = _permutation_stats(
-            d, w, weighted, r, codes, big, permutations, base, z, k, pair_tot
+            dz, w, r, codes, big, permutations, base, z, k, pair_tot
         )
         tp = _stats_from_sums(pp, ps, pair_tot, pz, ztot)
         permuted = pd.DataFrame(tp, columns=list(DISCREPANCY_STATS))
