@@ -67,9 +67,10 @@ STAT_LABELS_FR = {
 
 
 # ------------------------------------------------------------------ kernels
-#: below this many matrix cells the kernels run on one thread: waking the thread pool
-#: costs more than the work (and much more on a loaded machine)
-SERIAL_CELLS = 250_000
+#: below this many cell visits the kernels run on one thread: one pass over mvad's
+#: 712 x 712 matrix takes under a millisecond, less than waking the thread pool (and
+#: much less on a loaded machine, where a parallel region waits for descheduled threads)
+SERIAL_CELLS = 2_000_000
 
 
 @njit(cache=True)
