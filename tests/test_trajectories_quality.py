@@ -436,6 +436,31 @@ def test_weighted_statistics_by_hand():
     ]
 
 
+def test_weighted_costs_equal_replication():
+    # TRATE (and DHD's time-varying TRATE) from weights = from replicated sequences
+    rows = [list("aabb"), list("abbc"), list("bbaa"), list("cabc")]
+    w = [3, 1, 2, 1]
+    seq = define_sequences(rows, None, ["a", "b", "c"], weights=w)
+    rep = define_sequences(
+        [r for r, k in zip(rows, w, strict=True) for _ in range(k)],
+        None,
+        ["a", "b", "c"],
+    )
+    np.testing.assert_allclose(
+        substitution_costs(seq), substitution_costs(rep), atol=1e-15
+    )
+    first = np.r_[0, np.cumsum(w)[:-1]]
+    for method, kw in [("OM", {"sm": "TRATE"}), ("DHD", {})]:
+        got = distances(seq, method, **kw)
+        expected = distances(rep, method, **kw)[np.ix_(first, first)]
+        np.testing.assert_allclose(got, expected, atol=1e-12, err_msg=method)
+    # weighted=False ignores them
+    plain = define_sequences(rows, None, ["a", "b", "c"])
+    np.testing.assert_allclose(
+        substitution_costs(seq, weighted=False), substitution_costs(plain), atol=0
+    )
+
+
 # ----------------------------------------------------------------- stability
 
 
