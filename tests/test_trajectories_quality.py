@@ -491,6 +491,14 @@ def test_stability_planted_and_structureless():
     # reproducible with a seed
     again = typology_stability(dn, "ward", k=[2, 3, 4], resamples=25, seed=2)
     pd.testing.assert_frame_equal(res0.ari, again.ari)
+    ax = res.plot().axes[0]
+    assert ax.get_ylabel() == "Indice de Rand ajusté"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2", "3", "4"]
+    # subsamples without replacement, and bad arguments
+    sub = typology_stability(d, "ward", k=[3], resamples=5, scheme="subsample")
+    assert sub.summary.loc[3, "mean"] > 0.99 and sub.scheme == "subsample"
+    with pytest.raises(SequenceError, match="scheme"):
+        typology_stability(d, "ward", k=[3], resamples=5, scheme="jackknife")
 
 
 def test_adjusted_rand_by_hand():

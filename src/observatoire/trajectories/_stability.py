@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,9 @@ import pandas as pd
 from ..exceptions import SequenceError
 from ._cluster import _check_diss, pam, ward
 from ._sequences import _check_weights
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +100,24 @@ class StabilityResult:
     threshold: float
     method: str
     scheme: str
+
+    def plot(self, *, title: str | None = None) -> Figure:
+        """Boxes of the ARI of the resamples by k (French labels), the threshold dashed."""
+        from ._plots import _figure
+
+        fig, ax = _figure(6.4, 3.4)
+        ks = list(self.ari.columns)
+        data = [self.ari[k].dropna().to_numpy() for k in ks]
+        ax.boxplot(data, positions=range(len(ks)), widths=0.5)
+        ax.set_xticks(range(len(ks)), [str(k) for k in ks])
+        ax.axhline(self.threshold, linestyle="--", linewidth=0.8, color="grey")
+        ax.set_ylim(min(-0.05, float(np.nanmin(self.ari.to_numpy())) - 0.05), 1.05)
+        ax.set_xlabel("Nombre de types (k)")
+        ax.set_ylabel("Indice de Rand ajusté")
+        ax.set_title(
+            title or f"Stabilité de la typologie sur {len(self.ari)} rééchantillonnages"
+        )
+        return fig
 
 
 def typology_stability(
