@@ -18,6 +18,9 @@
   kept only if its permutation p-value (of the pseudo-F of the two children within the
   node) is <= ``pval`` (TraMineR's ``R = permutations + 1``; ``R = 1``, the value of the
   references, means no test);
+- case weights (those of the sequences by default) weigh every sum; TraMineR's default
+  ``weight.permutation = "replicate"`` refuses non-integer weights, here any weights
+  are accepted and permutation tests move labels between weighted individuals;
 - nodes are numbered in pre-order (root 1, then the left subtree, then the right), the
   medoid of a node is its first member with the smallest weighted sum of distances to the
   others, and the tree's global statistics are :func:`discrepancy` of the leaves.
