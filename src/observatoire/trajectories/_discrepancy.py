@@ -149,6 +149,39 @@ def _row_part(row, w, idx, lo, hi, weighted):
     return acc
 
 
+@njit(cache=True, fastmath=True)
+def _four_rows(d, w, idx, lo, hi, a, weighted):
+    """Sums over b in [lo, hi) of w[idx[b]] d[idx[a + q], idx[b]] for q = 0..3.
+
+    Four rows at once share each column index and weight load and keep four
+    independent additions in flight (about twice as fast as one row at a time).
+    """
+    r0 = d[idx[a]]
+    r1 = d[idx[a + 1]]
+    r2 = d[idx[a + 2]]
+    r3 = d[idx[a + 3]]
+    s0 = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    s3 = 0.0
+    if weighted:
+        for b in range(lo, hi):
+            j = idx[b]
+            wj = w[j]
+            s0 += wj * r0[j]
+            s1 += wj * r1[j]
+            s2 += wj * r2[j]
+            s3 += wj * r3[j]
+    else:
+        for b in range(lo, hi):
+            j = idx[b]
+            s0 += r0[j]
+            s1 += r1[j]
+            s2 += r2[j]
+            s3 += r3[j]
+    return s0, s1, s2, s3
+
+
 @njit(cache=True)
 def _one_permutation(d, w, weighted, r, grp, big, p, base, z, k, pair_tot, out_pairs,
                      out_sizes, out_zres):  # fmt: skip
@@ -179,15 +212,38 @@ def _one_permutation(d, w, weighted, r, grp, big, p, base, z, k, pair_tot, out_p
     pairs = np.zeros(k)
     ssa = 0.0
     sumr = 0.0
-    for a in range(na):
-        ia = idx[a]
-        wa = w[ia]
-        sumr += wa * r[ia]
-        row = d[ia]
-        acc_g = _row_part(row, w, idx, a + 1, ends[a], weighted)
-        acc_o = _row_part(row, w, idx, ends[a], na, weighted)
-        pairs[lab[ia]] += wa * acc_g
-        ssa += wa * (acc_g + acc_o)
+    acc_g = np.zeros(4)
+    acc_o = np.zeros(4)
+    a = 0
+    while a < na:
+        end = ends[a]
+        if a + 3 < end:  # four rows of the same group
+            # pairs inside the block, then the rest of the group, then the others
+            for q in range(4):
+                acc_g[q] = _row_part(d[idx[a + q]], w, idx, a + q + 1, a + 4, weighted)
+            g0, g1, g2, g3 = _four_rows(d, w, idx, a + 4, end, a, weighted)
+            o0, o1, o2, o3 = _four_rows(d, w, idx, end, na, a, weighted)
+            acc_g[0] += g0
+            acc_g[1] += g1
+            acc_g[2] += g2
+            acc_g[3] += g3
+            acc_o[0] = o0
+            acc_o[1] = o1
+            acc_o[2] = o2
+            acc_o[3] = o3
+            step = 4
+        else:
+            row = d[idx[a]]
+            acc_g[0] = _row_part(row, w, idx, a + 1, end, weighted)
+            acc_o[0] = _row_part(row, w, idx, end, na, weighted)
+            step = 1
+        for q in range(step):
+            ia = idx[a + q]
+            wa = w[ia]
+            sumr += wa * r[ia]
+            pairs[lab[ia]] += wa * acc_g[q]
+            ssa += wa * (acc_g[q] + acc_o[q])
+        a += step
     pairs[big] = pair_tot + ssa - sumr
     # Levene on the fixed residuals z
     sw = np.zeros(k)
