@@ -250,29 +250,29 @@ def test_a_part_that_fails_leaves_a_message_and_the_rest_of_the_report(
     small_extract, monkeypatch
 ):
     from observatoire import data
-    from observatoire.reports import _sections
+    from observatoire.reports import _shared, sections
     from observatoire.reports._cache import ReportInputs
 
     def broken(*args, **kwargs):
         raise RuntimeError("modèle en panne")
 
-    monkeypatch.setattr(_sections, "_evaluation_blocks", broken)
+    monkeypatch.setattr(_shared, "evaluation_blocks", broken)
     wh = data.load(small_extract)
     params = reports.check_against_warehouse(
         reports._params.parse_params({"data": str(small_extract)}), wh
     )
-    tables, meta = _sections.compute_shared(wh, params)
+    tables, meta = _shared.compute_shared(wh, params)
     assert "evaluation_regionale" not in tables and "annuel" in tables
     assert "n'a pas pu être calculée" in meta["messages"]["evaluation_regionale"]
     rep = ReportInputs({**meta, "tables": list(tables)}, None, tables)
     for block in (
-        _sections.evaluation_regional(rep),
-        _sections.evaluation_ml(rep, MLS[0]),
+        sections.evaluation_regional(rep),
+        sections.evaluation_ml(rep, MLS[0]),
     ):
         assert "n&#x27;a pas pu être calculée" in block.html  # HTML-escaped
     # the other sections are unaffected
-    assert "Chiffres clés" in _sections.key_figures(rep).html
-    assert "Cohorte" in _sections.trajectories_study(rep).html
+    assert "Chiffres clés" in sections.key_figures(rep).html
+    assert "Cohorte" in sections.trajectories_study(rep).html
 
 
 def test_a_bad_target_file_stops_the_run_before_any_notebook(

@@ -260,7 +260,7 @@ def compute_inputs(wh: Any, params: RunParams) -> tuple[dict[str, Any], dict[str
     ``correspondances`` (the correspondence file applied, if any).
     """
     from .. import indicators
-    from ._sections import compute_shared
+    from ._shared import compute_shared  # batch side only: notebooks never load it
 
     with indicators.accompaniment(params.accompagnement) as types:
         tables, meta = compute_shared(wh, params)
