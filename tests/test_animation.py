@@ -351,7 +351,9 @@ def test_notebook_is_committed_clean():
     first = nb["cells"][0]
     assert "parameters" in first["metadata"]["tags"]
     src = "".join(first["source"])
-    assert "data = None" in src and 'year = "auto"' in src and "title = " in src
+    assert "data = None" in src and 'year = "auto"' in src
+    # the batch sends no title: the review's heading is fixed (REVIEW_TITLE)
+    assert "title = " not in src
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [] and cell["execution_count"] is None
@@ -366,7 +368,7 @@ def test_notebook_runs_on_the_fixture(tmp_path):
     papermill.execute_notebook(
         str(ROOT / "notebooks" / "bilan_animation.ipynb"),
         str(out),
-        parameters={"data": str(extract), "year": "auto", "title": "Essai"},
+        parameters={"data": str(extract), "year": "auto"},
         cwd=str(ROOT / "notebooks"),
         progress_bar=False,
     )

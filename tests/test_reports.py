@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from observatoire import reports
+from observatoire import data, reports
 from observatoire.cli import main
 from observatoire.reports._html import add_toc
 
@@ -31,7 +31,7 @@ KINDS = [
     "trajectoires",
     "bilan_animation",
     "rapport_mission_locale",
-]
+]  # written out: the registry (reports._kinds) is checked against it
 
 
 @pytest.fixture(scope="module")
@@ -237,6 +237,61 @@ def test_committed_notebooks_have_no_outputs_and_a_parameters_cell():
                 assert c.outputs == [] and c.execution_count is None, path.name
 
 
+# ------------------------------------------------------- registry of report kinds
+def _declared_parameters(kind: str) -> set[str]:
+    import papermill as pm
+
+    return set(pm.inspect_notebook(str(NOTEBOOKS / f"{kind}.ipynb")))
+
+
+def test_every_report_kind_has_its_notebook_and_only_those():
+    from observatoire.reports._kinds import KINDS as REGISTRY
+
+    assert sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")) == sorted(REGISTRY)
+    assert reports.REPORT_KINDS == tuple(REGISTRY) == tuple(KINDS)
+
+
+def test_each_notebook_declares_exactly_what_the_batch_sends(small_extract):
+    from observatoire.reports import _batch
+    from observatoire.reports._kinds import KINDS as REGISTRY
+    from observatoire.reports._kinds import plan
+
+    params = reports.check_against_warehouse(
+        reports._params.parse_params({"data": str(small_extract), "mls": MLS[:2]}),
+        data.load(small_extract),
+    )
+    planned = plan(params, Path("cache"))
+    # one job per regional kind, one per ML for the ML report
+    assert [j.name for j in planned] == [
+        "rapport_regional",
+        "suivi_mensuel",
+        "trajectoires",
+        "bilan_animation",
+        "rapport_mission_locale_ML16A",
+        "rapport_mission_locale_ML33A",
+    ]
+    for job in planned:
+        declared = _declared_parameters(job.kind)
+        assert set(REGISTRY[job.kind].parameters) == declared, job.kind
+        assert set(job.parameters) == declared, job.name
+    # the bilan reviews the latest complete year; the others the run's month
+    assert {j.kind: j.parameters["year"] for j in planned}["bilan_animation"] == "auto"
+    # what reaches each notebook from the batch's own planning is the same
+    batch_jobs = _batch.plan_reports(params, {}, Path("cache"))
+    assert [(j.name, j.kind, j.code_ml) for j in batch_jobs] == [
+        (j.name, j.kind, j.code_ml) for j in planned
+    ]
+    for job, mine in zip(batch_jobs, planned, strict=True):
+        declared = _declared_parameters(job.kind)
+        received = {k: v for k, v in job.parameters.items() if k in declared}
+        assert received == mine.parameters, job.name
+
+
+def test_open_report_refuses_a_parameter_it_does_not_know(small_extract):
+    with pytest.raises(TypeError, match="title"):
+        reports.open_report(data=str(small_extract), title="Rapport")
+
+
 # --------------------------------------------------------------- HTML helpers
 def test_table_of_contents_goes_after_the_title_block():
     body = "<h1>Titre</h1><p>sous-titre</p><h2>Un</h2><h3>Un.a</h3><h2>Deux</h2>"
@@ -249,7 +304,6 @@ def test_table_of_contents_goes_after_the_title_block():
 def test_a_part_that_fails_leaves_a_message_and_the_rest_of_the_report(
     small_extract, monkeypatch
 ):
-    from observatoire import data
     from observatoire.reports import _shared, sections
     from observatoire.reports._cache import ReportInputs
 

@@ -1017,8 +1017,12 @@ def review_table(review: AnnualReview, which: str):
     )
 
 
+#: the heading of the annual review
+REVIEW_TITLE = "Bilan annuel de l'animation du réseau des Missions Locales"
+
+
 def review_header(
-    review: AnnualReview, *, title: str, synthetic: bool = False
+    review: AnnualReview, *, title: str = REVIEW_TITLE, synthetic: bool = False
 ) -> _Html:
     """Title, synthetic-data banner and plain-language summary, as HTML."""
     banner = ""

@@ -340,7 +340,6 @@ def open_report(
     month: int | str | None = None,
     disclosure_threshold: int | None = None,
     code_ml: str | None = None,
-    **_: Any,
 ) -> ReportInputs:
     """The inputs of a report, from the batch cache or computed here.
 

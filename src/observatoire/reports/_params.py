@@ -21,21 +21,14 @@ from typing import Any
 
 from .._io import load_yaml
 from ..exceptions import ParamsError
-from ..indicators._accompaniment import NATIONAL_ACCOMPANIMENT, check_accompaniment
+from ..indicators import NATIONAL_ACCOMPANIMENT, check_accompaniment
+from ._kinds import REPORT_KINDS
 
 #: method default: counts from 1 to this value minus one are masked (data contract)
 DEFAULT_DISCLOSURE_THRESHOLD = 5
 #: method default: seconds one notebook may run before it is stopped
 DEFAULT_TIMEOUT = 600
 
-#: report kinds a run can produce, in the order they run
-REPORT_KINDS: tuple[str, ...] = (
-    "rapport_regional",
-    "suivi_mensuel",
-    "trajectoires",
-    "bilan_animation",
-    "rapport_mission_locale",
-)
 
 AUTO = "auto"
 ALL = "all"

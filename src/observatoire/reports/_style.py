@@ -28,6 +28,7 @@ from ..formatting import (  # noqa: F401
     fr_months_span,
     fr_pct,
 )
+from ._kinds import KINDS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -215,13 +216,8 @@ def apply_axes_style(ax: Any, *, percent: bool = False, axis: str = "y") -> None
 
 
 # ------------------------------------------------------------------ titles
-REPORT_NAMES = {
-    "rapport_mission_locale": "Rapport de la Mission Locale",
-    "rapport_regional": "Rapport régional",
-    "suivi_mensuel": "Suivi mensuel",
-    "trajectoires": "Trajectoires des jeunes",
-    "bilan_animation": "Bilan de l'animation du réseau",
-}
+#: French name of each report kind (from the registry, :mod:`._kinds`)
+REPORT_NAMES = {name: kind.title for name, kind in KINDS.items()}
 
 
 def report_title(kind: str, meta: dict[str, Any], code_ml: str | None = None) -> str:
