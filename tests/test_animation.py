@@ -300,13 +300,17 @@ def test_resolve_year_auto_is_the_latest_complete_year(wh):
     # extraction date 2025-01-05: 2024 is complete
     assert animation.resolve_year(wh, "auto") == 2024
     assert animation.resolve_year(wh, "2023") == 2023
-    # an extract taken on 2024-12-31 has no complete 2024: back to 2023
+    # an extract taken on 2024-12-30 has no complete 2024: back to 2023
     src = {
         "animations": wh.animations,
         "animations_participations": wh.animations_participations,
-        "extraction_date": pd.Timestamp("2024-12-31"),
+        "extraction_date": pd.Timestamp("2024-12-30"),
     }
     assert animation.resolve_year(src, "auto") == 2023
+    # one taken on 2024-12-31 holds that day (the rule of Warehouse.coverage,
+    # the same as the reports' latest complete month): 2024 is complete
+    src["extraction_date"] = pd.Timestamp("2024-12-31")
+    assert animation.resolve_year(src, "auto") == 2024
     src["extraction_date"] = pd.Timestamp("2023-06-01")
     with pytest.raises(ParamsError, match="no complete year"):
         animation.resolve_year(src, "auto")

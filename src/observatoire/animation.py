@@ -53,9 +53,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .data import DEPARTEMENT_NAMES
-from .data._schema import POLITIQUES_REGIONALES, TYPES_ANIMATION
+from .data import DEPARTEMENT_NAMES, SCHEMA, Coverage, Warehouse
 from .exceptions import ParamsError
+from .figures import blank_figure
 from .formatting import fr_int, fr_num, fr_pct, fr_signed_pct
 
 if TYPE_CHECKING:
@@ -88,6 +88,10 @@ __all__ = [
 ]
 
 #: Missions Locales in the Nouvelle-Aquitaine network (agreement 2022-2024)
+#: the contract's values (``data.SCHEMA``, the data package's front door)
+TYPES_ANIMATION = SCHEMA["animations"].column("type_animation").allowed
+POLITIQUES_REGIONALES = SCHEMA["animations"].column("politique_regionale").allowed
+
 NETWORK_SIZE = 43
 
 #: French labels of ``type_animation``
@@ -537,7 +541,6 @@ def heatmap_ml_policy(
     -------
     matplotlib.figure.Figure
     """
-    from matplotlib.figure import Figure
 
     mat = ml_policy_matrix(source, year=year, value=value)
     reach = ml_reach(source, year=year).set_index("code_ml")
@@ -550,7 +553,7 @@ def heatmap_ml_policy(
     n_rows, n_cols = mat.shape
     height = max(2.6, 0.24 * n_rows + 1.8)
     width = max(5.5, 0.62 * n_cols + 4.2)
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = blank_figure(width, height)
     ax = fig.add_subplot()
     what = "Actions suivies" if value == "actions" else "Participants"
     ax.set_title(
@@ -836,12 +839,26 @@ def default_data_dir(start: str | os.PathLike[str] | None = None) -> Path:
     return _default(start)
 
 
+def _coverage(source: Any, dates: pd.Series) -> Coverage:
+    """The extract's coverage; for bare tables, up to their extraction date or last action."""
+    if isinstance(source, Warehouse):
+        return source.coverage
+    if isinstance(source, Mapping):
+        end = source.get("extraction_date")
+    else:
+        end = getattr(source, "extraction_date", None)
+    if end is None or pd.isna(end):
+        end = dates.max() if len(dates) else None
+    return Coverage(None, None if end is None else pd.Timestamp(end).normalize())
+
+
 def resolve_year(source: Any, year: int | str = "auto") -> int:
     """The year to review: ``year`` itself, or for ``"auto"`` the latest complete one.
 
-    A year is complete when the extraction date (``source.extraction_date``;
-    without one, the day after the last action) is after its 31 December; the
-    latest complete year holding at least one action is chosen.
+    A year is complete when the extract covers its 31 December
+    (``Warehouse.coverage``; for bare tables, up to their extraction date or
+    else their last action); the latest complete year holding at least one
+    action is chosen.
 
     Raises
     ------
@@ -855,18 +872,8 @@ def resolve_year(source: Any, year: int | str = "auto") -> int:
         return _check_year(year)
     fr = _frames(source)
     dates = fr.animations["date_animation"].dropna()
-    end = getattr(source, "extraction_date", None)
-    if isinstance(source, Mapping):
-        end = source.get("extraction_date")
-    if end is None or pd.isna(end):
-        end = dates.max() + pd.Timedelta(days=1) if len(dates) else None
-    years = sorted(
-        {
-            int(y)
-            for y in dates.dt.year
-            if end is not None and pd.Timestamp(int(y), 12, 31) < end
-        }
-    )
+    last = _coverage(source, dates).latest_complete_year
+    years = sorted({int(y) for y in dates.dt.year if last is not None and y <= last})
     if not years:
         raise ParamsError(
             "year: 'auto' found no complete year with an animation action in the extract"

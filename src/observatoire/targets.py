@@ -31,7 +31,7 @@ before *N* (at most :data:`PROFILE_YEARS`, the latest ones) in which the same
 target had a non-zero total. The projection is ``realise / average share``: the
 year ends as if the rest of it followed the average of previous years. A year is
 *complete* when the extract starts in the first week of January of that year or
-earlier and its extraction date is after 31 December. With no such year (or an
+earlier and the extract covers its 31 December (``Warehouse.coverage``). With no such year (or an
 average share of 0), the projection is a linear pro rata,
 ``realise x 12 / m``, and ``methode_projection`` says so. A rate is projected as
 the projection of its numerator over that of its denominator. At month 12 the
@@ -82,12 +82,16 @@ import numpy as np
 import pandas as pd
 
 from ._io import load_yaml
-from .data._schema import DEPARTEMENT_NAMES, DEPARTEMENTS, DISPOSITIFS, TYPES_AIDE
+from .data import DEPARTEMENT_NAMES, DEPARTEMENTS, SCHEMA
+from .disclosure import DEFAULT_MIN_DENOMINATOR, DEFAULT_THRESHOLD
 from .exceptions import ParamsError
+from .figures import blank_figure
 from .formatting import fr_int, fr_month, fr_pct
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from .data import Coverage, Warehouse
 
 logger = logging.getLogger(__name__)
 
@@ -107,11 +111,15 @@ __all__ = [
 ]
 
 #: below this share of the target, a projection is out of reach
+#: the contract's values (``data.SCHEMA``, the data package's front door)
+DISPOSITIFS = SCHEMA["dispositifs"].column("dispositif").allowed
+TYPES_AIDE = SCHEMA["aides"].column("type_aide").allowed
+
 WATCH_RATIO = 0.9
 #: complete previous years averaged in the seasonal profile (the latest ones)
 PROFILE_YEARS = 3
 #: no rate is shown over fewer young people than this (data contract)
-MIN_RATE_DENOMINATOR = 20
+MIN_RATE_DENOMINATOR = DEFAULT_MIN_DENOMINATOR
 #: every status, in the order of the chart's legend
 STATUSES: tuple[str, ...] = (
     "en bonne voie",
@@ -452,24 +460,24 @@ def load_targets(
 class _Measures:
     """Monthly year-to-date values of the warehouse, computed once per year."""
 
-    warehouse: Any
-    start: pd.Timestamp | None
-    end: pd.Timestamp | None
+    warehouse: Warehouse
     _indicators: dict
     _owners: pd.DataFrame | None = None
     _simple: dict | None = None
     _protected: dict = field(default_factory=dict)
 
+    @property
+    def coverage(self) -> Coverage:
+        return self.warehouse.coverage
+
     def complete(self, year: int) -> bool:
         """Whether the extract covers all of ``year`` (see the module doc)."""
-        if self.start is None or self.end is None:
-            return False
-        return self.start <= pd.Timestamp(year, 1, 7) and self.end > pd.Timestamp(
-            year, 12, 31
-        )
+        return self.covers_start(year) and self.coverage.covers(year) == "complete"
 
     def covers_start(self, year: int) -> bool:
-        return self.start is not None and self.start <= pd.Timestamp(year, 1, 7)
+        # a first contact in the year's first week still counts as its start
+        first = self.coverage.first
+        return first is not None and first <= pd.Timestamp(year, 1, 7)
 
     def indicator_ytd(self, year: int) -> pd.DataFrame:
         """``cumul`` rows of ``indicators.compute`` for ``year`` (all months)."""
@@ -578,17 +586,6 @@ class _Measures:
         return rows[indicateur].to_numpy(float)
 
 
-def _window(warehouse) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    """First contact date and extraction date (or day after the last contact)."""
-    ev = pd.to_datetime(warehouse.evenements["date_evenement"])
-    start = ev.min() if len(ev) else None
-    end = getattr(warehouse, "extraction_date", None)
-    if end is None and len(ev):
-        end = ev.max() + pd.Timedelta(days=1)
-    start = None if start is None or pd.isna(start) else pd.Timestamp(start)
-    return start, (None if end is None or pd.isna(end) else pd.Timestamp(end))
-
-
 def _profile(
     measures: _Measures, indicateur: str, niveau: str, code: str, year: int, month: int
 ) -> tuple[np.ndarray | None, list[int]]:
@@ -637,11 +634,11 @@ def _check_month(measures: _Measures, year: Any, month: Any) -> tuple[int, int]:
         if not low <= value <= high:
             raise ParamsError(f"{name}: {value} is not between {low} and {high}")
     year, month = int(year), int(month)
-    month_end = pd.Timestamp(year, month, 1) + pd.offsets.MonthEnd(0)
-    if measures.end is not None and month_end >= measures.end:
+    end = measures.coverage.end
+    if end is not None and measures.coverage.covers(year, month) != "complete":
         raise ParamsError(
             f"month {year}-{month:02d} is not complete in the extract (extraction "
-            f"date {measures.end.date()})"
+            f"date {end.date()})"
         )
     return year, month
 
@@ -660,7 +657,7 @@ def progress(
     year: int,
     month: int,
     *,
-    disclosure_threshold: int = 5,
+    disclosure_threshold: int = DEFAULT_THRESHOLD,
     raw: bool = False,
 ) -> pd.DataFrame:
     """Progress of each target of ``year`` at the end of ``month``.
@@ -726,8 +723,7 @@ def progress(
     """
     if not isinstance(targets, pd.DataFrame):
         targets = load_targets(targets, warehouse.missions_locales)
-    start, end = _window(warehouse)
-    measures = _Measures(warehouse, start, end, {})
+    measures = _Measures(warehouse, {})
     year, month = _check_month(measures, year, month)
     mls = warehouse.missions_locales.astype({"code_ml": str, "nom_ml": str})
     names = dict(zip(mls["code_ml"], mls["nom_ml"], strict=True))
@@ -829,7 +825,9 @@ def progress(
 
 
 # ------------------------------------------------------------------- display
-def _fmt(value: float, rate: bool, secret: bool, threshold: int = 5) -> str:
+def _fmt(
+    value: float, rate: bool, secret: bool, threshold: int = DEFAULT_THRESHOLD
+) -> str:
     if secret:
         return "n.d." if rate else f"< {threshold}"
     if rate:
@@ -844,7 +842,9 @@ def _target_text(row: Any, rate: bool) -> str:
     return f"{fmt(row.cible_min)} à {fmt(row.cible_max)}"
 
 
-def progress_table(progress_df: pd.DataFrame, *, disclosure_threshold: int = 5):
+def progress_table(
+    progress_df: pd.DataFrame, *, disclosure_threshold: int = DEFAULT_THRESHOLD
+):
     """The progress table as a French, formatted pandas Styler.
 
     Masked counts read ``< 5`` (rates ``n.d.``); numbers use French formats.
@@ -886,7 +886,7 @@ def progress_table(progress_df: pd.DataFrame, *, disclosure_threshold: int = 5):
 
 
 def progress_chart(
-    progress_df: pd.DataFrame, *, disclosure_threshold: int = 5
+    progress_df: pd.DataFrame, *, disclosure_threshold: int = DEFAULT_THRESHOLD
 ) -> Figure:
     """Compact bullet chart of the targets' progress.
 
@@ -901,10 +901,8 @@ def progress_chart(
     -------
     matplotlib.figure.Figure
     """
-    from matplotlib.figure import Figure
-
     n = len(progress_df)
-    fig = Figure(figsize=(10.5, max(1.8, 0.62 * n + 1.2)), layout="constrained")
+    fig = blank_figure(10.5, max(1.8, 0.62 * n + 1.2))
     if n == 0:
         ax = fig.add_subplot()
         ax.text(0.5, 0.5, "Aucun objectif déclaré pour cette année", ha="center",

@@ -27,6 +27,8 @@ import logging
 import numpy as np
 import pandas as pd
 
+# the contract's disclosure constants, defined once (observatoire.disclosure)
+from ..disclosure import DEFAULT_MIN_DENOMINATOR, DEFAULT_THRESHOLD
 from ..formatting import MISSING, fr_int, fr_num, fr_pct
 from ._adjusted import OUTCOMES as ADJUSTED_OUTCOMES
 from ._adjusted import AdjustedComparison
@@ -35,10 +37,6 @@ from ._survival import COHORTS, SurvivalAnalysis
 
 logger = logging.getLogger(__name__)
 
-#: counts from 1 to ``threshold - 1`` are masked
-DEFAULT_THRESHOLD = 5
-#: rates whose denominator is below this are hidden
-DEFAULT_MIN_DENOMINATOR = 20
 #: shown for a hidden rate or a cell hidden to protect a masked one
 HIDDEN = "s"
 

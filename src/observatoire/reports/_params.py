@@ -17,15 +17,20 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._io import load_yaml
+from ..data import Coverage
+from ..disclosure import DEFAULT_THRESHOLD
 from ..exceptions import ParamsError
 from ..indicators import NATIONAL_ACCOMPANIMENT, check_accompaniment
 from ._kinds import REPORT_KINDS
 
+if TYPE_CHECKING:
+    from ..data import Warehouse
+
 #: method default: counts from 1 to this value minus one are masked (data contract)
-DEFAULT_DISCLOSURE_THRESHOLD = 5
+DEFAULT_DISCLOSURE_THRESHOLD = DEFAULT_THRESHOLD
 #: method default: seconds one notebook may run before it is stopped
 DEFAULT_TIMEOUT = 600
 
@@ -407,14 +412,12 @@ def latest_complete_month(extraction_date: Any) -> tuple[int, int]:
     """
     import pandas as pd
 
-    d = pd.Timestamp(extraction_date)
-    if d.is_month_end:
-        return d.year, d.month
-    first = d.replace(day=1) - pd.Timedelta(days=1)
-    return first.year, first.month
+    return Coverage(
+        None, pd.Timestamp(extraction_date).normalize()
+    ).latest_complete_month
 
 
-def check_against_warehouse(params: RunParams, wh: Any) -> RunParams:
+def check_against_warehouse(params: RunParams, wh: Warehouse) -> RunParams:
     """Check ML codes and the period against a loaded extract; resolve "auto".
 
     Parameters
@@ -433,16 +436,10 @@ def check_against_warehouse(params: RunParams, wh: Any) -> RunParams:
         Listing every problem: ML codes not in ``missions_locales`` (with the
         valid ones), a period after the extraction date or before the data.
     """
-    dates = wh.evenements["date_evenement"]
-    first = dates.min() if len(dates) else None
-    extraction = wh.extraction_date
-    if extraction is None and len(dates):
-        extraction = dates.max()
-    return check_against_extract(
+    return check_against_coverage(
         params,
         codes=[str(c) for c in wh.missions_locales["code_ml"].tolist()],
-        extraction_date=extraction,
-        first_date=first,
+        coverage=wh.coverage,
     )
 
 
@@ -469,6 +466,18 @@ def check_against_extract(
     """
     import pandas as pd
 
+    def day(value: Any) -> pd.Timestamp | None:
+        return None if value is None or pd.isna(value) else pd.Timestamp(value)
+
+    end = day(extraction_date)
+    coverage = Coverage(day(first_date), None if end is None else end.normalize())
+    return check_against_coverage(params, codes=codes, coverage=coverage)
+
+
+def check_against_coverage(
+    params: RunParams, *, codes: list[str], coverage: Coverage
+) -> RunParams:
+    """:func:`check_against_warehouse` from the ML codes and the extract's coverage."""
     problems: list[str] = []
     if params.mls == ALL:
         mls = tuple(sorted(codes))
@@ -480,11 +489,11 @@ def check_against_extract(
                 f"are {', '.join(sorted(codes))}"
             )
         mls = params.mls
-    if extraction_date is None or pd.isna(extraction_date):
+    if coverage.end is None:
         raise ParamsError("the extract holds no contact, so no period can be reported")
-    extraction = pd.Timestamp(extraction_date)
-    last_y, last_m = latest_complete_month(extraction)
-    first = pd.Timestamp(first_date) if first_date is not None else extraction
+    extraction = coverage.end
+    last_y, last_m = coverage.latest_complete_month
+    first = coverage.first if coverage.first is not None else extraction
 
     year, month = params.year, params.month
     if year == AUTO:

@@ -85,8 +85,7 @@ def compute_shared(
     """
     year, month, threshold = params.year, params.month, params.disclosure_threshold
     ml = wh.missions_locales[["code_ml", "nom_ml", "departement"]].copy()
-    dates = wh.evenements["date_evenement"]
-    extraction = wh.extraction_date if wh.extraction_date is not None else dates.max()
+    coverage = wh.coverage
     messages: dict[str, str] = {}
     tables: dict[str, Any] = {"missions_locales": ml}
 
@@ -105,7 +104,7 @@ def compute_shared(
     tables["annuel"] = protect(annual)
     monthly = indicators.compute(wh, str(year), monthly=True)
     tables["mensuel"] = protect(monthly)
-    has_previous = bool((dates.dt.year == year - 1).any())
+    has_previous = coverage.covers(year - 1) != "absent"
     if has_previous:
         tables["annuel_n_1"] = protect(indicators.compute(wh, str(year - 1)))
         tables["mensuel_n_1"] = protect(
@@ -160,8 +159,10 @@ def compute_shared(
         "disclosure_threshold": threshold,
         "min_denominator": DEFAULT_MIN_DENOMINATOR,
         "synthetic": bool(wh.synthetic),
-        "extraction_date": str(pd.Timestamp(extraction).date()),
-        "first_date": str(pd.Timestamp(dates.min()).date()) if len(dates) else None,
+        "extraction_date": str(coverage.end.date()),
+        "first_date": str(coverage.first.date())
+        if coverage.first is not None
+        else None,
         "labels": dict(
             zip(ml["code_ml"].astype(str), ml["nom_ml"].astype(str), strict=True)
         ),

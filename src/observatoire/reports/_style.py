@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 # French words and numbers live in observatoire.formatting; re-exported for the
 # sections, which reach the whole house style through this module
+from ..figures import FIG_DPI, FIG_WIDTH, PALETTE  # noqa: F401
+from ..figures import new_figure as _new_figure
 from ..formatting import (  # noqa: F401
     MOIS,
     MOIS_COURTS,
-    PALETTE,
     fr_date_long,
     fr_int,
     fr_month,
@@ -35,10 +36,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 SYNTHETIC_BANNER = "Données synthétiques — ne pas interpréter comme des chiffres réels"
-
-#: figure size (inches) and resolution: modest, so a report stays well under 2 MB
-FIG_WIDTH = 7.5
-FIG_DPI = 110
 
 
 def esc(text: Any) -> str:
@@ -158,38 +155,12 @@ def figure(fig: Figure, *, alt: str, guide: str) -> Html:
 
 
 # -------------------------------------------------------------- matplotlib
-_RC = {
-    "font.size": 10,
-    "axes.titlesize": 11,
-    "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
-    "axes.labelsize": 10,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "axes.grid.axis": "y",
-    "grid.color": "#e3e6ea",
-    "grid.linewidth": 0.8,
-    "axes.axisbelow": True,
-    "legend.frameon": False,
-    "legend.fontsize": 9,
-    "figure.dpi": FIG_DPI,
-    "axes.formatter.use_locale": False,
-}
-
-
 def new_figure(height: float = 3.6, width: float = FIG_WIDTH, **subplots: Any):
-    """A figure with French defaults, outside pyplot (no global state, no leak).
+    """A report figure (:func:`observatoire.figures.new_figure`, ``report`` style).
 
     Returns ``(fig, ax)`` (or ``(fig, axes)`` when ``subplots`` asks for a grid).
     """
-    import matplotlib
-    from matplotlib.figure import Figure
-
-    with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(width, height), layout="constrained")
-        ax = fig.subplots(**subplots) if subplots else fig.add_subplot()
-    return fig, ax
+    return _new_figure(width, height, style="report", **subplots)
 
 
 def apply_axes_style(ax: Any, *, percent: bool = False, axis: str = "y") -> None:
