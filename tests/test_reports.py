@@ -343,3 +343,83 @@ def test_a_bad_target_file_stops_the_run_before_any_notebook(
     err = capsys.readouterr().err
     assert "entrees_inventees" in err and "Traceback" not in err
     assert not (tmp_path / "sorties" / "essai" / "html").exists()
+
+
+# ------------------------------------------------ text from the data is escaped
+PAYLOADS = ("<script>alert(1)</script>", "\"&'<>", "<img src=x onerror=alert(2)>")
+
+
+@pytest.fixture(scope="module")
+def hostile_extract(small_extract, tmp_path_factory) -> Path:
+    """The small extract with markup in every text a report shows."""
+    import pandas as pd
+
+    folder = tmp_path_factory.mktemp("hostile") / "entrepot"
+    shutil.copytree(small_extract, folder)
+    ml = pd.read_parquet(folder / "missions_locales.parquet")
+    ml["nom_ml"] = [f"{PAYLOADS[i % len(PAYLOADS)]} ML {i}" for i in range(len(ml))]
+    ml.to_parquet(folder / "missions_locales.parquet", index=False)
+    an = pd.read_parquet(folder / "animations.parquet")
+    an["intitule"] = PAYLOADS[0]
+    an.to_parquet(folder / "animations.parquet", index=False)
+    return folder
+
+
+@pytest.mark.slow
+def test_names_from_the_data_never_reach_a_page_as_markup(hostile_extract):
+    from observatoire import animation
+    from observatoire.reports import _shared, sections
+    from observatoire.reports._cache import ReportInputs
+    from observatoire.reports._html import render_page
+    from observatoire.reports._style import report_title
+
+    wh = data.load(hostile_extract)
+    params = reports.check_against_warehouse(
+        reports._params.parse_params({"data": str(hostile_extract)}), wh
+    )
+    tables, meta = _shared.compute_shared(wh, params)
+    rep = ReportInputs({**meta, "tables": list(tables)}, None, tables)
+    code = sorted(meta["labels"])[0]  # its name holds the <script> payload
+    s = sections
+    blocks = [
+        s.title(rep, "rapport_regional"),
+        s.title(rep, "rapport_mission_locale", code),
+        s.key_figures(rep),
+        s.departments_table(rep),
+        s.missions_locales_table(rep),
+        s.all_rate_dotplots(rep),
+        s.regional_trends(rep),
+        s.profile_table(rep),
+        s.schemes_and_aids(rep),
+        s.targets(rep),
+        s.evaluation_regional(rep),
+        s.followup_table(rep),
+        s.followup_heatmap(rep),
+        s.trajectories_study(rep),
+        s.ml_key_figures(rep, code),
+        s.ml_position(rep, code),
+        s.ml_monthly_curves(rep, code),
+        s.profile_table(rep, "ml", code),
+        s.schemes_and_aids(rep, "ml", code),
+        s.ml_trajectories(rep, code),
+        s.evaluation_ml(rep, code),
+        s.method_notes(rep),
+    ]
+    pages = [
+        render_page(
+            "".join(b.html for b in blocks),
+            title=report_title("rapport_mission_locale", meta, code),
+        )
+    ]
+    review = animation.annual_review(wh, year=animation.resolve_year(wh, "auto"))
+    pages.append(animation.review_header(review, synthetic=True)._repr_html_())
+    for which in animation.REVIEW_TABLES:
+        table = animation.review_table(review, which)
+        pages.append(table.to_html() if hasattr(table, "to_html") else table.html)
+    html = "".join(pages)
+    for payload in PAYLOADS:
+        assert payload not in html, payload
+    assert "<script" not in html and "<img src=x" not in html
+    # the names are shown, escaped: the check above is not vacuous
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; ML 0" in html
+    assert "&lt;img src=x onerror=alert(2)&gt; ML 2" in html

@@ -39,7 +39,17 @@ SYNTHETIC_BANNER = "Données synthétiques — ne pas interpréter comme des chi
 
 
 def esc(text: Any) -> str:
+    """``text`` escaped for HTML, quotes included (safe in an attribute)."""
     return html.escape(str(text))
+
+
+def esc_text(text: Any) -> str:
+    """``text`` escaped for the content of an element (``&``, ``<``, ``>``).
+
+    Quotes need no escaping outside attributes; leaving them keeps French
+    apostrophes readable in the page source.
+    """
+    return html.escape(str(text), quote=False)
 
 
 # ------------------------------------------------------------------ blocks
@@ -118,15 +128,17 @@ def table(
 
     ``frame`` holds display-ready values (strings already formatted, masked
     values already replaced); ``numeric`` columns are right-aligned;
-    ``total_last`` styles the last row as a total.
+    ``total_last`` styles the last row as a total. Every text of the table
+    (cells, headers, caption) is HTML-escaped here: names that come from the
+    data (Missions Locales, departments, labels) never reach the page as markup.
+    ``guide`` is code-written HTML, shown as is.
     """
     # a stable CSS id (pandas draws a random one): same inputs, same page
     uid = hashlib.sha1(f"{caption}|{list(frame.columns)}".encode()).hexdigest()[:8]
-    styler = frame.style.set_uuid(uid).hide(axis="index").set_caption(esc(caption))
-    if formatters:
-        styler = styler.format(formatters)
-    styler = styler.set_table_attributes('class="tableau"')
     num_idx = [frame.columns.get_loc(c) for c in numeric if c in frame.columns]
+    shown = _escaped(frame, formatters or {})
+    styler = shown.style.set_uuid(uid).hide(axis="index").set_caption(esc(caption))
+    styler = styler.set_table_attributes('class="tableau"')
     styles = [{"selector": f"td.col{i}, th.col_heading.col{i}", "props": "text-align: right; white-space: nowrap;"} for i in num_idx]  # fmt: skip
     if total_last and len(frame):
         styles.append(
@@ -139,6 +151,26 @@ def table(
     body = styler.to_html(escape=None)
     note = f'<p class="guide">{guide}</p>' if guide else ""
     return Html(f'<div class="table-wrap">{body}</div>{note}')
+
+
+def _escaped(
+    frame: pd.DataFrame, formatters: dict[str, Callable[[Any], str]]
+) -> pd.DataFrame:
+    """``frame`` with every text cell and header escaped (formatters applied first)."""
+    import pandas as pd
+
+    columns = {}
+    for i, col in enumerate(frame.columns):
+        values = frame.iloc[:, i]
+        if col in formatters:
+            columns[i] = [esc_text(formatters[col](v)) for v in values]
+        elif any(isinstance(v, str) for v in values):
+            columns[i] = [esc_text(v) if isinstance(v, str) else v for v in values]
+        else:
+            columns[i] = values  # numbers keep their dtype (and the Styler's format)
+    shown = pd.DataFrame(columns, index=frame.index)
+    shown.columns = [esc_text(c) for c in frame.columns]
+    return shown
 
 
 def figure(fig: Figure, *, alt: str, guide: str) -> Html:
