@@ -228,30 +228,10 @@ def _is_number(value: Any) -> bool:
     )
 
 
-def _check_one(
-    i: int, item: Any, ml_codes: set[str] | None, valid: list[str]
-) -> tuple[list[dict], list[str]]:
-    """Rows of one declared target (one per year) and the problems found."""
-    where = f"objectifs[{i}]"
-    if not isinstance(item, dict):
-        return [], [f"{where}: expected a mapping of keys, got {type(item).__name__}"]
-    errors = [
-        f"{where}: unknown key {k!r}; valid keys: {', '.join(_TARGET_KEYS)}"
-        for k in item
-        if k not in _TARGET_KEYS
-    ]
-    for key in ("indicateur", "niveau", "annee"):
-        if key not in item:
-            errors.append(f"{where}: key {key!r} is missing")
-
-    ind = item.get("indicateur")
-    if "indicateur" in item and (not isinstance(ind, str) or ind not in valid):
-        errors.append(
-            f"{where}.indicateur: {ind!r} is not an indicator; valid: "
-            f"{', '.join(valid)}"
-        )
-    rate = isinstance(ind, str) and ind in valid and _is_rate(ind)
-
+def _check_level(
+    where: str, item: dict, ml_codes: set[str] | None, errors: list[str]
+) -> tuple[Any, str | None]:
+    """``(niveau, code)`` of a target (``ml`` for an ML code); problems to ``errors``."""
     niveau, code = item.get("niveau"), None
     if "niveau" in item:
         if not isinstance(niveau, (str, int)) or isinstance(niveau, bool):
@@ -282,7 +262,11 @@ def _check_one(
                 errors.append(
                     f"{where}.departement: only allowed with niveau 'departement'"
                 )
+    return niveau, code
 
+
+def _check_years(where: str, item: dict, errors: list[str]) -> list[Any]:
+    """The years a target is declared for; problems to ``errors``."""
     years = item.get("annee")
     years = years if isinstance(years, list) else [years]
     if "annee" in item:
@@ -295,7 +279,13 @@ def _check_one(
                 f"{where}.annee: {item.get('annee')!r} is not a year (2000-2100) "
                 "or a list of years"
             )
+    return years
 
+
+def _check_value(
+    where: str, item: dict, ind: Any, rate: bool, errors: list[str]
+) -> tuple[Any, Any]:
+    """``(low, high)`` of a target's value or range; problems to ``errors``."""
     low = high = None
     has_value, has_range = "valeur" in item, "fourchette" in item
     if has_value == has_range:
@@ -329,6 +319,36 @@ def _check_one(
                     f"{where}: {ind} is a rate, its target {v!r} must be a "
                     "proportion between 0 and 1"
                 )
+    return low, high
+
+
+def _check_one(
+    i: int, item: Any, ml_codes: set[str] | None, valid: list[str]
+) -> tuple[list[dict], list[str]]:
+    """Rows of one declared target (one per year) and the problems found."""
+    where = f"objectifs[{i}]"
+    if not isinstance(item, dict):
+        return [], [f"{where}: expected a mapping of keys, got {type(item).__name__}"]
+    errors = [
+        f"{where}: unknown key {k!r}; valid keys: {', '.join(_TARGET_KEYS)}"
+        for k in item
+        if k not in _TARGET_KEYS
+    ]
+    for key in ("indicateur", "niveau", "annee"):
+        if key not in item:
+            errors.append(f"{where}: key {key!r} is missing")
+
+    ind = item.get("indicateur")
+    if "indicateur" in item and (not isinstance(ind, str) or ind not in valid):
+        errors.append(
+            f"{where}.indicateur: {ind!r} is not an indicator; valid: "
+            f"{', '.join(valid)}"
+        )
+    rate = isinstance(ind, str) and ind in valid and _is_rate(ind)
+
+    niveau, code = _check_level(where, item, ml_codes, errors)
+    years = _check_years(where, item, errors)
+    low, high = _check_value(where, item, ind, rate, errors)
     for key in ("libelle", "source"):
         if key in item and not isinstance(item[key], str):
             errors.append(f"{where}.{key}: {item[key]!r} is not text")

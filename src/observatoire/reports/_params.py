@@ -272,6 +272,23 @@ def parse_params(
     default_run = Path(source).stem if source else "run"
     values.setdefault("run", default_run)
 
+    _check_values(values, problems)
+    if problems:
+        raise ParamsError(_format_problems(where, problems))
+    base = Path(base_dir) if base_dir is not None else Path.cwd()
+    _resolve_paths(values, base, where)
+    return RunParams(source=source, **values)
+
+
+def _check_period(year: Any, month: Any, problems: list[str]) -> None:
+    _check_year(year, problems)
+    _check_month(month, problems)
+    if year == AUTO and month != AUTO:
+        problems.append("month: a month needs a year (set year, or both to 'auto')")
+
+
+def _check_values(values: dict[str, Any], problems: list[str]) -> None:
+    """Check each known key of ``values`` (normalising mls and reports)."""
     if "data" not in values:
         problems.append("data: missing (extract directory or database URL)")
     else:
@@ -286,10 +303,7 @@ def parse_params(
         _check_str("title", values["title"], problems)
     if "output_dir" in values:
         _check_str("output_dir", values["output_dir"], problems)
-    _check_year(values.get("year", AUTO), problems)
-    _check_month(values.get("month", AUTO), problems)
-    if values.get("year", AUTO) == AUTO and values.get("month", AUTO) != AUTO:
-        problems.append("month: a month needs a year (set year, or both to 'auto')")
+    _check_period(values.get("year", AUTO), values.get("month", AUTO), problems)
     if "mls" in values:
         values["mls"] = _check_mls(values["mls"], problems)
     if "reports" in values:
@@ -318,10 +332,13 @@ def parse_params(
     if values.get("contact") is not None:
         _check_str("contact", values["contact"], problems)
 
-    if problems:
-        raise ParamsError(_format_problems(where, problems))
 
-    base = Path(base_dir) if base_dir is not None else Path.cwd()
+def _resolve_paths(values: dict[str, Any], base: Path, where: str) -> None:
+    """Make ``data``, ``output_dir``, ``targets`` and ``correspondances`` absolute.
+
+    ``auto`` targets are found in the project's ``params/``; a correspondence
+    file is read and checked here, before any data is.
+    """
     if not _is_url(values["data"]):
         values["data"] = str(_absolute(values["data"], base))
     values["output_dir"] = str(_absolute(values.get("output_dir", "outputs"), base))
@@ -345,7 +362,6 @@ def parse_params(
             raise ParamsError(f"{where}correspondances: file {corr!r} not found")
         load_correspondence(corr)
         values["correspondances"] = corr
-    return RunParams(source=source, **values)
 
 
 def _format_problems(where: str, problems: list[str]) -> str:
