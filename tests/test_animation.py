@@ -24,8 +24,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from observatoire import animation, data
+from observatoire import animation, data, reports
 from observatoire.exceptions import ParamsError
+from observatoire.formatting import fr_hours
+from observatoire.reports import sections
 
 FIXTURE = Path(__file__).parent / "fixtures" / "animation"
 ROOT = Path(__file__).resolve().parents[1]
@@ -260,8 +262,8 @@ def test_summary_text_first_year_and_empty_year(wh):
 
 def test_hours_are_rounded_in_french():
     # 2,96 h is 3,0 h, not "2,0" (truncated integer part + rounded decimals)
-    assert animation._fr_num(2.96) == "3,0"
-    assert animation._fr_num(1234.0) == "1\u202f234"
+    assert fr_hours(2.96) == "3,0"
+    assert fr_hours(1234.0) == "1\u202f234"
 
 
 def test_inputs_are_not_modified(wh):
@@ -292,7 +294,7 @@ def test_bad_arguments_are_clear_errors(wh):
     with pytest.raises(ParamsError, match="value: 'heures' is not one of"):
         animation.ml_policy_matrix(wh, year=2024, value="heures")
     with pytest.raises(ParamsError, match="which: 'tout' is not a table"):
-        animation.review_table(animation.annual_review(wh, year=2024), "tout")
+        sections.review_table(animation.annual_review(wh, year=2024), "tout")
 
 
 # ---------------------------------------------------------- notebook helpers
@@ -318,15 +320,15 @@ def test_resolve_year_auto_is_the_latest_complete_year(wh):
 
 def test_review_tables_are_french_html(wh):
     review = animation.annual_review(wh, year=2024)
-    for which in animation.REVIEW_TABLES:
-        html = animation.review_table(review, which).to_html()
+    for which in sections.REVIEW_TABLES:
+        html = sections.review_table(review, which).to_html()
         assert "<table" in html
-    html = animation.review_table(review, "par_departement").to_html()
+    html = sections.review_table(review, "par_departement").to_html()
     assert "75,0\u00a0%" in html and "Gironde (33)" in html
-    html = animation.review_table(review, "evolution").to_html()
+    html = sections.review_table(review, "evolution").to_html()
     # hours 11,5 -> 36,5: +25 (whole hours without decimals), +217,4 %
     assert "+200,0\u00a0%" in html and ">36,5<" in html and ">+25<" in html
-    head = animation.review_header(review, title="Bilan", synthetic=True)._repr_html_()
+    head = sections.review_header(review, title="Bilan", synthetic=True)._repr_html_()
     assert "Données synthétiques" in head and "En 2024, l&#x27;ARML" in head
 
 
@@ -345,7 +347,7 @@ def test_default_data_dir_finds_the_project_root(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[project]\n", encoding="utf-8")
     (tmp_path / "data" / "entrepot").mkdir(parents=True)
     (tmp_path / "notebooks").mkdir()
-    found = animation.default_data_dir(tmp_path / "notebooks")
+    found = reports.default_data_dir(tmp_path / "notebooks")
     assert found == (tmp_path / "data" / "entrepot").resolve()
 
 

@@ -412,9 +412,9 @@ def test_names_from_the_data_never_reach_a_page_as_markup(hostile_extract):
         )
     ]
     review = animation.annual_review(wh, year=animation.resolve_year(wh, "auto"))
-    pages.append(animation.review_header(review, synthetic=True)._repr_html_())
-    for which in animation.REVIEW_TABLES:
-        table = animation.review_table(review, which)
+    pages.append(s.review_header(review, synthetic=True)._repr_html_())
+    for which in s.REVIEW_TABLES:
+        table = s.review_table(review, which)
         pages.append(table.to_html() if hasattr(table, "to_html") else table.html)
     html = "".join(pages)
     for payload in PAYLOADS:

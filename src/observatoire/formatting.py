@@ -108,6 +108,17 @@ def fr_signed_pct(value: Any, digits: int = 1) -> str:
     return ("+" if float(value) >= 0 else "−") + text
 
 
+def fr_hours(value: float) -> str:
+    """Hours: whole numbers without decimals, else one decimal with a comma.
+
+    >>> fr_hours(2.96), fr_hours(1.5), fr_hours(1234.0)
+    ('3,0', '1,5', '1\u202f234')
+    """
+    if float(value).is_integer():
+        return fr_int(value)
+    return fr_num(value, 1)
+
+
 def fr_month(year: int, month: int) -> str:
     """``mai 2024``.
 

@@ -6,8 +6,8 @@ HTML (:class:`~observatoire.reports._style.Html`). Where a section lives:
 
 - :mod:`.common`: sections two or more report kinds show (title, profile,
   support schemes and aids, monthly curves, targets, definitions and method);
-- :mod:`.regional`, :mod:`.ml`, :mod:`.followup`, :mod:`.trajectories`: the
-  sections of one report kind each;
+- :mod:`.regional`, :mod:`.ml`, :mod:`.followup`, :mod:`.trajectories`,
+  :mod:`.animation`: the sections of one report kind each;
 - :mod:`.evaluation` and :mod:`.trajectories` also hold the blocks the shared
   step renders once per run from row-level models (:mod:`.._shared`);
 - :mod:`._base`: labels (from the indicator definitions), masked cells, rows.
@@ -16,6 +16,7 @@ Every section degrades gracefully: when the shared step could not compute a
 part, it recorded a French message and the section shows it.
 """
 
+from .animation import REVIEW_TABLES, as_image, review_header, review_table, section
 from .common import (
     method_notes,
     ml_code,
@@ -46,6 +47,11 @@ from .regional import (
 from .trajectories import trajectories_study
 
 __all__ = [
+    "REVIEW_TABLES",
+    "as_image",
+    "review_header",
+    "review_table",
+    "section",
     "all_rate_dotplots",
     "departments_table",
     "evaluation_ml",

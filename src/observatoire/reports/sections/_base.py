@@ -9,7 +9,7 @@ and its mask code into what a reader sees, and show why a part is missing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,9 @@ from ...disclosure import DEFAULT_MIN_DENOMINATOR
 from ...formatting import fr_num, fr_signed_pct
 from ...indicators import COUNT_COLUMNS, DEFINITIONS, RATES
 from .. import _style as st
-from .._cache import ReportInputs
+
+if TYPE_CHECKING:
+    from .._cache import ReportInputs
 
 #: rates whose denominator is below this are not published (data contract)
 MIN_DENOMINATOR = DEFAULT_MIN_DENOMINATOR

@@ -7,13 +7,17 @@ A section used by one report kind only lives in that kind's module
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from ...indicators import DEFINITIONS
 from .. import _style as st
-from .._cache import ReportInputs
 from . import _base as base
+
+if TYPE_CHECKING:
+    from .._cache import ReportInputs
 
 
 # =================================================================== titles

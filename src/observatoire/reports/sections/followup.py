@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from ...formatting import fr_signed_pct
 from .. import _style as st
-from .._cache import ReportInputs
 from . import _base as base
+
+if TYPE_CHECKING:
+    from .._cache import ReportInputs
 
 # ========================================================= monthly follow-up
 _FOLLOWUP = (

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from ...formatting import fr_signed_pct
 from .. import _style as st
-from .._cache import ReportInputs
 from . import _base as base
 from .common import monthly_curves
+
+if TYPE_CHECKING:
+    from .._cache import ReportInputs
 
 
 def ml_position_strip(inputs: ReportInputs, code_ml: str) -> st.Html:

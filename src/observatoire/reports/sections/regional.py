@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import _style as st
-from .._cache import ReportInputs
 from . import _base as base
 from .common import monthly_curves
+
+if TYPE_CHECKING:
+    from .._cache import ReportInputs
 
 
 def key_figures(

@@ -14,12 +14,12 @@ import pandas as pd
 
 from ...formatting import fr_num
 from .. import _style as st
-from .._cache import ReportInputs
 from . import _base as base
 
 if TYPE_CHECKING:
     from ...data import Warehouse
     from ...trajectories import Typology
+    from .._cache import ReportInputs
 
 
 def trajectories_study(inputs: ReportInputs) -> st.Html:
