@@ -309,6 +309,35 @@ def test_contract_indicator_uses_indicators_compute_and_disclosure():
     assert low["secret_realise"].tolist() == [False, False, True]
 
 
+def test_tables_computed_by_the_caller_are_used_not_recomputed(monkeypatch):
+    from observatoire import disclosure, indicators
+
+    wh = _indicator_warehouse()
+    t = _targets(
+        {"indicateur": "entrees_formation", "niveau": "region", "annee": 2023,
+         "valeur": 4},
+        {"indicateur": "taux_formation", "niveau": "region", "annee": 2023,
+         "valeur": 0.4},
+    )  # fmt: skip
+    full = indicators.compute(wh, "2023", monthly=True)
+    reasons = disclosure.protect(full, threshold=2, min_denominator=20).reasons
+    expected = targets.progress(wh, t, 2023, 6, disclosure_threshold=2)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed again")
+
+    # 2023 is the only year the extract holds: nothing is left to compute
+    monkeypatch.setattr(indicators, "compute", refuse)
+    monkeypatch.setattr(disclosure, "protect", refuse)
+    given = targets.progress(
+        wh, t, 2023, 6, disclosure_threshold=2, computed={2023: (full, reasons)}
+    )
+    pd.testing.assert_frame_equal(given, expected)
+    # the same decisions as above: the count 2 shown at threshold 2, the rate
+    # (4 young people, fewer than 20) masked
+    assert given["secret_realise"].tolist() == [False, True]
+
+
 # -------------------------------------------------------------- the defaults
 def test_default_file_carries_the_agreement_figures():
     t = targets.load_targets(ROOT / "params" / "objectifs.yaml")

@@ -89,6 +89,8 @@ from .figures import blank_figure
 from .formatting import fr_int, fr_month, fr_pct
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from matplotlib.figure import Figure
 
     from .data import Coverage, Warehouse
@@ -476,6 +478,25 @@ def load_targets(
 
 
 # ------------------------------------------------------------------- measures
+def _ytd_rows(full: pd.DataFrame) -> pd.DataFrame:
+    """The ``cumul`` rows of a monthly indicator table, by (niveau, code, mois)."""
+    table = full[full["portee"] == "cumul"].copy()
+    table["mois"] = table["periode"].str[5:7].astype(int)
+    return table.set_index(["niveau", "code", "mois"]).sort_index()
+
+
+def _cumul_reasons(full: pd.DataFrame, reasons: pd.DataFrame) -> pd.DataFrame:
+    """Disclosure reasons of the ``cumul`` cells, by (niveau, code, periode)."""
+    reasons = reasons.assign(
+        niveau=full["niveau"].to_numpy(),
+        code=full["code"].to_numpy(),
+        periode=full["periode"].to_numpy(),
+        portee=full["portee"].to_numpy(),
+    )
+    reasons = reasons[reasons["portee"] == "cumul"]
+    return reasons.set_index(["niveau", "code", "periode"]).sort_index()
+
+
 @dataclass
 class _Measures:
     """Monthly year-to-date values of the warehouse, computed once per year."""
@@ -499,16 +520,24 @@ class _Measures:
         first = self.coverage.first
         return first is not None and first <= pd.Timestamp(year, 1, 7)
 
+    def seed(
+        self, year: int, full: pd.DataFrame, reasons: pd.DataFrame, threshold: int
+    ) -> None:
+        """Take ``year``'s monthly indicator table and its disclosure reasons as given.
+
+        The reports' shared step has computed and protected them already;
+        seeding them here keeps one computation and one masking decision.
+        """
+        self._indicators[year] = (full, _ytd_rows(full))
+        self._protected[(year, threshold)] = _cumul_reasons(full, reasons)
+
     def indicator_ytd(self, year: int) -> pd.DataFrame:
         """``cumul`` rows of ``indicators.compute`` for ``year`` (all months)."""
         if year not in self._indicators:
             from .indicators import compute
 
             full = compute(self.warehouse, str(year), monthly=True)
-            table = full[full["portee"] == "cumul"].copy()
-            table["mois"] = table["periode"].str[5:7].astype(int)
-            table = table.set_index(["niveau", "code", "mois"]).sort_index()
-            self._indicators[year] = (full, table)
+            self._indicators[year] = (full, _ytd_rows(full))
         return self._indicators[year][1]
 
     def hidden(
@@ -533,15 +562,7 @@ class _Measures:
             self.indicator_ytd(year)
             full = self._indicators[year][0]
             reasons = protect(full, threshold, MIN_RATE_DENOMINATOR).reasons
-            reasons = reasons.assign(
-                niveau=full["niveau"].to_numpy(),
-                code=full["code"].to_numpy(),
-                periode=full["periode"].to_numpy(),
-                portee=full["portee"].to_numpy(),
-            )
-            reasons = reasons[reasons["portee"] == "cumul"]
-            reasons = reasons.set_index(["niveau", "code", "periode"]).sort_index()
-            self._protected[key] = reasons
+            self._protected[key] = _cumul_reasons(full, reasons)
         reason = self._protected[key].loc[
             (niveau, code, f"{year}-{month:02d}"), indicateur
         ]
@@ -672,13 +693,14 @@ PROGRESS_COLUMNS: tuple[str, ...] = (
 
 
 def progress(
-    warehouse,
+    warehouse: Warehouse,
     targets: pd.DataFrame | str | os.PathLike[str],
     year: int,
     month: int,
     *,
     disclosure_threshold: int = DEFAULT_THRESHOLD,
     raw: bool = False,
+    computed: Mapping[int, tuple[pd.DataFrame, pd.DataFrame]] | None = None,
 ) -> pd.DataFrame:
     """Progress of each target of ``year`` at the end of ``month``.
 
@@ -696,6 +718,11 @@ def progress(
         Counts from 1 to this minus one are masked (see the module doc).
     raw : bool, default False
         True: mask nothing. Figures for analysts only, not for circulation.
+    computed : mapping, optional
+        Year -> (``indicators.compute(warehouse, year, monthly=True)``, the
+        ``reasons`` of ``disclosure.protect`` of that table at
+        ``disclosure_threshold``), already computed by the caller (the
+        reports' shared step); other years are computed here.
 
     Returns
     -------
@@ -744,6 +771,8 @@ def progress(
     if not isinstance(targets, pd.DataFrame):
         targets = load_targets(targets, warehouse.missions_locales)
     measures = _Measures(warehouse, {})
+    for known, (full, reasons) in (computed or {}).items():
+        measures.seed(known, full, reasons, disclosure_threshold)
     year, month = _check_month(measures, year, month)
     mls = warehouse.missions_locales.astype({"code_ml": str, "nom_ml": str})
     names = dict(zip(mls["code_ml"], mls["nom_ml"], strict=True))

@@ -8,7 +8,8 @@
 3. computes the contract indicators of the year and the year before, annual
    and monthly, the key figures and the monthly follow-up (``indicators``);
 4. protects each of them (:mod:`._protect`, the contract's disclosure rules);
-5. measures progress against the targets, if any;
+5. measures progress against the targets, if any, from the tables and masks
+   of steps 3 and 4 (older years, for the seasonal profile, are computed there);
 6. renders the evaluation sections (:mod:`.sections.evaluation`), whose models
    hold row-level data and therefore never reach the cache;
 7. collects the trajectory sections rendered on the other core
@@ -102,14 +103,18 @@ def compute_shared(
 
     annual = indicators.compute(wh, str(year))
     tables["annuel"] = protect(annual)
-    monthly = indicators.compute(wh, str(year), monthly=True)
-    tables["mensuel"] = protect(monthly)
+    # the monthly tables and their masks also serve the targets (step 5)
+    monthly = {year: indicators.compute(wh, str(year), monthly=True)}
+    tables["mensuel"] = protect(monthly[year])
     has_previous = coverage.covers(year - 1) != "absent"
     if has_previous:
         tables["annuel_n_1"] = protect(indicators.compute(wh, str(year - 1)))
-        tables["mensuel_n_1"] = protect(
-            indicators.compute(wh, str(year - 1), monthly=True)
-        )
+        monthly[year - 1] = indicators.compute(wh, str(year - 1), monthly=True)
+        tables["mensuel_n_1"] = protect(monthly[year - 1])
+    masks = {
+        y: (table, tables["mensuel" if y == year else "mensuel_n_1"]["mask"])
+        for y, table in monthly.items()
+    }
     hierarchy = indicators.hierarchy(wh)
     tables["chiffres_cles"] = protect_figures(
         indicators.key_figures(wh, year, levels=("ml", "departement", "region")),
@@ -124,7 +129,12 @@ def compute_shared(
             "objectifs",
             messages,
             lambda: targets.progress(
-                wh, declared, year, month, disclosure_threshold=threshold
+                wh,
+                declared,
+                year,
+                month,
+                disclosure_threshold=threshold,
+                computed=masks,
             ),
         )
     else:
