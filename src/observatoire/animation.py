@@ -62,6 +62,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "NETWORK_SIZE",
+    "TOTAL_CODE",
+    "Source",
     "POLICY_LABELS",
     "TYPE_LABELS",
     "AnnualReview",
@@ -77,6 +79,10 @@ __all__ = [
     "summary_text",
     "year_over_year",
 ]
+
+#: what every function reads: a loaded extract, or a mapping with the DataFrames
+#: ``animations``, ``animations_participations`` (and ``missions_locales``)
+Source = Warehouse | Mapping[str, Any]
 
 #: Missions Locales in the Nouvelle-Aquitaine network (agreement 2022-2024)
 #: the contract's values (``data.SCHEMA``, the data package's front door)
@@ -143,7 +149,7 @@ class _Frames:
     missions_locales: pd.DataFrame | None
 
 
-def _frames(source: Any) -> _Frames:
+def _frames(source: Source) -> _Frames:
     """The three frames of ``source`` (Warehouse or mapping), typed, copied."""
     if isinstance(source, Mapping):
         get = source.get
@@ -199,7 +205,7 @@ def _need_mls(fr: _Frames) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ tables
 def actions_by(
-    source: Any, *, year: int, by: str = "type_animation", total: bool = True
+    source: Source, *, year: int, by: str = "type_animation", total: bool = True
 ) -> pd.DataFrame:
     """Actions of ``year`` by type of action or by regional policy.
 
@@ -287,7 +293,7 @@ def actions_by(
     return out
 
 
-def ml_reach(source: Any, *, year: int) -> pd.DataFrame:
+def ml_reach(source: Source, *, year: int) -> pd.DataFrame:
     """One row per Mission Locale of ``missions_locales``: what reached it in ``year``.
 
     Returns
@@ -331,7 +337,9 @@ def ml_reach(source: Any, *, year: int) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def reach_summary(source: Any, *, year: int, network_size: int = NETWORK_SIZE) -> dict:
+def reach_summary(
+    source: Source, *, year: int, network_size: int = NETWORK_SIZE
+) -> dict:
     """Headline reach figures of ``year``.
 
     Returns
@@ -369,7 +377,7 @@ def reach_summary(source: Any, *, year: int, network_size: int = NETWORK_SIZE) -
     return out
 
 
-def reach_by_departement(source: Any, *, year: int) -> pd.DataFrame:
+def reach_by_departement(source: Source, *, year: int) -> pd.DataFrame:
     """MLs reached per department in ``year``.
 
     Returns
@@ -412,7 +420,7 @@ def reach_by_departement(source: Any, *, year: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def rarely_reached(source: Any, *, year: int, threshold: int = 2) -> pd.DataFrame:
+def rarely_reached(source: Source, *, year: int, threshold: int = 2) -> pd.DataFrame:
     """The Mission Locales reached fewer than ``threshold`` times in ``year``, named.
 
     These figures describe institutions, not young people: no disclosure rule
@@ -446,7 +454,7 @@ _YOY_ROWS = (
 )
 
 
-def year_over_year(source: Any, *, year: int) -> pd.DataFrame:
+def year_over_year(source: Source, *, year: int) -> pd.DataFrame:
     """Headline figures of ``year`` against ``year - 1``.
 
     Returns
@@ -478,7 +486,9 @@ def year_over_year(source: Any, *, year: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def ml_policy_matrix(source: Any, *, year: int, value: str = "actions") -> pd.DataFrame:
+def ml_policy_matrix(
+    source: Source, *, year: int, value: str = "actions"
+) -> pd.DataFrame:
     """ML x policy table of ``year``: actions attended (or staff attending).
 
     Parameters
@@ -521,7 +531,7 @@ def ml_policy_matrix(source: Any, *, year: int, value: str = "actions") -> pd.Da
 
 # ------------------------------------------------------------------- figure
 def heatmap_ml_policy(
-    source: Any, *, year: int, value: str = "actions", annotate: bool = True
+    source: Source, *, year: int, value: str = "actions", annotate: bool = True
 ) -> Figure:
     """Heat map of :func:`ml_policy_matrix`: Missions Locales x regional policies.
 
@@ -614,7 +624,7 @@ def _plural(n: int, one: str, many: str) -> str:
     return one if n <= 1 else many
 
 
-def summary_text(source: Any, *, year: int, network_size: int = NETWORK_SIZE) -> str:
+def summary_text(source: Source, *, year: int, network_size: int = NETWORK_SIZE) -> str:
     """The annual review in one plain-language French paragraph.
 
     It gives the actions, hours and staff attending, the MLs reached (of the
@@ -740,7 +750,7 @@ class AnnualReview:
     text: str
 
 
-def annual_review(source: Any, *, year: int) -> AnnualReview:
+def annual_review(source: Source, *, year: int) -> AnnualReview:
     """Every table of the annual review of ``year`` (needs ``missions_locales``).
 
     Returns
@@ -787,7 +797,7 @@ def annual_review(source: Any, *, year: int) -> AnnualReview:
 # ------------------------------------------------------------ notebook side
 
 
-def _coverage(source: Any, dates: pd.Series) -> Coverage:
+def _coverage(source: Source, dates: pd.Series) -> Coverage:
     """The extract's coverage; for bare tables, up to their extraction date or last action."""
     if isinstance(source, Warehouse):
         return source.coverage
@@ -800,7 +810,7 @@ def _coverage(source: Any, dates: pd.Series) -> Coverage:
     return Coverage(None, None if end is None else pd.Timestamp(end).normalize())
 
 
-def resolve_year(source: Any, year: int | str = "auto") -> int:
+def resolve_year(source: Source, year: int | str = "auto") -> int:
     """The year to review: ``year`` itself, or for ``"auto"`` the latest complete one.
 
     A year is complete when the extract covers its 31 December

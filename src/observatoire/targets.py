@@ -684,6 +684,61 @@ def _check_month(measures: _Measures, year: Any, month: Any) -> tuple[int, int]:
     return year, month
 
 
+def _expected_share(
+    measures: _Measures,
+    ind: str,
+    niveau: str,
+    code: str,
+    year: int,
+    month: int,
+    now: np.ndarray,
+) -> tuple[np.ndarray, str]:
+    """Share of the year expected by the end of ``month``, and how it was found."""
+    if month == 12:
+        return np.ones_like(now), "année complète"
+    share, used = _profile(measures, ind, niveau, code, year, month)
+    if share is None or np.any(share == 0):
+        share = np.full_like(now, month / 12)
+        return share, "prorata linéaire (aucune année complète antérieure)"
+    n = len(used)
+    method = (
+        f"profil saisonnier {_years_text(used)} ({n} année"
+        f"{'s' if n > 1 else ''} complète{'s' if n > 1 else ''})"
+    )
+    return share, method
+
+
+def _secrets(
+    measures: _Measures,
+    target: Any,
+    year: int,
+    month: int,
+    threshold: int,
+    value: float,
+    value_before: float,
+) -> tuple[bool, bool]:
+    """Whether this year's and last year's values of ``target`` are masked."""
+    ind, niveau, code = target.indicateur, target.niveau, str(target.code)
+    if ":" in ind:  # aids, schemes: primary suppression only
+        return bool(0 < value < threshold), bool(0 < value_before < threshold)
+    now = measures.hidden(ind, niveau, code, year, month, threshold)
+    before = measures.covers_start(year - 1) and measures.hidden(
+        ind, niveau, code, year - 1, month, threshold
+    )
+    return now, before
+
+
+def _level_name(niveau: str, code: str, names: dict[str, str]) -> str:
+    """The region's, the department's or the ML's name."""
+    if niveau == "region":
+        from .indicators import REGION_NAME
+
+        return REGION_NAME
+    if niveau == "departement":
+        return DEPARTEMENT_NAMES.get(code, code)
+    return names[code]
+
+
 PROGRESS_COLUMNS: tuple[str, ...] = (
     "indicateur", "libelle", "niveau", "code", "libelle_niveau", "annee", "mois",
     "cible_min", "cible_max", "realise", "realise_n_1", "projection",
@@ -793,19 +848,7 @@ def progress(
             if measures.covers_start(year - 1)
             else np.full_like(now, np.nan)
         )
-        if month == 12:
-            share, method = np.ones_like(now), "année complète"
-        else:
-            share, used = _profile(measures, ind, niveau, code, year, month)
-            if share is None or np.any(share == 0):
-                share = np.full_like(now, month / 12)
-                method = "prorata linéaire (aucune année complète antérieure)"
-            else:
-                n = len(used)
-                method = (
-                    f"profil saisonnier {_years_text(used)} ({n} année"
-                    f"{'s' if n > 1 else ''} complète{'s' if n > 1 else ''})"
-                )
+        share, method = _expected_share(measures, ind, niveau, code, year, month, now)
         proj = now / share
         rate = _is_rate(ind)
         if rate:
@@ -818,29 +861,15 @@ def progress(
             expected = float(share)
         secret_now = secret_before = False
         if not raw:
-            if ":" in ind:  # aids, schemes: primary suppression only
-                secret_now = bool(0 < value < disclosure_threshold)
-                secret_before = bool(0 < value_before < disclosure_threshold)
-            else:
-                secret_now = measures.hidden(
-                    ind, niveau, code, year, month, disclosure_threshold
-                )
-                secret_before = measures.covers_start(year - 1) and measures.hidden(
-                    ind, niveau, code, year - 1, month, disclosure_threshold
-                )
+            secret_now, secret_before = _secrets(
+                measures, t, year, month, disclosure_threshold, value, value_before
+            )
         statut = (
             _status(projection, t.cible_min, t.cible_max, month == 12)
             if not np.isnan(projection)
             else "–"
         )
-        if niveau == "region":
-            from .indicators import REGION_NAME
-
-            where = REGION_NAME
-        elif niveau == "departement":
-            where = DEPARTEMENT_NAMES.get(code, code)
-        else:
-            where = names[code]
+        where = _level_name(niveau, code, names)
         rows.append(
             {
                 "indicateur": ind,
