@@ -183,7 +183,22 @@ REVIEW_TITLE = "Bilan annuel de l'animation du réseau des Missions Locales"
 def review_header(
     review: AnnualReview, *, title: str = REVIEW_TITLE, synthetic: bool = False
 ) -> st.Html:
-    """Title, synthetic-data banner and plain-language summary, as HTML."""
+    """Title, synthetic-data banner and plain-language summary, as HTML.
+
+    Parameters
+    ----------
+    review : AnnualReview
+        From :func:`observatoire.animation.annual_review`.
+    title : str, default REVIEW_TITLE
+        Heading of the review.
+    synthetic : bool, default False
+        Whether the extract is synthetic (adds the banner).
+
+    Returns
+    -------
+    Html
+        One block of report HTML (one notebook cell's output).
+    """
     banner = ""
     if synthetic:
         banner = (
@@ -205,7 +220,20 @@ def review_header(
 
 
 def section(text: str, level: int = 3) -> st.Html:
-    """A French section heading (``<h3>`` by default) for the notebook."""
+    """A French section heading (``<h3>`` by default) for the notebook.
+
+    Parameters
+    ----------
+    text : str
+        Plain text (escaped here).
+    level : {'region', 'departement', 'ml'}, default 3
+        Level of the unit shown.
+
+    Returns
+    -------
+    Html
+        One block of report HTML (one notebook cell's output).
+    """
     return st.Html(f"<h{level}>{html.escape(text)}</h{level}>")
 
 
@@ -214,6 +242,20 @@ def as_image(fig: Figure, *, dpi: int = 110, alt: str = "") -> st.Html:
 
     Figures here are built without pyplot (nothing left open), so Jupyter has
     no inline renderer registered for them; this embeds them explicitly.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure to embed.
+    dpi : int, default 110
+        Resolution of the embedded PNG.
+    alt : str, default ''
+        Text alternative of the image (escaped here).
+
+    Returns
+    -------
+    Html
+        One block of report HTML (one notebook cell's output).
     """
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)

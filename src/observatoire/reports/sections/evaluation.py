@@ -26,6 +26,20 @@ def evaluation_blocks(
     data and therefore never reach the cache: only protected tables and
     figures do. Exits and the first-reception cohort are those of the year
     before, so that 6 and 12 months after them are observed.
+
+    Parameters
+    ----------
+    wh : Warehouse
+        The loaded extract.
+    year : int
+        The report's year (comparison of MLs); exits and cohort: ``year - 1``.
+    threshold : int
+        Disclosure threshold of the run.
+
+    Returns
+    -------
+    (Html, dict)
+        The regional block, and code_ml -> that ML's block.
     """
     # imported here: a notebook kernel that only reads the cache never loads
     # the models (statsmodels, scipy)

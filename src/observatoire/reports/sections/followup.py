@@ -27,7 +27,18 @@ _FOLLOWUP = (
 
 
 def followup_table(inputs: ReportInputs) -> st.Html:
-    """The month and year to date of every ML, with the change on a year."""
+    """The month and year to date of every ML, with the change on a year.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+
+    Returns
+    -------
+    Html
+        One block of report HTML (one notebook cell's output).
+    """
     fu = inputs["suivi"]
     threshold = inputs.threshold
     key = ["niveau", "code", "libelle"]
@@ -78,7 +89,18 @@ def followup_table(inputs: ReportInputs) -> st.Html:
 
 
 def followup_heatmap(inputs: ReportInputs) -> st.Html:
-    """Change on a year of the month's accompanied, per ML, as a bar chart."""
+    """Change on a year of the month's accompanied, per ML, as a bar chart.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+
+    Returns
+    -------
+    Html
+        One block of report HTML (one notebook cell's output).
+    """
     fu = inputs["suivi"]
     sel = fu[
         (fu["niveau"] == "ml")

@@ -17,7 +17,20 @@ if TYPE_CHECKING:
 
 
 def ml_position_strip(inputs: ReportInputs, code_ml: str) -> st.Html:
-    """One strip per rate: every ML a light dot, this ML in red with its interval."""
+    """One strip per rate: every ML a light dot, this ML in red with its interval.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+    code_ml : str
+        Code of the report's Mission Locale.
+
+    Returns
+    -------
+    Html
+        One block of report HTML (one notebook cell's output).
+    """
     values, mask = base.rows(inputs, "annuel", niveau="ml")
     region, _ = base.rows(inputs, "annuel", niveau="region")
     fig, ax = st.new_figure(height=2.6)
@@ -67,7 +80,20 @@ def ml_position_strip(inputs: ReportInputs, code_ml: str) -> st.Html:
 
 
 def ml_key_figures(inputs: ReportInputs, code_ml: str) -> st.Html:
-    """Key figures of one ML: January to the month, against the same months last year."""
+    """Key figures of one ML: January to the month, against the same months last year.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+    code_ml : str
+        Code of the report's Mission Locale.
+
+    Returns
+    -------
+    Html
+        One block of report HTML (one notebook cell's output).
+    """
     v, m = base.rows(
         inputs,
         "mensuel",
@@ -111,7 +137,20 @@ def ml_key_figures(inputs: ReportInputs, code_ml: str) -> st.Html:
 
 
 def ml_position(inputs: ReportInputs, code_ml: str) -> st.Html:
-    """The ML's rates next to its department and the region."""
+    """The ML's rates next to its department and the region.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+    code_ml : str
+        Code of the report's Mission Locale.
+
+    Returns
+    -------
+    Html
+        One block of report HTML (one notebook cell's output).
+    """
     dep = inputs.meta["departements"].get(code_ml)
     rows = []
     for level, code in (("ml", code_ml), ("departement", dep), ("region", "NAQ")):
@@ -169,7 +208,20 @@ def _rank_line(inputs: ReportInputs, code_ml: str) -> str:
 
 
 def ml_monthly_curves(inputs: ReportInputs, code_ml: str) -> st.Html:
-    """Monthly accompanied and entries of one ML against the year before."""
+    """Monthly accompanied and entries of one ML against the year before.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+    code_ml : str
+        Code of the report's Mission Locale.
+
+    Returns
+    -------
+    Html
+        One block of report HTML (one notebook cell's output).
+    """
     return st.join(
         st.heading("Mois par mois"),
         monthly_curves(inputs, "ml", code_ml, "jeunes_accompagnes"),
@@ -178,14 +230,40 @@ def ml_monthly_curves(inputs: ReportInputs, code_ml: str) -> st.Html:
 
 
 def evaluation_ml(inputs: ReportInputs, code_ml: str) -> st.Html:
-    """Evaluation sections of one ML's report."""
+    """Evaluation sections of one ML's report.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+    code_ml : str
+        Code of the report's Mission Locale.
+
+    Returns
+    -------
+    Html
+        One block of report HTML (one notebook cell's output).
+    """
     return base.shown(
         inputs, "evaluation_ml", "Évaluation", code=code_ml, why="evaluation_regionale"
     )
 
 
 def ml_trajectories(inputs: ReportInputs, code_ml: str) -> st.Html:
-    """The ML's cohort across the regional typology."""
+    """The ML's cohort across the regional typology.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+    code_ml : str
+        Code of the report's Mission Locale.
+
+    Returns
+    -------
+    Html
+        One block of report HTML (one notebook cell's output).
+    """
     return base.shown(
         inputs,
         "trajectoires_ml",

@@ -17,7 +17,22 @@ if TYPE_CHECKING:
 def key_figures(
     inputs: ReportInputs, level: str = "region", code: str = "NAQ"
 ) -> st.Html:
-    """Cards of the year's key figures with the change from the year before."""
+    """Cards of the year's key figures with the change from the year before.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+    level : {'region', 'departement', 'ml'}, default 'region'
+        Level of the unit shown.
+    code : str, default 'NAQ'
+        Code of that unit (``NAQ`` for the region).
+
+    Returns
+    -------
+    Html
+        One block of report HTML (one notebook cell's output).
+    """
     rows = base.key_rows(inputs, level, code)
     cards = []
     for name, label in base.CARDS:
@@ -39,7 +54,18 @@ def key_figures(
 
 
 def departments_table(inputs: ReportInputs) -> st.Html:
-    """The Article 4 indicators of the year per department and for the region."""
+    """The Article 4 indicators of the year per department and for the region.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+
+    Returns
+    -------
+    Html
+        One block of report HTML (one notebook cell's output).
+    """
     values, mask = base.rows(inputs, "annuel", niveau=["departement", "region"])
     shown = base.display_table(
         values,
@@ -66,7 +92,20 @@ def departments_table(inputs: ReportInputs) -> st.Html:
 
 
 def missions_locales_table(inputs: ReportInputs, code_ml: str | None = None) -> st.Html:
-    """The 43 Missions Locales side by side (counts and rates with intervals)."""
+    """The 43 Missions Locales side by side (counts and rates with intervals).
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+    code_ml : str, optional
+        Code of the report's Mission Locale.
+
+    Returns
+    -------
+    Html
+        One block of report HTML (one notebook cell's output).
+    """
     values, mask = base.rows(inputs, "annuel", niveau="ml")
     shown = base.display_table(
         values,
@@ -102,7 +141,22 @@ def missions_locales_table(inputs: ReportInputs, code_ml: str | None = None) -> 
 def rate_dotplot(
     inputs: ReportInputs, rate: str, code_ml: str | None = None
 ) -> st.Html:
-    """Dot plot of one rate for every ML with its 95 % interval, sorted."""
+    """Dot plot of one rate for every ML with its 95 % interval, sorted.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+    rate : str
+        A contract rate (:data:`observatoire.indicators.RATES`).
+    code_ml : str, optional
+        Code of the report's Mission Locale.
+
+    Returns
+    -------
+    Html
+        One block of report HTML (one notebook cell's output).
+    """
     values, mask = base.rows(inputs, "annuel", niveau="ml")
     region, _ = base.rows(inputs, "annuel", niveau="region")
     ok = (mask[rate] == "").to_numpy() & values[rate].notna().to_numpy()
@@ -135,7 +189,18 @@ def rate_dotplot(
 
 
 def all_rate_dotplots(inputs: ReportInputs) -> st.Html:
-    """The four Article 4 rates as dot plots, one after the other."""
+    """The four Article 4 rates as dot plots, one after the other.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+
+    Returns
+    -------
+    Html
+        One block of report HTML (one notebook cell's output).
+    """
     return st.join(
         st.heading("Taux de l'article 4 : les Missions Locales et leur intervalle"),
         *(rate_dotplot(inputs, r) for r in base.RATE_NAMES),
@@ -143,7 +208,18 @@ def all_rate_dotplots(inputs: ReportInputs) -> st.Html:
 
 
 def regional_trends(inputs: ReportInputs) -> st.Html:
-    """Regional monthly curves: accompanied, first receptions, entries."""
+    """Regional monthly curves: accompanied, first receptions, entries.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+
+    Returns
+    -------
+    Html
+        One block of report HTML (one notebook cell's output).
+    """
     return st.join(
         st.heading("Tendances mois par mois"),
         monthly_curves(inputs, "region", "NAQ", "jeunes_accompagnes"),
@@ -153,5 +229,16 @@ def regional_trends(inputs: ReportInputs) -> st.Html:
 
 
 def evaluation_regional(inputs: ReportInputs) -> st.Html:
-    """Evaluation sections of the regional report."""
+    """Evaluation sections of the regional report.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+
+    Returns
+    -------
+    Html
+        One block of report HTML (one notebook cell's output).
+    """
     return base.shown(inputs, "evaluation_regionale", "Évaluation")

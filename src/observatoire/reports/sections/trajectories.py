@@ -23,7 +23,18 @@ if TYPE_CHECKING:
 
 
 def trajectories_study(inputs: ReportInputs) -> st.Html:
-    """The observatory's study of paths (cohort, typology, plots)."""
+    """The observatory's study of paths (cohort, typology, plots).
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+
+    Returns
+    -------
+    Html
+        One block of report HTML (one notebook cell's output).
+    """
     return base.shown(inputs, "trajectoires", "Trajectoires")
 
 
@@ -38,6 +49,20 @@ def trajectory_blocks(wh: Warehouse, year: int, threshold: int) -> dict[str, Any
     year, so that their 24 months are observed by its end. Like the evaluation,
     it is rendered in the shared step: the sequences are row-level data and
     never reach the cache; only figures (aggregates) and protected tables do.
+
+    Parameters
+    ----------
+    wh : Warehouse
+        The loaded extract.
+    year : int
+        The report's year; the cohort is ``year - 2``.
+    threshold : int
+        Disclosure threshold of the run.
+
+    Returns
+    -------
+    dict
+        ``etude``: the study's Html; ``ml``: code_ml -> that ML's Html.
     """
     # imported here: a notebook kernel that only reads the cache never loads
     # the sequence analysis (numba)
