@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import io
 from typing import TYPE_CHECKING, Any
 
@@ -199,18 +198,13 @@ def review_header(
     Html
         One block of report HTML (one notebook cell's output).
     """
-    banner = ""
-    if synthetic:
-        banner = (
-            '<p style="background:#fff3cd;border:1px solid #e0c36b;padding:6px 10px;">'
-            "<strong>Données synthétiques.</strong> Ce bilan est produit sur un entrepôt "
-            "généré par observatoire : aucun chiffre ne décrit une action réelle.</p>"
-        )
+    # the one synthetic-data banner of every report (reports._style)
+    banner = st.banner(synthetic)
     return st.Html(
-        f"<h1>{html.escape(title)}</h1>"
+        f"<h1>{st.esc(title)}</h1>"
         f"<h2>Bilan annuel de l'animation du réseau – {review.year}</h2>"
-        f"{banner}"
-        f'<p style="font-size:1.05em;line-height:1.45">{html.escape(review.text)}</p>'
+        f"{banner.html if banner else ''}"
+        f'<p style="font-size:1.05em;line-height:1.45">{st.esc(review.text)}</p>'
         '<p style="color:#555;font-size:0.9em">Article 4 de l\'accord-cadre '
         "2022-2024 : bilan annuel des activités d'animation déployées par l'ARML pour "
         "appuyer auprès des Missions Locales la diffusion des politiques régionales. "
@@ -234,7 +228,7 @@ def section(text: str, level: int = 3) -> st.Html:
     Html
         One block of report HTML (one notebook cell's output).
     """
-    return st.Html(f"<h{level}>{html.escape(text)}</h{level}>")
+    return st.heading(text, level)
 
 
 def as_image(fig: Figure, *, dpi: int = 110, alt: str = "") -> st.Html:
@@ -261,6 +255,6 @@ def as_image(fig: Figure, *, dpi: int = 110, alt: str = "") -> st.Html:
     fig.savefig(buffer, format="png", dpi=dpi)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return st.Html(
-        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+        f'<img src="data:image/png;base64,{data}" alt="{st.esc(alt)}" '
         'style="max-width:100%">'
     )
