@@ -347,6 +347,8 @@ def test_a_bad_target_file_stops_the_run_before_any_notebook(
 
 # ------------------------------------------------ text from the data is escaped
 PAYLOADS = ("<script>alert(1)</script>", "\"&'<>", "<img src=x onerror=alert(2)>")
+#: matplotlib would read this as mathtext and fail to draw (unknown symbol)
+MATHTEXT = r"$\notasymbol$"
 
 
 @pytest.fixture(scope="module")
@@ -357,7 +359,8 @@ def hostile_extract(small_extract, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("hostile") / "entrepot"
     shutil.copytree(small_extract, folder)
     ml = pd.read_parquet(folder / "missions_locales.parquet")
-    ml["nom_ml"] = [f"{PAYLOADS[i % len(PAYLOADS)]} ML {i}" for i in range(len(ml))]
+    names = (*PAYLOADS, MATHTEXT)
+    ml["nom_ml"] = [f"{names[i % len(names)]} ML {i}" for i in range(len(ml))]
     ml.to_parquet(folder / "missions_locales.parquet", index=False)
     an = pd.read_parquet(folder / "animations.parquet")
     an["intitule"] = PAYLOADS[0]
@@ -412,6 +415,9 @@ def test_names_from_the_data_never_reach_a_page_as_markup(hostile_extract):
         )
     ]
     review = animation.annual_review(wh, year=animation.resolve_year(wh, "auto"))
+    # figures with the names on an axis are drawn (no mathtext error)
+    heatmap = animation.heatmap_ml_policy(wh, year=review.year)
+    pages.append(s.as_image(heatmap, alt="carte").html)
     pages.append(s.review_header(review, synthetic=True)._repr_html_())
     for which in s.REVIEW_TABLES:
         table = s.review_table(review, which)
@@ -423,3 +429,4 @@ def test_names_from_the_data_never_reach_a_page_as_markup(hostile_extract):
     # the names are shown, escaped: the check above is not vacuous
     assert "&lt;script&gt;alert(1)&lt;/script&gt; ML 0" in html
     assert "&lt;img src=x onerror=alert(2)&gt; ML 2" in html
+    assert f"{MATHTEXT} ML 3" in html  # shown as written in the tables

@@ -52,7 +52,7 @@ import pandas as pd
 
 from .data import DEPARTEMENT_NAMES, SCHEMA, Coverage, Warehouse
 from .exceptions import ParamsError
-from .figures import blank_figure
+from .figures import blank_figure, plain
 from .formatting import fr_hours, fr_int, fr_pct
 
 if TYPE_CHECKING:
@@ -547,9 +547,11 @@ def heatmap_ml_policy(
     mat = ml_policy_matrix(source, year=year, value=value)
     reach = ml_reach(source, year=year).set_index("code_ml")
     names = [
-        f"{reach.at[c, 'nom_ml']} ({reach.at[c, 'departement']})"
-        if reach.at[c, "departement"]
-        else str(reach.at[c, "nom_ml"])
+        plain(
+            f"{reach.at[c, 'nom_ml']} ({reach.at[c, 'departement']})"
+            if reach.at[c, "departement"]
+            else reach.at[c, "nom_ml"]
+        )
         for c in mat.index
     ]
     n_rows, n_cols = mat.shape

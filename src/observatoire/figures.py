@@ -77,6 +77,17 @@ STYLES: dict[str, dict[str, Any]] = {
 }
 
 
+def plain(text: object) -> str:
+    r"""``text`` drawn as written: ``$`` escaped, so matplotlib never reads mathtext.
+
+    For every label that comes from the data (ML names, target labels).
+
+    >>> print(plain("Budget $x$ 2024"))
+    Budget \$x\$ 2024
+    """
+    return str(text).replace("$", r"\$")
+
+
 def new_figure(
     width: float = FIG_WIDTH,
     height: float = 3.6,

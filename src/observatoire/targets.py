@@ -85,7 +85,7 @@ from ._io import load_yaml
 from .data import DEPARTEMENT_NAMES, DEPARTEMENTS, SCHEMA
 from .disclosure import DEFAULT_MIN_DENOMINATOR, DEFAULT_THRESHOLD
 from .exceptions import ParamsError
-from .figures import blank_figure
+from .figures import blank_figure, plain
 from .formatting import fr_int, fr_month, fr_pct
 
 if TYPE_CHECKING:
@@ -1034,7 +1034,7 @@ def progress_chart(
         side.text(0.0, y, text, va="center", fontsize=8.5,
                   color=_COLORS.get(status, "#1d232b"))  # fmt: skip
         where = "" if r.niveau == "region" else f" – {r.libelle_niveau}"
-        labels.append(f"{r.libelle}{where}")
+        labels.append(plain(f"{r.libelle}{where}"))
     ax.set_yticks(range(n))
     ax.set_yticklabels(labels[::-1], fontsize=9)
     ax.set_ylim(-0.6, n - 0.4)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ...disclosure import DEFAULT_MIN_DENOMINATOR
+from ...figures import plain
 from ...formatting import fr_num, fr_signed_pct
 from ...indicators import COUNT_COLUMNS, DEFINITIONS, RATES
 from .. import _style as st
@@ -140,8 +141,11 @@ def change_note(row: pd.Series) -> str | None:
 
 
 def short(name: str) -> str:
-    return name.replace("Mission locale synthétique ", "ML ").replace(
-        "Mission Locale ", "ML "
+    """An ML's name shortened for a figure's axis, drawn as written."""
+    return plain(
+        name.replace("Mission locale synthétique ", "ML ").replace(
+            "Mission Locale ", "ML "
+        )
     )
 
 
