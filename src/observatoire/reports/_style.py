@@ -215,6 +215,8 @@ def apply_axes_style(ax: Any, *, percent: bool = False, axis: str = "y") -> None
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.grid(True, axis=axis, color="#e3e6ea", linewidth=0.8)
+    if axis == "x":  # a horizontal chart: the category axis gets no grid
+        ax.grid(False, axis="y")
     ax.set_axisbelow(True)
 
 

@@ -9,7 +9,9 @@ and its mask code into what a reader sees, and show why a part is missing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -44,6 +46,57 @@ LABELS: dict[str, str] = {
     name: _SHORT_LABELS.get(name, DEFINITIONS[name][0])
     for name in (*COUNT_COLUMNS, *RATE_NAMES)
 }
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_RETURNS = "One block of report HTML (one notebook cell's output)."
+
+#: one description per parameter of the section functions, for their docstrings
+_PARAMETERS: dict[str, tuple[str, str]] = {
+    "inputs": (
+        "ReportInputs",
+        "The report's inputs (:func:`~observatoire.reports.open_report`).",
+    ),
+    "code_ml": ("str", "Code of the report's Mission Locale."),
+    "level": ("{'region', 'departement', 'ml'}", "Level of the unit shown."),
+    "code": ("str", "Code of that unit (``NAQ`` for the region)."),
+    "indicator": (
+        "str",
+        "A contract count (:data:`observatoire.indicators.COUNT_COLUMNS`).",
+    ),
+    "rate": ("str", "A contract rate (:data:`observatoire.indicators.RATES`)."),
+    "kind": ("str", "A report kind (:data:`observatoire.reports.REPORT_KINDS`)."),
+    "review": ("AnnualReview", "From :func:`observatoire.animation.annual_review`."),
+    "which": ("str", "One of :data:`REVIEW_TABLES`."),
+    "title": ("str", "Heading of the review."),
+    "synthetic": ("bool", "Whether the extract is synthetic (adds the banner)."),
+    "text": ("str", "Plain text (escaped here)."),
+    "fig": ("matplotlib.figure.Figure", "The figure to embed."),
+    "dpi": ("int", "Resolution of the embedded PNG."),
+    "alt": ("str", "Text alternative of the image (escaped here)."),
+}
+
+
+def documented(fn: F) -> F:
+    """Complete a section's docstring with numpy ``Parameters`` and ``Returns``.
+
+    The sections share their parameters (``inputs``, ``code_ml``, ``level``…):
+    each is described once, in :data:`_PARAMETERS`, and every docstring gets
+    the same words, so ``help()`` and the API docs show the full numpy form.
+    """
+    sig = inspect.signature(fn)
+    lines = ["", "Parameters", "----------"]
+    for name, p in sig.parameters.items():
+        typ, desc = _PARAMETERS[name]
+        if p.default is not inspect.Parameter.empty:
+            typ += ", optional" if p.default is None else f", default {p.default!r}"
+        lines += [f"{name} : {typ}", f"    {desc}"]
+    if "Html" in str(sig.return_annotation):
+        lines += ["", "Returns", "-------", "Html", f"    {_RETURNS}"]
+    doc = inspect.cleandoc(fn.__doc__ or "")
+    fn.__doc__ = doc + "\n" + "\n".join(lines) + "\n"
+    return fn
+
 
 #: mask codes of a protected table and how a reader sees them
 MASK_LABELS = {"primaire": None, "secondaire": "s", "denominateur": "n.d."}

@@ -20,6 +20,7 @@ from ...animation import TOTAL_CODE, AnnualReview
 from ...exceptions import ParamsError
 from ...formatting import fr_hours, fr_int, fr_pct, fr_signed_pct
 from .. import _style as st
+from . import _base as base
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -179,25 +180,11 @@ def review_table(review: AnnualReview, which: str) -> Styler | st.Html:
 REVIEW_TITLE = "Bilan annuel de l'animation du réseau des Missions Locales"
 
 
+@base.documented
 def review_header(
     review: AnnualReview, *, title: str = REVIEW_TITLE, synthetic: bool = False
 ) -> st.Html:
-    """Title, synthetic-data banner and plain-language summary, as HTML.
-
-    Parameters
-    ----------
-    review : AnnualReview
-        From :func:`observatoire.animation.annual_review`.
-    title : str, default REVIEW_TITLE
-        Heading of the review.
-    synthetic : bool, default False
-        Whether the extract is synthetic (adds the banner).
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """Title, synthetic-data banner and plain-language summary, as HTML."""
     # the one synthetic-data banner of every report (reports._style)
     banner = st.banner(synthetic)
     return st.Html(
@@ -213,43 +200,19 @@ def review_header(
     )
 
 
+@base.documented
 def section(text: str, level: int = 3) -> st.Html:
-    """A French section heading (``<h3>`` by default) for the notebook.
-
-    Parameters
-    ----------
-    text : str
-        Plain text (escaped here).
-    level : {'region', 'departement', 'ml'}, default 3
-        Level of the unit shown.
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """A French section heading (``<h3>`` by default) for the notebook."""
     return st.heading(text, level)
 
 
+@base.documented
 def as_image(fig: Figure, *, dpi: int = 110, alt: str = "") -> st.Html:
     """A matplotlib figure as an inline PNG that any notebook or HTML export shows.
 
     Figures here are built without pyplot (nothing left open), so Jupyter has
     no inline renderer registered for them; this embeds them explicitly.
 
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-        The figure to embed.
-    dpi : int, default 110
-        Resolution of the embedded PNG.
-    alt : str, default ''
-        Text alternative of the image (escaped here).
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
     """
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)

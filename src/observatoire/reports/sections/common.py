@@ -21,23 +21,9 @@ if TYPE_CHECKING:
 
 
 # =================================================================== titles
+@base.documented
 def title(inputs: ReportInputs, kind: str, code_ml: str | None = None) -> st.Html:
-    """The report's title, subtitle, synthetic banner and disclosure conventions.
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-    kind : str
-        A report kind (:data:`observatoire.reports.REPORT_KINDS`).
-    code_ml : str, optional
-        Code of the report's Mission Locale.
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """The report's title, subtitle, synthetic banner and disclosure conventions."""
     meta = inputs.meta
     text = st.report_title(kind, meta, code_ml)
     sub = (
@@ -52,43 +38,20 @@ def title(inputs: ReportInputs, kind: str, code_ml: str | None = None) -> st.Htm
     )
 
 
+@base.documented
 def ml_code(inputs: ReportInputs, code_ml: str | None) -> str:
-    """``code_ml``, or the first ML of the extract when None.
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-    code_ml : str
-        Code of the report's Mission Locale.
-    """
+    """``code_ml``, or the first ML of the extract when None."""
     return code_ml if code_ml else sorted(inputs.meta["labels"])[0]
 
 
+@base.documented
 def monthly_curves(
     inputs: ReportInputs,
     level: str = "region",
     code: str = "NAQ",
     indicator: str = "jeunes_accompagnes",
 ) -> st.Html:
-    """Month by month this year against the year before (``mois`` rows).
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-    level : {'region', 'departement', 'ml'}, default 'region'
-        Level of the unit shown.
-    code : str, default 'NAQ'
-        Code of that unit (``NAQ`` for the region).
-    indicator : str, default 'jeunes_accompagnes'
-        A contract count (:data:`observatoire.indicators.COUNT_COLUMNS`).
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """Month by month this year against the year before (``mois`` rows)."""
     cur, cur_mask = base.rows(inputs, "mensuel", niveau=level, code=code, portee="mois")
     fig, ax = st.new_figure(height=3.2)
     months = np.arange(1, 13)
@@ -141,25 +104,11 @@ _PROFILE = (
 )
 
 
+@base.documented
 def profile_table(
     inputs: ReportInputs, level: str = "region", code: str = "NAQ"
 ) -> st.Html:
-    """Profile of the young people accompanied, with last year for comparison.
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-    level : {'region', 'departement', 'ml'}, default 'region'
-        Level of the unit shown.
-    code : str, default 'NAQ'
-        Code of that unit (``NAQ`` for the region).
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """Profile of the young people accompanied, with last year for comparison."""
     sel = base.key_rows(inputs, level, code)
     rows = []
     for name, label in _PROFILE:
@@ -200,25 +149,11 @@ _SCHEMES = (
 )
 
 
+@base.documented
 def schemes_and_aids(
     inputs: ReportInputs, level: str = "region", code: str = "NAQ"
 ) -> st.Html:
-    """Entries into support schemes and aids granted, with last year.
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-    level : {'region', 'departement', 'ml'}, default 'region'
-        Level of the unit shown.
-    code : str, default 'NAQ'
-        Code of that unit (``NAQ`` for the region).
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """Entries into support schemes and aids granted, with last year."""
     sel = base.key_rows(inputs, level, code)
     sel = sel[sel["theme"].isin(["dispositifs", "aides"])]
     rows = []
@@ -285,19 +220,9 @@ def _aid_label(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
+@base.documented
 def targets(inputs: ReportInputs) -> st.Html:
-    """Progress against the agreement's targets (see :mod:`observatoire.targets`).
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """Progress against the agreement's targets (see :mod:`observatoire.targets`)."""
     from ... import targets as targets_module
 
     heading = "Objectifs de la convention"
@@ -343,19 +268,9 @@ def targets(inputs: ReportInputs) -> st.Html:
     )
 
 
+@base.documented
 def method_notes(inputs: ReportInputs) -> st.Html:
-    """Definitions, source and conventions, at the end of every report.
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """Definitions, source and conventions, at the end of every report."""
     items = "".join(
         f"<li><b>{st.esc(label)}</b> : {st.esc(text)}</li>"
         for k, (label, text) in DEFINITIONS.items()

@@ -26,19 +26,9 @@ _FOLLOWUP = (
 )
 
 
+@base.documented
 def followup_table(inputs: ReportInputs) -> st.Html:
-    """The month and year to date of every ML, with the change on a year.
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """The month and year to date of every ML, with the change on a year."""
     fu = inputs["suivi"]
     threshold = inputs.threshold
     key = ["niveau", "code", "libelle"]
@@ -88,19 +78,9 @@ def followup_table(inputs: ReportInputs) -> st.Html:
     )
 
 
+@base.documented
 def followup_heatmap(inputs: ReportInputs) -> st.Html:
-    """Change on a year of the month's accompanied, per ML, as a bar chart.
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """Change on a year of the month's accompanied, per ML, as a bar chart."""
     fu = inputs["suivi"]
     sel = fu[
         (fu["niveau"] == "ml")
@@ -117,7 +97,6 @@ def followup_heatmap(inputs: ReportInputs) -> st.Html:
     ax.axvline(0, color="#5a6270", lw=0.8)
     ax.set_title("Jeunes accompagnés depuis janvier : évolution sur un an")
     st.apply_axes_style(ax, percent=True, axis="x")
-    ax.grid(False, axis="y")
     return st.figure(
         fig,
         alt="Évolution sur un an du nombre de jeunes accompagnés par Mission Locale",

@@ -16,21 +16,9 @@ if TYPE_CHECKING:
     from .._cache import ReportInputs
 
 
+@base.documented
 def ml_position_strip(inputs: ReportInputs, code_ml: str) -> st.Html:
-    """One strip per rate: every ML a light dot, this ML in red with its interval.
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-    code_ml : str
-        Code of the report's Mission Locale.
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """One strip per rate: every ML a light dot, this ML in red with its interval."""
     values, mask = base.rows(inputs, "annuel", niveau="ml")
     region, _ = base.rows(inputs, "annuel", niveau="region")
     fig, ax = st.new_figure(height=2.6)
@@ -61,7 +49,6 @@ def ml_position_strip(inputs: ReportInputs, code_ml: str) -> st.Html:
     )
     ax.set_title(f"Position parmi les Missions Locales, {inputs.year}")
     st.apply_axes_style(ax, percent=True, axis="x")
-    ax.grid(False, axis="y")
     guide = (
         "Chaque point gris est une Mission Locale ; le point rouge est celle du "
         "rapport, avec son intervalle de confiance à 95 % ; le trait vertical gris "
@@ -79,39 +66,20 @@ def ml_position_strip(inputs: ReportInputs, code_ml: str) -> st.Html:
     )
 
 
+@base.documented
 def ml_key_figures(inputs: ReportInputs, code_ml: str) -> st.Html:
-    """Key figures of one ML: January to the month, against the same months last year.
+    """Key figures of one ML: January to the month, against the same months last year."""
 
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-    code_ml : str
-        Code of the report's Mission Locale.
+    def year_to_date(table: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        period = f"{year}-{inputs.month:02d}"
+        return base.rows(
+            inputs, table, niveau="ml", code=code_ml, portee="cumul", periode=period
+        )
 
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
-    v, m = base.rows(
-        inputs,
-        "mensuel",
-        niveau="ml",
-        code=code_ml,
-        portee="cumul",
-        periode=f"{inputs.year}-{inputs.month:02d}",
-    )
+    v, m = year_to_date("mensuel", inputs.year)
     prev_v = prev_m = None
     if "mensuel_n_1" in base.available(inputs):
-        prev_v, prev_m = base.rows(
-            inputs,
-            "mensuel_n_1",
-            niveau="ml",
-            code=code_ml,
-            portee="cumul",
-            periode=f"{inputs.year - 1}-{inputs.month:02d}",
-        )
+        prev_v, prev_m = year_to_date("mensuel_n_1", inputs.year - 1)
     cards = []
     for name, label in base.CARDS:
         if name not in v.columns:
@@ -136,21 +104,9 @@ def ml_key_figures(inputs: ReportInputs, code_ml: str) -> st.Html:
     )
 
 
+@base.documented
 def ml_position(inputs: ReportInputs, code_ml: str) -> st.Html:
-    """The ML's rates next to its department and the region.
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-    code_ml : str
-        Code of the report's Mission Locale.
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """The ML's rates next to its department and the region."""
     dep = inputs.meta["departements"].get(code_ml)
     rows = []
     for level, code in (("ml", code_ml), ("departement", dep), ("region", "NAQ")):
@@ -207,21 +163,9 @@ def _rank_line(inputs: ReportInputs, code_ml: str) -> str:
     )
 
 
+@base.documented
 def ml_monthly_curves(inputs: ReportInputs, code_ml: str) -> st.Html:
-    """Monthly accompanied and entries of one ML against the year before.
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-    code_ml : str
-        Code of the report's Mission Locale.
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """Monthly accompanied and entries of one ML against the year before."""
     return st.join(
         st.heading("Mois par mois"),
         monthly_curves(inputs, "ml", code_ml, "jeunes_accompagnes"),
@@ -229,41 +173,17 @@ def ml_monthly_curves(inputs: ReportInputs, code_ml: str) -> st.Html:
     )
 
 
+@base.documented
 def evaluation_ml(inputs: ReportInputs, code_ml: str) -> st.Html:
-    """Evaluation sections of one ML's report.
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-    code_ml : str
-        Code of the report's Mission Locale.
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """Evaluation sections of one ML's report."""
     return base.shown(
         inputs, "evaluation_ml", "Évaluation", code=code_ml, why="evaluation_regionale"
     )
 
 
+@base.documented
 def ml_trajectories(inputs: ReportInputs, code_ml: str) -> st.Html:
-    """The ML's cohort across the regional typology.
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-    code_ml : str
-        Code of the report's Mission Locale.
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """The ML's cohort across the regional typology."""
     return base.shown(
         inputs,
         "trajectoires_ml",

@@ -14,25 +14,11 @@ if TYPE_CHECKING:
     from .._cache import ReportInputs
 
 
+@base.documented
 def key_figures(
     inputs: ReportInputs, level: str = "region", code: str = "NAQ"
 ) -> st.Html:
-    """Cards of the year's key figures with the change from the year before.
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-    level : {'region', 'departement', 'ml'}, default 'region'
-        Level of the unit shown.
-    code : str, default 'NAQ'
-        Code of that unit (``NAQ`` for the region).
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """Cards of the year's key figures with the change from the year before."""
     rows = base.key_rows(inputs, level, code)
     cards = []
     for name, label in base.CARDS:
@@ -53,19 +39,9 @@ def key_figures(
     )
 
 
+@base.documented
 def departments_table(inputs: ReportInputs) -> st.Html:
-    """The Article 4 indicators of the year per department and for the region.
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """The Article 4 indicators of the year per department and for the region."""
     values, mask = base.rows(inputs, "annuel", niveau=["departement", "region"])
     shown = base.display_table(
         values,
@@ -91,21 +67,9 @@ def departments_table(inputs: ReportInputs) -> st.Html:
     )
 
 
+@base.documented
 def missions_locales_table(inputs: ReportInputs, code_ml: str | None = None) -> st.Html:
-    """The 43 Missions Locales side by side (counts and rates with intervals).
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-    code_ml : str, optional
-        Code of the report's Mission Locale.
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """The 43 Missions Locales side by side (counts and rates with intervals)."""
     values, mask = base.rows(inputs, "annuel", niveau="ml")
     shown = base.display_table(
         values,
@@ -138,25 +102,11 @@ def missions_locales_table(inputs: ReportInputs, code_ml: str | None = None) -> 
     )
 
 
+@base.documented
 def rate_dotplot(
     inputs: ReportInputs, rate: str, code_ml: str | None = None
 ) -> st.Html:
-    """Dot plot of one rate for every ML with its 95 % interval, sorted.
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-    rate : str
-        A contract rate (:data:`observatoire.indicators.RATES`).
-    code_ml : str, optional
-        Code of the report's Mission Locale.
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """Dot plot of one rate for every ML with its 95 % interval, sorted."""
     values, mask = base.rows(inputs, "annuel", niveau="ml")
     region, _ = base.rows(inputs, "annuel", niveau="region")
     ok = (mask[rate] == "").to_numpy() & values[rate].notna().to_numpy()
@@ -173,7 +123,6 @@ def rate_dotplot(
     ax.set_xlabel(base.LABELS[rate])
     ax.set_title(f"{base.LABELS[rate]} par Mission Locale, {inputs.year}")
     st.apply_axes_style(ax, percent=True, axis="x")
-    ax.grid(False, axis="y")
     guide = (
         "Chaque point est le taux d'une Mission Locale, le trait horizontal son "
         "intervalle de confiance à 95 % ; la ligne pointillée est le taux régional."
@@ -188,38 +137,18 @@ def rate_dotplot(
     return st.figure(fig, alt=f"{base.LABELS[rate]} des Missions Locales", guide=guide)
 
 
+@base.documented
 def all_rate_dotplots(inputs: ReportInputs) -> st.Html:
-    """The four Article 4 rates as dot plots, one after the other.
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """The four Article 4 rates as dot plots, one after the other."""
     return st.join(
         st.heading("Taux de l'article 4 : les Missions Locales et leur intervalle"),
         *(rate_dotplot(inputs, r) for r in base.RATE_NAMES),
     )
 
 
+@base.documented
 def regional_trends(inputs: ReportInputs) -> st.Html:
-    """Regional monthly curves: accompanied, first receptions, entries.
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """Regional monthly curves: accompanied, first receptions, entries."""
     return st.join(
         st.heading("Tendances mois par mois"),
         monthly_curves(inputs, "region", "NAQ", "jeunes_accompagnes"),
@@ -228,17 +157,7 @@ def regional_trends(inputs: ReportInputs) -> st.Html:
     )
 
 
+@base.documented
 def evaluation_regional(inputs: ReportInputs) -> st.Html:
-    """Evaluation sections of the regional report.
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """Evaluation sections of the regional report."""
     return base.shown(inputs, "evaluation_regionale", "Évaluation")

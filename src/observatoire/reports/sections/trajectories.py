@@ -22,19 +22,9 @@ if TYPE_CHECKING:
     from .._cache import ReportInputs
 
 
+@base.documented
 def trajectories_study(inputs: ReportInputs) -> st.Html:
-    """The observatory's study of paths (cohort, typology, plots).
-
-    Parameters
-    ----------
-    inputs : ReportInputs
-        The report's inputs (:func:`~observatoire.reports.open_report`).
-
-    Returns
-    -------
-    Html
-        One block of report HTML (one notebook cell's output).
-    """
+    """The observatory's study of paths (cohort, typology, plots)."""
     return base.shown(inputs, "trajectoires", "Trajectoires")
 
 
