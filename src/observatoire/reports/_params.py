@@ -320,6 +320,11 @@ def _check_values(values: dict[str, Any], problems: list[str]) -> None:
         problems.append(f"debug: expected true or false, got {values['debug']!r}")
     if values.get("targets") is not None:
         _check_str("targets", values["targets"], problems)
+    _check_definitions(values, problems)
+
+
+def _check_definitions(values: dict[str, Any], problems: list[str]) -> None:
+    """Check who counts as accompanied and the correspondence file's name."""
     if "accompagnement" in values:
         try:
             values["accompagnement"] = check_accompaniment(values["accompagnement"])
