@@ -252,6 +252,10 @@ class Structure:
         :class:`Additivity`, :class:`Link` and :class:`Rate` declarations.
     name : str
         The table's name, carried by :data:`MARKER`.
+    fixed : mapping, optional
+        Cells published elsewhere (a total shown in another table, added here
+        so that its parts are protected against it): never chosen for
+        secondary suppression, and never masked as counts.
 
     Examples
     --------
@@ -272,6 +276,7 @@ class Structure:
     links: tuple[Link, ...] = ()
     rates: tuple[Rate, ...] = ()
     name: str = ""
+    fixed: Selector | None = None
 
 
 # ================================================================== cells
@@ -284,6 +289,7 @@ class _Cells:
     values: np.ndarray  # float, flat
     relations: list[np.ndarray] = field(default_factory=list)  # total first
     exact: list[bool] = field(default_factory=list)
+    fixed: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     link_pairs: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), int))
     rate_pairs: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), int))
 
@@ -385,6 +391,11 @@ def _expand(
         .ravel()
     )
     cells = _Cells(structure, keys, values)
+    cells.fixed = (
+        _selected(cells, structure.fixed)
+        if structure.fixed is not None
+        else np.zeros(len(values), dtype=bool)
+    )
     known = np.ones(len(values), dtype=bool) if keep_unknown else ~np.isnan(values)
     for add in structure.additivity:
         totals = [
@@ -452,6 +463,7 @@ def _suppress(cells: _Cells, primary: np.ndarray) -> np.ndarray:
     """Every hidden cell after secondary suppression (primary included)."""
     hidden = primary.copy()
     values = cells.values
+    fixed = cells.fixed
     _propagate(hidden, cells.link_pairs)
     relations = cells.relations
     if relations:
@@ -471,7 +483,14 @@ def _suppress(cells: _Cells, primary: np.ndarray) -> np.ndarray:
             h = hidden[rel]
             if h.sum() != 1:  # an earlier pick of this round settled it
                 continue
-            shown = rel[~h]
+            shown = rel[~h & ~fixed[rel]]
+            if not len(shown):
+                logger.warning(
+                    "disclosure %s: a masked cell equals a total published "
+                    "elsewhere; protect it there",
+                    cells.structure.name,
+                )
+                continue
             vals = values[shown]
             # smallest non-zero cell; a part rather than the total on a tie
             # (rel[0] is the total); a zero only when nothing else is left
@@ -618,6 +637,7 @@ def protect_table(
     min_denominator: int = DEFAULT_MIN_DENOMINATOR,
     *,
     verify: bool = True,
+    hide: pd.DataFrame | None = None,
 ) -> ProtectedTable:
     """Primary and secondary suppression of a table under its declared structure.
 
@@ -640,6 +660,10 @@ def protect_table(
         and b both below 5), hide the smallest shown cell of an equation it
         belongs to and suppress again. Hiding more never narrows an interval,
         so this ends. False: the heuristic alone (faster on large tables).
+    hide : pd.DataFrame, optional
+        True where a cell must be hidden from the start (reason
+        ``secondaire``) because another published table hides the same
+        figure; same index as ``table``, columns among ``structure.values``.
 
     Returns
     -------
@@ -675,10 +699,14 @@ def protect_table(
     who = structure.name or "protect_table"
     cells = _expand(table, structure, who)
     values = cells.values
-    counts = _selected(cells, structure.counts) & ~np.isnan(values)
+    counts = _selected(cells, structure.counts) & ~np.isnan(values) & ~cells.fixed
     with np.errstate(invalid="ignore"):
         primary = counts & (values >= 1) & (values < threshold)
-    hidden = _suppress(cells, primary)
+    start = primary.copy()
+    if hide is not None:
+        extra = hide.reindex(columns=list(structure.values), fill_value=False)
+        start |= extra.fillna(False).to_numpy(dtype=bool).ravel()
+    hidden = _suppress(cells, start)
     unlabelled = np.zeros_like(hidden)
     if verify:
         hidden, unlabelled = _repair(cells, hidden, primary, threshold)
@@ -753,7 +781,9 @@ def _repair(
         for c in pinned:
             around = {int(o) for i in member.get(c, []) for o in cells.relations[i]}
             # a shown cell of an equation of c, else of its component
-            options = [o for o in sorted(around) if not hidden[o]] or component[c][1]
+            options = [
+                o for o in sorted(around) if not hidden[o] and not cells.fixed[o]
+            ] or [o for o in component[c][1] if not cells.fixed[o]]
             if not options:  # only the labels' bounds pin it
                 unlabelled[[o for o in component[c][0] if primary[o]]] = True
                 continue
