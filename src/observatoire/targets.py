@@ -61,9 +61,10 @@ masked value becomes NaN and its ``secret_*`` column is True:
   ``disclosure_threshold - 1``, secondary suppression, rates over fewer than
   :data:`MIN_RATE_DENOMINATOR` young people), so a target never shows a cell
   the report's indicator tables hide;
-- a count of aids or scheme entries is masked from 1 to
-  ``disclosure_threshold - 1`` (primary suppression: the reports publish no
-  table of them these rows could be subtracted from);
+- a count of aids or scheme entries is masked exactly when
+  :func:`observatoire.disclosure.protect_figures` masks it among every unit
+  and every type of its kind, January to the month (units add up; for a
+  whole year aids of all types add up to the total the key figures publish);
 - a masked ``realise`` also masks the projection and ``taux_projection`` (they
   would give it back). The status is kept: it only places the projection in
   one of a few bands.
@@ -83,7 +84,7 @@ import pandas as pd
 
 from ._io import load_yaml
 from .data import DEPARTEMENT_NAMES, DEPARTEMENTS, SCHEMA
-from .disclosure import DEFAULT_MIN_DENOMINATOR, DEFAULT_THRESHOLD
+from .disclosure import DEFAULT_MIN_DENOMINATOR, DEFAULT_THRESHOLD, MARKER
 from .exceptions import ParamsError
 from .figures import blank_figure, plain
 from .formatting import fr_int, fr_month, fr_pct
@@ -568,6 +569,93 @@ class _Measures:
         ]
         return bool(reason != "")
 
+    def simple_hidden(
+        self,
+        indicateur: str,
+        niveau: str,
+        code: str,
+        year: int,
+        month: int,
+        threshold: int,
+    ) -> bool:
+        """Whether ``disclosure`` masks this aid or scheme count, January to ``month``.
+
+        Every unit (ML, department, region) and every type of the same kind is
+        protected together (:func:`observatoire.disclosure.protect_figures`):
+        the units add up, and at month 12 (a whole year, as in the key figures)
+        aids of all types add up to their published total, so a target never
+        shows what would give a masked count back.
+        """
+        kind, value = indicateur.split(":", 1)
+        key = (kind, year, month, threshold)
+        if key not in self._protected:
+            self._protected[key] = self._simple_reasons(kind, year, month, threshold)
+        name = f"aides_{value}_nombre" if kind == "aides" else f"{kind}_{value}"
+        return bool(self._protected[key].get((niveau, str(code), name), ""))
+
+    def _simple_reasons(self, kind: str, year: int, month: int, threshold: int) -> dict:
+        from .disclosure import protect_figures
+
+        self.simple_ytd(f"{kind}:", "region", "", year)  # reads the table once
+        rows = self._simple[kind]
+        rows = rows[(rows["annee"] == year) & (rows["mois"] <= month)]
+        own = self.owners().drop_duplicates("id_jeune").set_index("id_jeune")
+        held = pd.DataFrame(
+            {
+                "type": rows["valeur"].to_numpy(),
+                "ml": own["code_ml"].reindex(rows["id_jeune"]).to_numpy(),
+                "departement": own["departement"].reindex(rows["id_jeune"]).to_numpy(),
+            }
+        )
+        mls = self.warehouse.missions_locales.astype(
+            {"code_ml": str, "departement": str}
+        )
+        types = list(TYPES_AIDE if kind == "aides" else DISPOSITIFS)
+        if kind == "aides" and month == 12:
+            # the year's total of aids is published (key figures): the types
+            # add up to it; earlier in the year no total is published
+            types.append("total")
+        units = [("ml", c) for c in mls["code_ml"]]
+        units += [("departement", d) for d in sorted(set(mls["departement"]))]
+        units.append(("region", "NAQ"))
+        records = []
+        for niveau, code in units:
+            if niveau == "region":
+                mine = held
+            else:
+                mine = held[held["ml" if niveau == "ml" else "departement"] == code]
+            per_type = mine["type"].value_counts()
+            for t in types:
+                n = len(mine) if t == "total" else int(per_type.get(t, 0))
+                name = f"aides_{t}_nombre" if kind == "aides" else f"{kind}_{t}"
+                records.append((niveau, code, name, "nombre", float(n)))
+        tidy = pd.DataFrame(
+            records, columns=["niveau", "code", "indicateur", "unite", "valeur"]
+        ).assign(annee=year)
+        hierarchy = pd.DataFrame(
+            {
+                "niveau": "ml",
+                "code": mls["code_ml"].to_numpy(),
+                "niveau_parent": "departement",
+                "code_parent": mls["departement"].to_numpy(),
+            }
+        )
+        out = protect_figures(
+            tidy, threshold, MIN_RATE_DENOMINATOR, hierarchy=hierarchy
+        )
+        return dict(
+            zip(
+                zip(
+                    out["niveau"],
+                    out["code"].astype(str),
+                    out["indicateur"],
+                    strict=True,
+                ),
+                out["valeur_masque"].astype(str),
+                strict=True,
+            )
+        )
+
     def owners(self) -> pd.DataFrame:
         """``id_jeune`` -> ``code_ml`` (file holder) and ``departement``."""
         if self._owners is None:
@@ -719,8 +807,15 @@ def _secrets(
 ) -> tuple[bool, bool]:
     """Whether this year's and last year's values of ``target`` are masked."""
     ind, niveau, code = target.indicateur, target.niveau, str(target.code)
-    if ":" in ind:  # aids, schemes: primary suppression only
-        return bool(0 < value < threshold), bool(0 < value_before < threshold)
+    if ":" in ind:  # aids, schemes: every unit and type protected together
+        now = bool(0 < value < threshold) or measures.simple_hidden(
+            ind, niveau, code, year, month, threshold
+        )
+        before = bool(0 < value_before < threshold) or (
+            measures.covers_start(year - 1)
+            and measures.simple_hidden(ind, niveau, code, year - 1, month, threshold)
+        )
+        return now, before
     now = measures.hidden(ind, niveau, code, year, month, threshold)
     before = measures.covers_start(year - 1) and measures.hidden(
         ind, niveau, code, year - 1, month, threshold
@@ -899,7 +994,21 @@ def progress(
         )
     out = pd.DataFrame(rows, columns=list(PROGRESS_COLUMNS))
     logger.info("targets %d-%02d: %d measured", year, month, len(out))
-    return out
+    if raw:
+        return out
+    from . import disclosure
+
+    # each figure was decided in the whole table it belongs to (see the module doc)
+    return disclosure.mark(
+        out,
+        structure=disclosure.Structure(
+            keys=("indicateur", "niveau", "code"),
+            values=("realise", "realise_n_1", "projection", "taux_projection"),
+            name="objectifs",
+        ),
+        threshold=disclosure_threshold,
+        min_denominator=MIN_RATE_DENOMINATOR,
+    )
 
 
 # ------------------------------------------------------------------- display
@@ -953,6 +1062,8 @@ def progress_table(
             }
         )
     table = pd.DataFrame(rows)
+    if MARKER in progress_df.attrs:  # protected figures make a protected table
+        table.attrs[MARKER] = progress_df.attrs[MARKER]
     styler = table.style.hide(axis="index").format(escape="html")
 
     def color(value: str) -> str:

@@ -12,15 +12,29 @@ import pandas as pd
 from .. import disclosure
 
 
-def protect_table(frame: pd.DataFrame, threshold: int) -> dict[str, pd.DataFrame]:
+def protect_indicators(
+    frame: pd.DataFrame, threshold: int
+) -> disclosure.ProtectedTable:
+    """Disclosure control of an indicator table, as :func:`disclosure.protect` gives it."""
+    return disclosure.protect(
+        frame, threshold=threshold, min_denominator=disclosure.DEFAULT_MIN_DENOMINATOR
+    )
+
+
+def protect_table(
+    frame: pd.DataFrame | disclosure.ProtectedTable, threshold: int
+) -> dict[str, pd.DataFrame]:
     """Disclosure control of an indicator table: ``{"values", "mask"}``.
 
     ``values`` is the table with every masked cell set to NaN; ``mask`` has the
     same shape and holds, per cell, ``""`` (published) or the reason it is
-    hidden (``primaire``, ``secondaire``, ``denominateur``).
+    hidden (``primaire``, ``secondaire``, ``denominateur``). An already
+    protected table (:func:`protect_indicators`) is only put in that form.
     """
-    protected = disclosure.protect(
-        frame, threshold=threshold, min_denominator=disclosure.DEFAULT_MIN_DENOMINATOR
+    protected = (
+        frame
+        if isinstance(frame, disclosure.ProtectedTable)
+        else protect_indicators(frame, threshold)
     )
     values = protected.masked_values()
     for col in values.columns:

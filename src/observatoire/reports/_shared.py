@@ -38,7 +38,7 @@ import pandas as pd
 from .. import animation, indicators, targets
 from ..disclosure import DEFAULT_MIN_DENOMINATOR
 from ._params import RunParams
-from ._protect import protect_figures, protect_table
+from ._protect import protect_figures, protect_indicators, protect_table
 from .sections.evaluation import evaluation_blocks
 from .sections.trajectories import trajectory_blocks
 
@@ -101,7 +101,8 @@ def compute_shared(
     # the rest (see _in_background); its figures come back as HTML
     pending_trajectories = _in_background(trajectory_blocks, wh, year, threshold)
 
-    annual = indicators.compute(wh, str(year))
+    # kept whole: the evaluation's comparison hides what this table hides
+    annual = protect_indicators(indicators.compute(wh, str(year)), threshold)
     tables["annuel"] = protect(annual)
     # the monthly tables and their masks also serve the targets (step 5)
     monthly = {year: indicators.compute(wh, str(year), monthly=True)}
@@ -144,7 +145,7 @@ def compute_shared(
     evaluation = _safely(
         "evaluation_regionale",
         messages,
-        lambda: evaluation_blocks(wh, year, threshold),
+        lambda: evaluation_blocks(wh, year, threshold, annual),
     )
     if evaluation is not None:
         tables["evaluation_regionale"], tables["evaluation_ml"] = evaluation

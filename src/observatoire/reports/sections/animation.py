@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ... import disclosure
 from ...animation import TOTAL_CODE, AnnualReview
 from ...exceptions import ParamsError
 from ...formatting import fr_hours, fr_int, fr_pct, fr_signed_pct
@@ -35,11 +36,20 @@ def _styler(table: pd.DataFrame, formats: dict[str, Any], which: str) -> Styler:
         .hide(axis="index")
         .format(formats, na_rep="–", escape="html")
     )
-    return styler.set_table_styles(
+    styler = styler.set_table_styles(
         [
             {"selector": "th", "props": "text-align: left; padding: 3px 8px;"},
             {"selector": "td", "props": "padding: 3px 8px;"},
         ]
+    )
+    # through observatoire.disclosure like every report table; the structure
+    # holds no count of young people (actions, hours, MLs and staff describe
+    # institutions), so nothing is masked
+    return disclosure.mark(
+        styler,
+        structure=disclosure.Structure(
+            keys=(), values=(), name=f"animation {which} (établissements)"
+        ),
     )
 
 

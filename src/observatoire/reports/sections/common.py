@@ -206,17 +206,23 @@ _AID_WORDS = {
 }
 
 
+#: aids whose French name is not « Aides <word> »
+_AID_NAMES = {"total": "Toutes aides", "aide_alimentaire": "Aide alimentaire",
+              "autre": "Autres aides"}  # fmt: skip
+
+
 def _aid_label(name: str) -> str:
     for scheme, label in _SCHEMES:
         if name == scheme:
             return label
     for key, word in _AID_WORDS.items():
         if f"_{key}_" in f"_{name}_":
+            aid = _AID_NAMES.get(key, f"Aides {word}")
             if name.endswith("montant_eur"):
-                return f"Aides {word} : montant"
+                return f"{aid} : montant"
             if name.startswith("beneficiaires"):
-                return f"Aides {word} : bénéficiaires"
-            return f"Aides {word} : nombre"
+                return f"{aid} : bénéficiaires"
+            return f"{aid} : nombre"
     return name.replace("_", " ").capitalize()
 
 

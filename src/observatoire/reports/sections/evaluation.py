@@ -15,10 +15,14 @@ from . import _base as base
 
 if TYPE_CHECKING:
     from ...data import Warehouse
+    from ...disclosure import ProtectedTable
 
 
 def evaluation_blocks(
-    wh: Warehouse, year: int, threshold: int
+    wh: Warehouse,
+    year: int,
+    threshold: int,
+    indicators: ProtectedTable | None = None,
 ) -> tuple[st.Html, dict[str, st.Html]]:
     """The evaluation sections: regional block and one block per ML.
 
@@ -35,6 +39,9 @@ def evaluation_blocks(
         The report's year (comparison of MLs); exits and cohort: ``year - 1``.
     threshold : int
         Disclosure threshold of the run.
+    indicators : ProtectedTable, optional
+        The protected contract indicators of ``year``: the comparison's counts
+        are theirs, so it hides what they hide (no recovery across tables).
 
     Returns
     -------
@@ -115,7 +122,7 @@ def evaluation_blocks(
         region.append(st.paragraph(st.esc(" ".join(notes)), "avertissement"))
 
     per_ml: dict[str, st.Html] = {}
-    table = ev.comparison_table(comp, names=False, **opts)
+    table = ev.comparison_table(comp, names=False, indicators=indicators, **opts)
     exits = ev.outcomes_table(outs, dimension="code_ml", horizon=6, **opts)
     for code in wh.missions_locales["code_ml"].astype(str):
         mine = table[table["Mission Locale"].astype(str) == code].drop(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ... import disclosure
 from ...formatting import fr_num
 from .. import _style as st
 from . import _base as base
@@ -182,7 +183,16 @@ def _fr_decimal(value: float, digits: int) -> str:
 def _profile_display(profiles: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """Group profiles as French strings; groups under the threshold masked."""
     out = pd.DataFrame({"Type de parcours": profiles.index.astype(str)})
-    small = profiles["Effectif"].between(1, threshold - 1).to_numpy()
+    # the types add up to the cohort (« Ensemble de la cohorte »), whose size
+    # the page prints
+    whole = profiles.index.astype(str).str.startswith("Ensemble")
+    counts = profiles["Effectif"].to_numpy(dtype=float)
+    why = np.full(len(profiles), "", dtype=object)
+    why[~whole] = disclosure.protect_parts(
+        counts[~whole], counts[whole].sum() if whole.any() else None, threshold
+    ).reasons["n"]
+    small = why != ""
+    label = np.where(why == "primaire", f"< {threshold}", "s")
     for col in profiles.columns:
         values = profiles[col].to_numpy()
         if col == "Effectif":
@@ -191,7 +201,7 @@ def _profile_display(profiles: pd.DataFrame, threshold: int) -> pd.DataFrame:
             text = [_fr_decimal(v, 1) for v in values]
         else:
             text = [st.fr_pct(v) for v in values]
-        out[col] = np.where(small, f"< {threshold}", text)
+        out[col] = np.where(small, label, text)
     return out
 
 
@@ -206,13 +216,16 @@ def _ml_trajectory_blocks(
     for code, rows in shares.groupby("code_ml", sort=True):
         n_ml = int(rows["effectif_ml"].iloc[0])
         body = []
-        for r in rows.sort_values("groupe").itertuples(index=False):
-            masked = 0 < r.effectif < threshold or n_ml < base.MIN_DENOMINATOR
+        rows = rows.sort_values("groupe")
+        # the types add up to n_ml, which the paragraph prints
+        why = disclosure.protect_parts(rows["effectif"], n_ml, threshold).reasons["n"]
+        for r, reason in zip(rows.itertuples(index=False), why, strict=True):
+            masked = bool(reason) or n_ml < base.MIN_DENOMINATOR
             body.append(
                 {
                     "Type de parcours": r.nom_groupe,
-                    "Jeunes": f"< {threshold}"
-                    if 0 < r.effectif < threshold
+                    "Jeunes": (f"< {threshold}" if reason == "primaire" else "s")
+                    if reason
                     else st.fr_int(r.effectif),
                     "Part dans la Mission Locale": "n.d."
                     if masked
