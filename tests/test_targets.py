@@ -282,6 +282,49 @@ def test_small_counts_are_masked_unless_raw_is_asked():
     assert "3" not in targets.progress_table(out).data.iloc[0, 3]
 
 
+def test_an_aid_count_that_would_give_a_masked_one_back_is_masked_too():
+    # permis B by end of June 2024: MLA 12 (J1), MLB 2 (J2), Gironde 14.
+    # Targets for Gironde and MLA: shown as they are, 14 - 12 would give MLB's
+    # 2 back. Every unit is protected together: MLB's 2 is masked (primary),
+    # MLA's 12 too (the smaller other cell of {Gironde; MLA, MLB}).
+    aides = _frame(
+        "aides",
+        {
+            "id_aide": [f"A{i}" for i in range(14)],
+            "id_jeune": ["J1"] * 12 + ["J2"] * 2,
+            "type_aide": ["permis_b"] * 14,
+            "financeur": ["region"] * 14,
+            "date_attribution": pd.to_datetime(
+                ["2024-03-05"] * 12 + ["2024-04-02"] * 2
+            ),
+        },
+    )
+    jeunes = _frame("jeunes", {"id_jeune": ["J1", "J2"], "code_ml": ["MLA", "MLB"]})
+    evenements = _frame(
+        "evenements",
+        {
+            "id_evenement": ["E1"],
+            "id_jeune": ["J1"],
+            "code_ml": ["MLA"],
+            "date_evenement": pd.to_datetime(["2024-01-02"]),
+            "type_evenement": ["atelier"],
+        },
+    )
+    wh = Warehouse(
+        MLS, jeunes, evenements, empty_frame("situations"), aides=aides,
+        extraction_date=pd.Timestamp("2024-07-10"),
+    )  # fmt: skip
+    t = _targets(
+        _permis(niveau="departement", departement="33", valeur=30),
+        {"indicateur": "aides:permis_b", "niveau": "MLA", "annee": 2024, "valeur": 20},
+    )  # fmt: skip
+    raw = targets.progress(wh, t, 2024, 6, raw=True)
+    assert raw["realise"].tolist() == [14, 12]
+    out = targets.progress(wh, t, 2024, 6)
+    assert out["secret_realise"].tolist() == [False, True]
+    assert out["realise"].iloc[0] == 14 and np.isnan(out["realise"].iloc[1])
+
+
 def test_contract_indicator_uses_indicators_compute_and_disclosure():
     wh = _indicator_warehouse()
     t = _targets(
