@@ -233,6 +233,21 @@ def test_no_html_table_has_a_total_with_exactly_one_hidden_part(batch):
             assert not found, f"{page.name}: {found}"
     assert scanned > 20 and leaks == 0
     assert aids_tables == 5  # the regional report and each ML report
+    # an ML's paths by type add up to the cohort size its paragraph prints
+    paths = 0
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        size = re.search(r"Les ([\d\u202f\u00a0 ]+) jeunes accueillis pour la", text)
+        if size is None:
+            continue
+        parser = _Tables()
+        parser.feed(text)
+        (table,) = [t for t in parser.tables if "Types de parcours" in t["caption"]]
+        header, *body = table["rows"]
+        cells = [row[header.index("Jeunes")] for row in body]
+        assert sum(bool(HIDDEN.match(c)) for c in cells) != 1, (page.name, cells)
+        paths += 1
+    assert paths == len(MLS)
     # the planted case: 3 mobility aids shown « < 5 », and what would give
     # them back by subtraction from « Toutes aides » hidden too
     parser = _Tables()

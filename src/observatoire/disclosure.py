@@ -100,6 +100,7 @@ __all__ = [
     "mark",
     "protect",
     "protect_figures",
+    "protect_parts",
     "protect_table",
     "recoverable_cells",
     "render",
@@ -792,6 +793,62 @@ def _repair(
             hidden[options[order[0]]] = True
         hidden = _suppress(cells, hidden)
     raise DisclosureError("protect: interval check does not settle")  # pragma: no cover
+
+
+def protect_parts(
+    parts: Sequence[float],
+    total: float | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    *,
+    name: str = "ventilation",
+) -> ProtectedTable:
+    """A breakdown whose parts add up to a total published elsewhere.
+
+    The parts of a cohort (types of path, say) add up to its size, which the
+    report prints: masking one small part alone would let the reader subtract
+    it back. :func:`protect_table` with the total as a fixed cell.
+
+    Parameters
+    ----------
+    parts : sequence of numbers
+        The counts of the breakdown, in display order.
+    total : number, optional
+        The published total (default the sum of the parts).
+    threshold : int, default 5
+    name : str
+        For the marker.
+
+    Returns
+    -------
+    ProtectedTable
+        ``reasons["n"]`` has one row per part (in order).
+
+    Examples
+    --------
+    >>> protect_parts([20, 19, 5, 3], 47).reasons["n"].tolist()
+    ['', '', 'secondaire', 'primaire']
+    """
+    values = np.asarray(parts, dtype=float)
+    total = float(values.sum()) if total is None else float(total)
+    rows = [f"p{i}" for i in range(len(values))]
+    table = pd.DataFrame({"ligne": [*rows, "total"], "n": [*values, total]})
+    structure = Structure(
+        keys=("ligne",),
+        values=("n",),
+        additivity=(Additivity("ligne", {"total": rows}),),
+        fixed={"ligne": ["total"]},
+        name=name,
+    )
+    protected = protect_table(table, structure, threshold)
+    n = len(values)
+    return ProtectedTable(
+        protected.values.iloc[:n],
+        protected.reasons.iloc[:n],
+        protected.threshold,
+        protected.min_denominator,
+        structure,
+        protected.counts.iloc[:n],
+    )
 
 
 # ================================================================ the checker
