@@ -28,6 +28,7 @@ import pytest
 
 from observatoire import animation, data, disclosure, reports, targets
 from observatoire import evaluation as ev
+from observatoire.reports import sections
 
 MLS = ["ML16A", "ML23A", "ML33A", "ML87A"]
 HIDDEN = re.compile(r"^(< \d+|s|n\.d\.)$")
@@ -309,8 +310,8 @@ def test_evaluation_animation_and_target_tables_go_through_disclosure(
         "comparaison": ev.comparison_table(comp, names=False, **opts),
     }
     review = animation.annual_review(wh, year=animation.resolve_year(wh, "auto"))
-    for which in animation.REVIEW_TABLES:
-        out = animation.review_table(review, which)
+    for which in sections.REVIEW_TABLES:
+        out = sections.review_table(review, which)
         if hasattr(out, "data"):
             tables[f"animation {which}"] = out
     declared = targets.load_targets(
