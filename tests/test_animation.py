@@ -24,8 +24,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from observatoire import animation, data
+from observatoire import animation, data, reports
 from observatoire.exceptions import ParamsError
+from observatoire.formatting import fr_hours
+from observatoire.reports import sections
 
 FIXTURE = Path(__file__).parent / "fixtures" / "animation"
 ROOT = Path(__file__).resolve().parents[1]
@@ -260,8 +262,8 @@ def test_summary_text_first_year_and_empty_year(wh):
 
 def test_hours_are_rounded_in_french():
     # 2,96 h is 3,0 h, not "2,0" (truncated integer part + rounded decimals)
-    assert animation._fr_num(2.96) == "3,0"
-    assert animation._fr_num(1234.0) == "1\u202f234"
+    assert fr_hours(2.96) == "3,0"
+    assert fr_hours(1234.0) == "1\u202f234"
 
 
 def test_inputs_are_not_modified(wh):
@@ -292,7 +294,7 @@ def test_bad_arguments_are_clear_errors(wh):
     with pytest.raises(ParamsError, match="value: 'heures' is not one of"):
         animation.ml_policy_matrix(wh, year=2024, value="heures")
     with pytest.raises(ParamsError, match="which: 'tout' is not a table"):
-        animation.review_table(animation.annual_review(wh, year=2024), "tout")
+        sections.review_table(animation.annual_review(wh, year=2024), "tout")
 
 
 # ---------------------------------------------------------- notebook helpers
@@ -300,13 +302,17 @@ def test_resolve_year_auto_is_the_latest_complete_year(wh):
     # extraction date 2025-01-05: 2024 is complete
     assert animation.resolve_year(wh, "auto") == 2024
     assert animation.resolve_year(wh, "2023") == 2023
-    # an extract taken on 2024-12-31 has no complete 2024: back to 2023
+    # an extract taken on 2024-12-30 has no complete 2024: back to 2023
     src = {
         "animations": wh.animations,
         "animations_participations": wh.animations_participations,
-        "extraction_date": pd.Timestamp("2024-12-31"),
+        "extraction_date": pd.Timestamp("2024-12-30"),
     }
     assert animation.resolve_year(src, "auto") == 2023
+    # one taken on 2024-12-31 holds that day (the rule of Warehouse.coverage,
+    # the same as the reports' latest complete month): 2024 is complete
+    src["extraction_date"] = pd.Timestamp("2024-12-31")
+    assert animation.resolve_year(src, "auto") == 2024
     src["extraction_date"] = pd.Timestamp("2023-06-01")
     with pytest.raises(ParamsError, match="no complete year"):
         animation.resolve_year(src, "auto")
@@ -314,15 +320,15 @@ def test_resolve_year_auto_is_the_latest_complete_year(wh):
 
 def test_review_tables_are_french_html(wh):
     review = animation.annual_review(wh, year=2024)
-    for which in animation.REVIEW_TABLES:
-        html = animation.review_table(review, which).to_html()
+    for which in sections.REVIEW_TABLES:
+        html = sections.review_table(review, which).to_html()
         assert "<table" in html
-    html = animation.review_table(review, "par_departement").to_html()
+    html = sections.review_table(review, "par_departement").to_html()
     assert "75,0\u00a0%" in html and "Gironde (33)" in html
-    html = animation.review_table(review, "evolution").to_html()
+    html = sections.review_table(review, "evolution").to_html()
     # hours 11,5 -> 36,5: +25 (whole hours without decimals), +217,4 %
     assert "+200,0\u00a0%" in html and ">36,5<" in html and ">+25<" in html
-    head = animation.review_header(review, title="Bilan", synthetic=True)._repr_html_()
+    head = sections.review_header(review, title="Bilan", synthetic=True)._repr_html_()
     assert "Données synthétiques" in head and "En 2024, l&#x27;ARML" in head
 
 
@@ -341,7 +347,7 @@ def test_default_data_dir_finds_the_project_root(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[project]\n", encoding="utf-8")
     (tmp_path / "data" / "entrepot").mkdir(parents=True)
     (tmp_path / "notebooks").mkdir()
-    found = animation.default_data_dir(tmp_path / "notebooks")
+    found = reports.default_data_dir(tmp_path / "notebooks")
     assert found == (tmp_path / "data" / "entrepot").resolve()
 
 
@@ -351,7 +357,9 @@ def test_notebook_is_committed_clean():
     first = nb["cells"][0]
     assert "parameters" in first["metadata"]["tags"]
     src = "".join(first["source"])
-    assert "data = None" in src and 'year = "auto"' in src and "title = " in src
+    assert "data = None" in src and 'year = "auto"' in src
+    # the batch sends no title: the review's heading is fixed (REVIEW_TITLE)
+    assert "title = " not in src
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [] and cell["execution_count"] is None
@@ -366,7 +374,7 @@ def test_notebook_runs_on_the_fixture(tmp_path):
     papermill.execute_notebook(
         str(ROOT / "notebooks" / "bilan_animation.ipynb"),
         str(out),
-        parameters={"data": str(extract), "year": "auto", "title": "Essai"},
+        parameters={"data": str(extract), "year": "auto"},
         cwd=str(ROOT / "notebooks"),
         progress_bar=False,
     )

@@ -329,3 +329,243 @@ def test_followup_and_key_figures_of_the_fixture():
     counts = shown[shown["indicateur"].isin(indicators.COUNT_COLUMNS)]
     assert not counts["valeur"].between(1, 4).any()
     assert not counts["valeur_n_1"].between(1, 4).any()
+
+
+# ------------------------------------------------- declared structures
+GRID = disclosure.Structure(
+    keys=("ligne",),
+    values=("x", "y", "z", "total"),
+    additivity=(
+        disclosure.Additivity("ligne", {"Total": ["A", "B", "C"]}),
+        disclosure.Additivity(disclosure.COLUMN, {"total": ["x", "y", "z"]}),
+    ),
+)
+
+
+def _grid() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "ligne": ["A", "B", "C", "Total"],
+            "x": [12, 8, 30, 50],
+            "y": [3, 15, 7, 25],
+            "z": [20, 9, 11, 40],
+            "total": [35, 32, 48, 115],
+        }
+    )
+
+
+def _published(table: pd.DataFrame, hidden: dict[str, list[str]]) -> pd.DataFrame:
+    out = table.astype({c: float for c in ("x", "y", "z", "total")})
+    for col, rows in hidden.items():
+        out.loc[out["ligne"].isin(rows), col] = np.nan
+    return out
+
+
+def test_grid_naive_rule_leaks_and_the_declared_structure_stops_it():
+    # A/y = 3 is the only small cell. Masked alone it comes back twice:
+    # column y: 25 - 15 - 7 = 3; row A: 35 - 12 - 20 = 3.
+    naive = _published(_grid(), {"y": ["A"]})
+    found = disclosure.recoverable_cells(naive, GRID)
+    assert found[["ligne", "colonne", "methode"]].values.tolist() == [
+        ["A", "y", "equation"]
+    ]
+    assert found["borne_min"].tolist() == [3.0]
+    # By hand, equations in order (columns x, y, z, total; then rows A, B, C):
+    # col y {25; 3*, 15, 7}: C/y (7) goes; row A {35; 12, 3*, 20}: A/x (12);
+    # row C {48; 30, 7*, 11}: C/z (11); then col x {50; 12*, 8, 30}: B/x (8);
+    # col z {40; 20, 9, 11*}: B/z (9). The hidden cells close a cycle
+    # A/x - A/y - C/y - C/z - B/z - B/x: each can move by the same t.
+    p = disclosure.protect_table(_grid(), GRID)
+    reasons = p.reasons.set_axis(_grid()["ligne"]).to_dict("index")
+    assert reasons == {
+        "A": {"x": "secondaire", "y": "primaire", "z": "", "total": ""},
+        "B": {"x": "secondaire", "y": "", "z": "secondaire", "total": ""},
+        "C": {"x": "", "y": "secondaire", "z": "secondaire", "total": ""},
+        "Total": {"x": "", "y": "", "z": "", "total": ""},
+    }
+    assert disclosure.recoverable_cells(p).empty
+    assert disclosure.recoverable_cells(p, method="intervalle").empty
+    assert p.n_masked == 6  # every cell of GRID is a count
+
+
+def test_checker_finds_a_cell_no_single_equation_gives_back():
+    # Every row and column has 0 or at least 2 hidden cells, yet A/z is known:
+    # rows A + B give A/x + A/y + A/z + B/x + B/y = 20 + 21 - 5 = 36, and
+    # columns x and y give A/x + B/x + A/y + B/y = (25 - 8) + (27 - 12) = 32.
+    table = pd.DataFrame(
+        {
+            "ligne": ["A", "B", "C", "Total"],
+            "x": [10, 7, 8, 25],
+            "y": [6, 9, 12, 27],
+            "z": [4, 5, 6, 15],
+            "total": [20, 21, 26, 67],
+        }
+    )
+    published = _published(
+        table,
+        {
+            "x": ["A", "B"],
+            "y": ["A", "B"],
+            "z": ["A", "C", "Total"],
+            "total": ["C", "Total"],
+        },
+    )
+    assert disclosure.recoverable_cells(published, GRID).empty
+    found = disclosure.recoverable_cells(published, GRID, method="intervalle")
+    assert found[["ligne", "colonne"]].values.tolist() == [["A", "z"]]
+    assert found["borne_min"].iloc[0] == pytest.approx(4.0)
+    assert found["borne_max"].iloc[0] == pytest.approx(4.0)
+
+
+def test_bounds_of_the_label_can_pin_and_the_check_hides_more():
+    # 8 = a + b with a and b both shown "< 5": each is 4. No equation has a
+    # lone hidden cell, but the labels' bounds (1 to 4) pin both.
+    structure = disclosure.Structure(
+        keys=("ligne",),
+        values=("a", "b", "total"),
+        additivity=(disclosure.Additivity(disclosure.COLUMN, {"total": ["a", "b"]}),),
+    )
+    table = pd.DataFrame({"ligne": ["L"], "a": [4], "b": [4], "total": [8]})
+    quick = disclosure.protect_table(table, structure, verify=False)
+    assert quick.reasons.iloc[0].tolist() == ["primaire", "primaire", ""]
+    assert disclosure.recoverable_cells(quick).empty
+    pinned = disclosure.recoverable_cells(quick, method="intervalle")
+    assert sorted(pinned["colonne"]) == ["a", "b"]
+    # the check hides the total: a and b are then anything from 1 to 4
+    p = disclosure.protect_table(table, structure)
+    assert p.reasons.iloc[0].tolist() == ["primaire", "primaire", "secondaire"]
+    assert disclosure.recoverable_cells(p, method="intervalle").empty
+
+
+def test_two_levels_with_amounts_tied_to_counts():
+    # aids and their amounts by ML, department (M1 + M2 = Gironde, M3 =
+    # Dordogne) and region. M1 has 2 aids (primary) for 300 EUR: Gironde's
+    # 4 300 EUR minus M2's 4 000 would give the amount back, and 22 - 20 the
+    # count. M2 goes (count 20 < 22), and both amounts with their counts.
+    table = _table()
+    table["aides"] = [2, 20, 10, 10, 22, 32]
+    table["montant"] = [300.0, 4000.0, 1500.0, 1500.0, 4300.0, 5800.0]
+    parents = {"M1": "33", "M2": "33", "M3": "24", "24": "NAQ", "33": "NAQ"}
+    structure = disclosure.Structure(
+        keys=("code",),
+        values=("aides", "montant"),
+        counts={disclosure.COLUMN: ["aides"]},
+        additivity=(disclosure.Additivity.from_parents("code", parents),),
+        links=(disclosure.Link(disclosure.COLUMN, {"montant": ["aides"]}),),
+    )
+    naive = table.assign(aides=table["aides"].where(table["code"] != "M1"))
+    naive["montant"] = naive["montant"].where(table["code"] != "M1")
+    leaks = disclosure.recoverable_cells(naive, structure)
+    assert sorted(leaks["colonne"]) == ["aides", "montant"]
+    p = disclosure.protect_table(table, structure)
+    assert _reasons(p, "aides") == {
+        "M1": "primaire",
+        "M2": "secondaire",
+        "M3": "",
+        "24": "",
+        "33": "",
+        "NAQ": "",
+    }
+    assert _reasons(p, "montant")["M1"] == _reasons(p, "montant")["M2"] == "secondaire"
+    assert p.n_masked == 2  # amounts are not counts
+    assert disclosure.recoverable_cells(p, method="intervalle").empty
+    shown = p.masked_values().set_index("code")
+    assert disclosure.is_protected(shown.reset_index())
+    assert shown.loc["33", "montant"] == 4300.0
+
+
+def test_a_linked_table_across_years():
+    # entries in 2022 and 2023, their sum over the two years and the change.
+    # A has 3 in 2022 (primary). Row A: 13 - 10 would give it back, column
+    # 2022: 23 - 20. By hand: col 2022 hides B/2022 (20 < 23), row A hides
+    # A/2023 (10 < 13), row B hides B/2023 (25 < 45): a cycle. The change of
+    # A (10 - 3 = 7) with A's two-year total (13) would give 3 back: it is
+    # hidden with its years, and so is B's; the Ensemble change is shown.
+    table = pd.DataFrame(
+        {
+            "ligne": ["A", "B", "Ensemble"],
+            "n_2022": [3, 20, 23],
+            "n_2023": [10, 25, 35],
+            "n_deux_ans": [13, 45, 58],
+            "evolution": [7, 5, 12],
+        }
+    )
+    structure = disclosure.Structure(
+        keys=("ligne",),
+        values=("n_2022", "n_2023", "n_deux_ans", "evolution"),
+        counts={disclosure.COLUMN: ["n_2022", "n_2023", "n_deux_ans"]},
+        additivity=(
+            disclosure.Additivity("ligne", {"Ensemble": ["A", "B"]}),
+            disclosure.Additivity(
+                disclosure.COLUMN, {"n_deux_ans": ["n_2022", "n_2023"]}
+            ),
+        ),
+        links=(
+            disclosure.Link(disclosure.COLUMN, {"evolution": ["n_2022", "n_2023"]}),
+        ),
+    )
+    p = disclosure.protect_table(table, structure)
+    assert p.reasons.to_numpy().tolist() == [
+        ["primaire", "secondaire", "", "secondaire"],
+        ["secondaire", "secondaire", "", "secondaire"],
+        ["", "", "", ""],
+    ]
+    assert disclosure.recoverable_cells(p, method="intervalle").empty
+
+
+def test_aids_by_type_with_their_total_in_key_figures():
+    # The ML23A defect: "toutes" is the sum of the types, so one masked type
+    # comes back by subtraction (103 - 100 = 3 aids, 3 690 - 3 000 EUR).
+    rows = []
+    for code, niveau, permis, mobilite in (
+        ("M1", "ml", (100, 3000.0), (3, 690.0)),
+        ("M2", "ml", (50, 1500.0), (10, 2000.0)),
+        ("33", "departement", (150, 4500.0), (13, 2690.0)),
+        ("NAQ", "region", (150, 4500.0), (13, 2690.0)),
+    ):
+        for kind, (n, eur) in (
+            ("permis_b", permis),
+            ("mobilite_internationale", mobilite),
+        ):
+            rows.append((niveau, code, f"aides_{kind}_nombre", "nombre", n))
+            rows.append((niveau, code, f"aides_{kind}_montant_eur", "euros", eur))
+        rows.append(
+            (niveau, code, "aides_total_nombre", "nombre", permis[0] + mobilite[0])
+        )
+        rows.append(
+            (niveau, code, "aides_total_montant_eur", "euros", permis[1] + mobilite[1])
+        )
+    table = pd.DataFrame(
+        rows, columns=["niveau", "code", "indicateur", "unite", "valeur"]
+    ).assign(annee=2023, theme="aides")
+    hierarchy = pd.DataFrame(
+        {
+            "niveau": ["ml", "ml"],
+            "code": ["M1", "M2"],
+            "niveau_parent": ["departement"] * 2,
+            "code_parent": ["33"] * 2,
+        }
+    )
+    out = disclosure.protect_figures(table, hierarchy=hierarchy)
+    reasons = out.set_index(["code", "indicateur"])["valeur_masque"].to_dict()
+    # M1's 3: its total (103) minus permis B (100) -> permis B goes too (the
+    # smaller part); Gironde's mobility (13) minus M2's (10) -> M2's goes
+    assert reasons[("M1", "aides_mobilite_internationale_nombre")] == "primaire"
+    assert reasons[("M1", "aides_permis_b_nombre")] == "secondaire"
+    assert reasons[("M2", "aides_mobilite_internationale_nombre")] == "secondaire"
+    assert reasons[("M1", "aides_mobilite_internationale_montant_eur")] == "secondaire"
+    assert reasons[("M1", "aides_total_nombre")] == ""
+    published = out.assign(periode="2023", portee="annee")
+    structure = out.attrs[disclosure.MARKER]["structure"]
+    assert disclosure.recoverable_cells(published, structure).empty
+    assert disclosure.recoverable_cells(published, structure, method="intervalle").empty
+
+
+def test_unprotected_tables_carry_no_marker():
+    assert not disclosure.is_protected(_grid())
+    p = disclosure.protect_table(_grid(), GRID)
+    assert disclosure.is_protected(p.masked_values())
+    assert disclosure.is_protected(disclosure.render(p))
+    assert disclosure.is_protected(disclosure.mark(_grid(), p))
+    with pytest.raises(DisclosureError, match="repeats"):
+        disclosure.protect_table(pd.concat([_grid(), _grid()]), GRID)

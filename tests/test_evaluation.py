@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from observatoire import data, synthetic
+from observatoire import data, disclosure, synthetic
 from observatoire import evaluation as ev
 from observatoire.data._warehouse import Warehouse
 from observatoire.evaluation._adjusted import exact_ratio_interval, poisson_limit
@@ -406,16 +406,22 @@ def test_compare_on_fixture_ml_without_events():
     tab = ev.comparison_table(res, indicateur="entrees_emploi", names=False)
     # MLA: 6 accompanied (J01 J02 J03 J04 J07 interviewed, J11 at a workshop:
     # the national definition), 3 jobs -> "6", "< 5" and the hidden E and O/E
-    # ("s"); MLB: 1 accompanied -> "< 5", 0 jobs shown as 0, ratio hidden (< 20)
+    # ("s"); MLB: 1 accompanied -> "< 5", ratio hidden (< 20). The MLs' jobs
+    # add up to the region's 3: with MLB's and MLC's 0 shown, 3 - 0 - 0 would
+    # give MLA's 3 back, so one zero goes too (secondary suppression, MLB
+    # first); MLC's 0 stays shown.
     mla = tab.loc[tab["Mission Locale"] == "MLA"].iloc[0]
     assert (mla["Jeunes accompagnés"], mla["Entrées observées (O)"]) == ("6", "< 5")
     assert mla["Entrées attendues (E)"] == "s" and mla["O/E"] == "s"
     mlb = tab.loc[tab["Mission Locale"] == "MLB"].iloc[0]
     assert (mlb["Jeunes accompagnés"], mlb["Entrées observées (O)"], mlb["O/E"]) == (
         "< 5",
-        "0",
+        "s",
         "s",
     )
+    mlc = tab.loc[tab["Mission Locale"] == "MLC"].iloc[0]
+    assert mlc["Entrées observées (O)"] == "0"
+    assert disclosure.is_protected(tab)
 
 
 def _accompanied_wh(n_per_ml=40, qpv_all_employed=False, seed=0):

@@ -49,7 +49,12 @@ def _assemble(case: Path, tmp: Path) -> tuple[Path, Path, dict]:
             target = extract / f.relative_to(case)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(f, target)
-    prep = spec.get("preparer", {})
+    _prepare(spec.get("preparer", {}), extract, scratch)
+    return extract, scratch, spec
+
+
+def _prepare(prep: dict, extract: Path, scratch: Path) -> None:
+    """What a committed file cannot be: links, FIFOs, folders, large files."""
     for name, (byte, size) in prep.get("fichier", {}).items():
         (extract / name).write_bytes(bytes.fromhex(byte) * size)
     for name, target in prep.get("lien", {}).items():
@@ -65,7 +70,6 @@ def _assemble(case: Path, tmp: Path) -> tuple[Path, Path, dict]:
     for name, text in prep.get("ecrire", {}).items():
         (scratch / name).parent.mkdir(parents=True, exist_ok=True)
         (scratch / name).write_text(text, encoding="utf-8")
-    return extract, scratch, spec
 
 
 def _fill(text: str, extract: Path, scratch: Path) -> str:

@@ -305,13 +305,13 @@ def test_correspondence_file_is_checked_on_load(tmp_path):
 def test_run_definition_reaches_the_shared_inputs(synthetic_extract, monkeypatch):
     # what the reports print in « Définitions et méthode », and what they count
     from observatoire import data, indicators
-    from observatoire.reports import _cache, _sections
+    from observatoire.reports import _cache, _shared
 
     def not_needed(*args, **kwargs):
         raise RuntimeError("not needed here")
 
-    monkeypatch.setattr(_sections, "_trajectory_blocks", not_needed)
-    monkeypatch.setattr(_sections, "_evaluation_blocks", not_needed)
+    monkeypatch.setattr(_shared, "trajectory_blocks", not_needed)
+    monkeypatch.setattr(_shared, "evaluation_blocks", not_needed)
     wh = data.load(synthetic_extract)
     found = {}
     for name, types in (

@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from observatoire import reports
+from observatoire import data, reports
 from observatoire.cli import main
 from observatoire.reports._html import add_toc
 
@@ -31,7 +31,7 @@ KINDS = [
     "trajectoires",
     "bilan_animation",
     "rapport_mission_locale",
-]
+]  # written out: the registry (reports._kinds) is checked against it
 
 
 @pytest.fixture(scope="module")
@@ -237,6 +237,61 @@ def test_committed_notebooks_have_no_outputs_and_a_parameters_cell():
                 assert c.outputs == [] and c.execution_count is None, path.name
 
 
+# ------------------------------------------------------- registry of report kinds
+def _declared_parameters(kind: str) -> set[str]:
+    import papermill as pm
+
+    return set(pm.inspect_notebook(str(NOTEBOOKS / f"{kind}.ipynb")))
+
+
+def test_every_report_kind_has_its_notebook_and_only_those():
+    from observatoire.reports._kinds import KINDS as REGISTRY
+
+    assert sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")) == sorted(REGISTRY)
+    assert reports.REPORT_KINDS == tuple(REGISTRY) == tuple(KINDS)
+
+
+def test_each_notebook_declares_exactly_what_the_batch_sends(small_extract):
+    from observatoire.reports import _batch
+    from observatoire.reports._kinds import KINDS as REGISTRY
+    from observatoire.reports._kinds import plan
+
+    params = reports.check_against_warehouse(
+        reports._params.parse_params({"data": str(small_extract), "mls": MLS[:2]}),
+        data.load(small_extract),
+    )
+    planned = plan(params, Path("cache"))
+    # one job per regional kind, one per ML for the ML report
+    assert [j.name for j in planned] == [
+        "rapport_regional",
+        "suivi_mensuel",
+        "trajectoires",
+        "bilan_animation",
+        "rapport_mission_locale_ML16A",
+        "rapport_mission_locale_ML33A",
+    ]
+    for job in planned:
+        declared = _declared_parameters(job.kind)
+        assert set(REGISTRY[job.kind].parameters) == declared, job.kind
+        assert set(job.parameters) == declared, job.name
+    # the bilan reviews the latest complete year; the others the run's month
+    assert {j.kind: j.parameters["year"] for j in planned}["bilan_animation"] == "auto"
+    # what reaches each notebook from the batch's own planning is the same
+    batch_jobs = _batch.plan_reports(params, {}, Path("cache"))
+    assert [(j.name, j.kind, j.code_ml) for j in batch_jobs] == [
+        (j.name, j.kind, j.code_ml) for j in planned
+    ]
+    for job, mine in zip(batch_jobs, planned, strict=True):
+        declared = _declared_parameters(job.kind)
+        received = {k: v for k, v in job.parameters.items() if k in declared}
+        assert received == mine.parameters, job.name
+
+
+def test_open_report_refuses_a_parameter_it_does_not_know(small_extract):
+    with pytest.raises(TypeError, match="title"):
+        reports.open_report(data=str(small_extract), title="Rapport")
+
+
 # --------------------------------------------------------------- HTML helpers
 def test_table_of_contents_goes_after_the_title_block():
     body = "<h1>Titre</h1><p>sous-titre</p><h2>Un</h2><h3>Un.a</h3><h2>Deux</h2>"
@@ -249,30 +304,29 @@ def test_table_of_contents_goes_after_the_title_block():
 def test_a_part_that_fails_leaves_a_message_and_the_rest_of_the_report(
     small_extract, monkeypatch
 ):
-    from observatoire import data
-    from observatoire.reports import _sections
+    from observatoire.reports import _shared, sections
     from observatoire.reports._cache import ReportInputs
 
     def broken(*args, **kwargs):
         raise RuntimeError("modèle en panne")
 
-    monkeypatch.setattr(_sections, "_evaluation_blocks", broken)
+    monkeypatch.setattr(_shared, "evaluation_blocks", broken)
     wh = data.load(small_extract)
     params = reports.check_against_warehouse(
         reports._params.parse_params({"data": str(small_extract)}), wh
     )
-    tables, meta = _sections.compute_shared(wh, params)
+    tables, meta = _shared.compute_shared(wh, params)
     assert "evaluation_regionale" not in tables and "annuel" in tables
     assert "n'a pas pu être calculée" in meta["messages"]["evaluation_regionale"]
     rep = ReportInputs({**meta, "tables": list(tables)}, None, tables)
     for block in (
-        _sections.evaluation_regional(rep),
-        _sections.evaluation_ml(rep, MLS[0]),
+        sections.evaluation_regional(rep),
+        sections.evaluation_ml(rep, MLS[0]),
     ):
         assert "n&#x27;a pas pu être calculée" in block.html  # HTML-escaped
     # the other sections are unaffected
-    assert "Chiffres clés" in _sections.key_figures(rep).html
-    assert "Cohorte" in _sections.trajectories_study(rep).html
+    assert "Chiffres clés" in sections.key_figures(rep).html
+    assert "Cohorte" in sections.trajectories_study(rep).html
 
 
 def test_a_bad_target_file_stops_the_run_before_any_notebook(
@@ -289,3 +343,90 @@ def test_a_bad_target_file_stops_the_run_before_any_notebook(
     err = capsys.readouterr().err
     assert "entrees_inventees" in err and "Traceback" not in err
     assert not (tmp_path / "sorties" / "essai" / "html").exists()
+
+
+# ------------------------------------------------ text from the data is escaped
+PAYLOADS = ("<script>alert(1)</script>", "\"&'<>", "<img src=x onerror=alert(2)>")
+#: matplotlib would read this as mathtext and fail to draw (unknown symbol)
+MATHTEXT = r"$\notasymbol$"
+
+
+@pytest.fixture(scope="module")
+def hostile_extract(small_extract, tmp_path_factory) -> Path:
+    """The small extract with markup in every text a report shows."""
+    import pandas as pd
+
+    folder = tmp_path_factory.mktemp("hostile") / "entrepot"
+    shutil.copytree(small_extract, folder)
+    ml = pd.read_parquet(folder / "missions_locales.parquet")
+    names = (*PAYLOADS, MATHTEXT)
+    ml["nom_ml"] = [f"{names[i % len(names)]} ML {i}" for i in range(len(ml))]
+    ml.to_parquet(folder / "missions_locales.parquet", index=False)
+    an = pd.read_parquet(folder / "animations.parquet")
+    an["intitule"] = PAYLOADS[0]
+    an.to_parquet(folder / "animations.parquet", index=False)
+    return folder
+
+
+@pytest.mark.slow
+def test_names_from_the_data_never_reach_a_page_as_markup(hostile_extract):
+    from observatoire import animation
+    from observatoire.reports import _shared, sections
+    from observatoire.reports._cache import ReportInputs
+    from observatoire.reports._html import render_page
+    from observatoire.reports._style import report_title
+
+    wh = data.load(hostile_extract)
+    params = reports.check_against_warehouse(
+        reports._params.parse_params({"data": str(hostile_extract)}), wh
+    )
+    tables, meta = _shared.compute_shared(wh, params)
+    rep = ReportInputs({**meta, "tables": list(tables)}, None, tables)
+    code = sorted(meta["labels"])[0]  # its name holds the <script> payload
+    s = sections
+    blocks = [
+        s.title(rep, "rapport_regional"),
+        s.title(rep, "rapport_mission_locale", code),
+        s.key_figures(rep),
+        s.departments_table(rep),
+        s.missions_locales_table(rep),
+        s.all_rate_dotplots(rep),
+        s.regional_trends(rep),
+        s.profile_table(rep),
+        s.schemes_and_aids(rep),
+        s.targets(rep),
+        s.evaluation_regional(rep),
+        s.followup_table(rep),
+        s.followup_heatmap(rep),
+        s.trajectories_study(rep),
+        s.ml_key_figures(rep, code),
+        s.ml_position(rep, code),
+        s.ml_monthly_curves(rep, code),
+        s.profile_table(rep, "ml", code),
+        s.schemes_and_aids(rep, "ml", code),
+        s.ml_trajectories(rep, code),
+        s.evaluation_ml(rep, code),
+        s.method_notes(rep),
+    ]
+    pages = [
+        render_page(
+            "".join(b.html for b in blocks),
+            title=report_title("rapport_mission_locale", meta, code),
+        )
+    ]
+    review = animation.annual_review(wh, year=animation.resolve_year(wh, "auto"))
+    # figures with the names on an axis are drawn (no mathtext error)
+    heatmap = animation.heatmap_ml_policy(wh, year=review.year)
+    pages.append(s.as_image(heatmap, alt="carte").html)
+    pages.append(s.review_header(review, synthetic=True)._repr_html_())
+    for which in s.REVIEW_TABLES:
+        table = s.review_table(review, which)
+        pages.append(table.to_html() if hasattr(table, "to_html") else table.html)
+    html = "".join(pages)
+    for payload in PAYLOADS:
+        assert payload not in html, payload
+    assert "<script>alert" not in html and "<img src=x" not in html
+    # the names are shown, escaped: the check above is not vacuous
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; ML 0" in html
+    assert "&lt;img src=x onerror=alert(2)&gt; ML 2" in html
+    assert f"{MATHTEXT} ML 3" in html  # shown as written in the tables

@@ -282,6 +282,49 @@ def test_small_counts_are_masked_unless_raw_is_asked():
     assert "3" not in targets.progress_table(out).data.iloc[0, 3]
 
 
+def test_an_aid_count_that_would_give_a_masked_one_back_is_masked_too():
+    # permis B by end of June 2024: MLA 12 (J1), MLB 2 (J2), Gironde 14.
+    # Targets for Gironde and MLA: shown as they are, 14 - 12 would give MLB's
+    # 2 back. Every unit is protected together: MLB's 2 is masked (primary),
+    # MLA's 12 too (the smaller other cell of {Gironde; MLA, MLB}).
+    aides = _frame(
+        "aides",
+        {
+            "id_aide": [f"A{i}" for i in range(14)],
+            "id_jeune": ["J1"] * 12 + ["J2"] * 2,
+            "type_aide": ["permis_b"] * 14,
+            "financeur": ["region"] * 14,
+            "date_attribution": pd.to_datetime(
+                ["2024-03-05"] * 12 + ["2024-04-02"] * 2
+            ),
+        },
+    )
+    jeunes = _frame("jeunes", {"id_jeune": ["J1", "J2"], "code_ml": ["MLA", "MLB"]})
+    evenements = _frame(
+        "evenements",
+        {
+            "id_evenement": ["E1"],
+            "id_jeune": ["J1"],
+            "code_ml": ["MLA"],
+            "date_evenement": pd.to_datetime(["2024-01-02"]),
+            "type_evenement": ["atelier"],
+        },
+    )
+    wh = Warehouse(
+        MLS, jeunes, evenements, empty_frame("situations"), aides=aides,
+        extraction_date=pd.Timestamp("2024-07-10"),
+    )  # fmt: skip
+    t = _targets(
+        _permis(niveau="departement", departement="33", valeur=30),
+        {"indicateur": "aides:permis_b", "niveau": "MLA", "annee": 2024, "valeur": 20},
+    )  # fmt: skip
+    raw = targets.progress(wh, t, 2024, 6, raw=True)
+    assert raw["realise"].tolist() == [14, 12]
+    out = targets.progress(wh, t, 2024, 6)
+    assert out["secret_realise"].tolist() == [False, True]
+    assert out["realise"].iloc[0] == 14 and np.isnan(out["realise"].iloc[1])
+
+
 def test_contract_indicator_uses_indicators_compute_and_disclosure():
     wh = _indicator_warehouse()
     t = _targets(
@@ -307,6 +350,35 @@ def test_contract_indicator_uses_indicators_compute_and_disclosure():
     # with a threshold of 2, the counts 2 and 4 can be shown; the rate cannot
     low = targets.progress(wh, t, 2023, 6, disclosure_threshold=2)
     assert low["secret_realise"].tolist() == [False, False, True]
+
+
+def test_tables_computed_by_the_caller_are_used_not_recomputed(monkeypatch):
+    from observatoire import disclosure, indicators
+
+    wh = _indicator_warehouse()
+    t = _targets(
+        {"indicateur": "entrees_formation", "niveau": "region", "annee": 2023,
+         "valeur": 4},
+        {"indicateur": "taux_formation", "niveau": "region", "annee": 2023,
+         "valeur": 0.4},
+    )  # fmt: skip
+    full = indicators.compute(wh, "2023", monthly=True)
+    reasons = disclosure.protect(full, threshold=2, min_denominator=20).reasons
+    expected = targets.progress(wh, t, 2023, 6, disclosure_threshold=2)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed again")
+
+    # 2023 is the only year the extract holds: nothing is left to compute
+    monkeypatch.setattr(indicators, "compute", refuse)
+    monkeypatch.setattr(disclosure, "protect", refuse)
+    given = targets.progress(
+        wh, t, 2023, 6, disclosure_threshold=2, computed={2023: (full, reasons)}
+    )
+    pd.testing.assert_frame_equal(given, expected)
+    # the same decisions as above: the count 2 shown at threshold 2, the rate
+    # (4 young people, fewer than 20) masked
+    assert given["secret_realise"].tolist() == [False, True]
 
 
 # -------------------------------------------------------------- the defaults

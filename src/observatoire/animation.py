@@ -19,10 +19,10 @@ tables of that review, for one calendar year:
 - :func:`summary_text`: the review in one French paragraph;
 - :func:`annual_review`: everything above in one object.
 
-For the notebook ``notebooks/bilan_animation.ipynb``: :func:`default_data_dir`
-and :func:`resolve_year` (``"auto"``: the latest complete year),
-:func:`review_header` (title, banner, summary) and :func:`review_table`
-(French, formatted tables).
+:func:`resolve_year` gives the year to review (``"auto"``: the latest complete
+one). This module computes; the report renders: the notebook
+``notebooks/bilan_animation.ipynb`` shows the review through
+:mod:`observatoire.reports.sections.animation` (French tables, header, figure).
 
 Every function takes ``source``: a :class:`~observatoire.data.Warehouse`, or a
 mapping with the DataFrames ``animations``, ``animations_participations`` and
@@ -42,21 +42,18 @@ Counting rules
 
 from __future__ import annotations
 
-import html
 import logging
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from .data import DEPARTEMENT_NAMES
-from .data._schema import POLITIQUES_REGIONALES, TYPES_ANIMATION
+from .data import DEPARTEMENT_NAMES, SCHEMA, Coverage, Warehouse
 from .exceptions import ParamsError
-from .formatting import fr_int, fr_num, fr_pct, fr_signed_pct
+from .figures import blank_figure, plain
+from .formatting import fr_hours, fr_int, fr_pct
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -65,14 +62,13 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "NETWORK_SIZE",
+    "TOTAL_CODE",
+    "Source",
     "POLICY_LABELS",
-    "REVIEW_TABLES",
     "TYPE_LABELS",
     "AnnualReview",
     "actions_by",
     "annual_review",
-    "as_image",
-    "default_data_dir",
     "heatmap_ml_policy",
     "ml_policy_matrix",
     "ml_reach",
@@ -80,14 +76,19 @@ __all__ = [
     "reach_by_departement",
     "reach_summary",
     "resolve_year",
-    "review_header",
-    "review_table",
-    "section",
     "summary_text",
     "year_over_year",
 ]
 
+#: what every function reads: a loaded extract, or a mapping with the DataFrames
+#: ``animations``, ``animations_participations`` (and ``missions_locales``)
+Source = Warehouse | Mapping[str, Any]
+
 #: Missions Locales in the Nouvelle-Aquitaine network (agreement 2022-2024)
+#: the contract's values (``data.SCHEMA``, the data package's front door)
+TYPES_ANIMATION = SCHEMA["animations"].column("type_animation").allowed
+POLITIQUES_REGIONALES = SCHEMA["animations"].column("politique_regionale").allowed
+
 NETWORK_SIZE = 43
 
 #: French labels of ``type_animation``
@@ -135,7 +136,8 @@ _ORDER = {
     "type_animation": TYPES_ANIMATION,
     "politique_regionale": POLITIQUES_REGIONALES,
 }
-_TOTAL_CODE = "total"
+#: code of the total row of the per-department table
+TOTAL_CODE = "total"
 _TOTAL_LABEL = "Ensemble"
 
 
@@ -147,7 +149,7 @@ class _Frames:
     missions_locales: pd.DataFrame | None
 
 
-def _frames(source: Any) -> _Frames:
+def _frames(source: Source) -> _Frames:
     """The three frames of ``source`` (Warehouse or mapping), typed, copied."""
     if isinstance(source, Mapping):
         get = source.get
@@ -203,7 +205,7 @@ def _need_mls(fr: _Frames) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ tables
 def actions_by(
-    source: Any, *, year: int, by: str = "type_animation", total: bool = True
+    source: Source, *, year: int, by: str = "type_animation", total: bool = True
 ) -> pd.DataFrame:
     """Actions of ``year`` by type of action or by regional policy.
 
@@ -257,7 +259,7 @@ def actions_by(
     if total:
         groups.append(
             (
-                _TOTAL_CODE,
+                TOTAL_CODE,
                 pd.Series(True, index=anim.index),
                 pd.Series(True, index=part.index),
                 pd.Series(True, index=prev.index),
@@ -269,7 +271,7 @@ def actions_by(
             {
                 by: code,
                 "libelle": _TOTAL_LABEL
-                if code == _TOTAL_CODE
+                if code == TOTAL_CODE
                 else _BY[by].get(code, code),
                 "actions": len(a),
                 "heures": float(a["duree_heures"].sum()),
@@ -291,7 +293,7 @@ def actions_by(
     return out
 
 
-def ml_reach(source: Any, *, year: int) -> pd.DataFrame:
+def ml_reach(source: Source, *, year: int) -> pd.DataFrame:
     """One row per Mission Locale of ``missions_locales``: what reached it in ``year``.
 
     Returns
@@ -335,7 +337,9 @@ def ml_reach(source: Any, *, year: int) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def reach_summary(source: Any, *, year: int, network_size: int = NETWORK_SIZE) -> dict:
+def reach_summary(
+    source: Source, *, year: int, network_size: int = NETWORK_SIZE
+) -> dict:
     """Headline reach figures of ``year``.
 
     Returns
@@ -373,7 +377,7 @@ def reach_summary(source: Any, *, year: int, network_size: int = NETWORK_SIZE) -
     return out
 
 
-def reach_by_departement(source: Any, *, year: int) -> pd.DataFrame:
+def reach_by_departement(source: Source, *, year: int) -> pd.DataFrame:
     """MLs reached per department in ``year``.
 
     Returns
@@ -394,7 +398,7 @@ def reach_by_departement(source: Any, *, year: int) -> pd.DataFrame:
     reach = reach[reach["code_ml"].isin(mls["code_ml"])]
     rows = []
     groups = [(d, d) for d in sorted(mls["departement"].unique())]
-    for code, dep in [*groups, (_TOTAL_CODE, None)]:
+    for code, dep in [*groups, (TOTAL_CODE, None)]:
         r = reach if dep is None else reach[reach["departement"] == dep]
         p = part if dep is None else part[part["departement"] == dep]
         n_net = len(r)
@@ -416,7 +420,7 @@ def reach_by_departement(source: Any, *, year: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def rarely_reached(source: Any, *, year: int, threshold: int = 2) -> pd.DataFrame:
+def rarely_reached(source: Source, *, year: int, threshold: int = 2) -> pd.DataFrame:
     """The Mission Locales reached fewer than ``threshold`` times in ``year``, named.
 
     These figures describe institutions, not young people: no disclosure rule
@@ -450,7 +454,7 @@ _YOY_ROWS = (
 )
 
 
-def year_over_year(source: Any, *, year: int) -> pd.DataFrame:
+def year_over_year(source: Source, *, year: int) -> pd.DataFrame:
     """Headline figures of ``year`` against ``year - 1``.
 
     Returns
@@ -482,7 +486,9 @@ def year_over_year(source: Any, *, year: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def ml_policy_matrix(source: Any, *, year: int, value: str = "actions") -> pd.DataFrame:
+def ml_policy_matrix(
+    source: Source, *, year: int, value: str = "actions"
+) -> pd.DataFrame:
     """ML x policy table of ``year``: actions attended (or staff attending).
 
     Parameters
@@ -525,7 +531,7 @@ def ml_policy_matrix(source: Any, *, year: int, value: str = "actions") -> pd.Da
 
 # ------------------------------------------------------------------- figure
 def heatmap_ml_policy(
-    source: Any, *, year: int, value: str = "actions", annotate: bool = True
+    source: Source, *, year: int, value: str = "actions", annotate: bool = True
 ) -> Figure:
     """Heat map of :func:`ml_policy_matrix`: Missions Locales x regional policies.
 
@@ -537,20 +543,21 @@ def heatmap_ml_policy(
     -------
     matplotlib.figure.Figure
     """
-    from matplotlib.figure import Figure
 
     mat = ml_policy_matrix(source, year=year, value=value)
     reach = ml_reach(source, year=year).set_index("code_ml")
     names = [
-        f"{reach.at[c, 'nom_ml']} ({reach.at[c, 'departement']})"
-        if reach.at[c, "departement"]
-        else str(reach.at[c, "nom_ml"])
+        plain(
+            f"{reach.at[c, 'nom_ml']} ({reach.at[c, 'departement']})"
+            if reach.at[c, "departement"]
+            else reach.at[c, "nom_ml"]
+        )
         for c in mat.index
     ]
     n_rows, n_cols = mat.shape
     height = max(2.6, 0.24 * n_rows + 1.8)
     width = max(5.5, 0.62 * n_cols + 4.2)
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = blank_figure(width, height)
     ax = fig.add_subplot()
     what = "Actions suivies" if value == "actions" else "Participants"
     ax.set_title(
@@ -609,25 +616,6 @@ def _integer_locator():
 
 
 # --------------------------------------------------------------------- text
-def _fr_int(v: Any) -> str:
-    return fr_int(v)
-
-
-def _fr_pct(v: Any, digits: int = 1) -> str:
-    return fr_pct(v, digits)
-
-
-def _fr_num(v: float) -> str:
-    """Hours: whole numbers without decimals, else one decimal with a comma.
-
-    >>> _fr_num(2.96), _fr_num(1.5), _fr_num(1234.0)
-    ('3,0', '1,5', '1\u202f234')
-    """
-    if float(v).is_integer():
-        return fr_int(v)
-    return fr_num(v, 1)
-
-
 def _fr_list(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
@@ -638,7 +626,7 @@ def _plural(n: int, one: str, many: str) -> str:
     return one if n <= 1 else many
 
 
-def summary_text(source: Any, *, year: int, network_size: int = NETWORK_SIZE) -> str:
+def summary_text(source: Source, *, year: int, network_size: int = NETWORK_SIZE) -> str:
     """The annual review in one plain-language French paragraph.
 
     It gives the actions, hours and staff attending, the MLs reached (of the
@@ -669,29 +657,29 @@ def summary_text(source: Any, *, year: int, network_size: int = NETWORK_SIZE) ->
         text = f"En {year}, aucune action d'animation du réseau n'est enregistrée."
         if prev["actions"]:
             text += (
-                f" L'année précédente, {_fr_int(prev['actions'])} "
+                f" L'année précédente, {fr_int(prev['actions'])} "
                 f"{_plural(prev['actions'], 'action avait', 'actions avaient')} été menée"
                 f"{'' if prev['actions'] <= 1 else 's'}."
             )
         return text
     n = s["actions"]
     parts = [
-        f"En {year}, l'ARML a mené {_fr_int(n)} "
+        f"En {year}, l'ARML a mené {fr_int(n)} "
         f"{_plural(n, 'action', 'actions')} d'animation du réseau "
-        f"({_fr_num(s['heures'])} {_plural(int(s['heures']), 'heure', 'heures')})"
-        f" : {_fr_int(s['participants'])} "
+        f"({fr_hours(s['heures'])} {_plural(int(s['heures']), 'heure', 'heures')})"
+        f" : {fr_int(s['participants'])} "
         f"{_plural(s['participants'], 'participation', 'participations')} "
         "de professionnels des Missions Locales."
     ]
     touched = s["ml_touchees"]
     reach_txt = (
-        f" {_fr_int(touched)} {_plural(touched, 'Mission Locale', 'Missions Locales')}"
-        f" sur {_fr_int(network_size)} {_plural(touched, 'a', 'ont')} été "
-        f"{_plural(touched, 'touchée', 'touchées')} ({_fr_pct(s['part_43'])})"
+        f" {fr_int(touched)} {_plural(touched, 'Mission Locale', 'Missions Locales')}"
+        f" sur {fr_int(network_size)} {_plural(touched, 'a', 'ont')} été "
+        f"{_plural(touched, 'touchée', 'touchées')} ({fr_pct(s['part_43'])})"
     )
     if touched:
         twice = s["ml_touchees_2_fois"]
-        reach_txt += f", dont {_fr_int(twice)} au moins deux fois."
+        reach_txt += f", dont {fr_int(twice)} au moins deux fois."
     else:
         reach_txt += "."
     parts.append(reach_txt)
@@ -700,8 +688,7 @@ def summary_text(source: Any, *, year: int, network_size: int = NETWORK_SIZE) ->
         ["actions", "participants"], ascending=False, kind="stable"
     )
     top = [
-        f"{_POLICY_IN_TEXT.get(r.politique_regionale, r.libelle)} "
-        f"({_fr_int(r.actions)})"
+        f"{_POLICY_IN_TEXT.get(r.politique_regionale, r.libelle)} ({fr_int(r.actions)})"
         for r in by_pol.head(3).itertuples()
     ]
     if top:
@@ -719,10 +706,10 @@ def summary_text(source: Any, *, year: int, network_size: int = NETWORK_SIZE) ->
             ]
             more = len(rare) - len(names)
             if more:
-                names.append(f"{_fr_int(more)} {_plural(more, 'autre', 'autres')}")
+                names.append(f"{fr_int(more)} {_plural(more, 'autre', 'autres')}")
             k = len(rare)
             parts.append(
-                f" {_fr_int(k)} {_plural(k, 'Mission Locale a', 'Missions Locales ont')}"
+                f" {fr_int(k)} {_plural(k, 'Mission Locale a', 'Missions Locales ont')}"
                 f" été {_plural(k, 'touchée', 'touchées')} moins de deux fois : "
                 f"{_fr_list(names)}."
             )
@@ -735,12 +722,12 @@ def summary_text(source: Any, *, year: int, network_size: int = NETWORK_SIZE) ->
         if diff == 0:
             change = "stable"
         else:
-            pct = _fr_pct(abs(diff) / prev["actions"])
+            pct = fr_pct(abs(diff) / prev["actions"])
             change = f"{'en hausse' if diff > 0 else 'en baisse'} de {pct}"
         parts.append(
-            f" Par rapport à {year - 1} ({_fr_int(prev['actions'])} "
+            f" Par rapport à {year - 1} ({fr_int(prev['actions'])} "
             f"{_plural(prev['actions'], 'action', 'actions')}, "
-            f"{_fr_int(prev['ml_touchees'])} "
+            f"{fr_int(prev['ml_touchees'])} "
             f"{_plural(prev['ml_touchees'], 'Mission Locale touchée', 'Missions Locales touchées')}"
             f"), le nombre d'actions est {change}."
         )
@@ -765,7 +752,7 @@ class AnnualReview:
     text: str
 
 
-def annual_review(source: Any, *, year: int) -> AnnualReview:
+def annual_review(source: Source, *, year: int) -> AnnualReview:
     """Every table of the annual review of ``year`` (needs ``missions_locales``).
 
     Returns
@@ -810,38 +797,28 @@ def annual_review(source: Any, *, year: int) -> AnnualReview:
 
 
 # ------------------------------------------------------------ notebook side
-class _Html:
-    """A piece of HTML that Jupyter displays as such (no IPython needed)."""
-
-    def __init__(self, html: str) -> None:
-        self.html = html
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-    def __str__(self) -> str:
-        return self.html
 
 
-def default_data_dir(start: str | os.PathLike[str] | None = None) -> Path:
-    """The project's synthetic warehouse, ``data/entrepot`` at the project root.
+def _coverage(source: Source, dates: pd.Series) -> Coverage:
+    """The extract's coverage; for bare tables, up to their extraction date or last action."""
+    if isinstance(source, Warehouse):
+        return source.coverage
+    if isinstance(source, Mapping):
+        end = source.get("extraction_date")
+    else:
+        end = getattr(source, "extraction_date", None)
+    if end is None or pd.isna(end):
+        end = dates.max() if len(dates) else None
+    return Coverage(None, None if end is None else pd.Timestamp(end).normalize())
 
-    The root is the nearest folder at or above ``start`` (default: the working
-    directory, which is the notebook's folder in JupyterLab) holding a
-    ``pyproject.toml``; when it has no ``data/entrepot``, the source tree this
-    package is installed from (editable install) is tried.
-    """
-    from .reports import default_data_dir as _default  # one rule for every notebook
 
-    return _default(start)
-
-
-def resolve_year(source: Any, year: int | str = "auto") -> int:
+def resolve_year(source: Source, year: int | str = "auto") -> int:
     """The year to review: ``year`` itself, or for ``"auto"`` the latest complete one.
 
-    A year is complete when the extraction date (``source.extraction_date``;
-    without one, the day after the last action) is after its 31 December; the
-    latest complete year holding at least one action is chosen.
+    A year is complete when the extract covers its 31 December
+    (``Warehouse.coverage``; for bare tables, up to their extraction date or
+    else their last action); the latest complete year holding at least one
+    action is chosen.
 
     Raises
     ------
@@ -855,210 +832,10 @@ def resolve_year(source: Any, year: int | str = "auto") -> int:
         return _check_year(year)
     fr = _frames(source)
     dates = fr.animations["date_animation"].dropna()
-    end = getattr(source, "extraction_date", None)
-    if isinstance(source, Mapping):
-        end = source.get("extraction_date")
-    if end is None or pd.isna(end):
-        end = dates.max() + pd.Timedelta(days=1) if len(dates) else None
-    years = sorted(
-        {
-            int(y)
-            for y in dates.dt.year
-            if end is not None and pd.Timestamp(int(y), 12, 31) < end
-        }
-    )
+    last = _coverage(source, dates).latest_complete_year
+    years = sorted({int(y) for y in dates.dt.year if last is not None and y <= last})
     if not years:
         raise ParamsError(
             "year: 'auto' found no complete year with an animation action in the extract"
         )
     return years[-1]
-
-
-def _styler(table: pd.DataFrame, formats: dict[str, Any]):
-    styler = table.style.hide(axis="index").format(formats, na_rep="–", escape="html")
-    return styler.set_table_styles(
-        [
-            {"selector": "th", "props": "text-align: left; padding: 3px 8px;"},
-            {"selector": "td", "props": "padding: 3px 8px;"},
-        ]
-    )
-
-
-def _signed(v: Any) -> str:
-    if v is None or pd.isna(v):
-        return "–"
-    if v == 0:
-        return "0"
-    return ("+" if v > 0 else "−") + fr_int(abs(v))
-
-
-def _hours(v: Any) -> str:
-    return "–" if v is None or pd.isna(v) else _fr_num(float(v))
-
-
-#: tables of :func:`review_table`
-REVIEW_TABLES = ("par_type", "par_politique", "par_departement", "moins_2_fois",
-                 "evolution", "par_ml")  # fmt: skip
-
-
-def review_table(review: AnnualReview, which: str):
-    """One table of the review as a French, formatted pandas Styler.
-
-    Parameters
-    ----------
-    review : AnnualReview
-    which : str
-        One of :data:`REVIEW_TABLES`: ``par_type``, ``par_politique``,
-        ``par_departement``, ``moins_2_fois`` (named MLs reached fewer than
-        twice), ``evolution`` (change on the previous year), ``par_ml``.
-
-    Returns
-    -------
-    pandas.io.formats.style.Styler
-        French headers, ``12 345`` counts, ``45,2 %`` shares; for an empty
-        ``moins_2_fois``, a displayable French sentence instead.
-    """
-    n, n1 = review.year, review.year - 1
-    if which in ("par_type", "par_politique"):
-        t = review.by_type if which == "par_type" else review.by_policy
-        first = "Type d'action" if which == "par_type" else "Politique régionale"
-        table = pd.DataFrame(
-            {
-                first: t["libelle"],
-                f"Actions {n}": t["actions"],
-                "Heures": t["heures"],
-                "Participants": t["participants"],
-                "Missions Locales touchées": t["ml_touchees"],
-                f"Actions {n1}": t["actions_n_1"],
-                "Évolution": t["evolution"],
-            }
-        )
-        fmt = {c: fr_int for c in table.columns[1:]}
-        fmt.update({"Heures": _hours, "Évolution": _signed})
-        return _styler(table, fmt)
-    if which == "par_departement":
-        t = review.per_departement
-        table = pd.DataFrame(
-            {
-                "Département": [
-                    lab if code == _TOTAL_CODE else f"{lab} ({code})"
-                    for code, lab in zip(t["departement"], t["libelle"], strict=True)
-                ],
-                "Missions Locales": t["ml_reseau"],
-                "Touchées": t["ml_touchees"],
-                "Part touchée": t["part_touchees"],
-                "Actions suivies": t["actions"],
-                "Participants": t["participants"],
-                "Touchées moins de deux fois": t["ml_moins_2_fois"],
-            }
-        )
-        fmt = {c: fr_int for c in table.columns[1:]}
-        fmt["Part touchée"] = fr_pct
-        return _styler(table, fmt)
-    if which == "moins_2_fois":
-        t = review.rarely_reached
-        if t.empty:
-            return _Html(
-                f"<p>Toutes les Missions Locales ont été touchées au moins deux fois "
-                f"en {n}.</p>"
-            )
-        table = pd.DataFrame(
-            {
-                "Mission Locale": t["nom_ml"],
-                "Département": [
-                    f"{lab} ({code})" if lab else code
-                    for code, lab in zip(
-                        t["departement"], t["libelle_departement"], strict=True
-                    )
-                ],
-                f"Actions suivies en {n}": t["actions"],
-                f"Actions suivies en {n1}": t["actions_n_1"],
-                "Participants": t["participants"],
-            }
-        )
-        return _styler(table, {c: fr_int for c in table.columns[2:]})
-    if which == "evolution":
-        t = review.year_over_year
-        table = pd.DataFrame(
-            {
-                "Indicateur": t["libelle"],
-                str(n1): t["annee_n_1"],
-                str(n): t["annee"],
-                "Évolution": t["evolution"],
-                "Évolution (%)": t["evolution_pct"],
-            }
-        )
-        cells = table.astype(object)
-        for i, is_hours in zip(table.index, t["indicateur"].eq("heures"), strict=True):
-            fmt = _hours if is_hours else fr_int
-            for col in (str(n1), str(n)):
-                cells.at[i, col] = fmt(table.at[i, col])
-            ev = table.at[i, "Évolution"]
-            sign = "+" if ev > 0 else "−" if ev < 0 else ""
-            cells.at[i, "Évolution"] = sign + fmt(abs(ev))
-            pct = table.at[i, "Évolution (%)"]
-            cells.at[i, "Évolution (%)"] = fr_pct(0) if pct == 0 else fr_signed_pct(pct)
-        return _styler(cells, {})
-    if which == "par_ml":
-        t = review.per_ml
-        table = pd.DataFrame(
-            {
-                "Mission Locale": t["nom_ml"],
-                "Département": t["departement"],
-                f"Actions suivies en {n}": t["actions"],
-                "Participants": t["participants"],
-                "Politiques abordées": t["politiques"],
-                f"Actions suivies en {n1}": t["actions_n_1"],
-            }
-        )
-        return _styler(table, {c: fr_int for c in table.columns[2:]})
-    raise ParamsError(
-        f"which: {which!r} is not a table; valid: {', '.join(REVIEW_TABLES)}"
-    )
-
-
-def review_header(
-    review: AnnualReview, *, title: str, synthetic: bool = False
-) -> _Html:
-    """Title, synthetic-data banner and plain-language summary, as HTML."""
-    banner = ""
-    if synthetic:
-        banner = (
-            '<p style="background:#fff3cd;border:1px solid #e0c36b;padding:6px 10px;">'
-            "<strong>Données synthétiques.</strong> Ce bilan est produit sur un entrepôt "
-            "généré par observatoire : aucun chiffre ne décrit une action réelle.</p>"
-        )
-    return _Html(
-        f"<h1>{html.escape(title)}</h1>"
-        f"<h2>Bilan annuel de l'animation du réseau – {review.year}</h2>"
-        f"{banner}"
-        f'<p style="font-size:1.05em;line-height:1.45">{html.escape(review.text)}</p>'
-        '<p style="color:#555;font-size:0.9em">Article 4 de l\'accord-cadre '
-        "2022-2024 : bilan annuel des activités d'animation déployées par l'ARML pour "
-        "appuyer auprès des Missions Locales la diffusion des politiques régionales. "
-        "Les chiffres portent sur des structures et non sur des jeunes : les Missions "
-        "Locales sont nommées, aucun secret statistique ne s'applique.</p>"
-    )
-
-
-def section(text: str, level: int = 3) -> _Html:
-    """A French section heading (``<h3>`` by default) for the notebook."""
-    return _Html(f"<h{level}>{html.escape(text)}</h{level}>")
-
-
-def as_image(fig: Figure, *, dpi: int = 110, alt: str = "") -> _Html:
-    """A matplotlib figure as an inline PNG that any notebook or HTML export shows.
-
-    Figures here are built without pyplot (nothing left open), so Jupyter has
-    no inline renderer registered for them; this embeds them explicitly.
-    """
-    import base64
-    import io
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return _Html(
-        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
-        'style="max-width:100%">'
-    )

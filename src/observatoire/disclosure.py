@@ -1,65 +1,79 @@
-"""Statistical disclosure control of indicator tables (what leaves the building).
+"""Statistical disclosure control: one mechanism for every table that leaves the building.
 
 Front door
 ----------
-- :func:`protect`: apply the contract's rules to a table of
-  ``indicators.compute`` and return a :class:`ProtectedTable` (exact values,
-  which cells are masked and why).
-- :func:`render`: the same table as French display strings, masked counts shown
-  as ``< 5``; :meth:`ProtectedTable.for_csv`: masked cells left empty, with a
-  flag column, for machine-readable exports.
-- :func:`protect_figures`: the same rules on the tidy tables of
-  ``indicators.key_figures`` and ``indicators.monthly_followup``.
+- :class:`Structure`, with :class:`Additivity`, :class:`Link` and :class:`Rate`:
+  the declaration of a table's cells (which columns hold figures, which of them
+  are counts of people or events) and of its exact relations (which cells are
+  parts of which totals, along rows, columns, years and territorial levels).
+- :func:`protect_table`: primary and secondary suppression of any table under
+  its declared structure; returns a :class:`ProtectedTable`.
+- :func:`recoverable_cells`: an independent check that no masked cell of a
+  published table can be worked back, equation by equation or by linear
+  programming (the feasible interval of each masked cell).
+- :func:`mark` and :func:`is_protected`: every protected table carries
+  :data:`MARKER` in ``DataFrame.attrs``, so a report builder (and the tests) can
+  tell a protected table from one that never went through this module.
+- :func:`protect`: :func:`protect_table` with the structure of a table of
+  ``indicators.compute``; :func:`render` shows it in French (``< 5``, ``s``);
+  :meth:`ProtectedTable.for_csv` for machine-readable exports.
+- :func:`protect_figures`: the same for the tidy tables of
+  ``indicators.key_figures`` and ``indicators.monthly_followup`` (aids by type
+  with their total, amounts in euros tied to their counts, the year before).
 
 Rules (data contract, "Statistical disclosure control")
 --------------------------------------------------------
 1. *Primary suppression.* A count from 1 to ``threshold - 1`` (default 1 to 4)
-   is masked (reason ``primaire``). 0 is shown: it discloses nobody.
-2. *Secondary suppression* (reason ``secondaire``). A masked cell must not be
-   recomputable by subtraction. The exact linear relations between published
-   cells are, for a count column and one (periode, portee):
+   is masked (reason ``primaire``). 0 is shown: it discloses nobody. Only the
+   cells the structure declares as counts (``Structure.counts``) are subject to
+   it; an amount in euros or a duration is not a count of people.
+2. *Secondary suppression* (reason ``secondaire``). Each :class:`Additivity`
+   gives equations ``total = sum of parts`` between published cells. A masked
+   cell must never be the only hidden cell of an equation: when it is (a part,
+   or the total itself with all its parts shown), the smallest non-zero shown
+   cell of that equation is masked too (a part rather than the total on a
+   tie; a zero only when nothing else is left), and every equation is checked
+   again until nothing changes: the masking spreads across rows, columns,
+   years and levels (ML, department, region).
+3. *Links* (:class:`Link`): a cell is hidden whenever one of its sources is:
+   an amount with its count of aids, a ratio with either count, a change on a
+   year with either year. Links are applied in every round, so a linked cell
+   also gets the secondary suppression its own equations need (an amount
+   total with one hidden part hides another amount).
+4. *Rates* (:class:`Rate`): hidden when the denominator is below
+   ``min_denominator`` (reason ``denominateur``) or when the numerator or
+   denominator is masked (``secondaire``): rate times denominator would give
+   the count back.
 
-   - **unit hierarchy**: a department total is the sum of its MLs and the region
-     the sum of its departments. This is exact for ``entretiens`` and
-     ``premiers_accueils``. For the counts of distinct people it is exact up to
-     the people counted by two MLs (``total - sum of the other MLs`` gives the
-     masked cell minus that overlap, which is small), so by default
-     (``distinct_as_additive=True``) they are protected the same way;
-   - **time**: a January-to-month total (``cumul``) is the previous ``cumul``
-     plus the month (``mois``) for ``entretiens`` and ``premiers_accueils``; for
-     every count, January's ``mois`` and ``cumul`` are the same cell.
+Relations between different columns of a row that are inequalities (a part,
+such as ``entrees_formation_region``, is at most its whole
+``entrees_formation``; :data:`indicators.SUBSET_RELATIONS`) cannot pin a value
+and are not declared. Counts of distinct people are not exact sums (a young
+person seen by two MLs counts once in the department): an :class:`Additivity`
+says so with ``exact=False``; suppression still treats it as an equation
+(``total - others`` gives the masked cell up to a small overlap), and
+:func:`recoverable_cells` as the inequalities it really is.
 
-   In every such group (a total and its parts), a masked cell must never be the
-   only one: when it is, the smallest non-zero published cell of the group is
-   masked too, and the groups are checked again until nothing changes (the
-   masking spreads from MLs to departments to the region and back).
-   Relations between columns of a row are inequalities (a part, such as
-   ``entrees_formation_region``, is at most its whole ``entrees_formation``;
-   :data:`indicators.SUBSET_RELATIONS`): a published whole is at least
-   ``threshold`` and only bounds a masked part by what "masked" already says,
-   and a masked whole forces its parts below ``threshold``, so masked or 0.
-   They cannot pin a value, so they need no secondary suppression.
-3. *Rates* (and their Wilson bounds) are hidden when their denominator is below
-   ``min_denominator`` (reason ``denominateur``), or when their numerator or
-   denominator is masked (reason ``secondaire``): rate times denominator would
-   give the masked count back.
-
-Protect the whole table, then filter: masking decisions depend on the other
-units of the same department, which a filtered table no longer holds. This is
-the usual hierarchical heuristic, not an optimal suppression (linear
-programming): it guarantees that no group holds a lone masked cell.
+This is the usual hierarchical heuristic, not an optimal suppression: it
+guarantees that no equation holds a lone masked cell, and
+:func:`recoverable_cells` (``method="intervalle"``) proves on a given table that
+the feasible interval of every masked cell is wider than zero. Protect a whole
+table, then filter: masking decisions depend on the other units of the same
+department, which a filtered table no longer holds.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Collection, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .exceptions import DisclosureError
-from .formatting import fr_int, fr_pct
+from .formatting import fr_int, fr_num, fr_pct
 from .indicators import (
     COUNT_COLUMNS,
     KEY_COLUMNS,
@@ -69,13 +83,26 @@ from .indicators import (
 )
 
 __all__ = [
+    "COLUMN",
     "DEFAULT_MIN_DENOMINATOR",
     "DEFAULT_THRESHOLD",
     "FLAG_COLUMN",
+    "MARKER",
     "SECONDARY_LABEL",
+    "Additivity",
+    "Link",
     "ProtectedTable",
+    "Rate",
+    "Structure",
+    "figures_structure",
+    "indicator_structure",
+    "is_protected",
+    "mark",
     "protect",
     "protect_figures",
+    "protect_parts",
+    "protect_table",
+    "recoverable_cells",
     "render",
 ]
 
@@ -88,27 +115,424 @@ FLAG_COLUMN = "cellules_masquees"
 #: shown for a cell hidden by secondary suppression or a small denominator
 #: ("s": secret statistique, as INSEE prints it); primary cells show ``< 5``
 SECONDARY_LABEL = "s"
+#: pseudo-dimension naming a cell's column, for relations between columns
+COLUMN = "colonne"
+#: key of ``DataFrame.attrs`` a protected table carries (see :func:`mark`)
+MARKER = "observatoire.disclosure"
+
+
+# ================================================================ declaration
+Code = Hashable
+Selector = Mapping[str, Collection[Any]]
+
+
+def _norm(code: Any) -> Any:
+    """A code as compared with the table's keys: strings, tuples of strings."""
+    if isinstance(code, tuple):
+        return tuple(str(c) for c in code)
+    return str(code)
+
+
+def _dims(dimension: str | Sequence[str]) -> tuple[str, ...]:
+    return (dimension,) if isinstance(dimension, str) else tuple(dimension)
 
 
 @dataclass(frozen=True)
+class Additivity:
+    """Totals along one dimension: each total cell is the sum of its parts.
+
+    The cells of an equation differ only along ``dimension`` (one or several
+    key columns, or :data:`COLUMN` for the columns of a row); every other
+    coordinate is the same. One equation per total, per combination of the
+    other coordinates present in the table.
+
+    Parameters
+    ----------
+    dimension : str or tuple of str
+        Key column(s) of the table, or :data:`COLUMN`.
+    totals : mapping
+        Total code -> codes of its parts (codes are values of ``dimension``,
+        tuples for several columns). A part may be missing from the table:
+        the equation then holds the parts present (which only protects more).
+    within : mapping, optional
+        Restrict the equations to the cells whose coordinates (key columns or
+        :data:`COLUMN`) take one of the listed values, e.g.
+        ``{COLUMN: ["entretiens"]}``.
+    exact : bool, default True
+        False for counts of distinct people, where the total is at most the
+        sum of its parts (someone counted in two parts counts once in the
+        total). Suppression treats it as an equation all the same.
+    name : str
+        What the relation is, for messages and :func:`recoverable_cells`.
+
+    Examples
+    --------
+    >>> Additivity.from_parents("code", {"M1": "33", "M2": "33"}).totals
+    {'33': ('M1', 'M2')}
+    """
+
+    dimension: str | tuple[str, ...]
+    totals: Mapping[Code, Sequence[Code]]
+    within: Selector | None = None
+    exact: bool = True
+    name: str = ""
+
+    @classmethod
+    def from_parents(
+        cls,
+        dimension: str | tuple[str, ...],
+        parents: Mapping[Code, Code],
+        **kwargs: Any,
+    ) -> Additivity:
+        """The same from a child -> parent mapping (a hierarchy, children in order)."""
+        totals: dict[Code, list[Code]] = {}
+        for child, parent in parents.items():
+            totals.setdefault(parent, []).append(child)
+        return cls(dimension, {k: tuple(v) for k, v in totals.items()}, **kwargs)
+
+
+@dataclass(frozen=True)
+class Link:
+    """Cells hidden whenever one of their source cells is.
+
+    An amount with its count of aids, a ratio with either of its counts, a
+    change on a year with either year. Target and sources differ only along
+    ``dimension``.
+
+    Parameters
+    ----------
+    dimension : str or tuple of str
+        Key column(s), or :data:`COLUMN`.
+    sources : mapping
+        Target code -> codes of the cells it depends on.
+    within : mapping, optional
+        As in :class:`Additivity`.
+    """
+
+    dimension: str | tuple[str, ...]
+    sources: Mapping[Code, Sequence[Code]]
+    within: Selector | None = None
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Rates: hidden with their numerator or denominator, or on a small denominator.
+
+    Parameters
+    ----------
+    dimension : str or tuple of str
+        Key column(s), or :data:`COLUMN`.
+    rates : mapping
+        Rate code -> (numerator code, denominator code). The numerator may be
+        None (a share whose count is not in the table: protect the count it
+        implies as a cell of its own).
+    within : mapping, optional
+        As in :class:`Additivity`.
+    """
+
+    dimension: str | tuple[str, ...]
+    rates: Mapping[Code, tuple[Code | None, Code]]
+    within: Selector | None = None
+
+
+@dataclass(frozen=True)
+class Structure:
+    """What a table holds and how its cells add up.
+
+    Parameters
+    ----------
+    keys : tuple of str
+        Columns that identify a row (unique together).
+    values : tuple of str
+        Columns holding published figures: each (row, column) is a cell.
+    counts : mapping, optional
+        The cells under primary suppression (counts of people or events): those
+        whose coordinates take one of the listed values for every entry (key
+        columns or :data:`COLUMN`). None: every cell.
+    additivity, links, rates : tuple
+        :class:`Additivity`, :class:`Link` and :class:`Rate` declarations.
+    name : str
+        The table's name, carried by :data:`MARKER`.
+    fixed : mapping, optional
+        Cells published elsewhere (a total shown in another table, added here
+        so that its parts are protected against it): never chosen for
+        secondary suppression, and never masked as counts.
+
+    Examples
+    --------
+    A 2 x 2 table with its total row and column:
+
+    >>> s = Structure(
+    ...     keys=("ligne",), values=("x", "y", "total"),
+    ...     additivity=(Additivity("ligne", {"Total": ["A", "B"]}),
+    ...                 Additivity(COLUMN, {"total": ["x", "y"]})))
+    >>> s.values
+    ('x', 'y', 'total')
+    """
+
+    keys: tuple[str, ...]
+    values: tuple[str, ...]
+    counts: Selector | None = None
+    additivity: tuple[Additivity, ...] = ()
+    links: tuple[Link, ...] = ()
+    rates: tuple[Rate, ...] = ()
+    name: str = ""
+    fixed: Selector | None = None
+
+
+# ================================================================== cells
+@dataclass
+class _Cells:
+    """A table's cells, flattened row-major (cell = row * n_values + column)."""
+
+    structure: Structure
+    keys: pd.DataFrame  # string keys, one row per table row
+    values: np.ndarray  # float, flat
+    relations: list[np.ndarray] = field(default_factory=list)  # total first
+    exact: list[bool] = field(default_factory=list)
+    fixed: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    link_pairs: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), int))
+    rate_pairs: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), int))
+
+    @property
+    def n_values(self) -> int:
+        return len(self.structure.values)
+
+    def column_of(self, cell: int) -> str:
+        return self.structure.values[cell % self.n_values]
+
+
+def _rows_within(keys: pd.DataFrame, within: Selector | None) -> np.ndarray:
+    ok = np.ones(len(keys), dtype=bool)
+    for name, allowed in (within or {}).items():
+        if name == COLUMN:
+            continue
+        if name not in keys:
+            raise DisclosureError(f"structure: 'within' names unknown column {name}")
+        ok &= keys[name].isin([str(a) for a in allowed]).to_numpy()
+    return ok
+
+
+def _columns_within(structure: Structure, within: Selector | None) -> list[int]:
+    allowed = (within or {}).get(COLUMN)
+    return [
+        j
+        for j, c in enumerate(structure.values)
+        if allowed is None or c in set(allowed)
+    ]
+
+
+def _along(
+    cells: _Cells, dimension: str | tuple[str, ...], within: Selector | None
+) -> list[tuple[dict[Any, int], list[int]]]:
+    """Groups of cells differing only along ``dimension``: (code -> row or column, columns).
+
+    For :data:`COLUMN` every row is a group and codes map to columns; else each
+    combination of the other keys is a group, codes map to rows, and the
+    group's equations are repeated over the allowed columns.
+    """
+    dims = _dims(dimension)
+    keys, structure = cells.keys, cells.structure
+    rows = np.flatnonzero(_rows_within(keys, within))
+    cols = _columns_within(structure, within)
+    if dims == (COLUMN,):
+        colpos = {structure.values[j]: j for j in cols}
+        return [({"__row__": int(r), **colpos}, []) for r in rows]
+    missing = [d for d in dims if d not in keys]
+    if missing:
+        raise DisclosureError(f"structure: dimension {missing[0]} is not a key column")
+    others = [k for k in structure.keys if k not in dims]
+    sub = keys.iloc[rows]
+    code = (
+        list(sub[dims[0]])
+        if len(dims) == 1
+        else list(sub[list(dims)].itertuples(index=False, name=None))
+    )
+    groups: dict[tuple, dict[Any, int]] = {}
+    other_keys = (
+        sub[others].itertuples(index=False, name=None) if others else [()] * len(sub)
+    )
+    for r, c, o in zip(rows, code, other_keys, strict=True):
+        groups.setdefault(o, {})[c] = int(r)
+    return [(g, cols) for g in groups.values()]
+
+
+def _cell_lists(
+    cells: _Cells, group: dict[Any, int], cols: list[int], codes: Sequence[Any]
+) -> list[list[int | None]]:
+    """Flat cells of ``codes`` in a group, one list per column (None if absent)."""
+    m = cells.n_values
+    if "__row__" in group:
+        row = group["__row__"]
+        return [[None if group.get(c) is None else row * m + group[c] for c in codes]]
+    return [
+        [None if group.get(c) is None else group[c] * m + j for c in codes]
+        for j in cols
+    ]
+
+
+def _expand(
+    frame: pd.DataFrame, structure: Structure, who: str, *, keep_unknown: bool = False
+) -> _Cells:
+    """The cells of ``frame`` and the equations, links and rates of ``structure``.
+
+    A missing value publishes nothing: it is left out of the equations, unless
+    ``keep_unknown`` (the checker, for which a missing value is a hidden one).
+    """
+    missing = [c for c in (*structure.keys, *structure.values) if c not in frame]
+    if missing:
+        raise DisclosureError(f"{who}: table lacks column(s) {', '.join(missing)}")
+    keys = frame[list(structure.keys)].astype(str).reset_index(drop=True)
+    if keys.duplicated().any():
+        raise DisclosureError(f"{who}: ({', '.join(structure.keys)}) repeats")
+    values = (
+        frame[list(structure.values)]
+        .apply(pd.to_numeric, errors="coerce")
+        .to_numpy(dtype=float, na_value=np.nan)
+        .ravel()
+    )
+    cells = _Cells(structure, keys, values)
+    cells.fixed = (
+        _selected(cells, structure.fixed)
+        if structure.fixed is not None
+        else np.zeros(len(values), dtype=bool)
+    )
+    known = np.ones(len(values), dtype=bool) if keep_unknown else ~np.isnan(values)
+    for add in structure.additivity:
+        totals = [
+            (_norm(t), [_norm(p) for p in parts]) for t, parts in add.totals.items()
+        ]
+        for group, cols in _along(cells, add.dimension, add.within):
+            for total, parts in totals:
+                if total not in group:
+                    continue
+                for members in _cell_lists(cells, group, cols, [total, *parts]):
+                    first, rest = members[0], members[1:]
+                    # an unknown value publishes nothing: left out of the sum
+                    rest = [p for p in rest if p is not None and known[p]]
+                    if first is None or not known[first] or not rest:
+                        continue
+                    cells.relations.append(np.array([first, *rest], dtype=np.int64))
+                    cells.exact.append(add.exact)
+    pairs: list[tuple[int, int]] = []
+    for link in structure.links:
+        for group, cols in _along(cells, link.dimension, link.within):
+            for target, sources in link.sources.items():
+                codes = [_norm(target), *[_norm(s) for s in sources]]
+                for members in _cell_lists(cells, group, cols, codes):
+                    if members[0] is not None:
+                        pairs += [(members[0], s) for s in members[1:] if s is not None]
+    rate_pairs: list[tuple[int, int]] = []
+    for rate in structure.rates:
+        for group, cols in _along(cells, rate.dimension, rate.within):
+            for code, (num, den) in rate.rates.items():
+                codes = [_norm(code), None if num is None else _norm(num), _norm(den)]
+                for r, n, d in _cell_lists(cells, group, cols, codes):
+                    if r is None:
+                        continue
+                    pairs += [(r, s) for s in (n, d) if s is not None]
+                    rate_pairs.append((r, -1 if d is None else d))
+    cells.link_pairs = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    cells.rate_pairs = np.array(rate_pairs, dtype=np.int64).reshape(-1, 2)
+    return cells
+
+
+def _selected(cells: _Cells, selector: Selector | None) -> np.ndarray:
+    """Flat bool: the cells a selector (``Structure.counts``) names."""
+    m = cells.n_values
+    rows = _rows_within(cells.keys, selector)
+    cols = np.zeros(m, dtype=bool)
+    cols[_columns_within(cells.structure, selector)] = True
+    return (rows[:, None] & cols[None, :]).ravel()
+
+
+# ================================================================== engine
+def _propagate(hidden: np.ndarray, pairs: np.ndarray) -> bool:
+    """Hide every link target whose source is hidden; True if anything changed."""
+    changed = False
+    if not len(pairs):
+        return changed
+    while True:
+        new = hidden[pairs[:, 1]] & ~hidden[pairs[:, 0]]
+        if not new.any():
+            return changed
+        hidden[pairs[new, 0]] = True
+        changed = True
+
+
+def _suppress(cells: _Cells, primary: np.ndarray) -> np.ndarray:
+    """Every hidden cell after secondary suppression (primary included)."""
+    hidden = primary.copy()
+    values = cells.values
+    fixed = cells.fixed
+    _propagate(hidden, cells.link_pairs)
+    relations = cells.relations
+    if relations:
+        width = max(len(r) for r in relations)
+        sentinel = len(values)  # an extra cell, never hidden
+        padded = np.full((len(relations), width), sentinel, dtype=np.int64)
+        for i, r in enumerate(relations):
+            padded[i, : len(r)] = r
+    rounds = 0
+    while relations:
+        rounds += 1
+        ext = np.append(hidden, False)
+        lone = np.flatnonzero(ext[padded].sum(axis=1) == 1)
+        changed = False
+        for i in lone:
+            rel = relations[i]
+            h = hidden[rel]
+            if h.sum() != 1:  # an earlier pick of this round settled it
+                continue
+            shown = rel[~h & ~fixed[rel]]
+            if not len(shown):
+                logger.warning(
+                    "disclosure %s: a masked cell equals a total published "
+                    "elsewhere; protect it there",
+                    cells.structure.name,
+                )
+                continue
+            vals = values[shown]
+            # smallest non-zero cell; a part rather than the total on a tie
+            # (rel[0] is the total); a zero only when nothing else is left
+            order = np.lexsort((shown == rel[0], vals, vals == 0))
+            hidden[shown[order[0]]] = True
+            changed = True
+        changed |= _propagate(hidden, cells.link_pairs)
+        if not changed:
+            break
+        if rounds > 10_000:  # pragma: no cover - each round hides a new cell
+            raise DisclosureError("protect: secondary suppression does not settle")
+    return hidden
+
+
+# ============================================================== protected table
+@dataclass(frozen=True)
 class ProtectedTable:
-    """An indicator table with its disclosure decisions.
+    """A table with its disclosure decisions.
 
     Attributes
     ----------
     values : pd.DataFrame
         The table as given (exact figures: never publish it as is).
     reasons : pd.DataFrame
-        Same index, one column per count and rate column: ``""`` when the cell
-        can be shown, else ``primaire``, ``secondaire`` or ``denominateur``.
+        Same index, one column per protected column (``Structure.values``):
+        ``""`` when the cell can be shown, else ``primaire``, ``secondaire``
+        or ``denominateur``.
     threshold, min_denominator : int
         The rules applied.
+    structure : Structure, optional
+        The declaration the table was protected under.
+    counts : pd.DataFrame, optional
+        True where a cell is a count under primary suppression.
     """
 
     values: pd.DataFrame
     reasons: pd.DataFrame
     threshold: int
     min_denominator: int
+    structure: Structure | None = None
+    counts: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def mask(self) -> pd.DataFrame:
@@ -117,14 +541,17 @@ class ProtectedTable:
 
     @property
     def n_masked(self) -> int:
-        """Number of masked count cells (rates not included)."""
+        """Number of masked count cells (rates, amounts... not included)."""
+        if self.counts is not None:
+            return int((self.mask & self.counts).to_numpy().sum())
         counts = [c for c in self.reasons.columns if c in COUNT_COLUMNS]
         return int(self.mask[counts].to_numpy().sum())
 
     def masked_values(self) -> pd.DataFrame:
-        """``values`` with every masked cell set to missing (counts become Int64).
+        """``values`` with every masked cell set to missing, marked (:func:`mark`).
 
-        Rate bounds are hidden with their rate.
+        Counts of the contract become Int64, other figures Float64; rate bounds
+        are hidden with their rate.
         """
         out = self.values.copy()
         for col in self.reasons.columns:
@@ -133,9 +560,9 @@ class ProtectedTable:
                 if target in COUNT_COLUMNS:
                     out[target] = out[target].astype("Int64")
                 else:
-                    out[target] = out[target].astype("Float64")
+                    out[target] = pd.to_numeric(out[target]).astype("Float64")
                 out.loc[hide, target] = pd.NA
-        return out
+        return mark(out, self)
 
     def for_csv(self) -> pd.DataFrame:
         """Masked cells empty, plus :data:`FLAG_COLUMN` naming them per row."""
@@ -145,7 +572,7 @@ class ProtectedTable:
         out[FLAG_COLUMN] = pd.array(
             [" ".join(names[row]) for row in mask], dtype="string"
         )
-        return out
+        return mark(out, self)
 
 
 def _cells_of(column: str, columns: pd.Index) -> list[str]:
@@ -157,7 +584,554 @@ def _cells_of(column: str, columns: pd.Index) -> list[str]:
     return [column]
 
 
-# ------------------------------------------------------------------ groups
+def mark(
+    frame: Any,
+    protected: ProtectedTable | None = None,
+    *,
+    structure: Structure | None = None,
+    threshold: int | None = None,
+    min_denominator: int | None = None,
+) -> Any:
+    """Record on a table that it went through this module; return it.
+
+    ``frame.attrs[MARKER]`` receives the structure, the rules and the number of
+    masked cells. Use it on a display table built from a
+    :class:`ProtectedTable` (French strings in place of the figures), so that
+    the report builder and the tests can check every table a report shows.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame or pandas Styler
+        Marked in place (a Styler through its ``data``).
+    protected : ProtectedTable, optional
+        Where the decisions come from.
+    structure, threshold, min_denominator : optional
+        Without ``protected``: what was applied.
+    """
+    data = getattr(frame, "data", frame)
+    if protected is not None:
+        structure = protected.structure
+        threshold, min_denominator = protected.threshold, protected.min_denominator
+        masked = int(protected.mask.to_numpy().sum())
+    else:
+        masked = None
+    data.attrs[MARKER] = {
+        "structure": structure,
+        "name": structure.name if structure is not None else "",
+        "threshold": threshold,
+        "min_denominator": min_denominator,
+        "masked": masked,
+    }
+    return frame
+
+
+def is_protected(frame: Any) -> bool:
+    """Whether a table (DataFrame or Styler) carries :data:`MARKER`."""
+    data = getattr(frame, "data", frame)
+    return isinstance(getattr(data, "attrs", None), dict) and MARKER in data.attrs
+
+
+def protect_table(
+    table: pd.DataFrame,
+    structure: Structure,
+    threshold: int = DEFAULT_THRESHOLD,
+    min_denominator: int = DEFAULT_MIN_DENOMINATOR,
+    *,
+    verify: bool = True,
+    hide: pd.DataFrame | None = None,
+) -> ProtectedTable:
+    """Primary and secondary suppression of a table under its declared structure.
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        The whole table (every part of every declared total), exact figures.
+        Missing values publish nothing and are left out of the equations.
+    structure : Structure
+        Its cells, counts, equations, links and rates.
+    threshold : int, default 5
+        Counts from 1 to ``threshold - 1`` are masked.
+    min_denominator : int, default 20
+        Rates whose denominator is below this are hidden.
+    verify : bool, default True
+        After the equation-by-equation suppression, compute the feasible
+        interval of every hidden cell (:func:`recoverable_cells`,
+        ``method="intervalle"``) and, while one has width 0 (several
+        equations together pin it, or the ``< 5`` bounds do: 8 = a + b with a
+        and b both below 5), hide the smallest shown cell of an equation it
+        belongs to and suppress again. Hiding more never narrows an interval,
+        so this ends. False: the heuristic alone (faster on large tables).
+    hide : pd.DataFrame, optional
+        True where a cell must be hidden from the start (reason
+        ``secondaire``) because another published table hides the same
+        figure; same index as ``table``, columns among ``structure.values``.
+
+    Returns
+    -------
+    ProtectedTable
+        ``reasons`` has one column per ``structure.values``.
+
+    Raises
+    ------
+    DisclosureError
+        The threshold is below 2, a declared column is missing, or the keys
+        repeat.
+
+    Examples
+    --------
+    A 2 x 2 table with margins: B/x (3) is masked; « Total » minus A would
+    give it back in column x, and « total » minus y in row B, so one cell of
+    each goes too (the smallest of each equation), and then the cell that
+    closes the rectangle.
+
+    >>> t = pd.DataFrame({"ligne": ["A", "B", "Total"], "x": [10, 3, 13],
+    ...                   "y": [20, 30, 50], "total": [30, 33, 63]})
+    >>> s = Structure(("ligne",), ("x", "y", "total"), additivity=(
+    ...     Additivity("ligne", {"Total": ["A", "B"]}),
+    ...     Additivity(COLUMN, {"total": ["x", "y"]})))
+    >>> p = protect_table(t, s)
+    >>> p.reasons.to_numpy().tolist()
+    [['secondaire', 'secondaire', ''], ['primaire', 'secondaire', ''], ['', '', '']]
+    >>> recoverable_cells(p, method="intervalle").empty
+    True
+    """
+    if threshold < 2:
+        raise DisclosureError(f"protect: threshold {threshold} is below 2")
+    who = structure.name or "protect_table"
+    cells = _expand(table, structure, who)
+    values = cells.values
+    counts = _selected(cells, structure.counts) & ~np.isnan(values) & ~cells.fixed
+    with np.errstate(invalid="ignore"):
+        primary = counts & (values >= 1) & (values < threshold)
+    start = primary.copy()
+    if hide is not None:
+        extra = hide.reindex(columns=list(structure.values), fill_value=False)
+        start |= extra.fillna(False).to_numpy(dtype=bool).ravel()
+    hidden = _suppress(cells, start)
+    unlabelled = np.zeros_like(hidden)
+    if verify:
+        hidden, unlabelled = _repair(cells, hidden, primary, threshold)
+    small = np.zeros_like(hidden)
+    if len(cells.rate_pairs):
+        rate, den = cells.rate_pairs[:, 0], cells.rate_pairs[:, 1]
+        den_value = np.where(den >= 0, values[np.maximum(den, 0)], 0.0)
+        with np.errstate(invalid="ignore"):
+            too_small = (den < 0) | ~(np.nan_to_num(den_value) >= min_denominator)
+        small[rate[too_small]] = True
+    hidden |= small
+    _propagate(hidden, cells.link_pairs)
+    reason = np.where(
+        primary & ~unlabelled,
+        "primaire",
+        np.where(small, "denominateur", np.where(hidden, "secondaire", "")),
+    ).astype(object)
+    shape = (len(table), len(structure.values))
+    reasons = pd.DataFrame(
+        reason.reshape(shape), index=table.index, columns=list(structure.values)
+    )
+    count_frame = pd.DataFrame(
+        counts.reshape(shape), index=table.index, columns=list(structure.values)
+    )
+    logger.info(
+        "disclosure %s: %d cells hidden (%d primary, %d small denominators)",
+        who,
+        int(hidden.sum()),
+        int(primary.sum()),
+        int(small.sum()),
+    )
+    return ProtectedTable(
+        table.copy(),
+        reasons,
+        int(threshold),
+        int(min_denominator),
+        structure,
+        count_frame,
+    )
+
+
+def _repair(
+    cells: _Cells, hidden: np.ndarray, primary: np.ndarray, threshold: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hide more until no hidden cell has a feasible interval of width 0.
+
+    Returns the hidden cells and the primary cells that must not say ``< 5``:
+    when every cell around a pinned one is hidden already, the bounds the
+    ``< threshold`` labels publish are what pins it (four months each ``< 5``
+    adding up to a year ``< 5``: one person each month), so those cells are
+    shown as ``s`` instead, which bounds nothing.
+    """
+    unlabelled = np.zeros_like(primary)
+    member: dict[int, list[int]] = {}
+    for i, rel in enumerate(cells.relations):
+        for c in rel:
+            member.setdefault(int(c), []).append(i)
+    values = cells.values
+    cache: dict = {}
+    for _ in range(1_000):
+        labelled = primary & ~unlabelled
+        low = np.where(labelled, 1.0, 0.0)
+        high = np.where(labelled, float(threshold - 1), np.inf)
+        pinned = list(_intervals(cells, hidden, low, high, cache, values))
+        if not pinned:
+            return hidden, unlabelled
+        component = {}
+        for members, equations in _components(cells, hidden):
+            shown = sorted({int(o) for rel, _ in equations for o in rel[~hidden[rel]]})
+            for c in members:
+                component[c] = (members, shown)
+        for c in pinned:
+            around = {int(o) for i in member.get(c, []) for o in cells.relations[i]}
+            # a shown cell of an equation of c, else of its component
+            options = [
+                o for o in sorted(around) if not hidden[o] and not cells.fixed[o]
+            ] or [o for o in component[c][1] if not cells.fixed[o]]
+            if not options:  # only the labels' bounds pin it
+                unlabelled[[o for o in component[c][0] if primary[o]]] = True
+                continue
+            vals = values[options]
+            order = np.lexsort((vals, vals == 0))
+            hidden[options[order[0]]] = True
+        hidden = _suppress(cells, hidden)
+    raise DisclosureError("protect: interval check does not settle")  # pragma: no cover
+
+
+def protect_parts(
+    parts: Sequence[float],
+    total: float | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    *,
+    name: str = "ventilation",
+) -> ProtectedTable:
+    """A breakdown whose parts add up to a total published elsewhere.
+
+    The parts of a cohort (types of path, say) add up to its size, which the
+    report prints: masking one small part alone would let the reader subtract
+    it back. :func:`protect_table` with the total as a fixed cell.
+
+    Parameters
+    ----------
+    parts : sequence of numbers
+        The counts of the breakdown, in display order.
+    total : number, optional
+        The published total (default the sum of the parts).
+    threshold : int, default 5
+    name : str
+        For the marker.
+
+    Returns
+    -------
+    ProtectedTable
+        ``reasons["n"]`` has one row per part (in order).
+
+    Examples
+    --------
+    >>> protect_parts([20, 19, 5, 3], 47).reasons["n"].tolist()
+    ['', '', 'secondaire', 'primaire']
+    """
+    values = np.asarray(parts, dtype=float)
+    total = float(values.sum()) if total is None else float(total)
+    rows = [f"p{i}" for i in range(len(values))]
+    table = pd.DataFrame({"ligne": [*rows, "total"], "n": [*values, total]})
+    structure = Structure(
+        keys=("ligne",),
+        values=("n",),
+        additivity=(Additivity("ligne", {"total": rows}),),
+        fixed={"ligne": ["total"]},
+        name=name,
+    )
+    protected = protect_table(table, structure, threshold)
+    n = len(values)
+    return ProtectedTable(
+        protected.values.iloc[:n],
+        protected.reasons.iloc[:n],
+        protected.threshold,
+        protected.min_denominator,
+        structure,
+        protected.counts.iloc[:n],
+    )
+
+
+# ================================================================ the checker
+def recoverable_cells(
+    table: ProtectedTable | pd.DataFrame,
+    structure: Structure | None = None,
+    *,
+    primary: pd.DataFrame | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    method: str = "equations",
+) -> pd.DataFrame:
+    """Masked cells of a published table that can be worked back.
+
+    An attacker's view: the shown figures, the declared relations, and what
+    the labels say (a cell shown ``< 5`` is from 1 to ``threshold - 1``, every
+    count is at least 0). Independent of how the cells were chosen.
+
+    Parameters
+    ----------
+    table : ProtectedTable or pd.DataFrame
+        A protected table, or a published one (the ``structure.values``
+        columns, missing where hidden).
+    structure : Structure, optional
+        Required for a published DataFrame; default the ProtectedTable's.
+    primary : pd.DataFrame, optional
+        For a published DataFrame: True where a cell is shown ``< threshold``.
+    threshold : int
+        For a published DataFrame.
+    method : {"equations", "intervalle"}
+        ``equations``: an exact equation with exactly one unknown cell (a part,
+        or the total with all its parts shown) gives it; so does a shown link
+        target or rate whose source is hidden. ``intervalle``: also, by linear
+        programming (scipy's HiGHS), the smallest and largest value each masked
+        cell can take given every equation at once (inequalities for the
+        relations that are not exact); a cell whose interval has width 0 is
+        recovered even when no single equation shows it.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per recovered cell: the key columns, :data:`COLUMN`,
+        ``methode`` (``equation``, ``lien``, ``intervalle``), ``borne_min``
+        and ``borne_max`` (NaN for a link). Empty when the table is safe.
+
+    Raises
+    ------
+    DisclosureError
+        Bad arguments, or published figures that contradict the equations.
+    """
+    if method not in ("equations", "intervalle"):
+        raise DisclosureError(f"recoverable_cells: unknown method {method!r}")
+    if isinstance(table, ProtectedTable):
+        structure = structure or table.structure
+        if structure is None:
+            raise DisclosureError("recoverable_cells: table has no declared structure")
+        published = table.values.copy()
+        cols = list(structure.values)
+        shown = published[cols].apply(pd.to_numeric, errors="coerce").astype(float)
+        published[cols] = shown.mask(table.mask[cols].to_numpy())
+        primary = table.reasons[cols] == "primaire"
+        threshold = table.threshold
+    else:
+        if structure is None:
+            raise DisclosureError("recoverable_cells: a structure is required")
+        published = table
+    # every unknown cell takes part in the equations
+    cells = _expand(published, structure, "recoverable_cells", keep_unknown=True)
+    values = cells.values
+    unknown = np.isnan(values)
+    m = cells.n_values
+    low = np.zeros(len(values))
+    high = np.full(len(values), np.inf)
+    if primary is not None:
+        flags = primary[list(structure.values)].to_numpy(dtype=bool).ravel()
+        low[flags], high[flags] = 1.0, float(threshold - 1)
+    found: dict[int, tuple[str, float, float]] = {}
+    for rel, exact in zip(cells.relations, cells.exact, strict=True):
+        if not exact:
+            continue
+        hid = rel[unknown[rel]]
+        if len(hid) == 1:
+            known = rel[~unknown[rel]]
+            v = values[known]
+            total = rel[0]
+            value = (
+                v.sum()
+                if hid[0] == total
+                else values[total] - (v.sum() - values[total])
+            )
+            found.setdefault(int(hid[0]), ("equation", value, value))
+    for target, source in cells.link_pairs:
+        if not unknown[target] and unknown[source]:
+            found.setdefault(int(source), ("lien", np.nan, np.nan))
+    if method == "intervalle":
+        for cell, (lo, hi) in _intervals(cells, unknown, low, high).items():
+            found.setdefault(cell, ("intervalle", lo, hi))
+    rows = sorted(found)
+    keys = cells.keys.iloc[[r // m for r in rows]].reset_index(drop=True)
+    return keys.assign(
+        **{
+            COLUMN: [cells.column_of(r) for r in rows],
+            "methode": [found[r][0] for r in rows],
+            "borne_min": [found[r][1] for r in rows],
+            "borne_max": [found[r][2] for r in rows],
+        }
+    )
+
+
+def _components(
+    cells: _Cells, unknown: np.ndarray
+) -> list[tuple[list[int], list[tuple[np.ndarray, bool]]]]:
+    """Unknown cells linked by equations: (cells, their equations), per component."""
+    parent: dict[int, int] = {}
+
+    def find(a: int) -> int:
+        while parent.setdefault(a, a) != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    involved = []
+    for rel, exact in zip(cells.relations, cells.exact, strict=True):
+        hid = [int(c) for c in rel[unknown[rel]]]
+        if not hid:
+            continue
+        involved.append((rel, exact, hid[0]))
+        for c in hid[1:]:
+            parent[find(c)] = find(hid[0])
+        find(hid[0])
+    members: dict[int, list[int]] = {}
+    for c in list(parent):
+        members.setdefault(find(c), []).append(c)
+    equations: dict[int, list[tuple[np.ndarray, bool]]] = {}
+    for rel, exact, first in involved:
+        equations.setdefault(find(first), []).append((rel, exact))
+    return [(sorted(members[root]), equations[root]) for root in members]
+
+
+def _system(
+    cells: _Cells,
+    unknown: np.ndarray,
+    index: dict[int, int],
+    equations: list[tuple[np.ndarray, bool]],
+) -> tuple[list, list, list, list]:
+    """Linear system of one component: exact equations, and inequalities.
+
+    An exact equation is ``total - sum(parts) = 0``; one that is not exact
+    (distinct people) ``total <= sum(parts)`` and ``total >= each part``.
+    """
+    values = cells.values
+    a_eq, b_eq, a_ub, b_ub = [], [], [], []
+
+    def term(row: np.ndarray, c: int, sign: float) -> float:
+        if unknown[c]:
+            row[index[int(c)]] += sign
+            return 0.0
+        return sign * values[c]
+
+    for rel, exact in equations:
+        row = np.zeros(len(index))
+        const = term(row, rel[0], 1.0) + sum(term(row, c, -1.0) for c in rel[1:])
+        if exact:
+            a_eq.append(row)
+            b_eq.append(-const)
+            continue
+        a_ub.append(row)
+        b_ub.append(-const)
+        for c in rel[1:]:
+            part = np.zeros(len(index))
+            const = term(part, c, 1.0) + term(part, rel[0], -1.0)
+            a_ub.append(part)
+            b_ub.append(-const)
+    return a_eq, b_eq, a_ub, b_ub
+
+
+#: stands for "no upper bound" while sampling feasible points
+_CAP = 1e12
+
+
+def _intervals(
+    cells: _Cells,
+    unknown: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    cache: dict | None = None,
+    truth: np.ndarray | None = None,
+) -> dict[int, tuple[float, float]]:
+    """Unknown cells whose feasible interval has width 0: cell -> (low, high).
+
+    Per component of unknown cells: a few feasible points (random objectives)
+    show most cells can move; each remaining cell is minimised and maximised
+    (scipy's HiGHS). Cells pinned at 0 are left out: a 0 discloses nobody.
+    ``cache`` keeps the answer of components that did not change (repair);
+    ``truth``, the exact values when the caller knows them (the protector):
+    a cell that is truly 0 can only be pinned at 0 and is not looked at.
+    """
+    out: dict[int, tuple[float, float]] = {}
+    for members, equations in _components(cells, unknown):
+        if cache is not None:
+            around = np.unique(np.concatenate([rel for rel, _ in equations]))
+            key = (
+                tuple(members),
+                unknown[around].tobytes(),
+                low[members].tobytes(),
+                high[members].tobytes(),
+            )
+            if key in cache:
+                out.update(cache[key])
+                continue
+        found = _component_intervals(
+            cells, unknown, low, high, members, equations, truth
+        )
+        if cache is not None:
+            cache[key] = found
+        out.update(found)
+    return out
+
+
+def _component_intervals(
+    cells: _Cells,
+    unknown: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    members: list[int],
+    equations: list[tuple[np.ndarray, bool]],
+    truth: np.ndarray | None = None,
+) -> dict[int, tuple[float, float]]:
+    """:func:`_intervals` for one component."""
+    from scipy.optimize import linprog
+
+    rng = np.random.default_rng(len(members))
+    out: dict[int, tuple[float, float]] = {}
+    index = {c: i for i, c in enumerate(members)}
+    a_eq, b_eq, a_ub, b_ub = _system(cells, unknown, index, equations)
+    system = {
+        "A_eq": np.array(a_eq) if a_eq else None,
+        "b_eq": np.array(b_eq) if b_eq else None,
+        "A_ub": np.array(a_ub) if a_ub else None,
+        "b_ub": np.array(b_ub) if b_ub else None,
+        "method": "highs",
+    }
+    lows = np.array([low[c] for c in members])
+    highs = np.array([high[c] for c in members])
+    capped = list(zip(lows, np.minimum(highs, _CAP), strict=True))
+
+    def solve(objective: np.ndarray, bounds: list, system: dict = system) -> Any:
+        res = linprog(objective, bounds=bounds, **system)
+        if res.status == 2:
+            raise DisclosureError(
+                "recoverable_cells: published figures contradict the declared equations"
+            )
+        return res
+
+    seen_lo = np.full(len(members), np.inf)
+    seen_hi = np.full(len(members), -np.inf)
+    for _ in range(6):
+        direction = rng.standard_normal(len(members))
+        for sign in (1.0, -1.0):
+            res = solve(sign * direction, capped)
+            if res.status == 0:
+                seen_lo = np.minimum(seen_lo, res.x)
+                seen_hi = np.maximum(seen_hi, res.x)
+    tol = 1e-6 * np.maximum(1.0, np.abs(seen_hi))
+    bounds = [
+        (lo, None if np.isinf(hi) else hi) for lo, hi in zip(lows, highs, strict=True)
+    ]
+    still = ~(seen_hi - seen_lo > tol)
+    if truth is not None:
+        still &= truth[members] != 0
+    for i in np.flatnonzero(still):
+        ends = []
+        for sign in (1.0, -1.0):
+            objective = np.zeros(len(members))
+            objective[i] = sign
+            res = solve(objective, bounds)
+            ends.append(np.inf if res.status == 3 else sign * res.fun)
+        lo, hi = ends[0], ends[1]
+        if np.isfinite(hi) and hi - lo <= 1e-6 * max(1.0, hi) and hi > 1e-9:
+            out[members[i]] = (lo, hi)
+    return out
+
+
+# ============================================================ indicator tables
 def _parents(table: pd.DataFrame, hierarchy: pd.DataFrame | None) -> dict:
     """(niveau, code) -> (niveau, code) of its parent, for the rows of ``table``."""
     if hierarchy is None:
@@ -182,89 +1156,118 @@ def _parents(table: pd.DataFrame, hierarchy: pd.DataFrame | None) -> dict:
     return parents
 
 
-def _groups(
-    table: pd.DataFrame,
-    counts: list[str],
-    time_additive: tuple[str, ...],
-    parents: dict,
-    distinct_as_additive: bool,
-) -> list[tuple[np.ndarray, list[int]]]:
-    """Linear relations of the table: (rows [total first, then parts], columns).
-
-    Column positions refer to ``counts``; ``time_additive`` are the counts whose
-    year to date is the sum of the months.
-    """
-    additive = [counts.index(c) for c in time_additive if c in counts]
-    unit_cols = list(range(len(counts))) if distinct_as_additive else additive
-    every = list(range(len(counts)))
-    groups: list[tuple[np.ndarray, list[int]]] = []
-
-    keys = table[["niveau", "code", "periode", "portee"]].astype(str)
-    lookup = {key: i for i, key in enumerate(keys.itertuples(index=False, name=None))}
-    if len(lookup) != len(table):
-        raise DisclosureError("protect: (niveau, code, periode, portee) repeats")
-
-    # unit hierarchy, within each (periode, portee)
-    children: dict[tuple[str, str], list[tuple[str, str]]] = {}
+def _unit_totals(parents: dict) -> dict:
+    """Territorial totals: parent unit -> its units, sorted."""
+    totals: dict[tuple, list[tuple]] = {}
     for child, parent in parents.items():
-        children.setdefault(parent, []).append(child)
-    slices = keys[["periode", "portee"]].drop_duplicates()
-    for periode, portee in slices.itertuples(index=False, name=None):
-        for parent, kids in children.items():
-            total = lookup.get((*parent, periode, portee))
-            parts = [lookup.get((*k, periode, portee)) for k in sorted(kids)]
-            parts = [p for p in parts if p is not None]
-            if total is not None and parts and unit_cols:
-                groups.append((np.array([total, *parts]), unit_cols))
+        totals.setdefault(_norm(parent), []).append(_norm(child))
+    return {parent: tuple(sorted(kids)) for parent, kids in totals.items()}
 
-    # time: cumul(m) = cumul(m - 1) + mois(m); January's mois is its cumul
-    for (niveau, code, periode, portee), row in lookup.items():
-        if portee != "cumul" or len(periode) != 7:
+
+def _time_totals(table: pd.DataFrame) -> tuple[dict, dict]:
+    """Year-to-date equations of a monthly table, on (periode, portee).
+
+    January's year to date is its month (every count); a later month's year
+    to date is the previous one plus the month (additive counts only).
+    """
+    present = set(
+        table[["periode", "portee"]].astype(str).itertuples(index=False, name=None)
+    )
+    january: dict = {}
+    chain: dict = {}
+    for periode, portee in sorted(present):
+        if portee != "cumul" or len(periode) != 7 or (periode, "mois") not in present:
             continue
-        month = lookup.get((niveau, code, periode, "mois"))
-        if month is None:
+        year, month = int(periode[:4]), int(periode[5:])
+        if month == 1:
+            january[(periode, "cumul")] = ((periode, "mois"),)
             continue
-        year, m = int(periode[:4]), int(periode[5:])
-        if m == 1:
-            groups.append((np.array([row, month]), every))
-            continue
-        before = lookup.get((niveau, code, f"{year}-{m - 1:02d}", "cumul"))
-        if before is not None and additive:
-            groups.append((np.array([row, before, month]), additive))
-    return groups
+        before = (f"{year}-{month - 1:02d}", "cumul")
+        if before in present:
+            chain[(periode, "cumul")] = (before, (periode, "mois"))
+    return january, chain
 
 
-def _secondary(
-    values: np.ndarray, masked: np.ndarray, groups: list[tuple[np.ndarray, list[int]]]
-) -> np.ndarray:
-    """Mask more cells until no group holds exactly one masked cell."""
-    masked = masked.copy()
-    secondary = np.zeros_like(masked)
-    changed = True
-    rounds = 0
-    while changed:
-        changed = False
-        rounds += 1
-        for rows, cols in groups:
-            for col in cols:
-                hidden = masked[rows, col]
-                if hidden.sum() != 1:
-                    continue
-                shown = rows[~hidden]
-                vals = values[shown, col]
-                # smallest non-zero cell; a part rather than the total on a tie
-                # (rows[0] is the total); a zero only when nothing else is left
-                order = np.lexsort((shown == rows[0], vals, vals == 0))
-                pick = shown[order[0]]
-                masked[pick, col] = True
-                secondary[pick, col] = True
-                changed = True
-        if rounds > 10_000:  # pragma: no cover - each round masks a new cell
-            raise DisclosureError("protect: secondary suppression does not settle")
-    return secondary
+def _territory_and_time(
+    table: pd.DataFrame,
+    parents: dict,
+    exact: list[str],
+    near: list[str],
+    every: list[str],
+    where: str = COLUMN,
+    extra: Selector | None = None,
+) -> tuple[Additivity, ...]:
+    """Equations over units (ML, department, region) and months.
+
+    ``exact``: sums over units and months; ``near``: counts of distinct people
+    (over units only, not exact); ``every``: all counts (January's year to date
+    is its month). ``where`` says what names them (:data:`COLUMN` for a wide
+    table, ``indicateur`` for a tidy one); ``extra`` restricts further.
+    """
+    totals = _unit_totals(parents)
+    january, chain = _time_totals(table)
+    extra = dict(extra or {})
+    out = [
+        Additivity(
+            ("niveau", "code"), totals, {where: exact, **extra}, True, "territoires"
+        ),
+        Additivity(
+            ("niveau", "code"), totals, {where: near, **extra}, False, "territoires"
+        ),
+        Additivity(
+            ("periode", "portee"), january, {where: every, **extra}, True, "mois"
+        ),
+        Additivity(
+            ("periode", "portee"), chain, {where: exact, **extra}, True, "cumul"
+        ),
+    ]
+    return tuple(a for a in out if a.totals and a.within[where])
 
 
-# ------------------------------------------------------------------ front door
+def indicator_structure(
+    table: pd.DataFrame,
+    hierarchy: pd.DataFrame | None = None,
+    *,
+    distinct_as_additive: bool = True,
+) -> Structure:
+    """The structure of a table of ``indicators.compute``.
+
+    Counts (``COUNT_COLUMNS``) add up over units (a department is the sum of
+    its MLs, the region of its departments: exactly for ``entretiens`` and
+    ``premiers_accueils``, up to the people seen by two MLs for the counts of
+    distinct people) and, for the events, over months (``cumul`` of a month =
+    the previous ``cumul`` + the month; January's ``cumul`` is its ``mois``
+    for every count). Rates (``RATES``) hang on their counts.
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+    hierarchy : pd.DataFrame, optional
+        ``indicators.hierarchy(warehouse)``; default the table's ``attrs``.
+    distinct_as_additive : bool, default True
+        Protect distinct-people counts against subtraction from department and
+        region totals too. False protects only the exact sums that way.
+    """
+    counts = [c for c in COUNT_COLUMNS if c in table.columns]
+    rates = {
+        r: nd
+        for r, nd in RATES.items()
+        if r in table.columns and nd[0] in table.columns and nd[1] in table.columns
+    }
+    exact = [c for c in TIME_ADDITIVE if c in counts]
+    near = [c for c in counts if c not in exact] if distinct_as_additive else []
+    return Structure(
+        keys=("niveau", "code", "periode", "portee"),
+        values=(*counts, *rates),
+        counts={COLUMN: counts},
+        additivity=_territory_and_time(
+            table, _parents(table, hierarchy), exact, near, counts
+        ),
+        rates=(Rate(COLUMN, rates),) if rates else (),
+        name="protect",
+    )
+
+
 def protect(
     table: pd.DataFrame,
     threshold: int = DEFAULT_THRESHOLD,
@@ -272,8 +1275,11 @@ def protect(
     *,
     hierarchy: pd.DataFrame | None = None,
     distinct_as_additive: bool = True,
+    verify: bool = False,
 ) -> ProtectedTable:
     """Apply primary and secondary suppression and the rate rule to a table.
+
+    :func:`protect_table` under :func:`indicator_structure`.
 
     Parameters
     ----------
@@ -292,10 +1298,16 @@ def protect(
         and region totals as if they added up (they do up to the few people seen
         by two MLs). False protects only ``entretiens`` and ``premiers_accueils``
         that way.
+    verify : bool, default False
+        Also the interval check of :func:`protect_table`. Off by default here:
+        a year of monthly rows for 56 units is thousands of linear programs
+        per round (about 30 s on the hand-made fixture, where nearly every
+        cell is small); the equation-by-equation rule always applies.
 
     Returns
     -------
     ProtectedTable
+        ``reasons`` has the count and rate columns (a rate's bounds follow it).
 
     Raises
     ------
@@ -323,41 +1335,12 @@ def protect(
     missing = [c for c in ("niveau", "code", "periode", "portee") if c not in table]
     if missing:
         raise DisclosureError(f"protect: table lacks column(s) {', '.join(missing)}")
-    counts = [c for c in COUNT_COLUMNS if c in table.columns]
-    if not counts:
+    if not any(c in table.columns for c in COUNT_COLUMNS):
         raise DisclosureError("protect: table has no count column of the contract")
-    values = table[counts].to_numpy(dtype=np.int64)
-    primary = (values >= 1) & (values < threshold)
-    groups = _groups(
-        table, counts, TIME_ADDITIVE, _parents(table, hierarchy), distinct_as_additive
+    structure = indicator_structure(
+        table, hierarchy, distinct_as_additive=distinct_as_additive
     )
-    secondary = _secondary(values, primary, groups)
-
-    reasons = pd.DataFrame(index=table.index)
-    for j, col in enumerate(counts):
-        reasons[col] = np.where(
-            primary[:, j], "primaire", np.where(secondary[:, j], "secondaire", "")
-        )
-    for rate, (numerator, denominator) in RATES.items():
-        if rate not in table.columns:
-            continue
-        den = table[denominator].to_numpy(dtype=np.int64)
-        hidden_count = np.zeros(len(table), dtype=bool)
-        for col in (numerator, denominator):
-            if col in reasons:
-                hidden_count |= reasons[col].to_numpy() != ""
-        reasons[rate] = np.where(
-            den < min_denominator,
-            "denominateur",
-            np.where(hidden_count, "secondaire", ""),
-        )
-    logger.info(
-        "disclosure: %d count cells masked (%d primary), %d rates hidden",
-        int((primary | secondary).sum()),
-        int(primary.sum()),
-        int(sum((reasons[r] != "").sum() for r in RATES if r in reasons)),
-    )
-    return ProtectedTable(table.copy(), reasons, int(threshold), int(min_denominator))
+    return protect_table(table, structure, threshold, min_denominator, verify=verify)
 
 
 def render(protected: ProtectedTable, *, formatted: bool = True) -> pd.DataFrame:
@@ -373,29 +1356,47 @@ def render(protected: ProtectedTable, *, formatted: bool = True) -> pd.DataFrame
     formatted : bool, default True
         True: every figure as a French string (counts with
         :func:`~observatoire.formatting.fr_int`, rates and bounds with
-        :func:`~observatoire.formatting.fr_pct`), for reports. False: figures
+        :func:`~observatoire.formatting.fr_pct`, other figures with
+        :func:`~observatoire.formatting.fr_num`), for reports. False: figures
         stay numbers (object columns mixing numbers and labels), for
         spreadsheets that format them.
     """
     values = protected.values
-    out = values[[c for c in KEY_COLUMNS if c in values.columns]].copy()
+    keys = set(KEY_COLUMNS)
+    if protected.structure is not None:
+        keys |= set(protected.structure.keys)
+    out = values[[c for c in values.columns if c in keys]].copy()
+    rates = {r for r in RATES}
+    if protected.structure is not None:
+        for rate in protected.structure.rates:
+            if _dims(rate.dimension) == (COLUMN,):
+                rates |= {str(r) for r in rate.rates}
     below = f"< {protected.threshold}"
     for col in values.columns:
         if col in out.columns:
             continue
         reason_col = col
-        for rate in RATES:
+        for rate in rates:
             if col in (f"{rate}_ic_bas", f"{rate}_ic_haut"):
                 reason_col = rate
         cells = values[col].astype(object)
         if formatted:
-            cells = cells.map(fr_int if col in COUNT_COLUMNS else fr_pct)
+            if reason_col in rates:
+                cells = cells.map(fr_pct)
+            elif col in COUNT_COLUMNS or (
+                protected.counts is not None
+                and col in protected.counts
+                and protected.counts[col].all()
+            ):
+                cells = cells.map(fr_int)
+            else:
+                cells = cells.map(fr_num)
         if reason_col in protected.reasons:
             reason = protected.reasons[reason_col]
             cells = cells.where(reason == "", SECONDARY_LABEL)
             cells = cells.where(reason != "primaire", below)
         out[col] = cells.astype(object)
-    return out
+    return mark(out, protected)
 
 
 # ------------------------------------------------------------ tidy tables
@@ -403,23 +1404,37 @@ def render(protected: ProtectedTable, *, formatted: bool = True) -> pd.DataFrame
 _RATIOS: dict[str, tuple[str, str]] = {
     "entretiens_par_jeune_accompagne": ("entretiens", "jeunes_accompagnes"),
 }
+#: counts of distinct people that add up exactly over units: support schemes
+#: and aids belong to the one ML holding the young person's file
+_HELD = ("entrees_pacea", "entrees_cej", "beneficiaires_permis_b")
+_YEARS = ("valeur", "valeur_n_1")
 
 
-def _figure_reasons(
+def figures_structure(
     table: pd.DataFrame,
-    column: str,
-    threshold: int,
-    min_denominator: int,
-    parents: dict,
-    distinct_as_additive: bool,
-) -> np.ndarray:
-    """Reasons for the cells of ``column`` of a tidy table, in its row order."""
-    keys = table[["niveau", "code", "periode", "portee"]].astype(str)
-    names = table["indicateur"].astype(str).to_numpy()
-    long = keys.assign(indicateur=names, v=table[column].to_numpy(dtype=float))
-    wide = long.pivot(
-        index=["niveau", "code", "periode", "portee"], columns="indicateur", values="v"
-    )
+    hierarchy: pd.DataFrame | None = None,
+    *,
+    distinct_as_additive: bool = True,
+) -> Structure:
+    """The structure of a tidy table of ``key_figures`` or ``monthly_followup``.
+
+    Cells are ``valeur`` and ``valeur_n_1`` (each year is protected as a
+    table of its own, so a year is masked alike as N and as N-1), the
+    ``evolution`` columns and the Wilson bounds (hidden with what they derive
+    from). Equations:
+
+    - over units (ML, department, region) and months, as in
+      :func:`indicator_structure`; exact for interviews, first receptions,
+      support-scheme entries, aids and their amounts (attributed to the ML
+      holding the file), not exact for other counts of distinct people;
+    - aids: ``aides_total_nombre`` is the sum of the ``aides_<type>_nombre``
+      and ``aides_total_montant_eur`` of the amounts;
+    - an amount hangs on its count (an amount paid to fewer than five people
+      is theirs), a ratio on its counts, a share on its numerator and on
+      ``jeunes_accompagnes`` (a profile share without numerator in the table
+      on the count it implies, ``__<share>``: see :func:`protect_figures`).
+    """
+    names = table["indicateur"].astype(str)
     unit = (
         dict(zip(names, table["unite"].astype(str), strict=True))
         if "unite" in table
@@ -427,71 +1442,102 @@ def _figure_reasons(
     )
 
     def kind(name: str) -> str:
+        if name.startswith("__"):
+            return "nombre"
         if name in unit:
             return unit[name]
         if name in RATES:
             return "part"
         return "nombre" if name in COUNT_COLUMNS else "autre"
 
-    indicators_ = list(wide.columns)
-    counts = [n for n in indicators_ if kind(n) == "nombre"]
-    shares = [n for n in indicators_ if kind(n) == "part"]
-    den = (
-        wide["jeunes_accompagnes"].fillna(0).to_numpy()
-        if "jeunes_accompagnes" in wide
-        else np.zeros(len(wide))
-    )
-    # a share without its numerator in the table gives it back through the
-    # denominator: protect the count it implies as a count
-    implied: dict[str, str] = {}
-    for share in shares:
-        if share in RATES and RATES[share][0] in wide:
-            continue
-        implied[share] = f"__{share}"
-        wide[implied[share]] = np.rint(wide[share].fillna(0).to_numpy() * den)
-    counts += list(implied.values())
-
-    frame = wide.reset_index()
-    values = frame[counts].fillna(0).to_numpy(dtype=np.int64)
-    primary = (values >= 1) & (values < threshold)
-    groups = _groups(frame, counts, TIME_ADDITIVE, parents, distinct_as_additive)
-    secondary = _secondary(values, primary, groups)
-    reasons = pd.DataFrame(index=wide.index)
-    for j, name in enumerate(counts):
-        reasons[name] = np.where(
-            primary[:, j], "primaire", np.where(secondary[:, j], "secondaire", "")
+    present = list(dict.fromkeys(names))
+    counts = [n for n in present if kind(n) == "nombre"]
+    shares = [n for n in present if kind(n) == "part"]
+    aid_counts = [
+        n for n in present if n.startswith("aides_") and n.endswith("_nombre")
+    ]
+    amounts = [n.replace("_nombre", "_montant_eur") for n in aid_counts]
+    amounts = [n for n in amounts if n in present]
+    exact = [n for n in counts if n in TIME_ADDITIVE or n in _HELD]
+    exact += aid_counts + amounts
+    near = [n for n in counts if n not in exact] if distinct_as_additive else []
+    years = [c for c in _YEARS if c in table]
+    additivity = list(
+        _territory_and_time(
+            table,
+            _parents(table, hierarchy),
+            exact,
+            near,
+            counts,
+            where="indicateur",
+            extra={COLUMN: years},
         )
-    den_hidden = (
-        reasons["jeunes_accompagnes"].to_numpy() != ""
-        if "jeunes_accompagnes" in reasons
-        else np.zeros(len(wide), dtype=bool)
     )
-    for share in shares:
-        numerator = implied.get(share) or RATES[share][0]
-        hidden = den_hidden | (reasons[numerator].to_numpy() != "")
-        reasons[share] = np.where(
-            den < min_denominator, "denominateur", np.where(hidden, "secondaire", "")
+    kinds_total = {}
+    for suffix in ("_nombre", "_montant_eur"):
+        total = f"aides_total{suffix}"
+        parts = [n for n in present if n.startswith("aides_") and n.endswith(suffix)]
+        parts = [n for n in parts if n != total]
+        if total in present and parts:
+            kinds_total[total] = tuple(parts)
+    if kinds_total:
+        additivity.append(
+            Additivity("indicateur", kinds_total, {COLUMN: years}, True, "types d'aide")
         )
-    for name in indicators_:
-        if name in reasons:
-            continue
-        linked: tuple[str, ...] = ()
-        if name.endswith("_montant_eur"):
-            linked = (name.replace("_montant_eur", "_nombre"),)
-        elif name in _RATIOS:
-            linked = _RATIOS[name]
-        hidden = np.zeros(len(wide), dtype=bool)
-        for other in linked:
-            if other in reasons:
-                hidden |= reasons[other].to_numpy() != ""
-        reasons[name] = np.where(hidden, "secondaire", "")
-    reasons = reasons.drop(columns=list(implied.values()))
+    links = {a: (a.replace("_montant_eur", "_nombre"),) for a in amounts}
+    links.update({r: nd for r, nd in _RATIOS.items() if r in present})
+    rates = {}
+    for share in shares:
+        numerator = RATES[share][0] if share in RATES else None
+        if numerator is None or numerator not in present:
+            numerator = f"__{share}"
+        rates[share] = (numerator, "jeunes_accompagnes")
+    derived = {c: years for c in ("evolution", "evolution_relative") if c in table}
+    derived.update({c: ("valeur",) for c in ("ic_bas", "ic_haut") if c in table})
+    keys = ("niveau", "code", "periode", "portee", "indicateur")
+    return Structure(
+        keys=keys,
+        values=(*years, *derived),
+        counts={"indicateur": counts, COLUMN: years},
+        additivity=tuple(additivity),
+        links=(
+            Link("indicateur", links, {COLUMN: years}),
+            Link(COLUMN, derived),
+        ),
+        rates=(Rate("indicateur", rates, {COLUMN: years}),) if rates else (),
+        name="protect_figures",
+    )
 
-    position = reasons.index.get_indexer(pd.MultiIndex.from_frame(keys))
-    col = reasons.columns.get_indexer(names)
-    out = reasons.to_numpy(dtype=object)[position, col]
-    # a missing value (no comparison) hides nothing
-    return np.where(np.isnan(table[column].to_numpy(dtype=float)), "", out)
+
+def _with_implied_counts(work: pd.DataFrame) -> pd.DataFrame:
+    """Rows ``__<share>`` = share x ``jeunes_accompagnes`` for shares without numerator.
+
+    A profile share times the published number of people accompanied gives
+    the count back: that count is protected like any other.
+    """
+    names = work["indicateur"].astype(str)
+    unite = work["unite"].astype(str) if "unite" in work else pd.Series("", work.index)
+    present = set(names)
+    shares = [
+        n
+        for n in dict.fromkeys(names[(unite == "part") | names.isin(list(RATES))])
+        if not (n in RATES and RATES[n][0] in present)
+    ]
+    if not shares:
+        return work
+    unit_keys = ["niveau", "code", "periode", "portee"]
+    years = [c for c in _YEARS if c in work]
+    den = work.loc[names == "jeunes_accompagnes", unit_keys + years]
+    implied = work.loc[names.isin(shares), unit_keys + ["indicateur", *years]]
+    implied = implied.merge(den, on=unit_keys, how="left", suffixes=("", "_den"))
+    for col in years:
+        implied[col] = np.rint(implied[col] * implied[f"{col}_den"].fillna(0))
+    implied["indicateur"] = "__" + implied["indicateur"].astype(str)
+    implied["unite"] = "nombre"
+    return pd.concat(
+        [work, implied[unit_keys + ["indicateur", "unite", *years]]],
+        ignore_index=True,
+    )
 
 
 def protect_figures(
@@ -501,22 +1547,24 @@ def protect_figures(
     *,
     hierarchy: pd.DataFrame | None = None,
     distinct_as_additive: bool = True,
+    verify: bool | None = None,
 ) -> pd.DataFrame:
     """Disclosure control of a tidy table of ``key_figures`` or ``monthly_followup``.
 
-    The rules of :func:`protect`, applied to ``valeur`` and, separately, to
-    ``valeur_n_1`` (the year before is a table of its own):
+    :func:`protect_table` under :func:`figures_structure`, applied to
+    ``valeur`` and ``valeur_n_1`` (each year as a table of its own):
 
     - counts (``unite == "nombre"``, or the counts of ``COUNT_COLUMNS``):
-      primary suppression, then secondary suppression over departments and
-      region (and MLs and months in a follow-up);
+      primary suppression, then secondary suppression over units (ML,
+      department, region), months, and the types of aid with their total;
     - shares and rates: hidden below ``min_denominator`` people accompanied, or
       when their numerator or denominator is masked. A profile share has no
       numerator in the table, but share times ``jeunes_accompagnes`` gives it:
       that implied count is protected like a count (so ``part_qpv`` of 3 people
       out of 400 is hidden, and so is what would give it back by subtraction);
-    - an amount in euros is hidden with its count of aids, a ratio with either
-      of its counts;
+    - an amount in euros is hidden with its count of aids (and has its own
+      equations: the total amount of aids minus the shown types would give a
+      hidden amount back), a ratio with either of its counts;
     - ``evolution`` and ``evolution_relative`` are hidden when either value is.
 
     Parameters
@@ -526,6 +1574,10 @@ def protect_figures(
         whole (every unit).
     threshold, min_denominator, hierarchy, distinct_as_additive
         As in :func:`protect`.
+    verify : bool, optional
+        The interval check of :func:`protect_table`. Default: on for a table
+        of one period (the key figures of a year: about a second for 56 units),
+        off for a monthly table, whose chains of months make it slow.
 
     Returns
     -------
@@ -533,7 +1585,8 @@ def protect_figures(
         A copy where hidden cells are NaN (``valeur`` with its ``ic_bas`` and
         ``ic_haut``; ``valeur_n_1``; the changes), plus ``valeur_masque`` and
         ``valeur_n_1_masque``: ``""`` or the reason (``primaire``,
-        ``secondaire``, ``denominateur``).
+        ``secondaire``, ``denominateur``). Marked (:func:`mark`) with the
+        structure, for :func:`recoverable_cells`.
 
     Examples
     --------
@@ -555,24 +1608,30 @@ def protect_figures(
         work = work.assign(periode=work["annee"].astype(str) if "annee" in work else "")
     if "portee" not in work:
         work = work.assign(portee="annee")
-    parents = _parents(work, hierarchy)
+    work = _with_implied_counts(work)
+    structure = figures_structure(
+        work, hierarchy, distinct_as_additive=distinct_as_additive
+    )
+    if verify is None:
+        verify = not (work["portee"].astype(str) == "cumul").any()
+    protected = protect_table(
+        work, structure, threshold, min_denominator, verify=verify
+    )
+    n = len(table)
+    reasons = protected.reasons.iloc[:n].reset_index(drop=True)
     out = table.copy()
-    for column in ("valeur", "valeur_n_1"):
-        if column not in work:
-            continue
-        reasons = _figure_reasons(
-            work, column, threshold, min_denominator, parents, distinct_as_additive
-        )
-        hidden = reasons != ""
-        out[f"{column}_masque"] = pd.array(reasons, dtype="string")
-        targets = [column]
-        if column == "valeur":
-            targets += [c for c in ("ic_bas", "ic_haut") if c in out]
-        out.loc[hidden, targets] = np.nan
-    changes = [c for c in ("evolution", "evolution_relative") if c in out]
-    if changes:
-        hidden = out["valeur_masque"] != ""
-        if "valeur_n_1_masque" in out:
-            hidden |= out["valeur_n_1_masque"] != ""
-        out.loc[hidden.to_numpy(dtype=bool), changes] = np.nan
-    return out
+    for col in structure.values:
+        hidden = (reasons[col] != "").to_numpy()
+        out[col] = pd.to_numeric(out[col]).astype(float)
+        out.loc[hidden, col] = np.nan
+    for col in _YEARS:
+        if col in reasons:
+            original = pd.to_numeric(table[col]).to_numpy(dtype=float)
+            # a missing value (no comparison) hides nothing
+            out[f"{col}_masque"] = pd.array(
+                np.where(np.isnan(original), "", reasons[col].to_numpy(dtype=object)),
+                dtype="string",
+            )
+    return mark(
+        out, structure=structure, threshold=threshold, min_denominator=min_denominator
+    )

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ._io import atomic_path, neutralise, neutralise_frame, write_csv
+from .disclosure import DEFAULT_MIN_DENOMINATOR, DEFAULT_THRESHOLD
 from .exceptions import ParamsError
 
 __all__ = [
@@ -149,8 +150,8 @@ def write_indicators(
     path: str | os.PathLike[str],
     *,
     raw: bool = False,
-    threshold: int = 5,
-    min_denominator: int = 20,
+    threshold: int = DEFAULT_THRESHOLD,
+    min_denominator: int = DEFAULT_MIN_DENOMINATOR,
     source: str = "",
     extraction_date: object = None,
     synthetic: bool = False,

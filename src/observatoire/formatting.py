@@ -1,5 +1,6 @@
-"""French number and date formats (and the house colours) for everything a
-report reader sees.
+"""French number and date formats for everything a report reader sees.
+
+The house colours and the look of figures live in :mod:`observatoire.figures`.
 
 Counts use a narrow no-break space as thousands separator (``12 345``), shares a
 decimal comma and a no-break space before ``%`` (``45,2 %``). Masked values
@@ -34,18 +35,6 @@ MOIS = [
     "décembre",
 ]
 
-
-#: the house colours of figures, in order of use (reports and evaluation)
-PALETTE = (
-    "#1f4e79",
-    "#c0504d",
-    "#4f9a94",
-    "#d99a2b",
-    "#7f63a8",
-    "#8a8f98",
-    "#5b9bd5",
-    "#9bbb59",
-)
 
 MOIS_COURTS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")  # fmt: skip
 
@@ -117,6 +106,17 @@ def fr_signed_pct(value: Any, digits: int = 1) -> str:
         return MISSING
     text = fr_pct(abs(float(value)), digits)
     return ("+" if float(value) >= 0 else "−") + text
+
+
+def fr_hours(value: float) -> str:
+    """Hours: whole numbers without decimals, else one decimal with a comma.
+
+    >>> fr_hours(2.96), fr_hours(1.5), fr_hours(1234.0)
+    ('3,0', '1,5', '1\u202f234')
+    """
+    if float(value).is_integer():
+        return fr_int(value)
+    return fr_num(value, 1)
 
 
 def fr_month(year: int, month: int) -> str:

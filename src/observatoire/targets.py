@@ -31,7 +31,7 @@ before *N* (at most :data:`PROFILE_YEARS`, the latest ones) in which the same
 target had a non-zero total. The projection is ``realise / average share``: the
 year ends as if the rest of it followed the average of previous years. A year is
 *complete* when the extract starts in the first week of January of that year or
-earlier and its extraction date is after 31 December. With no such year (or an
+earlier and the extract covers its 31 December (``Warehouse.coverage``). With no such year (or an
 average share of 0), the projection is a linear pro rata,
 ``realise x 12 / m``, and ``methode_projection`` says so. A rate is projected as
 the projection of its numerator over that of its denominator. At month 12 the
@@ -61,9 +61,10 @@ masked value becomes NaN and its ``secret_*`` column is True:
   ``disclosure_threshold - 1``, secondary suppression, rates over fewer than
   :data:`MIN_RATE_DENOMINATOR` young people), so a target never shows a cell
   the report's indicator tables hide;
-- a count of aids or scheme entries is masked from 1 to
-  ``disclosure_threshold - 1`` (primary suppression: the reports publish no
-  table of them these rows could be subtracted from);
+- a count of aids or scheme entries is masked exactly when
+  :func:`observatoire.disclosure.protect_figures` masks it among every unit
+  and every type of its kind, January to the month (units add up; for a
+  whole year aids of all types add up to the total the key figures publish);
 - a masked ``realise`` also masks the projection and ``taux_projection`` (they
   would give it back). The status is kept: it only places the projection in
   one of a few bands.
@@ -82,12 +83,18 @@ import numpy as np
 import pandas as pd
 
 from ._io import load_yaml
-from .data._schema import DEPARTEMENT_NAMES, DEPARTEMENTS, DISPOSITIFS, TYPES_AIDE
+from .data import DEPARTEMENT_NAMES, DEPARTEMENTS, SCHEMA
+from .disclosure import DEFAULT_MIN_DENOMINATOR, DEFAULT_THRESHOLD, MARKER
 from .exceptions import ParamsError
+from .figures import blank_figure, plain
 from .formatting import fr_int, fr_month, fr_pct
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from matplotlib.figure import Figure
+
+    from .data import Coverage, Warehouse
 
 logger = logging.getLogger(__name__)
 
@@ -107,11 +114,15 @@ __all__ = [
 ]
 
 #: below this share of the target, a projection is out of reach
+#: the contract's values (``data.SCHEMA``, the data package's front door)
+DISPOSITIFS = SCHEMA["dispositifs"].column("dispositif").allowed
+TYPES_AIDE = SCHEMA["aides"].column("type_aide").allowed
+
 WATCH_RATIO = 0.9
 #: complete previous years averaged in the seasonal profile (the latest ones)
 PROFILE_YEARS = 3
 #: no rate is shown over fewer young people than this (data contract)
-MIN_RATE_DENOMINATOR = 20
+MIN_RATE_DENOMINATOR = DEFAULT_MIN_DENOMINATOR
 #: every status, in the order of the chart's legend
 STATUSES: tuple[str, ...] = (
     "en bonne voie",
@@ -220,30 +231,10 @@ def _is_number(value: Any) -> bool:
     )
 
 
-def _check_one(
-    i: int, item: Any, ml_codes: set[str] | None, valid: list[str]
-) -> tuple[list[dict], list[str]]:
-    """Rows of one declared target (one per year) and the problems found."""
-    where = f"objectifs[{i}]"
-    if not isinstance(item, dict):
-        return [], [f"{where}: expected a mapping of keys, got {type(item).__name__}"]
-    errors = [
-        f"{where}: unknown key {k!r}; valid keys: {', '.join(_TARGET_KEYS)}"
-        for k in item
-        if k not in _TARGET_KEYS
-    ]
-    for key in ("indicateur", "niveau", "annee"):
-        if key not in item:
-            errors.append(f"{where}: key {key!r} is missing")
-
-    ind = item.get("indicateur")
-    if "indicateur" in item and (not isinstance(ind, str) or ind not in valid):
-        errors.append(
-            f"{where}.indicateur: {ind!r} is not an indicator; valid: "
-            f"{', '.join(valid)}"
-        )
-    rate = isinstance(ind, str) and ind in valid and _is_rate(ind)
-
+def _check_level(
+    where: str, item: dict, ml_codes: set[str] | None, errors: list[str]
+) -> tuple[Any, str | None]:
+    """``(niveau, code)`` of a target (``ml`` for an ML code); problems to ``errors``."""
     niveau, code = item.get("niveau"), None
     if "niveau" in item:
         if not isinstance(niveau, (str, int)) or isinstance(niveau, bool):
@@ -274,7 +265,11 @@ def _check_one(
                 errors.append(
                     f"{where}.departement: only allowed with niveau 'departement'"
                 )
+    return niveau, code
 
+
+def _check_years(where: str, item: dict, errors: list[str]) -> list[Any]:
+    """The years a target is declared for; problems to ``errors``."""
     years = item.get("annee")
     years = years if isinstance(years, list) else [years]
     if "annee" in item:
@@ -287,7 +282,13 @@ def _check_one(
                 f"{where}.annee: {item.get('annee')!r} is not a year (2000-2100) "
                 "or a list of years"
             )
+    return years
 
+
+def _check_value(
+    where: str, item: dict, ind: Any, rate: bool, errors: list[str]
+) -> tuple[Any, Any]:
+    """``(low, high)`` of a target's value or range; problems to ``errors``."""
     low = high = None
     has_value, has_range = "valeur" in item, "fourchette" in item
     if has_value == has_range:
@@ -321,6 +322,36 @@ def _check_one(
                     f"{where}: {ind} is a rate, its target {v!r} must be a "
                     "proportion between 0 and 1"
                 )
+    return low, high
+
+
+def _check_one(
+    i: int, item: Any, ml_codes: set[str] | None, valid: list[str]
+) -> tuple[list[dict], list[str]]:
+    """Rows of one declared target (one per year) and the problems found."""
+    where = f"objectifs[{i}]"
+    if not isinstance(item, dict):
+        return [], [f"{where}: expected a mapping of keys, got {type(item).__name__}"]
+    errors = [
+        f"{where}: unknown key {k!r}; valid keys: {', '.join(_TARGET_KEYS)}"
+        for k in item
+        if k not in _TARGET_KEYS
+    ]
+    for key in ("indicateur", "niveau", "annee"):
+        if key not in item:
+            errors.append(f"{where}: key {key!r} is missing")
+
+    ind = item.get("indicateur")
+    if "indicateur" in item and (not isinstance(ind, str) or ind not in valid):
+        errors.append(
+            f"{where}.indicateur: {ind!r} is not an indicator; valid: "
+            f"{', '.join(valid)}"
+        )
+    rate = isinstance(ind, str) and ind in valid and _is_rate(ind)
+
+    niveau, code = _check_level(where, item, ml_codes, errors)
+    years = _check_years(where, item, errors)
+    low, high = _check_value(where, item, ind, rate, errors)
     for key in ("libelle", "source"):
         if key in item and not isinstance(item[key], str):
             errors.append(f"{where}.{key}: {item[key]!r} is not text")
@@ -448,28 +479,58 @@ def load_targets(
 
 
 # ------------------------------------------------------------------- measures
+def _ytd_rows(full: pd.DataFrame) -> pd.DataFrame:
+    """The ``cumul`` rows of a monthly indicator table, by (niveau, code, mois)."""
+    table = full[full["portee"] == "cumul"].copy()
+    table["mois"] = table["periode"].str[5:7].astype(int)
+    return table.set_index(["niveau", "code", "mois"]).sort_index()
+
+
+def _cumul_reasons(full: pd.DataFrame, reasons: pd.DataFrame) -> pd.DataFrame:
+    """Disclosure reasons of the ``cumul`` cells, by (niveau, code, periode)."""
+    reasons = reasons.assign(
+        niveau=full["niveau"].to_numpy(),
+        code=full["code"].to_numpy(),
+        periode=full["periode"].to_numpy(),
+        portee=full["portee"].to_numpy(),
+    )
+    reasons = reasons[reasons["portee"] == "cumul"]
+    return reasons.set_index(["niveau", "code", "periode"]).sort_index()
+
+
 @dataclass
 class _Measures:
     """Monthly year-to-date values of the warehouse, computed once per year."""
 
-    warehouse: Any
-    start: pd.Timestamp | None
-    end: pd.Timestamp | None
+    warehouse: Warehouse
     _indicators: dict
     _owners: pd.DataFrame | None = None
     _simple: dict | None = None
     _protected: dict = field(default_factory=dict)
 
+    @property
+    def coverage(self) -> Coverage:
+        return self.warehouse.coverage
+
     def complete(self, year: int) -> bool:
         """Whether the extract covers all of ``year`` (see the module doc)."""
-        if self.start is None or self.end is None:
-            return False
-        return self.start <= pd.Timestamp(year, 1, 7) and self.end > pd.Timestamp(
-            year, 12, 31
-        )
+        return self.covers_start(year) and self.coverage.covers(year) == "complete"
 
     def covers_start(self, year: int) -> bool:
-        return self.start is not None and self.start <= pd.Timestamp(year, 1, 7)
+        # a first contact in the year's first week still counts as its start
+        first = self.coverage.first
+        return first is not None and first <= pd.Timestamp(year, 1, 7)
+
+    def seed(
+        self, year: int, full: pd.DataFrame, reasons: pd.DataFrame, threshold: int
+    ) -> None:
+        """Take ``year``'s monthly indicator table and its disclosure reasons as given.
+
+        The reports' shared step has computed and protected them already;
+        seeding them here keeps one computation and one masking decision.
+        """
+        self._indicators[year] = (full, _ytd_rows(full))
+        self._protected[(year, threshold)] = _cumul_reasons(full, reasons)
 
     def indicator_ytd(self, year: int) -> pd.DataFrame:
         """``cumul`` rows of ``indicators.compute`` for ``year`` (all months)."""
@@ -477,10 +538,7 @@ class _Measures:
             from .indicators import compute
 
             full = compute(self.warehouse, str(year), monthly=True)
-            table = full[full["portee"] == "cumul"].copy()
-            table["mois"] = table["periode"].str[5:7].astype(int)
-            table = table.set_index(["niveau", "code", "mois"]).sort_index()
-            self._indicators[year] = (full, table)
+            self._indicators[year] = (full, _ytd_rows(full))
         return self._indicators[year][1]
 
     def hidden(
@@ -505,19 +563,98 @@ class _Measures:
             self.indicator_ytd(year)
             full = self._indicators[year][0]
             reasons = protect(full, threshold, MIN_RATE_DENOMINATOR).reasons
-            reasons = reasons.assign(
-                niveau=full["niveau"].to_numpy(),
-                code=full["code"].to_numpy(),
-                periode=full["periode"].to_numpy(),
-                portee=full["portee"].to_numpy(),
-            )
-            reasons = reasons[reasons["portee"] == "cumul"]
-            reasons = reasons.set_index(["niveau", "code", "periode"]).sort_index()
-            self._protected[key] = reasons
+            self._protected[key] = _cumul_reasons(full, reasons)
         reason = self._protected[key].loc[
             (niveau, code, f"{year}-{month:02d}"), indicateur
         ]
         return bool(reason != "")
+
+    def simple_hidden(
+        self,
+        indicateur: str,
+        niveau: str,
+        code: str,
+        year: int,
+        month: int,
+        threshold: int,
+    ) -> bool:
+        """Whether ``disclosure`` masks this aid or scheme count, January to ``month``.
+
+        Every unit (ML, department, region) and every type of the same kind is
+        protected together (:func:`observatoire.disclosure.protect_figures`):
+        the units add up, and at month 12 (a whole year, as in the key figures)
+        aids of all types add up to their published total, so a target never
+        shows what would give a masked count back.
+        """
+        kind, value = indicateur.split(":", 1)
+        key = (kind, year, month, threshold)
+        if key not in self._protected:
+            self._protected[key] = self._simple_reasons(kind, year, month, threshold)
+        name = f"aides_{value}_nombre" if kind == "aides" else f"{kind}_{value}"
+        return bool(self._protected[key].get((niveau, str(code), name), ""))
+
+    def _simple_reasons(self, kind: str, year: int, month: int, threshold: int) -> dict:
+        from .disclosure import protect_figures
+
+        self.simple_ytd(f"{kind}:", "region", "", year)  # reads the table once
+        rows = self._simple[kind]
+        rows = rows[(rows["annee"] == year) & (rows["mois"] <= month)]
+        own = self.owners().drop_duplicates("id_jeune").set_index("id_jeune")
+        held = pd.DataFrame(
+            {
+                "type": rows["valeur"].to_numpy(),
+                "ml": own["code_ml"].reindex(rows["id_jeune"]).to_numpy(),
+                "departement": own["departement"].reindex(rows["id_jeune"]).to_numpy(),
+            }
+        )
+        mls = self.warehouse.missions_locales.astype(
+            {"code_ml": str, "departement": str}
+        )
+        types = list(TYPES_AIDE if kind == "aides" else DISPOSITIFS)
+        if kind == "aides" and month == 12:
+            # the year's total of aids is published (key figures): the types
+            # add up to it; earlier in the year no total is published
+            types.append("total")
+        units = [("ml", c) for c in mls["code_ml"]]
+        units += [("departement", d) for d in sorted(set(mls["departement"]))]
+        units.append(("region", "NAQ"))
+        records = []
+        for niveau, code in units:
+            if niveau == "region":
+                mine = held
+            else:
+                mine = held[held["ml" if niveau == "ml" else "departement"] == code]
+            per_type = mine["type"].value_counts()
+            for t in types:
+                n = len(mine) if t == "total" else int(per_type.get(t, 0))
+                name = f"aides_{t}_nombre" if kind == "aides" else f"{kind}_{t}"
+                records.append((niveau, code, name, "nombre", float(n)))
+        tidy = pd.DataFrame(
+            records, columns=["niveau", "code", "indicateur", "unite", "valeur"]
+        ).assign(annee=year)
+        hierarchy = pd.DataFrame(
+            {
+                "niveau": "ml",
+                "code": mls["code_ml"].to_numpy(),
+                "niveau_parent": "departement",
+                "code_parent": mls["departement"].to_numpy(),
+            }
+        )
+        out = protect_figures(
+            tidy, threshold, MIN_RATE_DENOMINATOR, hierarchy=hierarchy
+        )
+        return dict(
+            zip(
+                zip(
+                    out["niveau"],
+                    out["code"].astype(str),
+                    out["indicateur"],
+                    strict=True,
+                ),
+                out["valeur_masque"].astype(str),
+                strict=True,
+            )
+        )
 
     def owners(self) -> pd.DataFrame:
         """``id_jeune`` -> ``code_ml`` (file holder) and ``departement``."""
@@ -578,17 +715,6 @@ class _Measures:
         return rows[indicateur].to_numpy(float)
 
 
-def _window(warehouse) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    """First contact date and extraction date (or day after the last contact)."""
-    ev = pd.to_datetime(warehouse.evenements["date_evenement"])
-    start = ev.min() if len(ev) else None
-    end = getattr(warehouse, "extraction_date", None)
-    if end is None and len(ev):
-        end = ev.max() + pd.Timedelta(days=1)
-    start = None if start is None or pd.isna(start) else pd.Timestamp(start)
-    return start, (None if end is None or pd.isna(end) else pd.Timestamp(end))
-
-
 def _profile(
     measures: _Measures, indicateur: str, niveau: str, code: str, year: int, month: int
 ) -> tuple[np.ndarray | None, list[int]]:
@@ -637,13 +763,75 @@ def _check_month(measures: _Measures, year: Any, month: Any) -> tuple[int, int]:
         if not low <= value <= high:
             raise ParamsError(f"{name}: {value} is not between {low} and {high}")
     year, month = int(year), int(month)
-    month_end = pd.Timestamp(year, month, 1) + pd.offsets.MonthEnd(0)
-    if measures.end is not None and month_end >= measures.end:
+    end = measures.coverage.end
+    if end is not None and measures.coverage.covers(year, month) != "complete":
         raise ParamsError(
             f"month {year}-{month:02d} is not complete in the extract (extraction "
-            f"date {measures.end.date()})"
+            f"date {end.date()})"
         )
     return year, month
+
+
+def _expected_share(
+    measures: _Measures,
+    ind: str,
+    niveau: str,
+    code: str,
+    year: int,
+    month: int,
+    now: np.ndarray,
+) -> tuple[np.ndarray, str]:
+    """Share of the year expected by the end of ``month``, and how it was found."""
+    if month == 12:
+        return np.ones_like(now), "année complète"
+    share, used = _profile(measures, ind, niveau, code, year, month)
+    if share is None or np.any(share == 0):
+        share = np.full_like(now, month / 12)
+        return share, "prorata linéaire (aucune année complète antérieure)"
+    n = len(used)
+    method = (
+        f"profil saisonnier {_years_text(used)} ({n} année"
+        f"{'s' if n > 1 else ''} complète{'s' if n > 1 else ''})"
+    )
+    return share, method
+
+
+def _secrets(
+    measures: _Measures,
+    target: Any,
+    year: int,
+    month: int,
+    threshold: int,
+    value: float,
+    value_before: float,
+) -> tuple[bool, bool]:
+    """Whether this year's and last year's values of ``target`` are masked."""
+    ind, niveau, code = target.indicateur, target.niveau, str(target.code)
+    if ":" in ind:  # aids, schemes: every unit and type protected together
+        now = bool(0 < value < threshold) or measures.simple_hidden(
+            ind, niveau, code, year, month, threshold
+        )
+        before = bool(0 < value_before < threshold) or (
+            measures.covers_start(year - 1)
+            and measures.simple_hidden(ind, niveau, code, year - 1, month, threshold)
+        )
+        return now, before
+    now = measures.hidden(ind, niveau, code, year, month, threshold)
+    before = measures.covers_start(year - 1) and measures.hidden(
+        ind, niveau, code, year - 1, month, threshold
+    )
+    return now, before
+
+
+def _level_name(niveau: str, code: str, names: dict[str, str]) -> str:
+    """The region's, the department's or the ML's name."""
+    if niveau == "region":
+        from .indicators import REGION_NAME
+
+        return REGION_NAME
+    if niveau == "departement":
+        return DEPARTEMENT_NAMES.get(code, code)
+    return names[code]
 
 
 PROGRESS_COLUMNS: tuple[str, ...] = (
@@ -655,13 +843,14 @@ PROGRESS_COLUMNS: tuple[str, ...] = (
 
 
 def progress(
-    warehouse,
+    warehouse: Warehouse,
     targets: pd.DataFrame | str | os.PathLike[str],
     year: int,
     month: int,
     *,
-    disclosure_threshold: int = 5,
+    disclosure_threshold: int = DEFAULT_THRESHOLD,
     raw: bool = False,
+    computed: Mapping[int, tuple[pd.DataFrame, pd.DataFrame]] | None = None,
 ) -> pd.DataFrame:
     """Progress of each target of ``year`` at the end of ``month``.
 
@@ -679,6 +868,11 @@ def progress(
         Counts from 1 to this minus one are masked (see the module doc).
     raw : bool, default False
         True: mask nothing. Figures for analysts only, not for circulation.
+    computed : mapping, optional
+        Year -> (``indicators.compute(warehouse, year, monthly=True)``, the
+        ``reasons`` of ``disclosure.protect`` of that table at
+        ``disclosure_threshold``), already computed by the caller (the
+        reports' shared step); other years are computed here.
 
     Returns
     -------
@@ -726,8 +920,9 @@ def progress(
     """
     if not isinstance(targets, pd.DataFrame):
         targets = load_targets(targets, warehouse.missions_locales)
-    start, end = _window(warehouse)
-    measures = _Measures(warehouse, start, end, {})
+    measures = _Measures(warehouse, {})
+    for known, (full, reasons) in (computed or {}).items():
+        measures.seed(known, full, reasons, disclosure_threshold)
     year, month = _check_month(measures, year, month)
     mls = warehouse.missions_locales.astype({"code_ml": str, "nom_ml": str})
     names = dict(zip(mls["code_ml"], mls["nom_ml"], strict=True))
@@ -748,19 +943,7 @@ def progress(
             if measures.covers_start(year - 1)
             else np.full_like(now, np.nan)
         )
-        if month == 12:
-            share, method = np.ones_like(now), "année complète"
-        else:
-            share, used = _profile(measures, ind, niveau, code, year, month)
-            if share is None or np.any(share == 0):
-                share = np.full_like(now, month / 12)
-                method = "prorata linéaire (aucune année complète antérieure)"
-            else:
-                n = len(used)
-                method = (
-                    f"profil saisonnier {_years_text(used)} ({n} année"
-                    f"{'s' if n > 1 else ''} complète{'s' if n > 1 else ''})"
-                )
+        share, method = _expected_share(measures, ind, niveau, code, year, month, now)
         proj = now / share
         rate = _is_rate(ind)
         if rate:
@@ -773,29 +956,15 @@ def progress(
             expected = float(share)
         secret_now = secret_before = False
         if not raw:
-            if ":" in ind:  # aids, schemes: primary suppression only
-                secret_now = bool(0 < value < disclosure_threshold)
-                secret_before = bool(0 < value_before < disclosure_threshold)
-            else:
-                secret_now = measures.hidden(
-                    ind, niveau, code, year, month, disclosure_threshold
-                )
-                secret_before = measures.covers_start(year - 1) and measures.hidden(
-                    ind, niveau, code, year - 1, month, disclosure_threshold
-                )
+            secret_now, secret_before = _secrets(
+                measures, t, year, month, disclosure_threshold, value, value_before
+            )
         statut = (
             _status(projection, t.cible_min, t.cible_max, month == 12)
             if not np.isnan(projection)
             else "–"
         )
-        if niveau == "region":
-            from .indicators import REGION_NAME
-
-            where = REGION_NAME
-        elif niveau == "departement":
-            where = DEPARTEMENT_NAMES.get(code, code)
-        else:
-            where = names[code]
+        where = _level_name(niveau, code, names)
         rows.append(
             {
                 "indicateur": ind,
@@ -825,11 +994,27 @@ def progress(
         )
     out = pd.DataFrame(rows, columns=list(PROGRESS_COLUMNS))
     logger.info("targets %d-%02d: %d measured", year, month, len(out))
-    return out
+    if raw:
+        return out
+    from . import disclosure
+
+    # each figure was decided in the whole table it belongs to (see the module doc)
+    return disclosure.mark(
+        out,
+        structure=disclosure.Structure(
+            keys=("indicateur", "niveau", "code"),
+            values=("realise", "realise_n_1", "projection", "taux_projection"),
+            name="objectifs",
+        ),
+        threshold=disclosure_threshold,
+        min_denominator=MIN_RATE_DENOMINATOR,
+    )
 
 
 # ------------------------------------------------------------------- display
-def _fmt(value: float, rate: bool, secret: bool, threshold: int = 5) -> str:
+def _fmt(
+    value: float, rate: bool, secret: bool, threshold: int = DEFAULT_THRESHOLD
+) -> str:
     if secret:
         return "n.d." if rate else f"< {threshold}"
     if rate:
@@ -844,7 +1029,9 @@ def _target_text(row: Any, rate: bool) -> str:
     return f"{fmt(row.cible_min)} à {fmt(row.cible_max)}"
 
 
-def progress_table(progress_df: pd.DataFrame, *, disclosure_threshold: int = 5):
+def progress_table(
+    progress_df: pd.DataFrame, *, disclosure_threshold: int = DEFAULT_THRESHOLD
+):
     """The progress table as a French, formatted pandas Styler.
 
     Masked counts read ``< 5`` (rates ``n.d.``); numbers use French formats.
@@ -875,6 +1062,8 @@ def progress_table(progress_df: pd.DataFrame, *, disclosure_threshold: int = 5):
             }
         )
     table = pd.DataFrame(rows)
+    if MARKER in progress_df.attrs:  # protected figures make a protected table
+        table.attrs[MARKER] = progress_df.attrs[MARKER]
     styler = table.style.hide(axis="index").format(escape="html")
 
     def color(value: str) -> str:
@@ -886,7 +1075,7 @@ def progress_table(progress_df: pd.DataFrame, *, disclosure_threshold: int = 5):
 
 
 def progress_chart(
-    progress_df: pd.DataFrame, *, disclosure_threshold: int = 5
+    progress_df: pd.DataFrame, *, disclosure_threshold: int = DEFAULT_THRESHOLD
 ) -> Figure:
     """Compact bullet chart of the targets' progress.
 
@@ -901,10 +1090,8 @@ def progress_chart(
     -------
     matplotlib.figure.Figure
     """
-    from matplotlib.figure import Figure
-
     n = len(progress_df)
-    fig = Figure(figsize=(10.5, max(1.8, 0.62 * n + 1.2)), layout="constrained")
+    fig = blank_figure(10.5, max(1.8, 0.62 * n + 1.2))
     if n == 0:
         ax = fig.add_subplot()
         ax.text(0.5, 0.5, "Aucun objectif déclaré pour cette année", ha="center",
@@ -958,7 +1145,7 @@ def progress_chart(
         side.text(0.0, y, text, va="center", fontsize=8.5,
                   color=_COLORS.get(status, "#1d232b"))  # fmt: skip
         where = "" if r.niveau == "region" else f" – {r.libelle_niveau}"
-        labels.append(f"{r.libelle}{where}")
+        labels.append(plain(f"{r.libelle}{where}"))
     ax.set_yticks(range(n))
     ax.set_yticklabels(labels[::-1], fontsize=9)
     ax.set_ylim(-0.6, n - 0.4)

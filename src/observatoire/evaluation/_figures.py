@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..exceptions import ParamsError
-from ..formatting import PALETTE, fr_int, fr_month, fr_num
+from ..figures import FIG_DPI, FIG_WIDTH, PALETTE, new_figure
+from ..formatting import fr_int, fr_month, fr_num
 from ._adjusted import OUTCOMES as ADJUSTED_OUTCOMES
 from ._adjusted import AdjustedComparison, overdispersed_limit, poisson_limit
 from ._outcomes import OUTCOME_LABELS, PROFILE_DIMENSIONS, TrainingOutcomes
@@ -34,22 +35,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-_RC = {
-    "font.size": 9,
-    "axes.titlesize": 10,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "legend.frameon": False,
-}
 
-
-def _new_figure(width: float = 7.5, height: float = 4.2):
-    import matplotlib
-    from matplotlib.figure import Figure
-
-    with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(width, height), layout="constrained", dpi=110)
-        ax = fig.add_subplot()
+def _new_figure(width: float = FIG_WIDTH, height: float = 4.2):
+    fig, ax = new_figure(width, height, style="evaluation", dpi=FIG_DPI)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return fig, ax

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ParamsError
-from ..indicators._core import DURABLE_DAYS  # the contract's rule, one definition
+from ..indicators import DURABLE_DAYS  # the contract's rule, one definition
 
 logger = logging.getLogger(__name__)
 
@@ -212,11 +212,8 @@ def is_durable(situations: pd.DataFrame) -> pd.Series:
 
 
 def extraction_date_of(wh) -> pd.Timestamp | None:
-    """The warehouse's extraction date, else its last contact date, else None."""
-    if wh.extraction_date is not None and not pd.isna(wh.extraction_date):
-        return pd.Timestamp(wh.extraction_date).normalize()
-    dates = wh.evenements["date_evenement"]
-    return None if dates.dropna().empty else pd.Timestamp(dates.max()).normalize()
+    """The end of the extract (``Warehouse.coverage.end``), None without one."""
+    return wh.coverage.end
 
 
 # ------------------------------------------------------------------ exits

@@ -1,8 +1,8 @@
 """Report-ready tables (French labels, disclosure applied) and reading guides.
 
-Disclosure (data contract, "Statistical disclosure control"), applied by a
-small private helper until the evaluation tables go through
-``observatoire.disclosure``:
+Disclosure (data contract, "Statistical disclosure control"), through
+``observatoire.disclosure`` (:func:`~observatoire.disclosure.protect_table`;
+every table returned here carries its marker):
 
 - a count from 1 to ``threshold - 1`` (default 1 to 4) is shown as ``< 5``;
   0 is shown (it discloses nobody);
@@ -27,6 +27,8 @@ import logging
 import numpy as np
 import pandas as pd
 
+# the contract's disclosure constants, defined once (observatoire.disclosure)
+from ..disclosure import DEFAULT_MIN_DENOMINATOR, DEFAULT_THRESHOLD
 from ..formatting import MISSING, fr_int, fr_num, fr_pct
 from ._adjusted import OUTCOMES as ADJUSTED_OUTCOMES
 from ._adjusted import AdjustedComparison
@@ -35,10 +37,6 @@ from ._survival import COHORTS, SurvivalAnalysis
 
 logger = logging.getLogger(__name__)
 
-#: counts from 1 to ``threshold - 1`` are masked
-DEFAULT_THRESHOLD = 5
-#: rates whose denominator is below this are hidden
-DEFAULT_MIN_DENOMINATOR = 20
 #: shown for a hidden rate or a cell hidden to protect a masked one
 HIDDEN = "s"
 
@@ -234,49 +232,75 @@ def _protect(
     threshold: int,
     *,
     groups=None,
-    pairs: tuple[tuple[str, str], ...] = (),
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Primary and secondary suppression of count columns.
+    sums: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    name: str = "evaluation",
+    hide: pd.DataFrame | None = None,
+):
+    """Primary and secondary suppression of count columns, through ``disclosure``.
 
     ``groups``: one key per row; the rows of a group add up to a total that is
     published elsewhere (the modalities of a breakdown and its ``Ensemble``
-    row; None for a row in no group). A group with exactly one hidden cell in
-    a column gets its smallest non-zero other cell hidden too. ``pairs``: two
-    columns of a row that add up to a published third (``n_exclus`` +
-    ``n_observes`` = ``n_sortants``): one hidden hides the other. Repeated
-    until nothing changes.
+    row; None for a row in no group): that total joins the table as a fixed
+    cell, so no group keeps a lone masked cell. ``sums``: columns of a row that
+    add up to another (``n_sortants`` = ``n_exclus_horizon`` + ``n_observes``).
+    ``hide``: cells another published table hides (same rows and columns).
 
     Returns
     -------
-    (dict, dict)
+    (dict, dict, ProtectedTable)
         column -> primary mask (shown ``< threshold``), column -> every
-        hidden cell (primary or secondary, the latter shown ``s``).
+        hidden cell (primary or secondary, the latter shown ``s``), and the
+        protection (for :func:`observatoire.disclosure.mark`).
     """
-    values = {c: frame[c].to_numpy(dtype=float) for c in columns}
-    primary = {c: _masked(values[c], threshold) for c in columns}
-    hidden = {c: primary[c].copy() for c in columns}
-    keys = None if groups is None else np.asarray(groups, dtype=object)
-    members = []
-    if keys is not None:
-        for g in pd.unique(keys[pd.notna(keys)]):
-            members.append(np.flatnonzero(keys == g))
-    changed = True
-    while changed:
-        changed = False
-        for c in columns:
-            v, h = values[c], hidden[c]
-            for idx in members:
-                if h[idx].sum() == 1:
-                    free = idx[~h[idx] & (v[idx] > 0)]
-                    if free.size:
-                        h[free[np.argmin(v[free])]] = True
-                        changed = True
-        for a, b in pairs:
-            both = hidden[a] | hidden[b]
-            if (both != hidden[a]).any() or (both != hidden[b]).any():
-                hidden[a], hidden[b] = both.copy(), both.copy()
-                changed = True
-    return primary, hidden
+    from .. import disclosure as sdc
+
+    n = len(frame)
+    work = frame[columns].reset_index(drop=True).apply(pd.to_numeric).astype(float)
+    rows = [f"l{i}" for i in range(n)]
+    keys = [None] * n if groups is None else list(groups)
+    work.insert(0, "_ligne", rows)
+    work.insert(
+        0, "_groupe", [f"seul{i}" if k is None else str(k) for i, k in enumerate(keys)]
+    )
+    totals = (
+        work.loc[np.array([k is not None for k in keys], dtype=bool)]
+        .groupby("_groupe", sort=False)[columns]
+        .sum()
+        .reset_index()
+        .assign(_ligne="ensemble")
+    )
+    whole = pd.concat([work, totals], ignore_index=True)
+    structure = sdc.Structure(
+        keys=("_groupe", "_ligne"),
+        values=tuple(columns),
+        additivity=(
+            sdc.Additivity("_ligne", {"ensemble": rows}, name="modalités"),
+            *(sdc.Additivity(sdc.COLUMN, {t: p}, name=t) for t, p in sums),
+        ),
+        fixed={"_ligne": ["ensemble"]},
+        name=name,
+    )
+    if hide is not None:
+        hide = hide.reset_index(drop=True).reindex(whole.index, fill_value=False)
+    protected = sdc.protect_table(whole, structure, threshold, hide=hide)
+    reasons = protected.reasons.iloc[:n]
+    primary = {c: (reasons[c] == "primaire").to_numpy() for c in columns}
+    hidden = {c: (reasons[c] != "").to_numpy() for c in columns}
+    return primary, hidden, protected
+
+
+def mark(table: pd.DataFrame, protected) -> pd.DataFrame:
+    """The display table, marked as protected (``disclosure.mark``)."""
+    from .. import disclosure as sdc
+
+    return sdc.mark(table, protected)
+
+
+def _no_counts(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    """A table of model statistics (no count of people), marked as checked."""
+    from .. import disclosure as sdc
+
+    return sdc.mark(table, structure=sdc.Structure((), (), name=name))
 
 
 def _display(
@@ -371,12 +395,13 @@ def outcomes_table(
         if dimension == "ensemble"
         else [f"{h}|{r}" for h, r in zip(t["horizon_mois"], t["resultat"], strict=True)]
     )
-    primary, hidden = _protect(
+    primary, hidden, protected = _protect(
         t,
         counts,
         threshold,
         groups=groups,
-        pairs=(("n_exclus_horizon", "n_observes"),),
+        sums=(("n_sortants", ("n_exclus_horizon", "n_observes")),),
+        name="sorties de formation",
     )
     hide_rate = (
         _rate_hidden(t["n_observes"], None, threshold, min_denominator)
@@ -407,7 +432,7 @@ def outcomes_table(
             "Remarque": t["avertissement"].fillna("").astype(object).to_numpy(),
         }
     )
-    return out
+    return mark(out, protected)
 
 
 # ------------------------------------------------------------------ survival
@@ -459,7 +484,9 @@ def medians_table(
     m = m.reset_index(drop=True)
     # the groups of a profile add up to the Ensemble row
     groups = [None if v == "ensemble" else v for v in m["variable"]]
-    primary, hidden = _protect(m, ["n", "n_emplois"], threshold, groups=groups)
+    primary, hidden, protected = _protect(
+        m, ["n", "n_emplois"], threshold, groups=groups, name="délais médians"
+    )
     # with n and the curve shown, a hidden event count could be worked back
     # from the estimates: they go with it
     small = (
@@ -504,7 +531,7 @@ def medians_table(
             for s, v in zip(small, m[f"sans_emploi_{month}_mois"], strict=True)
         ]
     rows["Remarque"] = m["avertissement"].fillna("").astype(object).to_numpy()
-    return pd.DataFrame(rows)
+    return mark(pd.DataFrame(rows), protected)
 
 
 def logrank_table(res: SurvivalAnalysis) -> pd.DataFrame:
@@ -517,15 +544,18 @@ def logrank_table(res: SurvivalAnalysis) -> pd.DataFrame:
         ``p``, ``Remarque``. No count of people: nothing to mask.
     """
     t = res.logrank
-    return pd.DataFrame(
-        {
-            "Caractéristique": [DIMENSION_LABELS.get(v, v) for v in t["variable"]],
-            "Groupes": [fr_int(v) for v in t["n_groupes"]],
-            "Khi-deux": [fr_num(v, 1) for v in t["chi2"]],
-            "Degrés de liberté": [fr_int(v) for v in t["ddl"]],
-            "p": [_fr_p(v) for v in t["p_valeur"]],
-            "Remarque": t["avertissement"].fillna("").astype(object).to_numpy(),
-        }
+    return _no_counts(
+        pd.DataFrame(
+            {
+                "Caractéristique": [DIMENSION_LABELS.get(v, v) for v in t["variable"]],
+                "Groupes": [fr_int(v) for v in t["n_groupes"]],
+                "Khi-deux": [fr_num(v, 1) for v in t["chi2"]],
+                "Degrés de liberté": [fr_int(v) for v in t["ddl"]],
+                "p": [_fr_p(v) for v in t["p_valeur"]],
+                "Remarque": t["avertissement"].fillna("").astype(object).to_numpy(),
+            }
+        ),
+        "log-rank",
     )
 
 
@@ -539,15 +569,18 @@ def cox_table(res: SurvivalAnalysis) -> pd.DataFrame:
         ``IC 95 %``, ``p``. Model coefficients only: nothing to mask.
     """
     t = res.cox
-    return pd.DataFrame(
-        {
-            "Caractéristique (référence)": t["libelle"].astype(object).to_numpy(),
-            "Rapport de risques": [fr_num(v, 2) for v in t["hr"]],
-            "IC 95 %": _interval(
-                t["hr_ic_bas"], t["hr_ic_haut"], lambda v: fr_num(v, 2)
-            ),
-            "p": [_fr_p(v) for v in t["p_valeur"]],
-        }
+    return _no_counts(
+        pd.DataFrame(
+            {
+                "Caractéristique (référence)": t["libelle"].astype(object).to_numpy(),
+                "Rapport de risques": [fr_num(v, 2) for v in t["hr"]],
+                "IC 95 %": _interval(
+                    t["hr_ic_bas"], t["hr_ic_haut"], lambda v: fr_num(v, 2)
+                ),
+                "p": [_fr_p(v) for v in t["p_valeur"]],
+            }
+        ),
+        "Cox",
     )
 
 
@@ -568,6 +601,7 @@ def comparison_table(
     names: bool = True,
     threshold: int = DEFAULT_THRESHOLD,
     min_denominator: int = DEFAULT_MIN_DENOMINATOR,
+    indicators=None,
 ) -> pd.DataFrame:
     """Observed / expected entries of each ML, for a report (French, protected).
 
@@ -581,8 +615,14 @@ def comparison_table(
     names : bool
         Show the ML's name (else its code).
     threshold, min_denominator : int
-        Disclosure: counts 1-4 masked; O/E and its interval hidden when fewer
-        than ``min_denominator`` young people are accompanied or O is masked.
+        Disclosure: counts 1-4 masked, and what would give them back by
+        subtraction from the region's total (secondary suppression); O/E and
+        its interval hidden when fewer than ``min_denominator`` young people
+        are accompanied or a count is masked.
+    indicators : ProtectedTable, optional
+        ``disclosure.protect`` of the year's indicator table: a count it hides
+        (``jeunes_accompagnes``, the outcome of an ML) is hidden here too,
+        since the reports publish both.
 
     Returns
     -------
@@ -596,8 +636,43 @@ def comparison_table(
     if indicateur is not None:
         t = t.loc[t["indicateur"] == indicateur]
     t = t.sort_values(["indicateur", "code_ml"], kind="stable").reset_index(drop=True)
-    o_masked = _masked(t["observes"], threshold)
-    hidden = _rate_hidden(t["accompagnes"], t["observes"], threshold, min_denominator)
+    # the MLs of an outcome add up to the region; the same counts are in the
+    # indicator tables, so a cell hidden there is hidden here too
+    like = None
+    if indicators is not None:
+        shown = indicators.reasons.assign(
+            _niveau=indicators.values["niveau"].astype(str).to_numpy(),
+            _code=indicators.values["code"].astype(str).to_numpy(),
+        )
+        shown = shown[shown["_niveau"] == "ml"].set_index("_code")
+        codes = t["code_ml"].astype(str)
+        like = pd.DataFrame(
+            {
+                "accompagnes": shown["jeunes_accompagnes"]
+                .reindex(codes)
+                .fillna("")
+                .ne("")
+                .to_numpy(),
+                "observes": [
+                    bool(shown[ind].get(code, "")) if ind in shown else False
+                    for ind, code in zip(t["indicateur"], codes, strict=True)
+                ],
+            }
+        )
+    primary, hid, protected = _protect(
+        t,
+        ["accompagnes", "observes"],
+        threshold,
+        groups=t["indicateur"].astype(str).tolist(),
+        name="comparaison ajustée",
+        hide=like,
+    )
+    o_masked = hid["observes"]
+    hidden = (
+        _rate_hidden(t["accompagnes"], None, threshold, min_denominator)
+        | hid["accompagnes"]
+        | hid["observes"]
+    )
     # E with O/E would give O back, so E goes with a masked O
     position = np.where(
         t["signal"].fillna("") != "",
@@ -609,12 +684,16 @@ def comparison_table(
         ),
     )
     ml = t["nom_ml"].fillna(t["code_ml"]) if names else t["code_ml"]
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "Indicateur": t["indicateur"].map(ADJUSTED_OUTCOMES).to_numpy(),
             "Mission Locale": ml.astype(object).to_numpy(),
-            "Jeunes accompagnés": _show_counts(t["accompagnes"], threshold),
-            "Entrées observées (O)": _show_counts(t["observes"], threshold),
+            "Jeunes accompagnés": _display(
+                t["accompagnes"], primary["accompagnes"], hid["accompagnes"], threshold
+            ),
+            "Entrées observées (O)": _display(
+                t["observes"], primary["observes"], hid["observes"], threshold
+            ),
             "Entrées attendues (E)": [
                 HIDDEN if m else fr_num(v, 1)
                 for m, v in zip(o_masked, t["attendus"], strict=True)
@@ -640,6 +719,7 @@ def comparison_table(
             "Remarque": t["avertissement"].fillna("").astype(object).to_numpy(),
         }
     )
+    return mark(out, protected)
 
 
 def cohort_title(res: SurvivalAnalysis) -> str:

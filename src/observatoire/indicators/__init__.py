@@ -85,7 +85,15 @@ from ._accompaniment import (
     definitions_in_force,
     is_national,
 )
-from ._core import Period, compute, hierarchy, parse_period, wilson_interval
+from ._core import (
+    AFTER_TRAINING_DAYS,
+    DURABLE_DAYS,
+    Period,
+    compute,
+    hierarchy,
+    parse_period,
+    wilson_interval,
+)
 from ._definitions import (
     COUNT_COLUMNS,
     DEFINITIONS,
@@ -103,7 +111,9 @@ from ._key_figures import KEY_FIGURE_COLUMNS, key_figures
 from ._monthly import FOLLOWUP_COLUMNS, monthly_followup
 
 __all__ = [
+    "AFTER_TRAINING_DAYS",
     "COUNT_COLUMNS",
+    "DURABLE_DAYS",
     "DEFINITIONS",
     "FOLLOWUP_COLUMNS",
     "INDICATOR_COLUMNS",

@@ -43,7 +43,7 @@ _LAZY = {
     "export_html": "._html",
     "open_report": "._cache",
     "default_data_dir": "._cache",
-    "sections": "._sections",
+    "sections": ".sections",
 }
 
 

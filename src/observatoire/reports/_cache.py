@@ -23,9 +23,12 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._params import AUTO, DEFAULT_DISCLOSURE_THRESHOLD, RunParams
+
+if TYPE_CHECKING:
+    from ..data import Warehouse
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +63,7 @@ def data_fingerprint(source: str | os.PathLike[str]) -> str | None:
     return digest.hexdigest()
 
 
-def frames_fingerprint(wh: Any) -> str:
+def frames_fingerprint(wh: Warehouse) -> str:
     """SHA-256 of the loaded tables (for extracts read from a database)."""
     import pandas as pd
 
@@ -250,7 +253,9 @@ def _write_interim(folder: Path, tables: dict[str, Any]) -> None:
     logger.info("debug: %d interim tables written to %s", len(tables), folder)
 
 
-def compute_inputs(wh: Any, params: RunParams) -> tuple[dict[str, Any], dict[str, Any]]:
+def compute_inputs(
+    wh: Warehouse, params: RunParams
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Compute the shared tables and their description (resolved ``params``).
 
     Every indicator is counted under the run's definition of the young people
@@ -260,7 +265,7 @@ def compute_inputs(wh: Any, params: RunParams) -> tuple[dict[str, Any], dict[str
     ``correspondances`` (the correspondence file applied, if any).
     """
     from .. import indicators
-    from ._sections import compute_shared
+    from ._shared import compute_shared  # batch side only: notebooks never load it
 
     with indicators.accompaniment(params.accompagnement) as types:
         tables, meta = compute_shared(wh, params)
@@ -340,7 +345,6 @@ def open_report(
     month: int | str | None = None,
     disclosure_threshold: int | None = None,
     code_ml: str | None = None,
-    **_: Any,
 ) -> ReportInputs:
     """The inputs of a report, from the batch cache or computed here.
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .._io import write_text_atomic
+from ._kinds import INDEX_GROUPS, KINDS
 
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="fr">
@@ -54,19 +55,9 @@ if r.pdf %} — <a href="{{ r.pdf }}">version PDF</a>{% endif %}</td>
 """
 
 STATUS_FR = {"ok": "réussi", "failed": "échec", "interrupted": "interrompu"}
-GROUPS = (
-    (
-        "Rapports régionaux",
-        ("rapport_regional", "suivi_mensuel", "trajectoires", "bilan_animation"),
-    ),
-    ("Rapports des Missions Locales", ("rapport_mission_locale",)),
-)
-LABELS = {
-    "rapport_regional": "Rapport régional",
-    "suivi_mensuel": "Suivi mensuel des 43 Missions Locales",
-    "trajectoires": "Trajectoires des jeunes (étude de parcours)",
-    "bilan_animation": "Bilan annuel de l'animation du réseau (ARML)",
-}
+#: the index's groups and labels come from the registry of report kinds
+GROUPS = INDEX_GROUPS
+LABELS = {name: k.index_label for name, k in KINDS.items() if k.index_label}
 
 
 def _duration(seconds: float | None) -> str:

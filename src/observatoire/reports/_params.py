@@ -17,25 +17,23 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._io import load_yaml
+from ..data import Coverage
+from ..disclosure import DEFAULT_THRESHOLD
 from ..exceptions import ParamsError
-from ..indicators._accompaniment import NATIONAL_ACCOMPANIMENT, check_accompaniment
+from ..indicators import NATIONAL_ACCOMPANIMENT, check_accompaniment
+from ._kinds import REPORT_KINDS
+
+if TYPE_CHECKING:
+    from ..data import Warehouse
 
 #: method default: counts from 1 to this value minus one are masked (data contract)
-DEFAULT_DISCLOSURE_THRESHOLD = 5
+DEFAULT_DISCLOSURE_THRESHOLD = DEFAULT_THRESHOLD
 #: method default: seconds one notebook may run before it is stopped
 DEFAULT_TIMEOUT = 600
 
-#: report kinds a run can produce, in the order they run
-REPORT_KINDS: tuple[str, ...] = (
-    "rapport_regional",
-    "suivi_mensuel",
-    "trajectoires",
-    "bilan_animation",
-    "rapport_mission_locale",
-)
 
 AUTO = "auto"
 ALL = "all"
@@ -274,6 +272,23 @@ def parse_params(
     default_run = Path(source).stem if source else "run"
     values.setdefault("run", default_run)
 
+    _check_values(values, problems)
+    if problems:
+        raise ParamsError(_format_problems(where, problems))
+    base = Path(base_dir) if base_dir is not None else Path.cwd()
+    _resolve_paths(values, base, where)
+    return RunParams(source=source, **values)
+
+
+def _check_period(year: Any, month: Any, problems: list[str]) -> None:
+    _check_year(year, problems)
+    _check_month(month, problems)
+    if year == AUTO and month != AUTO:
+        problems.append("month: a month needs a year (set year, or both to 'auto')")
+
+
+def _check_values(values: dict[str, Any], problems: list[str]) -> None:
+    """Check each known key of ``values`` (normalising mls and reports)."""
     if "data" not in values:
         problems.append("data: missing (extract directory or database URL)")
     else:
@@ -288,10 +303,7 @@ def parse_params(
         _check_str("title", values["title"], problems)
     if "output_dir" in values:
         _check_str("output_dir", values["output_dir"], problems)
-    _check_year(values.get("year", AUTO), problems)
-    _check_month(values.get("month", AUTO), problems)
-    if values.get("year", AUTO) == AUTO and values.get("month", AUTO) != AUTO:
-        problems.append("month: a month needs a year (set year, or both to 'auto')")
+    _check_period(values.get("year", AUTO), values.get("month", AUTO), problems)
     if "mls" in values:
         values["mls"] = _check_mls(values["mls"], problems)
     if "reports" in values:
@@ -308,6 +320,11 @@ def parse_params(
         problems.append(f"debug: expected true or false, got {values['debug']!r}")
     if values.get("targets") is not None:
         _check_str("targets", values["targets"], problems)
+    _check_definitions(values, problems)
+
+
+def _check_definitions(values: dict[str, Any], problems: list[str]) -> None:
+    """Check who counts as accompanied and the correspondence file's name."""
     if "accompagnement" in values:
         try:
             values["accompagnement"] = check_accompaniment(values["accompagnement"])
@@ -320,10 +337,13 @@ def parse_params(
     if values.get("contact") is not None:
         _check_str("contact", values["contact"], problems)
 
-    if problems:
-        raise ParamsError(_format_problems(where, problems))
 
-    base = Path(base_dir) if base_dir is not None else Path.cwd()
+def _resolve_paths(values: dict[str, Any], base: Path, where: str) -> None:
+    """Make ``data``, ``output_dir``, ``targets`` and ``correspondances`` absolute.
+
+    ``auto`` targets are found in the project's ``params/``; a correspondence
+    file is read and checked here, before any data is.
+    """
     if not _is_url(values["data"]):
         values["data"] = str(_absolute(values["data"], base))
     values["output_dir"] = str(_absolute(values.get("output_dir", "outputs"), base))
@@ -347,7 +367,6 @@ def parse_params(
             raise ParamsError(f"{where}correspondances: file {corr!r} not found")
         load_correspondence(corr)
         values["correspondances"] = corr
-    return RunParams(source=source, **values)
 
 
 def _format_problems(where: str, problems: list[str]) -> str:
@@ -414,14 +433,12 @@ def latest_complete_month(extraction_date: Any) -> tuple[int, int]:
     """
     import pandas as pd
 
-    d = pd.Timestamp(extraction_date)
-    if d.is_month_end:
-        return d.year, d.month
-    first = d.replace(day=1) - pd.Timedelta(days=1)
-    return first.year, first.month
+    return Coverage(
+        None, pd.Timestamp(extraction_date).normalize()
+    ).latest_complete_month
 
 
-def check_against_warehouse(params: RunParams, wh: Any) -> RunParams:
+def check_against_warehouse(params: RunParams, wh: Warehouse) -> RunParams:
     """Check ML codes and the period against a loaded extract; resolve "auto".
 
     Parameters
@@ -440,16 +457,10 @@ def check_against_warehouse(params: RunParams, wh: Any) -> RunParams:
         Listing every problem: ML codes not in ``missions_locales`` (with the
         valid ones), a period after the extraction date or before the data.
     """
-    dates = wh.evenements["date_evenement"]
-    first = dates.min() if len(dates) else None
-    extraction = wh.extraction_date
-    if extraction is None and len(dates):
-        extraction = dates.max()
-    return check_against_extract(
+    return check_against_coverage(
         params,
         codes=[str(c) for c in wh.missions_locales["code_ml"].tolist()],
-        extraction_date=extraction,
-        first_date=first,
+        coverage=wh.coverage,
     )
 
 
@@ -476,6 +487,18 @@ def check_against_extract(
     """
     import pandas as pd
 
+    def day(value: Any) -> pd.Timestamp | None:
+        return None if value is None or pd.isna(value) else pd.Timestamp(value)
+
+    end = day(extraction_date)
+    coverage = Coverage(day(first_date), None if end is None else end.normalize())
+    return check_against_coverage(params, codes=codes, coverage=coverage)
+
+
+def check_against_coverage(
+    params: RunParams, *, codes: list[str], coverage: Coverage
+) -> RunParams:
+    """:func:`check_against_warehouse` from the ML codes and the extract's coverage."""
     problems: list[str] = []
     if params.mls == ALL:
         mls = tuple(sorted(codes))
@@ -487,11 +510,11 @@ def check_against_extract(
                 f"are {', '.join(sorted(codes))}"
             )
         mls = params.mls
-    if extraction_date is None or pd.isna(extraction_date):
+    if coverage.end is None:
         raise ParamsError("the extract holds no contact, so no period can be reported")
-    extraction = pd.Timestamp(extraction_date)
-    last_y, last_m = latest_complete_month(extraction)
-    first = pd.Timestamp(first_date) if first_date is not None else extraction
+    extraction = coverage.end
+    last_y, last_m = coverage.latest_complete_month
+    first = coverage.first if coverage.first is not None else extraction
 
     year, month = params.year, params.month
     if year == AUTO:

@@ -18,16 +18,18 @@ from typing import TYPE_CHECKING, Any
 
 # French words and numbers live in observatoire.formatting; re-exported for the
 # sections, which reach the whole house style through this module
+from ..figures import FIG_DPI, FIG_WIDTH, PALETTE  # noqa: F401
+from ..figures import new_figure as _new_figure
 from ..formatting import (  # noqa: F401
     MOIS,
     MOIS_COURTS,
-    PALETTE,
     fr_date_long,
     fr_int,
     fr_month,
     fr_months_span,
     fr_pct,
 )
+from ._kinds import KINDS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,13 +37,19 @@ if TYPE_CHECKING:
 
 SYNTHETIC_BANNER = "Données synthétiques — ne pas interpréter comme des chiffres réels"
 
-#: figure size (inches) and resolution: modest, so a report stays well under 2 MB
-FIG_WIDTH = 7.5
-FIG_DPI = 110
-
 
 def esc(text: Any) -> str:
+    """``text`` escaped for HTML, quotes included (safe in an attribute)."""
     return html.escape(str(text))
+
+
+def esc_text(text: Any) -> str:
+    """``text`` escaped for the content of an element (``&``, ``<``, ``>``).
+
+    Quotes need no escaping outside attributes; leaving them keeps French
+    apostrophes readable in the page source.
+    """
+    return html.escape(str(text), quote=False)
 
 
 # ------------------------------------------------------------------ blocks
@@ -120,15 +128,17 @@ def table(
 
     ``frame`` holds display-ready values (strings already formatted, masked
     values already replaced); ``numeric`` columns are right-aligned;
-    ``total_last`` styles the last row as a total.
+    ``total_last`` styles the last row as a total. Every text of the table
+    (cells, headers, caption) is HTML-escaped here: names that come from the
+    data (Missions Locales, departments, labels) never reach the page as markup.
+    ``guide`` is code-written HTML, shown as is.
     """
     # a stable CSS id (pandas draws a random one): same inputs, same page
     uid = hashlib.sha1(f"{caption}|{list(frame.columns)}".encode()).hexdigest()[:8]
-    styler = frame.style.set_uuid(uid).hide(axis="index").set_caption(esc(caption))
-    if formatters:
-        styler = styler.format(formatters)
-    styler = styler.set_table_attributes('class="tableau"')
     num_idx = [frame.columns.get_loc(c) for c in numeric if c in frame.columns]
+    shown = _escaped(frame, formatters or {})
+    styler = shown.style.set_uuid(uid).hide(axis="index").set_caption(esc(caption))
+    styler = styler.set_table_attributes('class="tableau"')
     styles = [{"selector": f"td.col{i}, th.col_heading.col{i}", "props": "text-align: right; white-space: nowrap;"} for i in num_idx]  # fmt: skip
     if total_last and len(frame):
         styles.append(
@@ -141,6 +151,26 @@ def table(
     body = styler.to_html(escape=None)
     note = f'<p class="guide">{guide}</p>' if guide else ""
     return Html(f'<div class="table-wrap">{body}</div>{note}')
+
+
+def _escaped(
+    frame: pd.DataFrame, formatters: dict[str, Callable[[Any], str]]
+) -> pd.DataFrame:
+    """``frame`` with every text cell and header escaped (formatters applied first)."""
+    import pandas as pd
+
+    columns = {}
+    for i, col in enumerate(frame.columns):
+        values = frame.iloc[:, i]
+        if col in formatters:
+            columns[i] = [esc_text(formatters[col](v)) for v in values]
+        elif any(isinstance(v, str) for v in values):
+            columns[i] = [esc_text(v) if isinstance(v, str) else v for v in values]
+        else:
+            columns[i] = values  # numbers keep their dtype (and the Styler's format)
+    shown = pd.DataFrame(columns, index=frame.index)
+    shown.columns = [esc_text(c) for c in frame.columns]
+    return shown
 
 
 def figure(fig: Figure, *, alt: str, guide: str) -> Html:
@@ -157,38 +187,12 @@ def figure(fig: Figure, *, alt: str, guide: str) -> Html:
 
 
 # -------------------------------------------------------------- matplotlib
-_RC = {
-    "font.size": 10,
-    "axes.titlesize": 11,
-    "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
-    "axes.labelsize": 10,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "axes.grid.axis": "y",
-    "grid.color": "#e3e6ea",
-    "grid.linewidth": 0.8,
-    "axes.axisbelow": True,
-    "legend.frameon": False,
-    "legend.fontsize": 9,
-    "figure.dpi": FIG_DPI,
-    "axes.formatter.use_locale": False,
-}
-
-
 def new_figure(height: float = 3.6, width: float = FIG_WIDTH, **subplots: Any):
-    """A figure with French defaults, outside pyplot (no global state, no leak).
+    """A report figure (:func:`observatoire.figures.new_figure`, ``report`` style).
 
     Returns ``(fig, ax)`` (or ``(fig, axes)`` when ``subplots`` asks for a grid).
     """
-    import matplotlib
-    from matplotlib.figure import Figure
-
-    with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(width, height), layout="constrained")
-        ax = fig.subplots(**subplots) if subplots else fig.add_subplot()
-    return fig, ax
+    return _new_figure(width, height, style="report", **subplots)
 
 
 def apply_axes_style(ax: Any, *, percent: bool = False, axis: str = "y") -> None:
@@ -211,17 +215,14 @@ def apply_axes_style(ax: Any, *, percent: bool = False, axis: str = "y") -> None
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.grid(True, axis=axis, color="#e3e6ea", linewidth=0.8)
+    if axis == "x":  # a horizontal chart: the category axis gets no grid
+        ax.grid(False, axis="y")
     ax.set_axisbelow(True)
 
 
 # ------------------------------------------------------------------ titles
-REPORT_NAMES = {
-    "rapport_mission_locale": "Rapport de la Mission Locale",
-    "rapport_regional": "Rapport régional",
-    "suivi_mensuel": "Suivi mensuel",
-    "trajectoires": "Trajectoires des jeunes",
-    "bilan_animation": "Bilan de l'animation du réseau",
-}
+#: French name of each report kind (from the registry, :mod:`._kinds`)
+REPORT_NAMES = {name: kind.title for name, kind in KINDS.items()}
 
 
 def report_title(kind: str, meta: dict[str, Any], code_ml: str | None = None) -> str:

@@ -71,3 +71,62 @@ __all__ += [
     "plot_state_distribution",
     "plot_transition_rates",
 ]
+
+# typology quality and validation, discrepancy analysis, trees, aggregation (issue #19)
+from ._aggregate import AggregatedCases, aggregate_cases  # noqa: E402
+from ._discrepancy import (  # noqa: E402
+    DISCREPANCY_STATS,
+    DiscrepancyResult,
+    discrepancy,
+    discrepancy_table,
+)
+from ._kmedoids import (  # noqa: E402
+    KMedoidsResult,
+    group_medoids,
+    kmedoids,
+    weighted_ward,
+)
+from ._quality import (  # noqa: E402
+    QUALITY_STATS,
+    ClusterRange,
+    cluster_quality,
+    cluster_quality_sampled,
+    cluster_range,
+    cluster_range_from_labels,
+    cluster_silhouettes,
+    plot_cluster_range,
+    weighted_silhouette_samples,
+)
+from ._stability import (  # noqa: E402
+    StabilityResult,
+    adjusted_rand_index,
+    typology_stability,
+)
+from ._tree import SequenceTree, sequence_tree  # noqa: E402
+
+__all__ += [
+    "DISCREPANCY_STATS",
+    "QUALITY_STATS",
+    "AggregatedCases",
+    "ClusterRange",
+    "DiscrepancyResult",
+    "KMedoidsResult",
+    "SequenceTree",
+    "StabilityResult",
+    "adjusted_rand_index",
+    "aggregate_cases",
+    "cluster_quality",
+    "cluster_quality_sampled",
+    "cluster_range",
+    "cluster_range_from_labels",
+    "cluster_silhouettes",
+    "discrepancy",
+    "discrepancy_table",
+    "group_medoids",
+    "kmedoids",
+    "plot_cluster_range",
+    "sequence_tree",
+    "typology_stability",
+    "weighted_silhouette_samples",
+    "weighted_ward",
+]

@@ -126,7 +126,7 @@ def _resolve(
 def _dhd_costs(seq: Sequences, codes: np.ndarray, k: int) -> np.ndarray:
     if seq.length < 2:
         raise SequenceError("DHD costs need sequences of at least 2 positions")
-    cost = _trate_costs_time_varying(codes, k, 4.0)
+    cost = _trate_costs_time_varying(codes, k, 4.0, seq.weights)
     if k > seq.n_states:  # missing state: fixed cost cval, as TraMineR's miss.cost
         cost[:, -1, :-1] = 4.0
         cost[:, :-1, -1] = 4.0

@@ -65,9 +65,10 @@ import numba
 import numpy as np
 import pandas as pd
 
+from ..data import Coverage
 from ..exceptions import SequenceError
 from ..formatting import fr_month
-from ..indicators._core import DURABLE_DAYS  # the contract's rule, one definition
+from ..indicators import DURABLE_DAYS  # the contract's rule, one definition
 
 if TYPE_CHECKING:
     from ._sequences import Sequences
@@ -169,19 +170,17 @@ def last_complete_month(extraction_date: Any) -> pd.Period:
     >>> str(last_complete_month("2024-12-31"))
     '2024-12'
     """
-    day = pd.Timestamp(extraction_date)
-    return (day + pd.Timedelta(days=1)).to_period("M") - 1
+    year, month = Coverage(
+        None, pd.Timestamp(extraction_date).normalize()
+    ).latest_complete_month
+    return pd.Period(year=year, month=month, freq="M")
 
 
 def _extraction_date(warehouse: Any, extraction_date: Any) -> pd.Timestamp:
     if extraction_date is not None:
         return pd.Timestamp(extraction_date)
-    found = getattr(warehouse, "extraction_date", None)
-    if found is not None and not pd.isna(found):
-        return pd.Timestamp(found)
-    dates = warehouse.evenements["date_evenement"]
-    if dates.notna().any():
-        return pd.Timestamp(dates.max())
+    if warehouse.coverage.end is not None:
+        return warehouse.coverage.end
     raise SequenceError(
         "no extraction date: the warehouse has none and no contact; pass extraction_date"
     )

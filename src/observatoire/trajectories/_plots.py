@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..exceptions import SequenceError
+from ..figures import new_figure
 from ..formatting import fr_int, fr_num, fr_pct
 from ._imilo import STATE_COLOURS
 
@@ -28,18 +29,6 @@ if TYPE_CHECKING:
 MISSING_COLOUR = "#FFFFFF"
 #: x-axis label of the month positions
 MONTHS_LABEL = "Mois depuis le premier accueil"
-
-_RC = {
-    "font.size": 9,
-    "axes.titlesize": 10,
-    "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "legend.frameon": False,
-    "legend.fontsize": 8,
-    "axes.formatter.use_locale": False,
-}
 
 
 # ------------------------------------------------------------------ helpers
@@ -73,13 +62,8 @@ def _colours(seq: Any) -> list[str]:
 
 
 def _figure(width: float, height: float, **subplots: Any) -> tuple[Figure, Any]:
-    import matplotlib
-    from matplotlib.figure import Figure
-
-    with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(width, height), layout="constrained")
-        axes = fig.subplots(**subplots) if subplots else fig.add_subplot()
-    return fig, axes
+    # the package's one figure factory (observatoire.figures), sequence style
+    return new_figure(width, height, style="sequences", **subplots)
 
 
 def _pct_axis(axis: Any) -> None:

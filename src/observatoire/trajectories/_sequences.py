@@ -57,6 +57,10 @@ class Sequences:
         One id per sequence (row labels of the outputs).
     positions : tuple of str
         Name of each position (the source columns, e.g. months).
+    weights : numpy.ndarray or None
+        Case weight of each sequence (TraMineR's ``seqdef(weights = )``), or ``None``
+        for unweighted sequences. The descriptive statistics and TRATE costs use them
+        unless called with ``weighted=False``.
     """
 
     codes: np.ndarray
@@ -64,6 +68,7 @@ class Sequences:
     labels: tuple[str, ...]
     ids: pd.Index
     positions: tuple[str, ...]
+    weights: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -89,9 +94,10 @@ class Sequences:
         return self.n
 
     def __repr__(self) -> str:
+        w = "" if self.weights is None else f", weighted (sum {self.weights.sum():g})"
         return (
             f"Sequences(n={self.n}, length={self.length}, "
-            f"states={list(self.labels)}, missing={self.has_missing})"
+            f"states={list(self.labels)}, missing={self.has_missing}{w})"
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -110,6 +116,7 @@ def define_sequences(
     id_column: str | None = None,
     *,
     missing: Sequence = (),
+    weights: str | Sequence[float] | np.ndarray | None = None,
 ) -> Sequences:
     """Define state sequences from one row per individual and one column per position.
 
@@ -131,6 +138,9 @@ def define_sequences(
         Column holding the sequence ids (default: the DataFrame index).
     missing : list, optional
         Extra values meaning "missing state" besides NaN/None (e.g. ``["*"]``).
+    weights : str or array-like, optional
+        Case weights, one per row (TraMineR's ``weights =``), or the name of the
+        DataFrame column holding them. Finite, non-negative, with a positive sum.
 
     Returns
     -------
@@ -140,7 +150,7 @@ def define_sequences(
     ------
     SequenceError
         Empty input, ragged rows, unknown column or state value, duplicate alphabet values,
-        labels of the wrong length, duplicate ids.
+        labels of the wrong length, duplicate ids, bad weights.
 
     Examples
     --------
@@ -240,8 +250,42 @@ def define_sequences(
             f"state values not in the alphabet: {bad[:5]} ({n_bad} cells)"
         )
     out = out.reshape(values.shape)
+    if isinstance(weights, str):
+        if not isinstance(df, pd.DataFrame) or weights not in df.columns:
+            raise SequenceError(f"weight column {weights!r} not in the data")
+        weights = df[weights].to_numpy()
+    w = _check_weights(weights, out.shape[0])
     logger.debug("defined %d sequences of length %d", out.shape[0], out.shape[1])
-    return Sequences(out, alphabet, labels, ids, positions)
+    return Sequences(out, alphabet, labels, ids, positions, w)
+
+
+def _check_weights(weights, n: int, what: str = "weights") -> np.ndarray | None:
+    """Weights as a float64 array of length ``n`` (None stays None), or SequenceError."""
+    if weights is None:
+        return None
+    try:
+        w = np.asarray(weights, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        raise SequenceError(f"{what} must be numbers") from None
+    if w.size != n:
+        raise SequenceError(f"{w.size} {what} for {n} sequences")
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise SequenceError(
+            f"{what} must be finite and >= 0: row {i} has {w[i]!r} "
+            f"({int(bad.sum())} bad value(s))"
+        )
+    if not w.sum() > 0:
+        raise SequenceError(f"{what} sum to 0")
+    w = w.copy()
+    w.flags.writeable = False
+    return w
+
+
+def _seq_weights(seq: Sequences, weighted: bool) -> np.ndarray | None:
+    """The weights a statistic uses: ``seq.weights`` when ``weighted``, else None."""
+    return seq.weights if weighted else None
 
 
 def _check_seq(seq: Sequences) -> None:
@@ -272,7 +316,9 @@ def _counts_per_sequence(codes: np.ndarray, n_states: int) -> np.ndarray:
     return out
 
 
-def state_distribution(seq: Sequences, with_missing: bool = False) -> pd.DataFrame:
+def state_distribution(
+    seq: Sequences, with_missing: bool = False, weighted: bool = True
+) -> pd.DataFrame:
     """Share of sequences in each state at each position, like ``seqstatd()$Frequencies``.
 
     Parameters
@@ -281,6 +327,9 @@ def state_distribution(seq: Sequences, with_missing: bool = False) -> pd.DataFra
     with_missing : bool
         Count the missing state as a state (row ``*``); by default shares are over the
         non-missing states of each position (a position with none gives NaN).
+    weighted : bool
+        Use the sequences' weights, if any (TraMineR's ``weighted = TRUE``): shares of
+        the weight total instead of counts.
 
     Returns
     -------
@@ -296,9 +345,13 @@ def state_distribution(seq: Sequences, with_missing: bool = False) -> pd.DataFra
     _check_seq(seq)
     codes, labels = _state_codes(seq, with_missing)
     kk = len(labels)
+    w = _seq_weights(seq, weighted)
     freq = np.zeros((kk, seq.length), dtype=np.float64)
     for s in range(kk):
-        freq[s] = (codes == s).sum(axis=0)
+        if w is None:
+            freq[s] = (codes == s).sum(axis=0)
+        else:
+            freq[s] = w @ (codes == s)
     tot = freq.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         freq = freq / tot
@@ -307,13 +360,24 @@ def state_distribution(seq: Sequences, with_missing: bool = False) -> pd.DataFra
     )
 
 
-def _transition_counts(codes: np.ndarray, n_states: int) -> np.ndarray:
-    """Pooled counts of (state at t, state at t+1), both present, n_states x n_states."""
+def _transition_counts(
+    codes: np.ndarray, n_states: int, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """Pooled (weighted) counts of (state at t, state at t+1), both present, k x k."""
     a = codes[:, :-1].ravel()
     b = codes[:, 1:].ravel()
     ok = (a >= 0) & (b >= 0)
     counts = np.zeros((n_states, n_states), dtype=np.float64)
-    np.add.at(counts, (a[ok], b[ok]), 1.0)
+    if weights is None:
+        np.add.at(counts, (a[ok], b[ok]), 1.0)
+    else:
+        # TraMineR: sum over sequences of weight x number of such transitions
+        per_seq = np.zeros((codes.shape[0], n_states * n_states))
+        rows = np.broadcast_to(
+            np.arange(codes.shape[0])[:, None], (codes.shape[0], codes.shape[1] - 1)
+        ).ravel()
+        np.add.at(per_seq, (rows[ok], a[ok] * n_states + b[ok]), 1.0)
+        counts += (weights @ per_seq).reshape(n_states, n_states)
     return counts
 
 
@@ -324,7 +388,9 @@ def _rates_from_counts(counts: np.ndarray) -> np.ndarray:
     return rates
 
 
-def transition_rates(seq: Sequences, with_missing: bool = False) -> pd.DataFrame:
+def transition_rates(
+    seq: Sequences, with_missing: bool = False, weighted: bool = True
+) -> pd.DataFrame:
     """Transition rates between states, like ``seqtrate()`` (lag 1, pooled over time).
 
     Rate(i -> j) = number of (t, t+1) pairs with state i then j / number of pairs with
@@ -336,6 +402,9 @@ def transition_rates(seq: Sequences, with_missing: bool = False) -> pd.DataFrame
     with_missing : bool
         Treat the missing state as a state (``*``); by default pairs touching a missing
         state are left out.
+    weighted : bool
+        Use the sequences' weights, if any (each sequence's transitions count with its
+        weight, as TraMineR's ``weighted = TRUE``).
 
     Returns
     -------
@@ -352,21 +421,28 @@ def transition_rates(seq: Sequences, with_missing: bool = False) -> pd.DataFrame
     codes, labels = _state_codes(seq, with_missing)
     if seq.length < 2:
         raise SequenceError("transition rates need sequences of at least 2 positions")
-    rates = _rates_from_counts(_transition_counts(codes, len(labels)))
+    rates = _rates_from_counts(
+        _transition_counts(codes, len(labels), _seq_weights(seq, weighted))
+    )
     return pd.DataFrame(
         rates, index=pd.Index(labels, name="from"), columns=pd.Index(labels, name="to")
     )
 
 
-def _trate_costs(codes: np.ndarray, n_states: int, value: float) -> np.ndarray:
-    rates = _rates_from_counts(_transition_counts(codes, n_states))
+def _trate_costs(
+    codes: np.ndarray, n_states: int, value: float, weights: np.ndarray | None = None
+) -> np.ndarray:
+    rates = _rates_from_counts(_transition_counts(codes, n_states, weights))
     cost = value - rates - rates.T
     np.fill_diagonal(cost, 0.0)
     return cost
 
 
 def _trate_costs_time_varying(
-    codes: np.ndarray, n_states: int, value: float = 4.0
+    codes: np.ndarray,
+    n_states: int,
+    value: float = 4.0,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
     """Time-varying TRATE costs (T x k x k), TraMineR's ``seqcost(time.varying = TRUE)``.
 
@@ -379,7 +455,9 @@ def _trate_costs_time_varying(
     k = n_states
     rates = np.zeros((max(T - 1, 0), k, k))
     for t in range(T - 1):
-        rates[t] = _rates_from_counts(_transition_counts(codes[:, t : t + 2], k))
+        rates[t] = _rates_from_counts(
+            _transition_counts(codes[:, t : t + 2], k, weights)
+        )
     sym = rates + rates.transpose(0, 2, 1)
     cost = np.empty((T, k, k))
     for t in range(T):
@@ -401,6 +479,7 @@ def substitution_costs(
     method: str = "TRATE",
     value: float = 2.0,
     with_missing: bool = False,
+    weighted: bool = True,
 ) -> pd.DataFrame:
     """Substitution-cost matrix between states, like ``seqsubm()``.
 
@@ -416,6 +495,10 @@ def substitution_costs(
         Add the missing state ``*``: its TRATE costs use the rates with missing as a
         state, and (TraMineR's ``miss.cost.fixed``) its cost to any other state is
         ``value``.
+    weighted : bool
+        TRATE from the weighted transition rates when the sequences carry weights
+        (TraMineR's ``seqsubm(weighted = TRUE)``, also what ``seqdist(sm = "TRATE")``
+        uses).
 
     Returns
     -------
@@ -440,7 +523,7 @@ def substitution_costs(
     if method_u == "TRATE":
         if seq.length < 2:
             raise SequenceError("TRATE costs need sequences of at least 2 positions")
-        cost = _trate_costs(codes, kk, value)
+        cost = _trate_costs(codes, kk, value, _seq_weights(seq, weighted))
         if with_missing:
             cost[-1, :-1] = value
             cost[:-1, -1] = value
@@ -499,14 +582,21 @@ def entropy(
     return pd.Series(ent, index=seq.ids, name="entropy")
 
 
-def mean_time(seq: Sequences, with_missing: bool = False) -> pd.DataFrame:
+def mean_time(
+    seq: Sequences, with_missing: bool = False, weighted: bool = True
+) -> pd.DataFrame:
     """Mean time spent in each state, like ``seqmeant(serr = TRUE)``.
+
+    With weights w (total W), as TraMineR: Mean = sum w x / W,
+    Var = sum w (x - Mean)^2 * W / (W^2 - sum w^2), SE = sqrt(Var / W).
 
     Parameters
     ----------
     seq : Sequences
     with_missing : bool
         Add the missing state ``*`` as a row.
+    weighted : bool
+        Use the sequences' weights, if any.
 
     Returns
     -------
@@ -524,6 +614,24 @@ def mean_time(seq: Sequences, with_missing: bool = False) -> pd.DataFrame:
     codes, labels = _state_codes(seq, with_missing)
     counts = _counts_per_sequence(codes, len(labels)).astype(np.float64)
     n = counts.shape[0]
+    w = _seq_weights(seq, weighted)
+    if w is not None:
+        wtot = w.sum()
+        w2tot = (w**2).sum()
+        mean = (counts * w[:, None]).sum(axis=0) / wtot
+        with np.errstate(invalid="ignore", divide="ignore"):
+            var = (w[:, None] * (counts - mean) ** 2).sum(axis=0) * (
+                wtot / (wtot**2 - w2tot)
+            )
+        return pd.DataFrame(
+            {
+                "Mean": mean,
+                "Var": var,
+                "Stdev": np.sqrt(var),
+                "SE": np.sqrt(var / wtot),
+            },
+            index=pd.Index(labels, name="state"),
+        )
     mean = counts.mean(axis=0)
     if n > 1:
         var = ((counts - mean) ** 2).sum(axis=0) / (n - 1)

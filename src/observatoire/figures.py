@@ -1,0 +1,131 @@
+"""The figure factory of the whole package: rcParams, fonts, dpi and palette in one place.
+
+Every figure the package draws (reports, evaluation, trajectories, targets,
+animation review) is created by :func:`new_figure` or :func:`blank_figure`,
+outside pyplot (no global state, nothing left open). The look of each family
+of figures is one entry of :data:`STYLES`; the colours are :data:`PALETTE`.
+
+The families still differ slightly (the reports use 10-point text, the
+evaluation and trajectory figures 9-point, the target and animation charts
+matplotlib's defaults): making them one look is a visual change of every
+report, to be made here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+#: the house colours of figures, in order of use (reports and evaluation)
+PALETTE = (
+    "#1f4e79",
+    "#c0504d",
+    "#4f9a94",
+    "#d99a2b",
+    "#7f63a8",
+    "#8a8f98",
+    "#5b9bd5",
+    "#9bbb59",
+)
+
+#: figure width (inches) and resolution: modest, so a report stays well under 2 MB
+FIG_WIDTH = 7.5
+FIG_DPI = 110
+
+#: matplotlib settings of each family of figures
+STYLES: dict[str, dict[str, Any]] = {
+    "report": {
+        "font.size": 10,
+        "axes.titlesize": 11,
+        "axes.titleweight": "bold",
+        "axes.titlelocation": "left",
+        "axes.labelsize": 10,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "axes.grid.axis": "y",
+        "grid.color": "#e3e6ea",
+        "grid.linewidth": 0.8,
+        "axes.axisbelow": True,
+        "legend.frameon": False,
+        "legend.fontsize": 9,
+        "figure.dpi": FIG_DPI,
+        "axes.formatter.use_locale": False,
+    },
+    "evaluation": {
+        "font.size": 9,
+        "axes.titlesize": 10,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "legend.frameon": False,
+    },
+    "sequences": {
+        "font.size": 9,
+        "axes.titlesize": 10,
+        "axes.titleweight": "bold",
+        "axes.titlelocation": "left",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "legend.frameon": False,
+        "legend.fontsize": 8,
+        "axes.formatter.use_locale": False,
+    },
+    # matplotlib's defaults (targets chart, animation heat map)
+    "plain": {},
+}
+
+
+def plain(text: object) -> str:
+    r"""``text`` drawn as written: ``$`` escaped, so matplotlib never reads mathtext.
+
+    For every label that comes from the data (ML names, target labels).
+
+    >>> print(plain("Budget $x$ 2024"))
+    Budget \$x\$ 2024
+    """
+    return str(text).replace("$", r"\$")
+
+
+def new_figure(
+    width: float = FIG_WIDTH,
+    height: float = 3.6,
+    *,
+    style: str = "report",
+    dpi: float | None = None,
+    **subplots: Any,
+) -> tuple[Figure, Any]:
+    """A figure and its axes in the house style, outside pyplot.
+
+    Parameters
+    ----------
+    width, height : float
+        Size in inches.
+    style : str
+        A key of :data:`STYLES`.
+    dpi : float, optional
+        Resolution of the figure (the style's, else matplotlib's, by default).
+    **subplots
+        Passed to ``Figure.subplots`` for a grid of axes; one axes otherwise.
+
+    Returns
+    -------
+    (Figure, Axes or array of Axes)
+    """
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(STYLES[style]):
+        fig = Figure(figsize=(width, height), layout="constrained", dpi=dpi)
+        ax = fig.subplots(**subplots) if subplots else fig.add_subplot()
+    return fig, ax
+
+
+def blank_figure(width: float, height: float, *, style: str = "plain") -> Figure:
+    """A figure without axes (the caller lays them out), outside pyplot."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(STYLES[style]):
+        return Figure(figsize=(width, height), layout="constrained")

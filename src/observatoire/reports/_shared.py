@@ -1,0 +1,222 @@
+"""The run's table of contents: what the reports share, computed once, in order.
+
+:func:`compute_shared` is called once per run (by the batch, or by
+:func:`~observatoire.reports.open_report` without a cache). In order, it:
+
+1. reads the target file, if any (a bad one stops the run before any work);
+2. starts the trajectory typology on the other core (:func:`_in_background`);
+3. computes the contract indicators of the year and the year before, annual
+   and monthly, the key figures and the monthly follow-up (``indicators``);
+4. protects each of them (:mod:`._protect`, the contract's disclosure rules);
+5. measures progress against the targets, if any, from the tables and masks
+   of steps 3 and 4 (older years, for the seasonal profile, are computed there);
+6. renders the evaluation sections (:mod:`.sections.evaluation`), whose models
+   hold row-level data and therefore never reach the cache;
+7. collects the trajectory sections rendered on the other core
+   (:mod:`.sections.trajectories`);
+8. keeps the ARML's animation log (institutions, not young people).
+
+Only aggregates leave this module: the tables a notebook reads hold no
+row-level data and no ``id_jeune``. A part that fails (an empty cohort, a
+model that does not converge) is replaced by a French message, so the rest of
+every report is still produced.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .. import animation, indicators, targets
+from ..disclosure import DEFAULT_MIN_DENOMINATOR
+from ._params import RunParams
+from ._protect import protect_figures, protect_indicators, protect_table
+from .sections.evaluation import evaluation_blocks
+from .sections.trajectories import trajectory_blocks
+
+if TYPE_CHECKING:
+    from ..data import Warehouse
+
+logger = logging.getLogger(__name__)
+
+
+def _safely(name: str, messages: dict[str, str], fn: Callable[[], Any]) -> Any:
+    """Run one part of the shared step; on failure keep a French message."""
+    t0 = time.perf_counter()
+    try:
+        value = fn()
+    except Exception as exc:  # one failing part must not sink every report
+        logger.warning("shared input %s failed: %s", name, exc, exc_info=True)
+        messages[name] = (
+            "Cette partie n'a pas pu être calculée sur cet extrait "
+            f"({type(exc).__name__}). Les autres parties du rapport restent valables."
+        )
+        return None
+    logger.info("shared input %s computed in %.1f s", name, time.perf_counter() - t0)
+    return value
+
+
+def compute_shared(
+    wh: Warehouse, params: RunParams
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Every table the reports share, protected, and the run's description.
+
+    Parameters
+    ----------
+    wh : Warehouse
+        The loaded extract.
+    params : RunParams
+        Resolved parameters (``year`` and ``month`` are numbers).
+
+    Returns
+    -------
+    tables : dict
+        Name -> protected aggregate table (or result object) for the reports.
+    meta : dict
+        Year, month, threshold, synthetic flag, extraction date, ML labels and
+        departments, and the French messages of parts that failed.
+    """
+    year, month, threshold = params.year, params.month, params.disclosure_threshold
+    ml = wh.missions_locales[["code_ml", "nom_ml", "departement"]].copy()
+    coverage = wh.coverage
+    messages: dict[str, str] = {}
+    tables: dict[str, Any] = {"missions_locales": ml}
+
+    def protect(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        return protect_table(frame, threshold)
+
+    declared = None
+    if params.targets:  # a bad target file is a parameter error: before any work
+        declared = targets.load_targets(params.targets, wh.missions_locales)
+
+    # the trajectory typology runs on the other core while this one computes
+    # the rest (see _in_background); its figures come back as HTML
+    pending_trajectories = _in_background(trajectory_blocks, wh, year, threshold)
+
+    # kept whole: the evaluation's comparison hides what this table hides
+    annual = protect_indicators(indicators.compute(wh, str(year)), threshold)
+    tables["annuel"] = protect(annual)
+    # the monthly tables and their masks also serve the targets (step 5)
+    monthly = {year: indicators.compute(wh, str(year), monthly=True)}
+    tables["mensuel"] = protect(monthly[year])
+    has_previous = coverage.covers(year - 1) != "absent"
+    if has_previous:
+        tables["annuel_n_1"] = protect(indicators.compute(wh, str(year - 1)))
+        monthly[year - 1] = indicators.compute(wh, str(year - 1), monthly=True)
+        tables["mensuel_n_1"] = protect(monthly[year - 1])
+    masks = {
+        y: (table, tables["mensuel" if y == year else "mensuel_n_1"]["mask"])
+        for y, table in monthly.items()
+    }
+    hierarchy = indicators.hierarchy(wh)
+    tables["chiffres_cles"] = protect_figures(
+        indicators.key_figures(wh, year, levels=("ml", "departement", "region")),
+        threshold,
+        hierarchy,
+    )
+    tables["suivi"] = protect_figures(
+        indicators.monthly_followup(wh, year, month), threshold, hierarchy
+    )
+    if declared is not None:
+        tables["objectifs"] = _safely(
+            "objectifs",
+            messages,
+            lambda: targets.progress(
+                wh,
+                declared,
+                year,
+                month,
+                disclosure_threshold=threshold,
+                computed=masks,
+            ),
+        )
+    else:
+        messages["objectifs"] = (
+            "Aucun fichier d'objectifs n'est déclaré pour cette exécution."
+        )
+    evaluation = _safely(
+        "evaluation_regionale",
+        messages,
+        lambda: evaluation_blocks(wh, year, threshold, annual),
+    )
+    if evaluation is not None:
+        tables["evaluation_regionale"], tables["evaluation_ml"] = evaluation
+    trajectories = _safely("trajectoires", messages, pending_trajectories)
+    if trajectories is not None:
+        # two tables: an ML report reads only its small part, not the study's images
+        tables["trajectoires"] = trajectories["etude"]
+        tables["trajectoires_ml"] = trajectories["ml"]
+    if wh.animations is not None and len(wh.animations):
+        # the ARML's log is about institutions (MLs, staff), not young people
+        tables["animation"] = {
+            "animations": wh.animations,
+            "animations_participations": wh.animations_participations,
+            "missions_locales": wh.missions_locales,
+        }
+        tables["animation_annee"] = _safely(
+            "animation", messages, lambda: animation.resolve_year(wh, "auto")
+        )
+    meta = {
+        "year": year,
+        "month": month,
+        "disclosure_threshold": threshold,
+        "min_denominator": DEFAULT_MIN_DENOMINATOR,
+        "synthetic": bool(wh.synthetic),
+        "extraction_date": str(coverage.end.date()),
+        "first_date": str(coverage.first.date())
+        if coverage.first is not None
+        else None,
+        "labels": dict(
+            zip(ml["code_ml"].astype(str), ml["nom_ml"].astype(str), strict=True)
+        ),
+        "departements": dict(
+            zip(ml["code_ml"].astype(str), ml["departement"].astype(str), strict=True)
+        ),
+        "has_previous_year": has_previous,
+        "messages": messages,
+    }
+    return tables, meta
+
+
+_BACKGROUND: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
+
+
+def _run_background() -> Any:
+    fn, args = _BACKGROUND
+    return fn(*args)
+
+
+def _in_background(fn: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+    """Start ``fn(*args)`` in a forked process; return a function that waits for it.
+
+    The child inherits the loaded extract through ``fork`` (nothing large is
+    pickled; only the result comes back), so the shared step uses both cores.
+    Elsewhere than on Linux (where ``fork`` is not safe or not there), or with
+    one core, ``fn`` runs when waited for, in this process. An exception in the child is raised by the waiter.
+    """
+    global _BACKGROUND
+    # fork is safe on Linux only (macOS frameworks are not fork-safe)
+    if not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2:
+        return lambda: fn(*args)
+    _BACKGROUND = (fn, args)
+    pool = ProcessPoolExecutor(1, mp_context=mp.get_context("fork"))
+    try:
+        future = pool.submit(_run_background)  # the worker is forked here
+    finally:
+        _BACKGROUND = None
+
+    def wait() -> Any:
+        try:
+            return future.result()
+        finally:
+            pool.shutdown()
+
+    return wait

@@ -1,0 +1,263 @@
+"""What every report section shares: labels, masked cells, rows of a table.
+
+The labels come from the indicator definitions (:data:`observatoire.indicators.DEFINITIONS`),
+the disclosure constants from :mod:`observatoire.disclosure`: a section never
+keeps its own copy. The helpers read the report's inputs
+(:class:`~observatoire.reports._cache.ReportInputs`), turn a protected value
+and its mask code into what a reader sees, and show why a part is missing.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from ...disclosure import DEFAULT_MIN_DENOMINATOR
+from ...figures import plain
+from ...formatting import fr_num, fr_signed_pct
+from ...indicators import COUNT_COLUMNS, DEFINITIONS, RATES
+from .. import _style as st
+
+if TYPE_CHECKING:
+    from .._cache import ReportInputs
+
+#: rates whose denominator is below this are not published (data contract)
+MIN_DENOMINATOR = DEFAULT_MIN_DENOMINATOR
+
+#: the contract's rates, in the order of the definitions
+RATE_NAMES: tuple[str, ...] = tuple(RATES)
+
+#: counts shown in the per-unit tables, in order: every contract count but the
+#: contacts, which the reports do not show
+TABLE_COUNTS: tuple[str, ...] = tuple(
+    c for c in COUNT_COLUMNS if c != "jeunes_en_contact"
+)
+
+#: where a table header reads better shorter than the definition's label: the
+#: line sits under "Entrées en formation", so "dont" says what it is part of
+_SHORT_LABELS = {"entrees_formation_region": "dont financées par la Région"}
+
+#: French labels of the contract indicators as report readers see them
+LABELS: dict[str, str] = {
+    name: _SHORT_LABELS.get(name, DEFINITIONS[name][0])
+    for name in (*COUNT_COLUMNS, *RATE_NAMES)
+}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_RETURNS = "One block of report HTML (one notebook cell's output)."
+
+#: one description per parameter of the section functions, for their docstrings
+_PARAMETERS: dict[str, tuple[str, str]] = {
+    "inputs": (
+        "ReportInputs",
+        "The report's inputs (:func:`~observatoire.reports.open_report`).",
+    ),
+    "code_ml": ("str", "Code of the report's Mission Locale."),
+    "level": ("{'region', 'departement', 'ml'}", "Level of the unit shown."),
+    "code": ("str", "Code of that unit (``NAQ`` for the region)."),
+    "indicator": (
+        "str",
+        "A contract count (:data:`observatoire.indicators.COUNT_COLUMNS`).",
+    ),
+    "rate": ("str", "A contract rate (:data:`observatoire.indicators.RATES`)."),
+    "kind": ("str", "A report kind (:data:`observatoire.reports.REPORT_KINDS`)."),
+    "review": ("AnnualReview", "From :func:`observatoire.animation.annual_review`."),
+    "which": ("str", "One of :data:`REVIEW_TABLES`."),
+    "title": ("str", "Heading of the review."),
+    "synthetic": ("bool", "Whether the extract is synthetic (adds the banner)."),
+    "text": ("str", "Plain text (escaped here)."),
+    "fig": ("matplotlib.figure.Figure", "The figure to embed."),
+    "dpi": ("int", "Resolution of the embedded PNG."),
+    "alt": ("str", "Text alternative of the image (escaped here)."),
+}
+
+
+def documented(fn: F) -> F:
+    """Complete a section's docstring with numpy ``Parameters`` and ``Returns``.
+
+    The sections share their parameters (``inputs``, ``code_ml``, ``level``…):
+    each is described once, in :data:`_PARAMETERS`, and every docstring gets
+    the same words, so ``help()`` and the API docs show the full numpy form.
+    """
+    sig = inspect.signature(fn)
+    lines = ["", "Parameters", "----------"]
+    for name, p in sig.parameters.items():
+        typ, desc = _PARAMETERS[name]
+        if p.default is not inspect.Parameter.empty:
+            typ += ", optional" if p.default is None else f", default {p.default!r}"
+        lines += [f"{name} : {typ}", f"    {desc}"]
+    if "Html" in str(sig.return_annotation):
+        lines += ["", "Returns", "-------", "Html", f"    {_RETURNS}"]
+    doc = inspect.cleandoc(fn.__doc__ or "")
+    fn.__doc__ = doc + "\n" + "\n".join(lines) + "\n"
+    return fn
+
+
+#: mask codes of a protected table and how a reader sees them
+MASK_LABELS = {"primaire": None, "secondaire": "s", "denominateur": "n.d."}
+
+
+# ================================================================== display
+def cell(value: Any, reason: str, threshold: int, kind: str = "count") -> str:
+    """One cell as a reader sees it: a French number or a mask sign."""
+    if reason:
+        return MASK_LABELS.get(reason) or f"< {threshold}"
+    if kind == "rate":
+        return st.fr_pct(value)
+    if kind == "ratio":
+        return fr_num(value)
+    return st.fr_int(value)
+
+
+def rows(
+    inputs: ReportInputs, name: str, **where: Any
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows of a protected table matching ``where`` (values and mask)."""
+    table = inputs[name]
+    values, mask = table["values"], table["mask"]
+    keep = np.ones(len(values), dtype=bool)
+    for col, wanted in where.items():
+        wanted = wanted if isinstance(wanted, list | tuple | set) else [wanted]
+        keep &= values[col].astype(str).isin([str(w) for w in wanted]).to_numpy()
+    return values[keep], mask[keep]
+
+
+def display_table(
+    values: pd.DataFrame,
+    mask: pd.DataFrame,
+    threshold: int,
+    counts: tuple[str, ...],
+    rates: tuple[str, ...],
+    first: dict[str, str],
+) -> pd.DataFrame:
+    """Display strings for a wide indicator table; ``first`` names key columns."""
+    out = pd.DataFrame(index=values.index)
+    for col, label in first.items():
+        out[label] = values[col].astype(str)
+    for col in counts:
+        out[LABELS[col]] = [
+            cell(v, r, threshold) for v, r in zip(values[col], mask[col], strict=True)
+        ]
+    for col in rates:
+        out[LABELS[col]] = [
+            _rate_with_interval(values, mask, i, col, threshold)
+            for i in range(len(values))
+        ]
+    return out.reset_index(drop=True)
+
+
+def _rate_with_interval(values, mask, i: int, col: str, threshold: int) -> str:
+    reason = mask[col].iloc[i]
+    if reason:
+        return cell(np.nan, reason, threshold)
+    v = values[col].iloc[i]
+    if pd.isna(v):
+        return "–"
+    lo, hi = values[f"{col}_ic_bas"].iloc[i], values[f"{col}_ic_haut"].iloc[i]
+    return f"{st.fr_pct(v)} [{st.fr_pct(lo)} ; {st.fr_pct(hi)}]"
+
+
+def message(inputs: ReportInputs, name: str) -> st.Html | None:
+    text = inputs.meta.get("messages", {}).get(name)
+    return st.paragraph(st.esc(text), "avertissement") if text else None
+
+
+# ============================================================= key figures
+CARDS = (
+    ("jeunes_accompagnes", "jeunes accompagnés"),
+    ("premiers_accueils", "premiers accueils"),
+    ("entretiens", "entretiens individuels"),
+    ("entrees_formation", "entrées en formation"),
+    ("entrees_formation_region", "dont financées par la Région"),
+    ("entrees_alternance", "entrées en alternance"),
+    ("entrees_emploi", "entrées en emploi"),
+    ("aides_permis_b_nombre", "aides au permis B"),
+)
+
+
+def key_rows(inputs: ReportInputs, level: str, code: str) -> pd.DataFrame:
+    """The protected key figures of one unit, indexed by ``indicateur``."""
+    kf = inputs["chiffres_cles"]
+    rows = kf[(kf["niveau"] == level) & (kf["code"].astype(str) == str(code))]
+    return rows.set_index("indicateur")
+
+
+def change_note(row: pd.Series) -> str | None:
+    if pd.isna(row.get("evolution_relative")):
+        return None
+    return f"{fr_signed_pct(row['evolution_relative'])} sur un an"
+
+
+def short(name: str) -> str:
+    """An ML's name shortened for a figure's axis, drawn as written."""
+    return plain(
+        name.replace("Mission locale synthétique ", "ML ").replace(
+            "Mission Locale ", "ML "
+        )
+    )
+
+
+def series(values: pd.DataFrame, mask: pd.DataFrame, col: str) -> np.ndarray:
+    ordered = values.assign(_m=mask[col].to_numpy()).sort_values("periode")
+    out = ordered[col].to_numpy(dtype=float).copy()
+    out[(ordered["_m"] != "").to_numpy()] = np.nan
+    return out
+
+
+def available(inputs: ReportInputs) -> set[str]:
+    return set(inputs.meta.get("tables", [])) | set(getattr(inputs, "_tables", {}))
+
+
+# ================================================= parts computed elsewhere
+def part(inputs: ReportInputs, name: str) -> Any:
+    """A shared part, or None when it is absent or failed."""
+    if name not in available(inputs):
+        return None
+    try:
+        return inputs[name]
+    except (KeyError, OSError):
+        return None
+
+
+def unavailable(inputs: ReportInputs, name: str, heading: str) -> st.Html:
+    text = inputs.meta.get("messages", {}).get(name) or (
+        "Cette partie n'est pas disponible pour cette exécution."
+    )
+    return st.join(st.heading(heading), st.paragraph(st.esc(text), "avertissement"))
+
+
+def shown(
+    inputs: ReportInputs,
+    name: str,
+    heading: str,
+    *,
+    code: str | None = None,
+    why: str | None = None,
+) -> st.Html:
+    """A block the shared step rendered (for one ML when ``code``), or why not.
+
+    ``why`` names the part whose failure message explains an absence (default
+    ``name``).
+    """
+    block = part(inputs, name)
+    if block is not None and code is not None:
+        block = block.get(code)
+    return block if block is not None else unavailable(inputs, why or name, heading)
+
+
+# =============================================================== evaluation
+def frame_html(frame: pd.DataFrame, caption: str, guide: str | None = None) -> st.Html:
+    """An evaluation table (strings already protected) as a styled table."""
+    numeric = [
+        c
+        for c in frame.columns
+        if c not in ("Indicateur", "Mission Locale", "Ventilation", "Modalité")
+        and c not in ("Situation", "Remarque", "Horizon", "Caractéristique (référence)")
+        and not c.startswith("Position")
+    ]
+    return st.table(frame, caption=caption, numeric=numeric, guide=guide)

@@ -1,0 +1,233 @@
+"""Sections of the annual review of the network animation (``notebooks/bilan_animation.ipynb``).
+
+:mod:`observatoire.animation` computes the review (:class:`~observatoire.animation.AnnualReview`:
+tables of numbers, a French summary, the ML x policy heat map); this module
+renders it: French headers and number formats, the header block, the figure.
+The figures are about institutions (MLs, staff), not young people: no
+disclosure rule applies and Missions Locales are named.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ... import disclosure
+from ...animation import TOTAL_CODE, AnnualReview
+from ...exceptions import ParamsError
+from ...formatting import fr_hours, fr_int, fr_pct, fr_signed_pct
+from .. import _style as st
+from . import _base as base
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from pandas.io.formats.style import Styler
+
+
+def _styler(table: pd.DataFrame, formats: dict[str, Any], which: str) -> Styler:
+    # a stable CSS id (pandas draws a random one): same inputs, same page
+    uid = hashlib.sha1(f"animation|{which}".encode()).hexdigest()[:8]
+    styler = (
+        table.style.set_uuid(uid)
+        .hide(axis="index")
+        .format(formats, na_rep="–", escape="html")
+    )
+    styler = styler.set_table_styles(
+        [
+            {"selector": "th", "props": "text-align: left; padding: 3px 8px;"},
+            {"selector": "td", "props": "padding: 3px 8px;"},
+        ]
+    )
+    # through observatoire.disclosure like every report table; the structure
+    # holds no count of young people (actions, hours, MLs and staff describe
+    # institutions), so nothing is masked
+    return disclosure.mark(
+        styler,
+        structure=disclosure.Structure(
+            keys=(), values=(), name=f"animation {which} (établissements)"
+        ),
+    )
+
+
+def _signed(v: Any) -> str:
+    if v is None or pd.isna(v):
+        return "–"
+    if v == 0:
+        return "0"
+    return ("+" if v > 0 else "−") + fr_int(abs(v))
+
+
+def _hours(v: Any) -> str:
+    return "–" if v is None or pd.isna(v) else fr_hours(float(v))
+
+
+#: tables of :func:`review_table`
+REVIEW_TABLES = ("par_type", "par_politique", "par_departement", "moins_2_fois",
+                 "evolution", "par_ml")  # fmt: skip
+
+
+def review_table(review: AnnualReview, which: str) -> Styler | st.Html:
+    """One table of the review as a French, formatted pandas Styler.
+
+    Parameters
+    ----------
+    review : AnnualReview
+    which : str
+        One of :data:`REVIEW_TABLES`: ``par_type``, ``par_politique``,
+        ``par_departement``, ``moins_2_fois`` (named MLs reached fewer than
+        twice), ``evolution`` (change on the previous year), ``par_ml``.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        French headers, ``12 345`` counts, ``45,2 %`` shares; for an empty
+        ``moins_2_fois``, a displayable French sentence instead.
+    """
+    n, n1 = review.year, review.year - 1
+    if which in ("par_type", "par_politique"):
+        t = review.by_type if which == "par_type" else review.by_policy
+        first = "Type d'action" if which == "par_type" else "Politique régionale"
+        table = pd.DataFrame(
+            {
+                first: t["libelle"],
+                f"Actions {n}": t["actions"],
+                "Heures": t["heures"],
+                "Participants": t["participants"],
+                "Missions Locales touchées": t["ml_touchees"],
+                f"Actions {n1}": t["actions_n_1"],
+                "Évolution": t["evolution"],
+            }
+        )
+        fmt = {c: fr_int for c in table.columns[1:]}
+        fmt.update({"Heures": _hours, "Évolution": _signed})
+        return _styler(table, fmt, which)
+    if which == "par_departement":
+        t = review.per_departement
+        table = pd.DataFrame(
+            {
+                "Département": [
+                    lab if code == TOTAL_CODE else f"{lab} ({code})"
+                    for code, lab in zip(t["departement"], t["libelle"], strict=True)
+                ],
+                "Missions Locales": t["ml_reseau"],
+                "Touchées": t["ml_touchees"],
+                "Part touchée": t["part_touchees"],
+                "Actions suivies": t["actions"],
+                "Participants": t["participants"],
+                "Touchées moins de deux fois": t["ml_moins_2_fois"],
+            }
+        )
+        fmt = {c: fr_int for c in table.columns[1:]}
+        fmt["Part touchée"] = fr_pct
+        return _styler(table, fmt, which)
+    if which == "moins_2_fois":
+        t = review.rarely_reached
+        if t.empty:
+            return st.Html(
+                f"<p>Toutes les Missions Locales ont été touchées au moins deux fois "
+                f"en {n}.</p>"
+            )
+        table = pd.DataFrame(
+            {
+                "Mission Locale": t["nom_ml"],
+                "Département": [
+                    f"{lab} ({code})" if lab else code
+                    for code, lab in zip(
+                        t["departement"], t["libelle_departement"], strict=True
+                    )
+                ],
+                f"Actions suivies en {n}": t["actions"],
+                f"Actions suivies en {n1}": t["actions_n_1"],
+                "Participants": t["participants"],
+            }
+        )
+        return _styler(table, {c: fr_int for c in table.columns[2:]}, which)
+    if which == "evolution":
+        t = review.year_over_year
+        table = pd.DataFrame(
+            {
+                "Indicateur": t["libelle"],
+                str(n1): t["annee_n_1"],
+                str(n): t["annee"],
+                "Évolution": t["evolution"],
+                "Évolution (%)": t["evolution_pct"],
+            }
+        )
+        cells = table.astype(object)
+        for i, is_hours in zip(table.index, t["indicateur"].eq("heures"), strict=True):
+            fmt = _hours if is_hours else fr_int
+            for col in (str(n1), str(n)):
+                cells.at[i, col] = fmt(table.at[i, col])
+            ev = table.at[i, "Évolution"]
+            sign = "+" if ev > 0 else "−" if ev < 0 else ""
+            cells.at[i, "Évolution"] = sign + fmt(abs(ev))
+            pct = table.at[i, "Évolution (%)"]
+            cells.at[i, "Évolution (%)"] = fr_pct(0) if pct == 0 else fr_signed_pct(pct)
+        return _styler(cells, {}, which)
+    if which == "par_ml":
+        t = review.per_ml
+        table = pd.DataFrame(
+            {
+                "Mission Locale": t["nom_ml"],
+                "Département": t["departement"],
+                f"Actions suivies en {n}": t["actions"],
+                "Participants": t["participants"],
+                "Politiques abordées": t["politiques"],
+                f"Actions suivies en {n1}": t["actions_n_1"],
+            }
+        )
+        return _styler(table, {c: fr_int for c in table.columns[2:]}, which)
+    raise ParamsError(
+        f"which: {which!r} is not a table; valid: {', '.join(REVIEW_TABLES)}"
+    )
+
+
+#: the heading of the annual review
+REVIEW_TITLE = "Bilan annuel de l'animation du réseau des Missions Locales"
+
+
+@base.documented
+def review_header(
+    review: AnnualReview, *, title: str = REVIEW_TITLE, synthetic: bool = False
+) -> st.Html:
+    """Title, synthetic-data banner and plain-language summary, as HTML."""
+    # the one synthetic-data banner of every report (reports._style)
+    banner = st.banner(synthetic)
+    return st.Html(
+        f"<h1>{st.esc(title)}</h1>"
+        f"<h2>Bilan annuel de l'animation du réseau – {review.year}</h2>"
+        f"{banner.html if banner else ''}"
+        f'<p style="font-size:1.05em;line-height:1.45">{st.esc(review.text)}</p>'
+        '<p style="color:#555;font-size:0.9em">Article 4 de l\'accord-cadre '
+        "2022-2024 : bilan annuel des activités d'animation déployées par l'ARML pour "
+        "appuyer auprès des Missions Locales la diffusion des politiques régionales. "
+        "Les chiffres portent sur des structures et non sur des jeunes : les Missions "
+        "Locales sont nommées, aucun secret statistique ne s'applique.</p>"
+    )
+
+
+@base.documented
+def section(text: str, level: int = 3) -> st.Html:
+    """A French section heading (``<h3>`` by default) for the notebook."""
+    return st.heading(text, level)
+
+
+@base.documented
+def as_image(fig: Figure, *, dpi: int = 110, alt: str = "") -> st.Html:
+    """A matplotlib figure as an inline PNG that any notebook or HTML export shows.
+
+    Figures here are built without pyplot (nothing left open), so Jupyter has
+    no inline renderer registered for them; this embeds them explicitly.
+
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return st.Html(
+        f'<img src="data:image/png;base64,{data}" alt="{st.esc(alt)}" '
+        'style="max-width:100%">'
+    )
