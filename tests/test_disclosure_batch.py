@@ -63,7 +63,8 @@ def planted_extract(synthetic_extract, tmp_path_factory) -> Path:
     assert len(rows) > 10
     aides.loc[rows, "type_aide"] = "allocation"
     aides.loc[rows[:3], "type_aide"] = "mobilite_internationale"
-    aides.to_parquet(out / "aides.parquet", index=False)
+    # through write_extract, which keeps the fingerprints of metadonnees.json
+    data.write_extract({"aides": aides}, out)
     return out
 
 
