@@ -48,7 +48,13 @@ from ._imilo import (  # noqa: E402
     from_warehouse,
     monthly_states,
 )
-from ._imilo_typology import Typology, cohort_typology  # noqa: E402
+from ._imilo_typology import (  # noqa: E402
+    COVARIATES,
+    Typology,
+    TypologyStudy,
+    cohort_typology,
+    typology_study,
+)
 from ._plots import (  # noqa: E402
     plot_index,
     plot_mean_time,
@@ -61,8 +67,11 @@ __all__ += [
     "STATES",
     "STATE_COLOURS",
     "STATE_LABELS",
+    "COVARIATES",
     "Typology",
+    "TypologyStudy",
     "cohort_typology",
+    "typology_study",
     "from_warehouse",
     "monthly_states",
     "plot_index",
