@@ -53,6 +53,9 @@ from ._imilo_typology import (  # noqa: E402
     Typology,
     TypologyStudy,
     cohort_typology,
+    describe_path,
+    indicators_by_cohort,
+    indicators_by_profile,
     typology_study,
 )
 from ._plots import (  # noqa: E402
@@ -71,6 +74,9 @@ __all__ += [
     "Typology",
     "TypologyStudy",
     "cohort_typology",
+    "describe_path",
+    "indicators_by_cohort",
+    "indicators_by_profile",
     "typology_study",
     "from_warehouse",
     "monthly_states",

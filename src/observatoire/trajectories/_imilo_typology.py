@@ -833,6 +833,17 @@ class TypologyStudy:
         characteristic on its own (index: the French names of
         :data:`COVARIATES`): ``n_groups``, ``PseudoF``, ``PseudoR2`` and the
         permutation p-value ``p_PseudoF``.
+    representatives : pandas.DataFrame or None
+        Representative paths of each type (TraMineR's ``seqrep``, criterion
+        density, coverage 0.25, on the sample): ``groupe``, ``nom_groupe``,
+        ``rang``, ``parcours`` (the path in words, :func:`describe_path`),
+        ``jeunes`` (young people of the type's sample nearest to it),
+        ``jeunes_type``; None when the library has no ``representatives``.
+    indicators_by_profile : pandas.DataFrame or None
+        Mean complexity (``Cplx``) and normalised turbulence (``Turbn``) of the
+        cohort's paths by value of each characteristic: ``caracteristique``,
+        ``valeur``, ``jeunes``, ``complexite``, ``turbulence``; the first row
+        is the whole cohort.
     """
 
     n_sample: int
@@ -840,6 +851,8 @@ class TypologyStudy:
     tree_nodes: pd.DataFrame
     tree_r2: float
     factors: pd.DataFrame
+    representatives: pd.DataFrame | None = None
+    indicators_by_profile: pd.DataFrame | None = None
 
 
 def typology_study(
@@ -917,7 +930,145 @@ def typology_study(
         tree_nodes=nodes,
         tree_r2=float(tree.r2),
         factors=factors[keep],
+        representatives=_type_representatives(typo, codes, d),
+        indicators_by_profile=indicators_by_profile(typo.sequences, typo.covariates),
     )
+
+
+#: a state as it reads after « n mois … » in a path told in words
+SPELL_FORMS: dict[str, str] = {
+    "emploi_durable": "en emploi durable",
+    "emploi": "en emploi",
+    "alternance": "en alternance",
+    "formation": "en formation",
+    "immersion_service_civique": "en immersion ou service civique",
+    "scolarite": "en scolarité",
+    "accompagnement": "en accompagnement",
+    "sans_contact": "sans contact",
+    "censure": "non observés",
+}
+
+
+def describe_path(codes: np.ndarray) -> str:
+    """A path told in words: « 8 mois en formation puis 16 mois en emploi durable ».
+
+    Parameters
+    ----------
+    codes : numpy.ndarray
+        One sequence, codes into :data:`STATES`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> describe_path(np.array([3, 3, 0, 0, 0]))
+    '2 mois en formation puis 3 mois en emploi durable'
+    """
+    runs: list[list[int]] = []
+    for c in np.asarray(codes).tolist():
+        if runs and runs[-1][0] == c:
+            runs[-1][1] += 1
+        else:
+            runs.append([c, 1])
+    words = [f"{m} mois {SPELL_FORMS[STATES[c]]}" for c, m in runs]
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " puis " + words[-1]
+
+
+def _type_representatives(
+    typo: Typology, codes: np.ndarray, d: np.ndarray
+) -> pd.DataFrame | None:
+    """Representative paths of each type on the sample (density, coverage 0.25)."""
+    try:  # the representatives of issue #19 land in the library separately
+        from ._represent import representatives
+    except ImportError:  # pragma: no cover - until they are there
+        return None
+
+    rows = []
+    for g in range(1, typo.k + 1):
+        members = np.flatnonzero(typo.sample_labels == g)
+        if len(members) < 2:
+            continue
+        sub = np.ascontiguousarray(d[np.ix_(members, members)])
+        found = representatives(
+            _sequences_from_codes(codes[members]), sub, "density", coverage=0.25
+        )
+        stats = found.statistics
+        for rank, pos in enumerate(found.index, start=1):
+            rows.append(
+                {
+                    "groupe": g,
+                    "nom_groupe": typo.group_names[g],
+                    "rang": rank,
+                    "parcours": describe_path(codes[members[pos]]),
+                    "jeunes": int(round(float(stats.iloc[rank - 1]["na"]))),
+                    "jeunes_type": len(members),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def indicators_by_profile(seq: Any, covariates: pd.DataFrame) -> pd.DataFrame | None:
+    """Mean complexity and normalised turbulence of the paths by characteristic.
+
+    Parameters
+    ----------
+    seq : Sequences
+        The cohort's sequences.
+    covariates : pandas.DataFrame
+        Their characteristics (:attr:`Typology.covariates`), same order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``caracteristique``, ``valeur``, ``jeunes``, ``complexite``,
+        ``turbulence`` (raw counts: mask them before publishing); the first
+        row is the whole cohort (``caracteristique`` ``Ensemble``).
+    """
+    try:  # seqindic of issue #19 lands in the library separately
+        from ._indicators import sequence_indicators
+    except ImportError:  # pragma: no cover - until it is there
+        return None
+
+    ind = sequence_indicators(seq, ["cplx", "turbn"])
+    values = pd.DataFrame(
+        {"complexite": ind["Cplx"].to_numpy(), "turbulence": ind["Turbn"].to_numpy()}
+    )
+    rows = [
+        {
+            "caracteristique": "Ensemble",
+            "valeur": "toute la cohorte",
+            "jeunes": len(values),
+            "complexite": float(values["complexite"].mean()),
+            "turbulence": float(values["turbulence"].mean()),
+        }
+    ]
+    for col in covariates.columns:
+        if col == "Mission Locale":  # 43 small groups: the ML reports show theirs
+            continue
+        key = covariates[col].reset_index(drop=True)
+        grouped = values.groupby(key.to_numpy(), sort=True, observed=True)
+        means = grouped.mean()
+        sizes = grouped.size()
+        order = (
+            [c for c in key.cat.categories if c in means.index]
+            if isinstance(key.dtype, pd.CategoricalDtype)
+            else list(means.index)
+        )
+        for value in order:
+            rows.append(
+                {
+                    "caracteristique": col,
+                    "valeur": str(value),
+                    "jeunes": int(sizes[value]),
+                    "complexite": float(means.loc[value, "complexite"]),
+                    "turbulence": float(means.loc[value, "turbulence"]),
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def _node_members(nodes: pd.DataFrame, leaf: np.ndarray) -> list[np.ndarray]:
@@ -932,3 +1083,43 @@ def _node_members(nodes: pd.DataFrame, leaf: np.ndarray) -> list[np.ndarray]:
                 members[int(row["left_child"])] | members[int(row["right_child"])]
             )
     return [members[i] for i in nodes.index]
+
+
+def indicators_by_cohort(
+    warehouse: Any, years: Iterable[int], months: int = 24
+) -> pd.DataFrame | None:
+    """Mean complexity and normalised turbulence of each cohort's paths.
+
+    Cohorts whose ``months`` are not all observed (or that are empty) are left
+    out; None when fewer than two remain or the library has no
+    ``sequence_indicators``.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``cohorte``, ``jeunes``, ``complexite``, ``turbulence``.
+    """
+    try:  # seqindic of issue #19 lands in the library separately
+        from ._indicators import sequence_indicators
+    except ImportError:  # pragma: no cover - until it is there
+        return None
+    rows = []
+    for year in years:
+        try:
+            frame = monthly_states(warehouse, int(year), months=months)
+        except SequenceError:
+            continue
+        cols = month_columns(months)
+        codes = np.column_stack([frame[c].cat.codes.to_numpy() for c in cols])
+        if (codes == STATES.index("censure")).any():
+            continue
+        ind = sequence_indicators(_sequences_from_codes(codes), ["cplx", "turbn"])
+        rows.append(
+            {
+                "cohorte": int(year),
+                "jeunes": len(codes),
+                "complexite": float(ind["Cplx"].mean()),
+                "turbulence": float(ind["Turbn"].mean()),
+            }
+        )
+    return pd.DataFrame(rows) if len(rows) >= 2 else None

@@ -174,7 +174,7 @@ def trajectory_blocks(wh: Warehouse, year: int, threshold: int) -> dict[str, Any
             numeric=["Silhouette moyenne"],
         ),
     )
-    study = st.join(study, _study_blocks(typo, threshold))
+    study = st.join(study, _study_blocks(typo, threshold, wh, cohort))
     per_ml = _ml_trajectory_blocks(typo, cohort, threshold)
     return {"etude": study, "ml": per_ml}
 
@@ -195,8 +195,11 @@ QUALITY_SHOWN: dict[str, tuple[str, str]] = {
 }
 
 
-def _study_blocks(typo: Typology, threshold: int) -> st.Html:
-    """How many types and how stable; what separates the paths (issue #19)."""
+def _study_blocks(
+    typo: Typology, threshold: int, wh: Warehouse, cohort: int
+) -> st.Html:
+    """How many types and how stable, representative paths, what separates the
+    paths, their complexity (issue #19)."""
     from ... import trajectories as tr
 
     study = tr.typology_study(
@@ -209,6 +212,24 @@ def _study_blocks(typo: Typology, threshold: int) -> st.Html:
     cr = tr.ClusterRange(quality[list(tr.QUALITY_STATS)], pd.DataFrame(), typo.method)
     nodes = study.tree_nodes
     factors = factors_display(study.factors)
+    return st.join(
+        _quality_blocks(typo, quality, shown_quality, cr, n_sample, summary, threshold),
+        _representative_blocks(typo, study, threshold),
+        _tree_blocks(study, nodes, factors, threshold),
+        _complexity_blocks(typo, study, threshold, wh, cohort),
+    )
+
+
+def _quality_blocks(
+    typo: Typology,
+    quality: pd.DataFrame,
+    shown_quality: pd.DataFrame,
+    cr: Any,
+    n_sample: int,
+    summary: pd.Series,
+    threshold: int,
+) -> st.Html:
+    """« Combien de types de parcours ? »: the quality table, why that k, stability."""
     return st.join(
         st.heading("Combien de types de parcours ?", 2),
         st.paragraph(st.esc(k_choice_sentence(quality, n_sample, threshold))),
@@ -242,6 +263,14 @@ def _study_blocks(typo: Typology, threshold: int) -> st.Html:
                 "type rassemble assez de jeunes."
             ),
         ),
+    )
+
+
+def _tree_blocks(
+    study: Any, nodes: pd.DataFrame, factors: pd.DataFrame, threshold: int
+) -> st.Html:
+    """« Ce qui distingue les parcours »: the tree told and drawn, the factors."""
+    return st.join(
         st.heading("Ce qui distingue les parcours", 2),
         st.paragraph(
             st.esc(
@@ -272,6 +301,193 @@ def _study_blocks(typo: Typology, threshold: int) -> st.Html:
                 "peu plus."
             ),
         ),
+    )
+
+
+def _representative_blocks(typo: Typology, study: Any, threshold: int) -> st.Html:
+    """« Parcours représentatifs »: each type's representative paths in words,
+    the relative-frequency plot and the index plot sorted by MDS."""
+    from ... import trajectories as tr
+
+    reps = study.representatives
+    blocks = [st.heading("Parcours représentatifs de chaque type", 2)]
+    if reps is None or not len(reps):
+        blocks.append(
+            st.paragraph(st.esc("Les parcours représentatifs ne sont pas disponibles."))
+        )
+        return st.join(*blocks)
+    blocks.append(
+        st.paragraph(
+            st.esc(
+                "Plutôt qu'un seul parcours type (le médoïde), chaque type est résumé "
+                "par quelques parcours représentatifs (méthode seqrep de TraMineR, "
+                "critère de densité) : les parcours autour desquels se concentrent "
+                "le plus de jeunes du type, choisis jusqu'à couvrir un quart d'entre "
+                "eux. Chaque parcours représentatif est donné avec le nombre de "
+                "jeunes de l'échantillon dont il est le plus proche ; il n'est "
+                f"montré que s'il représente au moins {base.MIN_DENOMINATOR} jeunes."
+            )
+        )
+    )
+    blocks.append(
+        st.table(
+            representatives_display(reps, base.MIN_DENOMINATOR),
+            caption="Parcours représentatifs de chaque type (échantillon)",
+            numeric=["Jeunes représentés", "Part du type"],
+            guide=(
+                "Un parcours représentatif n'est pas celui d'une personne : c'est un "
+                "parcours autour duquel se regroupent de nombreux jeunes du type."
+            ),
+        )
+    )
+    sample_seq = tr.Sequences(
+        typo.sequences.codes[typo.sample],
+        typo.sequences.alphabet,
+        typo.sequences.labels,
+        pd.RangeIndex(len(typo.sample)),
+        typo.sequences.positions,
+    )
+    names = np.array([typo.group_names[g] for g in typo.sample_labels], dtype=object)
+    if hasattr(tr, "plot_relative_frequency"):
+        fig = tr.plot_relative_frequency(
+            sample_seq, typo.sample_distances, groups=names
+        )
+        blocks.append(
+            st.figure(
+                fig,
+                alt=(
+                    "Pour chaque type, les parcours médians de tranches de jeunes "
+                    "rangés du plus au moins typique, et la dispersion des parcours "
+                    "autour d'eux"
+                ),
+                guide=(
+                    "À gauche, chaque ligne résume une tranche de jeunes du type "
+                    "aux parcours voisins (son médoïde) ; à droite, l'écart des "
+                    "parcours de la tranche à ce résumé : des boîtes basses disent "
+                    "que le résumé est fidèle."
+                ),
+            )
+        )
+    return st.join(*blocks)
+
+
+def representatives_display(reps: pd.DataFrame, minimum: int) -> pd.DataFrame:
+    """Representative paths in French; those standing for fewer than ``minimum``
+    young people are left out (a path of few people could be recognised).
+
+    Parameters
+    ----------
+    reps : pandas.DataFrame
+        :attr:`TypologyStudy.representatives`.
+    minimum : int
+        Smallest number of young people a shown path stands for.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    kept = reps[reps["jeunes"] >= minimum]
+    return pd.DataFrame(
+        {
+            "Type de parcours": kept["nom_groupe"].astype(str).to_numpy(),
+            "Parcours représentatif": kept["parcours"].astype(str).to_numpy(),
+            "Jeunes représentés": [st.fr_int(v) for v in kept["jeunes"]],
+            "Part du type": [
+                st.fr_pct(a / b)
+                for a, b in zip(kept["jeunes"], kept["jeunes_type"], strict=True)
+            ],
+        }
+    )
+
+
+def _complexity_blocks(
+    typo: Typology, study: Any, threshold: int, wh: Warehouse, cohort: int
+) -> st.Html:
+    """Complexity and turbulence of the paths by profile and between cohorts."""
+    from ... import trajectories as tr
+
+    by_profile = study.indicators_by_profile
+    blocks = [st.heading("Complexité et turbulence des parcours", 2)]
+    if by_profile is None:
+        blocks.append(st.paragraph(st.esc("Indicateurs non disponibles.")))
+        return st.join(*blocks)
+    blocks.append(
+        st.paragraph(
+            st.esc(
+                "La complexité d'un parcours (de 0 à 1) croît avec le nombre de "
+                "changements de situation et la variété des situations traversées ; "
+                "la turbulence normalisée (de 0 à 1) croît avec le nombre de "
+                "successions différentes et l'irrégularité des durées (indicateurs "
+                "seqici et seqST de TraMineR). Un parcours stable vers l'emploi a "
+                "une complexité faible ; un parcours haché d'allers-retours, forte."
+            )
+        )
+    )
+    by_cohort = tr.indicators_by_cohort(wh, [cohort - 1, cohort], typo.months)
+    if by_cohort is not None:
+        blocks.append(st.paragraph(st.esc(cohort_change_sentence(by_cohort))))
+        blocks.append(
+            st.table(
+                indicators_display(
+                    by_cohort.rename(columns={"cohorte": "valeur"}).assign(
+                        caracteristique="Cohorte",
+                        valeur=lambda f: f["valeur"].astype(str),
+                    ),
+                    threshold,
+                ),
+                caption="Complexité et turbulence des parcours selon la cohorte",
+                numeric=["Jeunes", "Complexité moyenne", "Turbulence moyenne"],
+            )
+        )
+    blocks.append(
+        st.table(
+            indicators_display(by_profile, threshold),
+            caption=f"Complexité et turbulence des parcours de la cohorte {cohort} "
+            "selon le profil",
+            numeric=["Jeunes", "Complexité moyenne", "Turbulence moyenne"],
+            guide=(
+                "Moyennes sur les jeunes de chaque groupe ; n.d. : moins de "
+                f"{base.MIN_DENOMINATOR} jeunes."
+            ),
+        )
+    )
+    return st.join(*blocks)
+
+
+def indicators_display(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Mean complexity and turbulence in French: counts 1 to threshold - 1
+    masked, no mean on fewer than the minimum denominator."""
+    small = frame["jeunes"] < base.MIN_DENOMINATOR
+    return pd.DataFrame(
+        {
+            "Caractéristique": frame["caracteristique"].astype(str).to_numpy(),
+            "Valeur": frame["valeur"].astype(str).to_numpy(),
+            "Jeunes": [_count(v, threshold) for v in frame["jeunes"]],
+            "Complexité moyenne": np.where(
+                small, "n.d.", [fr_num(v, 3) for v in frame["complexite"]]
+            ),
+            "Turbulence moyenne": np.where(
+                small, "n.d.", [fr_num(v, 3) for v in frame["turbulence"]]
+            ),
+        }
+    )
+
+
+def cohort_change_sentence(by_cohort: pd.DataFrame) -> str:
+    """The change of complexity between the first and last cohorts, in French."""
+    first, last = by_cohort.iloc[0], by_cohort.iloc[-1]
+    diff = float(last["complexite"] - first["complexite"])
+    way = (
+        "à peu près la même"
+        if abs(diff) < 0.01
+        else ("plus forte" if diff > 0 else "plus faible")
+    )
+    return (
+        f"La complexité moyenne des parcours des jeunes accueillis en "
+        f"{int(last['cohorte'])} ({fr_num(last['complexite'], 3)}) est {way} que "
+        f"celle des jeunes accueillis en {int(first['cohorte'])} "
+        f"({fr_num(first['complexite'], 3)}) ; leur turbulence moyenne passe de "
+        f"{fr_num(first['turbulence'], 3)} à {fr_num(last['turbulence'], 3)}."
     )
 
 
