@@ -440,7 +440,9 @@ def test_trajectory_study_page_has_the_sections_of_issue_19(batch_run):
     ]
     for heading in (
         "Combien de types de parcours ?",
+        "Parcours représentatifs de chaque type",
         "Ce qui distingue les parcours",
+        "Complexité et turbulence des parcours",
     ):
         assert f">{heading}</h2>" in page
     assert "Qualité de la typologie selon le nombre de types" in page

@@ -712,3 +712,68 @@ class TestTypologyStudy:
         assert (
             (study.factors["PseudoR2"] >= 0) & (study.factors["PseudoR2"] <= 1)
         ).all()
+
+
+class TestStudyDisplays:
+    def test_path_in_words(self):
+        from observatoire.trajectories import describe_path
+
+        f, e, s = STATES.index(FO), STATES.index(ED), STATES.index(SC)
+        assert describe_path(np.array([f] * 8 + [e] * 16)) == (
+            "8 mois en formation puis 16 mois en emploi durable"
+        )
+        assert describe_path(np.array([s, s, f, e])) == (
+            "2 mois sans contact, 1 mois en formation puis 1 mois en emploi durable"
+        )
+        assert describe_path(np.array([e] * 3)) == "3 mois en emploi durable"
+
+    def test_representative_paths_shown_only_for_many_young_people(self):
+        from observatoire.reports.sections.trajectories import (
+            representatives_display,
+        )
+
+        reps = pd.DataFrame(
+            {
+                "groupe": [1, 1, 2],
+                "nom_groupe": ["Formation", "Formation", "Emploi"],
+                "rang": [1, 2, 1],
+                "parcours": ["24 mois en formation", "rare", "24 mois en emploi"],
+                "jeunes": [150, 19, 40],
+                "jeunes_type": [200, 200, 80],
+            }
+        )
+        out = representatives_display(reps, 20)
+        assert out["Parcours représentatif"].tolist() == [
+            "24 mois en formation",
+            "24 mois en emploi",
+        ]
+        assert out["Jeunes représentés"].tolist() == ["150", "40"]
+        assert out["Part du type"].tolist() == [f"75,0{NBSP}%", f"50,0{NBSP}%"]
+
+    def test_indicators_masked_and_cohorts_compared(self):
+        from observatoire.reports.sections.trajectories import (
+            cohort_change_sentence,
+            indicators_display,
+        )
+
+        frame = pd.DataFrame(
+            {
+                "caracteristique": ["Ensemble", "Sexe", "Sexe"],
+                "valeur": ["toute la cohorte", "femme", "homme"],
+                "jeunes": [103, 100, 3],
+                "complexite": [0.2, 0.21, 0.5],
+                "turbulence": [0.3, 0.31, 0.6],
+            }
+        )
+        out = indicators_display(frame, 5)
+        assert out["Jeunes"].tolist() == ["103", "100", "moins de 5"]
+        assert out["Complexité moyenne"].tolist() == ["0,200", "0,210", "n.d."]
+        cohorts = pd.DataFrame(
+            {"cohorte": [2021, 2022], "jeunes": [500, 600],
+             "complexite": [0.24, 0.182], "turbulence": [0.241, 0.191]}
+        )  # fmt: skip
+        assert cohort_change_sentence(cohorts) == (
+            "La complexité moyenne des parcours des jeunes accueillis en 2022 "
+            "(0,182) est plus faible que celle des jeunes accueillis en 2021 "
+            "(0,240) ; leur turbulence moyenne passe de 0,241 à 0,191."
+        )
