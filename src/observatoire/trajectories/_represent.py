@@ -113,28 +113,44 @@ def sps(seq: Sequences, i: int, with_missing: bool = True) -> str:
     return "-".join(spells)
 
 
+@njit(cache=True)
+def _row_score(row, w, radius):
+    s = 0.0
+    a = 0.0
+    b = 0.0
+    for j in range(row.shape[0]):
+        x = row[j]
+        wj = w[j]
+        s += x * wj
+        a += wj * (x < radius)
+        b += wj * (x == 0.0)
+    return s, a, b
+
+
 @njit(cache=True, parallel=True)
-def _row_scores(d, w, radius):
+def _row_scores_parallel(d, w, radius):
     """Per row: sum_j w_j d_ij, sum_j w_j [d_ij < radius], sum_j w_j [d_ij == 0]."""
     n = d.shape[0]
-    tot = np.empty(n)
-    near = np.empty(n)
-    same = np.empty(n)
+    out = np.empty((3, n))
     for i in prange(n):
-        s = 0.0
-        a = 0.0
-        b = 0.0
-        row = d[i]
-        for j in range(n):
-            x = row[j]
-            wj = w[j]
-            s += x * wj
-            a += wj * (x < radius)
-            b += wj * (x == 0.0)
-        tot[i] = s
-        near[i] = a
-        same[i] = b
-    return tot, near, same
+        out[0, i], out[1, i], out[2, i] = _row_score(d[i], w, radius)
+    return out
+
+
+@njit(cache=True)
+def _row_scores_serial(d, w, radius):
+    n = d.shape[0]
+    out = np.empty((3, n))
+    for i in range(n):
+        out[0, i], out[1, i], out[2, i] = _row_score(d[i], w, radius)
+    return out
+
+
+def _row_scores(d: np.ndarray, w: np.ndarray, radius: float) -> np.ndarray:
+    # below a few million cells, starting the thread pool costs more than it saves
+    if d.size < 4_000_000:
+        return _row_scores_serial(d, w, radius)
+    return _row_scores_parallel(d, w, radius)
 
 
 def _weights(seq: Sequences | None, n: int, weights, weighted: bool) -> np.ndarray:
