@@ -145,3 +145,35 @@ __all__ += [
     "weighted_silhouette_samples",
     "weighted_ward",
 ]
+
+# representative sequences, longitudinal indicators, relative-frequency and MDS-sorted
+# index plots (plot_index here extends the one of _plots with sort= and tables)
+from ._distances import ALL_METHODS  # noqa: E402
+from ._indicators import INDICATORS, sequence_indicators  # noqa: E402
+from ._plots_more import (  # noqa: E402
+    RelativeFrequency,
+    mds_coordinate,
+    plot_index,  # noqa: F811 (extends _plots.plot_index: sort=, tables)
+    plot_relative_frequency,
+    relative_frequency,
+)
+from ._represent import (  # noqa: E402
+    Representatives,
+    log_probability,
+    mscore,
+    representatives,
+)
+
+__all__ += [
+    "ALL_METHODS",
+    "INDICATORS",
+    "RelativeFrequency",
+    "Representatives",
+    "log_probability",
+    "mds_coordinate",
+    "mscore",
+    "plot_relative_frequency",
+    "relative_frequency",
+    "representatives",
+    "sequence_indicators",
+]

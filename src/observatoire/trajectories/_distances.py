@@ -73,7 +73,9 @@ def _resolve(
     _check_seq(seq)
     method_u = str(method).upper()
     if method_u not in METHODS:
-        raise SequenceError(f"unknown distance method {method!r} (one of {ALL_METHODS})")
+        raise SequenceError(
+            f"unknown distance method {method!r} (one of {ALL_METHODS})"
+        )
     if seq.has_missing and not with_missing:
         raise SequenceError(
             "sequences have missing states: pass with_missing=True to treat them as a state"
@@ -357,7 +359,9 @@ def cross_distances(
     [[3.0], [2.0], [0.0]]
     """
     if _resolved is None and str(method).upper() in dm.MORE_METHODS:
-        return dm.cross_more(seq, rows, cols, method, sm, indel, with_missing, **options)
+        return dm.cross_more(
+            seq, rows, cols, method, sm, indel, with_missing, **options
+        )
     if options.keys() - {"norm"}:
         raise SequenceError(
             f"options {sorted(options.keys() - {'norm'})} do not apply to {method}"

@@ -113,7 +113,9 @@ def _costs(
     """(k x k substitution costs, kind "TRATE" / "CONSTANT" / "matrix")."""
     k = len(labels)
     if sm is None:
-        raise SequenceError(f"method {method} needs sm: 'TRATE', 'CONSTANT' or a cost matrix")
+        raise SequenceError(
+            f"method {method} needs sm: 'TRATE', 'CONSTANT' or a cost matrix"
+        )
     if isinstance(sm, str):
         kind = sm.upper()
         if kind not in ("TRATE", "CONSTANT"):
@@ -125,9 +127,13 @@ def _costs(
         sm = sm.to_numpy()
     cost = np.asarray(sm, dtype=np.float64)
     if cost.shape != (k, k):
-        raise SequenceError(f"substitution-cost matrix has shape {cost.shape}, expected {(k, k)}")
+        raise SequenceError(
+            f"substitution-cost matrix has shape {cost.shape}, expected {(k, k)}"
+        )
     if not np.isfinite(cost).all() or (cost < 0).any():
-        raise SequenceError("substitution-cost matrix has NaN, infinite or negative values")
+        raise SequenceError(
+            "substitution-cost matrix has NaN, infinite or negative values"
+        )
     if (np.diag(cost) != 0).any():
         raise SequenceError("substitution-cost matrix must have a zero diagonal")
     return np.ascontiguousarray(cost), "matrix"
@@ -139,7 +145,9 @@ def _indels(indel, kind: str, cost: np.ndarray, k: int) -> np.ndarray:
         value = 1.0 if kind == "CONSTANT" else 0.5 * float(cost.max())
         return np.full(k, value)
     if isinstance(indel, str):
-        raise SequenceError(f"indel must be a number, {k} numbers or 'auto', got {indel!r}")
+        raise SequenceError(
+            f"indel must be a number, {k} numbers or 'auto', got {indel!r}"
+        )
     arr = np.asarray(indel, dtype=np.float64).reshape(-1)
     if arr.size == 1:
         arr = np.full(k, float(arr[0]))
@@ -235,7 +243,9 @@ def _chi2_breaks(T: int, breaks, step: int, overlap: bool) -> list[np.ndarray]:
                 pairs.append((bb[i - 1], bb[i] - 1))
                 if overlap:
                     last = pairs[-1]
-                    pairs.append((min(last[0] + step / 2, T), min(last[1] + step / 2, T)))
+                    pairs.append(
+                        (min(last[0] + step / 2, T), min(last[1] + step / 2, T))
+                    )
     out = []
     for start, end in pairs:
         # R's start:end, then indices truncated towards zero
@@ -303,14 +313,20 @@ def _chi2_unique(codes_u, k, intervals, X_u, p) -> np.ndarray:
         # one position per interval: (x - y)^2 / p summed over the one-hot columns is
         # 1/p[a] + 1/p[b] for states a != b, so a position-wise cost array (dropped
         # columns add nothing)
-        inv = np.where(keep, 1.0 / np.where(keep, p, 1.0), 0.0).reshape(len(intervals), k)
+        inv = np.where(keep, 1.0 / np.where(keep, p, 1.0), 0.0).reshape(
+            len(intervals), k
+        )
         cost3 = inv[:, :, None] + inv[:, None, :]
         idx = np.arange(k)
         cost3[:, idx, idx] = 0.0
         sub = codes_u[:, [int(pos[0]) for pos in intervals]]
-        D2 = kn.positionwise_square(np.ascontiguousarray(sub.T), np.ascontiguousarray(cost3))
+        D2 = kn.positionwise_square(
+            np.ascontiguousarray(sub.T), np.ascontiguousarray(cost3)
+        )
         return np.sqrt(D2)
-    return km.chi2_square(np.ascontiguousarray(X_u[:, keep]), np.ascontiguousarray(p[keep]))
+    return km.chi2_square(
+        np.ascontiguousarray(X_u[:, keep]), np.ascontiguousarray(p[keep])
+    )
 
 
 # ----------------------------------------------------------------------- public
@@ -359,7 +375,14 @@ def distances_more(
         if sm is not None:
             raise SequenceError("method CHI2 takes no sm")
         codes, k, intervals, w, gp = _chi2_setup(
-            seq, with_missing, breaks, step, overlap, nm == "auto", weighted, global_pdotj
+            seq,
+            with_missing,
+            breaks,
+            step,
+            overlap,
+            nm == "auto",
+            weighted,
+            global_pdotj,
         )
         X, p = _chi2_table(codes, k, intervals, w, nm == "auto", gp)
         uniq, inv = _unique_rows(codes)
@@ -378,7 +401,10 @@ def distances_more(
     else:  # pragma: no cover - dispatch guards this
         raise SequenceError(f"unknown distance method {method!r}")
     logger.info(
-        "%s distances: %d sequences, %d distinct", method, seq.n, int(inv.max(initial=-1)) + 1
+        "%s distances: %d sequences, %d distinct",
+        method,
+        seq.n,
+        int(inv.max(initial=-1)) + 1,
     )
     return _expand(np.ascontiguousarray(D), inv, seq.n)
 
@@ -429,21 +455,36 @@ def cross_more(
     if method_u == "TWED":
         codes, cost, ind, nu, h = _twed_setup(seq, sm, indel, with_missing, nu, h)
         raw = _twed(
-            np.ascontiguousarray(codes[rows]), np.ascontiguousarray(codes[cols]), cost, nu, h
+            np.ascontiguousarray(codes[rows]),
+            np.ascontiguousarray(codes[cols]),
+            cost,
+            nu,
+            h,
         )
         maxscost = _max_sub(cost, ind, nm)
         return normalize(raw, nm, 2 * (maxscost + nu) * T, T * ind, T * ind)
     if method_u == "CHI2":
         codes, k, intervals, w, gp = _chi2_setup(
-            seq, with_missing, breaks, step, overlap, nm == "auto", weighted, global_pdotj
+            seq,
+            with_missing,
+            breaks,
+            step,
+            overlap,
+            nm == "auto",
+            weighted,
+            global_pdotj,
         )
         X, p = _chi2_table(codes, k, intervals, w, nm == "auto", gp)
         keep = p > 0
         X, p = X[:, keep], np.ascontiguousarray(p[keep])
-        D = km.chi2_cross(np.ascontiguousarray(X[rows]), np.ascontiguousarray(X[cols]), p)
+        D = km.chi2_cross(
+            np.ascontiguousarray(X[rows]), np.ascontiguousarray(X[cols]), p
+        )
         return D / math.sqrt(len(intervals)) if nm == "auto" else D
     codes, _ = _codes(seq, with_missing)
     raw = km.lcp_cross(
-        np.ascontiguousarray(codes[rows]), np.ascontiguousarray(codes[cols]), method_u == "RLCP"
+        np.ascontiguousarray(codes[rows]),
+        np.ascontiguousarray(codes[cols]),
+        method_u == "RLCP",
     )
     return normalize(raw, nm, 2.0 * T, float(T), float(T))

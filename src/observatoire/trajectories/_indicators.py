@@ -61,7 +61,9 @@ GROUPS = {
         "transp", "nsubs", "volat", "cplx", "turb", "turbn", "turb2", "turb2n",
     ),
 }  # fmt: skip
-GROUPS["all"] = tuple(dict.fromkeys(GROUPS["basic"] + GROUPS["diversity"] + GROUPS["complexity"]))
+GROUPS["all"] = tuple(
+    dict.fromkeys(GROUPS["basic"] + GROUPS["diversity"] + GROUPS["complexity"])
+)
 ALIASES = {"visit": "visited"}
 
 
@@ -320,7 +322,12 @@ def sequence_indicators(
             "cplx": np.sqrt(transp * entr),
         }
         for kind, suffix in ((1, ""), (2, "2")):
-            if not {f"meand{suffix}", f"dustd{suffix}", f"turb{suffix}", f"turb{suffix}n"} & set(keys):
+            if not {
+                f"meand{suffix}",
+                f"dustd{suffix}",
+                f"turb{suffix}",
+                f"turb{suffix}n",
+            } & set(keys):
                 continue
             meand, var, vmax = _vardur(stats, k, kind)
             cols[f"meand{suffix}"] = meand

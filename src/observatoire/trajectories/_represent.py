@@ -412,7 +412,9 @@ def representatives(
         MD = SD / na
         nb = np.bincount(nearest, weights=(dist_near < rho) * w, minlength=K)
         DC = np.bincount(nearest, weights=dc_tot * w, minlength=K)
-        V = np.array([_disscenter_mean(d, np.flatnonzero(nearest == r), w) for r in range(K)])
+        V = np.array(
+            [_disscenter_mean(d, np.flatnonzero(nearest == r), w) for r in range(K)]
+        )
     else:
         na = np.array([wsum])
         SD = np.array([float(dist_near @ w)])
@@ -473,4 +475,11 @@ def representatives(
     )
 
 
-__all__ = ["CRITERIA", "Representatives", "log_probability", "mscore", "representatives", "sps"]
+__all__ = [
+    "CRITERIA",
+    "Representatives",
+    "log_probability",
+    "mscore",
+    "representatives",
+    "sps",
+]
