@@ -65,6 +65,16 @@ def _default_d(seq: Sequences) -> np.ndarray:
     return distances(seq, "OM", sm="TRATE", indel=1.0, with_missing=seq.has_missing)
 
 
+def _horizontal() -> dict:
+    """Horizontal box plots: ``orientation`` from matplotlib 3.10, ``vert`` before."""
+    import matplotlib
+
+    major, minor = (int(x) for x in matplotlib.__version__.split(".")[:2])
+    return (
+        {"orientation": "horizontal"} if (major, minor) >= (3, 10) else {"vert": False}
+    )
+
+
 # ------------------------------------------------------------------------- MDS
 def mds_coordinate(d: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """First coordinate of classical (Torgerson) MDS, like ``cmdscale(d, k = 1)``.
@@ -371,7 +381,7 @@ def plot_relative_frequency(
         for side in ("left", "top", "right"):
             left.spines[side].set_visible(False)
         box = right.boxplot(
-            [rf.distances[g] for g in range(kk)], vert=False, widths=0.6,
+            [rf.distances[g] for g in range(kk)], **_horizontal(), widths=0.6,
             positions=np.arange(kk) + 0.5, showfliers=False, patch_artist=True,
             medianprops={"color": "#D55E00"},
         )  # fmt: skip
