@@ -19,6 +19,7 @@ from observatoire.trajectories import (
     plot_relative_frequency,
     relative_frequency,
     representatives,
+    sample_representatives,
     sequence_indicators,
     substitution_costs,
 )
@@ -136,6 +137,27 @@ def test_representatives_ties_and_weights():
     rep = representatives(seq, d, "freq", coverage=0.5, weights=w)
     assert rep.index.tolist() == [0] and rep.n == 13
     assert rep.statistics.loc["Total", "na_pct"] == 100
+
+
+def test_sample_representatives(line):
+    seq, d = line
+    # a "sample" of everything is the plain selection; every sequence gets a group
+    full = sample_representatives(
+        seq, "density", 0.8, method="HAM", sm=None, sample_size=5
+    )
+    plain = representatives(seq, distances(seq, "HAM"), "density", 0.8)
+    assert full.sample.index.tolist() == plain.index.tolist()
+    np.testing.assert_array_equal(full.groups, plain.groups)
+    part = sample_representatives(
+        seq, "freq", 1.0, method="HAM", sm=None, sample_size=3
+    )
+    assert part.sample_index.size == 3 and set(part.sample.index) <= set(
+        part.sample_index
+    )
+    ham = distances(seq, "HAM")[:, part.sample.index]
+    np.testing.assert_allclose(part.distance, ham.min(axis=1), rtol=0, atol=0)
+    with pytest.raises(SequenceError, match="sample_size"):
+        sample_representatives(seq, sample_size=1)
 
 
 def test_representatives_bad_input(line):

@@ -159,9 +159,11 @@ from ._plots_more import (  # noqa: E402
 )
 from ._represent import (  # noqa: E402
     Representatives,
+    SampledRepresentatives,
     log_probability,
     mscore,
     representatives,
+    sample_representatives,
 )
 
 __all__ += [
@@ -175,5 +177,7 @@ __all__ += [
     "plot_relative_frequency",
     "relative_frequency",
     "representatives",
+    "SampledRepresentatives",
+    "sample_representatives",
     "sequence_indicators",
 ]

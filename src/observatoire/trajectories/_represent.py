@@ -8,8 +8,9 @@ share of the sequences (or a fixed number is reached).
 
 Only the score pass and the distance-to-centre pass read the whole n x n matrix; both
 are one fused numba pass (parallel over rows). Everything after them is O(n K), K the
-number of representatives. For very large n, :func:`representatives` can work on a
-seeded sample of distinct sequences (``sample_size``, CLARA style): see its docstring.
+number of representatives. For very large n, :func:`sample_representatives` chooses
+them on a seeded sample (CLARA style) and attaches every sequence to its nearest one
+with n x K distances only.
 """
 
 from __future__ import annotations
@@ -475,7 +476,125 @@ def representatives(
     )
 
 
+@dataclass(frozen=True, eq=False)
+class SampledRepresentatives:
+    """Result of :func:`sample_representatives`.
+
+    Attributes
+    ----------
+    sample : Representatives
+        Representatives chosen on the sample (statistics are the sample's); its
+        ``index`` gives positions in the full ``seq``.
+    sample_index : numpy.ndarray
+        Positions in ``seq`` of the sampled sequences.
+    groups : pandas.Series
+        Rank (1..K) of the nearest representative of every sequence of ``seq``.
+    distance : pandas.Series
+        Distance of every sequence to that representative.
+    coverage : float
+        Share of all the sequences within the radius of their representative.
+    """
+
+    sample: Representatives
+    sample_index: np.ndarray
+    groups: pd.Series
+    distance: pd.Series
+    coverage: float
+
+
+def sample_representatives(
+    seq: Sequences,
+    criterion: str = "density",
+    coverage: float = 0.25,
+    radius: float = 0.1,
+    *,
+    sample_size: int = 5000,
+    seed: int = 1,
+    method: str = "OM",
+    sm="TRATE",
+    indel=None,
+    with_missing: bool = False,
+    **options,
+) -> SampledRepresentatives:
+    """Representatives of many sequences from a seeded sample (CLARA style).
+
+    :func:`representatives` needs all n x n dissimilarities. Here ``sample_size``
+    sequences are drawn without replacement (numpy ``default_rng(seed)``), the
+    representatives are chosen among them exactly as :func:`representatives` does
+    (``dmax`` and radius from the sample), and every sequence is then attached to its
+    nearest representative with ``n x K`` dissimilarities (:func:`cross_distances`).
+    Cost: sample_size^2 + n K distances instead of n^2. Not in TraMineR.
+
+    Parameters
+    ----------
+    seq : Sequences
+    criterion, coverage, radius
+        As :func:`representatives` (``"mscore"`` and ``"prob"`` use the sample's
+        frequencies).
+    sample_size : int
+        Sequences in the sample (all of them if ``seq`` has fewer).
+    seed : int
+    method, sm, indel, with_missing, **options
+        Dissimilarity, as :func:`distances` (TRATE costs come from all sequences).
+
+    Returns
+    -------
+    SampledRepresentatives
+    """
+    from ._distances import cross_distances, distances
+
+    _check_seq(seq)
+    n = seq.n
+    if isinstance(sample_size, bool) or not isinstance(sample_size, int | np.integer):
+        raise SequenceError(f"sample_size must be an integer, got {sample_size!r}")
+    if sample_size < 2:
+        raise SequenceError(f"sample_size must be at least 2, got {sample_size}")
+    rng = np.random.default_rng(seed)
+    idx = np.sort(rng.choice(n, size=min(int(sample_size), n), replace=False))
+    if (
+        isinstance(sm, str)
+        and sm.upper() == "TRATE"
+        and method.upper() in ("OM", "OMSPELL", "TWED", "HAM")
+    ):
+        from ._sequences import substitution_costs
+
+        sm = substitution_costs(seq, "TRATE", 2.0, with_missing)
+    sub = Sequences(
+        np.ascontiguousarray(seq.codes[idx]), seq.alphabet, seq.labels, seq.ids[idx],
+        seq.positions,
+    )  # fmt: skip
+    d = distances(sub, method, sm=sm, indel=indel, with_missing=with_missing, **options)
+    rep = representatives(sub, d, criterion, coverage, radius)
+    full_index = idx[rep.index]
+    rep = Representatives(
+        criterion=rep.criterion, index=full_index, ids=seq.ids[full_index],
+        sequences=rep.sequences, statistics=rep.statistics, scores=rep.scores,
+        groups=rep.groups, quality=rep.quality, dmax=rep.dmax, radius=rep.radius,
+        n=rep.n,
+    )  # fmt: skip
+    dr = cross_distances(
+        seq, np.arange(n), full_index, method, sm=sm, indel=indel,
+        with_missing=with_missing, **options,
+    )  # fmt: skip
+    best = dr.min(axis=1)
+    tol = 1e-12 * max(rep.dmax, 1.0)
+    nearest = np.argmax(dr <= (best + tol)[:, None], axis=1)
+    dist = dr[np.arange(n), nearest]
+    logger.info(
+        "%d representatives from a sample of %d of %d", len(full_index), len(idx), n
+    )
+    return SampledRepresentatives(
+        sample=rep,
+        sample_index=idx,
+        groups=pd.Series(nearest + 1, index=seq.ids, name="rep_group"),
+        distance=pd.Series(dist, index=seq.ids, name="distance"),
+        coverage=float((dist < rep.radius).mean()),
+    )
+
+
 __all__ = [
+    "SampledRepresentatives",
+    "sample_representatives",
     "CRITERIA",
     "Representatives",
     "log_probability",
