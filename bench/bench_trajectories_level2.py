@@ -126,7 +126,9 @@ def main() -> None:
     for lab, n, task, med, best, r, check in rows:
         rs = f"{r:.3f}" if r else "no R timing"
         ratio = f"{r / med:.1f}x" if r else ""
-        print(f"| {lab} | {n} | {task} | {med:.4f} | {best:.4f} | {rs} | {ratio} | {check} |")
+        print(
+            f"| {lab} | {n} | {task} | {med:.4f} | {best:.4f} | {rs} | {ratio} | {check} |"
+        )
 
     print("\n| representatives, growth (density, d given) | n | median s | d bytes |")
     print("|---|---|---|---|")
@@ -146,7 +148,9 @@ def main() -> None:
         res = sample_representatives(seq, sample_size=s, seed=1, method="OM", sm="TRATE",
                                      indel=1.0)  # fmt: skip
         dt = time.perf_counter() - t0
-        print(f"| | {n} | {s} | {dt:.2f} | {len(res.sample.index)} | {res.coverage:.4f} |")
+        print(
+            f"| | {n} | {s} | {dt:.2f} | {len(res.sample.index)} | {res.coverage:.4f} |"
+        )
     print(f"load average at end: {load_avg()}")
 
 
