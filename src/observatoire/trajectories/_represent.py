@@ -114,44 +114,85 @@ def sps(seq: Sequences, i: int, with_missing: bool = True) -> str:
     return "-".join(spells)
 
 
-@njit(cache=True)
-def _row_score(row, w, radius):
+# reassociation lets LLVM vectorise the sums (rounding differs from R's BLAS order in
+# the last bits only; identical rows still give identical sums). The maximum is left to
+# numpy: a max reduction does not vectorise here without assuming no NaN.
+@njit(cache=True, fastmath={"reassoc"})
+def _row_pass(row, w):
+    """sum_j w_j d_ij, sum_j w_j [d_ij == 0], and sum_j (d_ij - d_ij): NaN if any
+    entry is NaN or infinite, else 0."""
     s = 0.0
-    a = 0.0
     b = 0.0
+    chk = 0.0
     for j in range(row.shape[0]):
         x = row[j]
         wj = w[j]
         s += x * wj
-        a += wj * (x < radius)
-        b += wj * (x == 0.0)
-    return s, a, b
+        b += wj if x == 0.0 else 0.0
+        chk += x - x
+    return s, b, chk
+
+
+@njit(cache=True, fastmath={"reassoc"})
+def _row_near(row, w, radius):
+    a = 0.0
+    for j in range(row.shape[0]):
+        a += w[j] if row[j] < radius else 0.0
+    return a
 
 
 @njit(cache=True, parallel=True)
-def _row_scores_parallel(d, w, radius):
-    """Per row: sum_j w_j d_ij, sum_j w_j [d_ij < radius], sum_j w_j [d_ij == 0]."""
+def _pass_parallel(d, w):
     n = d.shape[0]
     out = np.empty((3, n))
     for i in prange(n):
-        out[0, i], out[1, i], out[2, i] = _row_score(d[i], w, radius)
+        out[0, i], out[1, i], out[2, i] = _row_pass(d[i], w)
     return out
 
 
 @njit(cache=True)
-def _row_scores_serial(d, w, radius):
+def _pass_serial(d, w):
     n = d.shape[0]
     out = np.empty((3, n))
     for i in range(n):
-        out[0, i], out[1, i], out[2, i] = _row_score(d[i], w, radius)
+        out[0, i], out[1, i], out[2, i] = _row_pass(d[i], w)
     return out
 
 
-def _row_scores(d: np.ndarray, w: np.ndarray, radius: float) -> np.ndarray:
-    # below a few million cells, starting the thread pool costs more than it saves
-    if d.size < 4_000_000:
-        return _row_scores_serial(d, w, radius)
-    return _row_scores_parallel(d, w, radius)
+@njit(cache=True, parallel=True)
+def _near_parallel(d, w, radius):
+    n = d.shape[0]
+    out = np.empty(n)
+    for i in prange(n):
+        out[i] = _row_near(d[i], w, radius)
+    return out
+
+
+@njit(cache=True)
+def _near_serial(d, w, radius):
+    n = d.shape[0]
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = _row_near(d[i], w, radius)
+    return out
+
+
+# below a few million cells, starting the thread pool costs more than it saves
+_PARALLEL_CELLS = 4_000_000
+
+
+def _row_pass_all(d: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Rows (3 x n): weighted sums, weighted zero counts, NaN where a row is not finite."""
+    if d.size < _PARALLEL_CELLS:
+        return _pass_serial(d, w)
+    return _pass_parallel(d, w)
+
+
+def _row_near_all(d: np.ndarray, w: np.ndarray, radius: float) -> np.ndarray:
+    """Weighted number of entries ``< radius`` in each row."""
+    if d.size < _PARALLEL_CELLS:
+        return _near_serial(d, w, radius)
+    return _near_parallel(d, w, radius)
 
 
 def _weights(seq: Sequences | None, n: int, weights, weighted: bool) -> np.ndarray:
@@ -175,8 +216,6 @@ def _check_square(d: np.ndarray, n: int) -> np.ndarray:
         raise SequenceError(
             f"dissimilarity matrix is {d.shape[0]} x {d.shape[1]} for {n} sequences"
         )
-    if not np.isfinite(d).all():
-        raise SequenceError("dissimilarity matrix has NaN or infinite values")
     return np.ascontiguousarray(d)
 
 
@@ -244,42 +283,73 @@ def log_probability(
     return logp
 
 
-def _disscenter_mean(d: np.ndarray, sel: np.ndarray, w: np.ndarray) -> float:
-    """mean(disscenter(d[sel, sel], weights = w[sel])), as dissrep's V."""
-    sub = d[np.ix_(sel, sel)]
-    ws = w[sel]
-    W = ws.sum()
-    dc = (sub @ ws) / W if W > 0 else sub @ ws
-    return float(dc.mean() - (dc @ ws / W) / 2.0)
-
-
-def _select(
-    d: np.ndarray,
-    order: np.ndarray,
-    w: np.ndarray,
-    radius: float,
-    coverage: float,
-    nrep: int | None,
-) -> list[int]:
-    """Greedy selection of dissrep: positions (in ``d``) of the kept candidates."""
+@njit(cache=True)
+def _group_v(d, groups, w, K):
+    """V of dissrep: mean(disscenter(d[g, g], w[g])) for each group g = 0..K-1."""
     n = d.shape[0]
-    wsum = w.sum()
-    kept: list[int] = []
-    covered = np.zeros(n, dtype=bool)
-    share = 0.0
-    for cand in order:
-        if nrep is None:
-            if share >= coverage:
+    order = np.argsort(groups, kind="mergesort")
+    starts = np.zeros(K + 1, dtype=np.int64)
+    for i in range(n):
+        starts[groups[i] + 1] += 1
+    for g in range(K):
+        starts[g + 1] += starts[g]
+    out = np.empty(K)
+    for g in range(K):
+        mem = order[starts[g] : starts[g + 1]]
+        m = mem.shape[0]
+        W = 0.0
+        for a in range(m):
+            W += w[mem[a]]
+        dc = np.empty(m)
+        for a in range(m):
+            s = 0.0
+            row = d[mem[a]]
+            for b in range(m):
+                s += row[mem[b]] * w[mem[b]]
+            dc[a] = s / W if W > 0 else s
+        mean = 0.0
+        wmean = 0.0
+        for a in range(m):
+            mean += dc[a]
+            wmean += dc[a] * w[mem[a]]
+        out[g] = mean / m - (wmean / W) / 2.0
+    return out
+
+
+@njit(cache=True)
+def _select_kernel(d, order, w, radius, coverage, nrep):
+    """dissrep's greedy selection (nrep < 0: by coverage); positions in ``d``."""
+    n = d.shape[0]
+    wsum = 0.0
+    for i in range(n):
+        wsum += w[i]
+    kept = np.empty(n, dtype=np.int64)
+    K = 0
+    covered = np.zeros(n, dtype=np.bool_)
+    cov = 0.0
+    for c in range(n):
+        cand = order[c]
+        if nrep < 0:
+            if cov / wsum >= coverage:
                 break
-        elif len(kept) >= nrep:
+        elif nrep <= K:
             break
-        if kept and not (d[cand, kept] > radius).all():
+        ok = True
+        row = d[cand]
+        for r in range(K):
+            if not (row[kept[r]] > radius):
+                ok = False
+                break
+        if not ok:
             continue
-        kept.append(int(cand))
-        if nrep is None:
-            covered |= d[:, cand] < radius
-            share = float(w[covered].sum() / wsum)
-    return kept
+        kept[K] = cand
+        K += 1
+        if nrep < 0:
+            for j in range(n):
+                if not covered[j] and row[j] < radius:  # row = column: d is symmetric
+                    covered[j] = True
+                    cov += w[j]
+    return kept[:K]
 
 
 def representatives(
@@ -321,7 +391,8 @@ def representatives(
     ----------
     seq : Sequences
     d : numpy.ndarray
-        n x n dissimilarities between the sequences of ``seq`` (e.g. :func:`distances`).
+        n x n symmetric dissimilarities between the sequences of ``seq`` (e.g.
+        :func:`distances`).
     criterion : {"density", "freq", "dist", "mscore", "prob"}
     coverage : float
         Share of the sequences to cover, in (0, 1] (TraMineR's ``coverage``, ex
@@ -374,16 +445,18 @@ def representatives(
         raise SequenceError(f"nrep must be a positive integer, got {nrep!r}")
     w = _weights(seq, n, weights, weighted)
     wsum = float(w.sum())
-    dmax = float(d.max()) if dmax is None else float(dmax)
+    tot, same, chk = _row_pass_all(d, w)
+    if not np.isfinite(chk).all() or (chk != 0).any():
+        raise SequenceError("dissimilarity matrix has NaN or infinite values")
+    dmax_d = float(d.max())
+    dmax = dmax_d if dmax is None else float(dmax)
     rho = dmax * radius
-
-    tot, near, same = _row_scores(d, w, rho)
     if score is not None:
         sc = np.asarray(score, dtype=np.float64).reshape(-1)
         if sc.shape[0] != n:
             raise SequenceError(f"score has {sc.shape[0]} values for {n} sequences")
     elif crit == "density":
-        sc, decreasing = near, True
+        sc, decreasing = _row_near_all(d, w, rho), True
     elif crit == "freq":
         sc, decreasing = same, True
     elif crit == "dist":
@@ -394,12 +467,19 @@ def representatives(
         sc, decreasing = log_probability(seq, w), False
     # R's order(): stable, ties keep the original order in both directions
     order = np.argsort(-sc if decreasing else sc, kind="stable")
-    kept = _select(d, order, w, rho, coverage, None if nrep is None else int(nrep))
+    kept = _select_kernel(
+        d,
+        order.astype(np.int64),
+        w,
+        rho,
+        float(coverage),
+        -1 if nrep is None else int(nrep),
+    ).tolist()
     K = len(kept)
 
     dc_raw = tot / wsum
     dc_tot = dc_raw - (dc_raw @ w / wsum) / 2.0
-    drep = d[:, kept]
+    drep = d[kept].T  # rows are contiguous; d is symmetric
     # which.min: the first on ties. Distances mathematically equal can differ in
     # their last bits (e.g. OM computed with another summation order than R's), so
     # values within 1e-12 dmax of the row minimum count as tied.
@@ -413,9 +493,7 @@ def representatives(
         MD = SD / na
         nb = np.bincount(nearest, weights=(dist_near < rho) * w, minlength=K)
         DC = np.bincount(nearest, weights=dc_tot * w, minlength=K)
-        V = np.array(
-            [_disscenter_mean(d, np.flatnonzero(nearest == r), w) for r in range(K)]
-        )
+        V = _group_v(d, nearest.astype(np.int64), w, K)
     else:
         na = np.array([wsum])
         SD = np.array([float(dist_near @ w)])
@@ -423,7 +501,7 @@ def representatives(
         nb = np.array([float((dist_near < rho) @ w)])
         DC = np.array([float(dc_tot @ w)])
         V = DC / wsum
-    if (d == 0).all():
+    if dmax_d <= 0.0 and not (d < 0).any():  # all zero (R's diss0)
         nb = np.full(K, wsum)
     sd_tot = float((dist_near * w).sum())
     dc_sum = float((dc_tot * w).sum())
