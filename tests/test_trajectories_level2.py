@@ -213,6 +213,28 @@ def test_twed_lanes_equal_plain(k, T, n):
     np.testing.assert_allclose(cross, plain[[0, 3]], rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("k,T,n", [(2, 6, 11), (3, 15, 37), (5, 40, 23)])
+def test_omspell_lanes_equal_scalar(k, T, n):
+    rng = np.random.default_rng(k * 7 + T)
+    # runs of random lengths, so that the numbers of spells differ between sequences
+    codes = np.repeat(rng.integers(0, k, (n, T)), rng.integers(1, 4, T), axis=1)[:, :T]
+    alphabet = [f"s{i}" for i in range(k)]
+    seq = define_sequences(np.array(alphabet, dtype=object)[codes], None, alphabet)
+    sm = rng.uniform(0.5, 2, (k, k))
+    sm = sm + sm.T
+    np.fill_diagonal(sm, 0)
+    indel = rng.uniform(0.5, 1.5, k)
+    got = distances(seq, "OMspell", sm=sm, indel=indel, expcost=0.3, tpow=0.7)
+    from observatoire.trajectories import _distances_more as dm
+
+    st, ind, du, ln = dm._spell_arrays(seq.codes, indel, 0.3, 0.7)
+    plain = km.omspell_square(st, ind, du, ln, sm, 0.3)  # one pair at a time
+    np.testing.assert_allclose(got, plain, rtol=0, atol=1e-12)
+    cross = cross_distances(seq, np.arange(n), [1, 4], "OMspell", sm=sm, indel=indel,
+                            expcost=0.3, tpow=0.7)  # fmt: skip
+    np.testing.assert_allclose(cross, plain[:, [1, 4]], rtol=0, atol=1e-12)
+
+
 def test_omspell_by_hand():
     # aab = (a,2)(b,1), abb = (a,1)(b,2); sm a-b 1, indel 1, expcost 0.5:
     # a2 ~ a1 costs 0.5 |1 - 0|, b1 ~ b2 costs 0.5 |0 - 1| -> 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-LANES = 8
+LANES = 16
 
 
 def _lines(fmt: str, indent: int) -> list[str]:

@@ -185,6 +185,19 @@ def _omspell_setup(seq, sm, indel, with_missing, expcost, tpow):
     return codes, cost, indels, expcost, tpow
 
 
+def _omspell_square(st, ind, du, ln, cost, expcost) -> np.ndarray:
+    """OMspell matrix with the lane kernel, sequences sorted by number of spells."""
+    perm = np.argsort(ln, kind="stable")
+    with kn.slp_compile("omspell_square_lanes"):
+        raw = km.omspell_square_lanes(
+            np.ascontiguousarray(st[perm]), np.ascontiguousarray(du[perm]),
+            np.ascontiguousarray(ind[perm]), np.ascontiguousarray(ln[perm]), cost, expcost,
+        )  # fmt: skip
+    inv = np.empty_like(perm)
+    inv[perm] = np.arange(perm.size)
+    return np.ascontiguousarray(raw[np.ix_(inv, inv)])
+
+
 # ------------------------------------------------------------------------- TWED
 def _twed_setup(seq, sm, indel, with_missing, nu, h):
     if nu is None:
@@ -359,7 +372,7 @@ def distances_more(
         )
         uniq, inv = _unique_rows(codes)
         st, ind, du, ln = _spell_arrays(uniq, indels, expcost, tpow)
-        raw = km.omspell_square(st, ind, du, ln, cost, expcost)
+        raw = _omspell_square(st, ind, du, ln, cost, expcost)
         big = float(indels.max())
         maxscost = _max_sub(cost, big, nm)
         T = seq.length

@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from ._lanes_omspell import LANES as SPELL_LANES
+from ._lanes_omspell import omspell_lanes
 from ._lanes_twed import LANES as TWED_LANES
 from ._lanes_twed import twed_lanes
 
@@ -76,6 +78,71 @@ def omspell_square(spells, indels, durs, lens, sm, timecost):
                 )  # fmt: skip
                 D[i, j] = v
                 D[j, i] = v
+    return D
+
+
+@njit(cache=True)
+def _omspell_gather(st, du, ind, lens, start, nb, sm, tc, G, BS, BD, BI):
+    """Column tables of a block of SPELL_LANES spell sequences (padded to the longest);
+    returns that length. Missing lanes repeat the last one."""
+    K = sm.shape[0]
+    N = 0
+    for lane in range(SPELL_LANES):
+        c = start + (lane if lane < nb else nb - 1)
+        N = max(N, lens[c])
+    for lane in range(SPELL_LANES):
+        c = start + (lane if lane < nb else nb - 1)
+        for q in range(1, N + 1):
+            if q <= lens[c]:
+                b = st[c, q - 1]
+                db = du[c, q - 1]
+                bi = ind[c, q - 1]
+            else:  # padding: read by no lane's result
+                b = 0
+                db = 0.0
+                bi = 0.0
+            BS[q, lane] = b
+            BD[q, lane] = tc * db
+            BI[q, lane] = bi
+            for s in range(K):
+                G[s, q, lane] = sm[s, b] + tc * db
+    return N
+
+
+@njit(cache=True, parallel=True)
+def omspell_square_lanes(st, du, ind, lens, sm, tc):
+    """Full symmetric OMspell matrix, one row against SPELL_LANES columns at once.
+
+    Sequences sorted by number of spells make the blocks' padding small.
+    """
+    n, Lmax = st.shape
+    K = sm.shape[0]
+    L = SPELL_LANES
+    nblocks = (n + L - 1) // L
+    D = np.zeros((n, n))
+    ntasks = (nblocks + 1) // 2
+    for task_ in prange(ntasks):
+        task = np.int64(task_)
+        G = np.empty((K, Lmax + 1, L))
+        BS = np.empty((Lmax + 1, L))
+        BD = np.empty((Lmax + 1, L))
+        BI = np.empty((Lmax + 1, L))
+        E = np.empty((Lmax + 1, L))
+        for half in range(2):
+            b = task if half == 0 else nblocks - 1 - task
+            if half == 1 and b == task:
+                break
+            start = b * L
+            nb = min(L, n - start)
+            N = _omspell_gather(st, du, ind, lens, start, nb, sm, tc, G, BS, BD, BI)
+            for i in range(start + nb - 1):
+                omspell_lanes(st[i], du[i], ind[i], lens[i], G, BS, BD, BI, N, E, tc)
+                for lane in range(nb):
+                    j = start + lane
+                    if i < j:
+                        v = E[lens[j], lane]
+                        D[i, j] = v
+                        D[j, i] = v
     return D
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 from numba import njit
 
-LANES = 8
+LANES = 16
 
 
 @njit(cache=True)
@@ -17,10 +17,10 @@ def twed_lanes(a, S, CW, W, RW, E, out):
     m = a.shape[0]
     T = S.shape[1] - 1
     inf = np.inf
-    for lane in range(8):
+    for lane in range(16):
         E[0, lane] = 0.0
     for j in range(1, T + 1):
-        for lane in range(8):
+        for lane in range(16):
             E[j, lane] = inf
     for i in range(1, m + 1):
         sa = S[a[i - 1]]
@@ -34,6 +34,14 @@ def twed_lanes(a, S, CW, W, RW, E, out):
         d5 = E[0, 5]
         d6 = E[0, 6]
         d7 = E[0, 7]
+        d8 = E[0, 8]
+        d9 = E[0, 9]
+        d10 = E[0, 10]
+        d11 = E[0, 11]
+        d12 = E[0, 12]
+        d13 = E[0, 13]
+        d14 = E[0, 14]
+        d15 = E[0, 15]
         f0 = inf
         f1 = inf
         f2 = inf
@@ -42,6 +50,14 @@ def twed_lanes(a, S, CW, W, RW, E, out):
         f5 = inf
         f6 = inf
         f7 = inf
+        f8 = inf
+        f9 = inf
+        f10 = inf
+        f11 = inf
+        f12 = inf
+        f13 = inf
+        f14 = inf
+        f15 = inf
         p0 = sp[0, 0]
         p1 = sp[0, 1]
         p2 = sp[0, 2]
@@ -50,6 +66,14 @@ def twed_lanes(a, S, CW, W, RW, E, out):
         p5 = sp[0, 5]
         p6 = sp[0, 6]
         p7 = sp[0, 7]
+        p8 = sp[0, 8]
+        p9 = sp[0, 9]
+        p10 = sp[0, 10]
+        p11 = sp[0, 11]
+        p12 = sp[0, 12]
+        p13 = sp[0, 13]
+        p14 = sp[0, 14]
+        p15 = sp[0, 15]
         E[0, 0] = inf
         E[0, 1] = inf
         E[0, 2] = inf
@@ -58,6 +82,14 @@ def twed_lanes(a, S, CW, W, RW, E, out):
         E[0, 5] = inf
         E[0, 6] = inf
         E[0, 7] = inf
+        E[0, 8] = inf
+        E[0, 9] = inf
+        E[0, 10] = inf
+        E[0, 11] = inf
+        E[0, 12] = inf
+        E[0, 13] = inf
+        E[0, 14] = inf
+        E[0, 15] = inf
         for j in range(1, T + 1):
             w = W[abs(i - j)]
             u0 = E[j, 0]
@@ -68,6 +100,14 @@ def twed_lanes(a, S, CW, W, RW, E, out):
             u5 = E[j, 5]
             u6 = E[j, 6]
             u7 = E[j, 7]
+            u8 = E[j, 8]
+            u9 = E[j, 9]
+            u10 = E[j, 10]
+            u11 = E[j, 11]
+            u12 = E[j, 12]
+            u13 = E[j, 13]
+            u14 = E[j, 14]
+            u15 = E[j, 15]
             x0 = d0 + (sa[j, 0] + p0) + w
             x1 = d1 + (sa[j, 1] + p1) + w
             x2 = d2 + (sa[j, 2] + p2) + w
@@ -76,6 +116,14 @@ def twed_lanes(a, S, CW, W, RW, E, out):
             x5 = d5 + (sa[j, 5] + p5) + w
             x6 = d6 + (sa[j, 6] + p6) + w
             x7 = d7 + (sa[j, 7] + p7) + w
+            x8 = d8 + (sa[j, 8] + p8) + w
+            x9 = d9 + (sa[j, 9] + p9) + w
+            x10 = d10 + (sa[j, 10] + p10) + w
+            x11 = d11 + (sa[j, 11] + p11) + w
+            x12 = d12 + (sa[j, 12] + p12) + w
+            x13 = d13 + (sa[j, 13] + p13) + w
+            x14 = d14 + (sa[j, 14] + p14) + w
+            x15 = d15 + (sa[j, 15] + p15) + w
             y0 = f0 + CW[j, 0]
             y1 = f1 + CW[j, 1]
             y2 = f2 + CW[j, 2]
@@ -84,6 +132,14 @@ def twed_lanes(a, S, CW, W, RW, E, out):
             y5 = f5 + CW[j, 5]
             y6 = f6 + CW[j, 6]
             y7 = f7 + CW[j, 7]
+            y8 = f8 + CW[j, 8]
+            y9 = f9 + CW[j, 9]
+            y10 = f10 + CW[j, 10]
+            y11 = f11 + CW[j, 11]
+            y12 = f12 + CW[j, 12]
+            y13 = f13 + CW[j, 13]
+            y14 = f14 + CW[j, 14]
+            y15 = f15 + CW[j, 15]
             z0 = u0 + rw
             z1 = u1 + rw
             z2 = u2 + rw
@@ -92,6 +148,14 @@ def twed_lanes(a, S, CW, W, RW, E, out):
             z5 = u5 + rw
             z6 = u6 + rw
             z7 = u7 + rw
+            z8 = u8 + rw
+            z9 = u9 + rw
+            z10 = u10 + rw
+            z11 = u11 + rw
+            z12 = u12 + rw
+            z13 = u13 + rw
+            z14 = u14 + rw
+            z15 = u15 + rw
             y0 = y0 if y0 < z0 else z0
             y1 = y1 if y1 < z1 else z1
             y2 = y2 if y2 < z2 else z2
@@ -100,6 +164,14 @@ def twed_lanes(a, S, CW, W, RW, E, out):
             y5 = y5 if y5 < z5 else z5
             y6 = y6 if y6 < z6 else z6
             y7 = y7 if y7 < z7 else z7
+            y8 = y8 if y8 < z8 else z8
+            y9 = y9 if y9 < z9 else z9
+            y10 = y10 if y10 < z10 else z10
+            y11 = y11 if y11 < z11 else z11
+            y12 = y12 if y12 < z12 else z12
+            y13 = y13 if y13 < z13 else z13
+            y14 = y14 if y14 < z14 else z14
+            y15 = y15 if y15 < z15 else z15
             f0 = x0 if x0 < y0 else y0
             f1 = x1 if x1 < y1 else y1
             f2 = x2 if x2 < y2 else y2
@@ -108,6 +180,14 @@ def twed_lanes(a, S, CW, W, RW, E, out):
             f5 = x5 if x5 < y5 else y5
             f6 = x6 if x6 < y6 else y6
             f7 = x7 if x7 < y7 else y7
+            f8 = x8 if x8 < y8 else y8
+            f9 = x9 if x9 < y9 else y9
+            f10 = x10 if x10 < y10 else y10
+            f11 = x11 if x11 < y11 else y11
+            f12 = x12 if x12 < y12 else y12
+            f13 = x13 if x13 < y13 else y13
+            f14 = x14 if x14 < y14 else y14
+            f15 = x15 if x15 < y15 else y15
             E[j, 0] = f0
             E[j, 1] = f1
             E[j, 2] = f2
@@ -116,6 +196,14 @@ def twed_lanes(a, S, CW, W, RW, E, out):
             E[j, 5] = f5
             E[j, 6] = f6
             E[j, 7] = f7
+            E[j, 8] = f8
+            E[j, 9] = f9
+            E[j, 10] = f10
+            E[j, 11] = f11
+            E[j, 12] = f12
+            E[j, 13] = f13
+            E[j, 14] = f14
+            E[j, 15] = f15
             d0 = u0
             d1 = u1
             d2 = u2
@@ -124,6 +212,14 @@ def twed_lanes(a, S, CW, W, RW, E, out):
             d5 = u5
             d6 = u6
             d7 = u7
+            d8 = u8
+            d9 = u9
+            d10 = u10
+            d11 = u11
+            d12 = u12
+            d13 = u13
+            d14 = u14
+            d15 = u15
             p0 = sp[j, 0]
             p1 = sp[j, 1]
             p2 = sp[j, 2]
@@ -132,5 +228,13 @@ def twed_lanes(a, S, CW, W, RW, E, out):
             p5 = sp[j, 5]
             p6 = sp[j, 6]
             p7 = sp[j, 7]
-    for lane in range(8):
+            p8 = sp[j, 8]
+            p9 = sp[j, 9]
+            p10 = sp[j, 10]
+            p11 = sp[j, 11]
+            p12 = sp[j, 12]
+            p13 = sp[j, 13]
+            p14 = sp[j, 14]
+            p15 = sp[j, 15]
+    for lane in range(16):
         out[lane] = E[T, lane]
