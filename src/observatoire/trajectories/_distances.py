@@ -276,7 +276,7 @@ def distances(
     >>> distances(seq, "LCS").tolist()
     [[0.0, 2.0, 4.0], [2.0, 0.0, 2.0], [4.0, 2.0, 0.0]]
     >>> distances(seq, "LCP").tolist()
-    [[0.0, 2.0, 6.0], [2.0, 0.0, 6.0], [6.0, 6.0, 0.0]]
+    [[0.0, 4.0, 6.0], [4.0, 0.0, 6.0], [6.0, 6.0, 0.0]]
     """
     if str(method).upper() in dm.MORE_METHODS:
         return dm.distances_more(
