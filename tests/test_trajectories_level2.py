@@ -137,6 +137,15 @@ def test_representatives_ties_and_weights():
     rep = representatives(seq, d, "freq", coverage=0.5, weights=w)
     assert rep.index.tolist() == [0] and rep.n == 13
     assert rep.statistics.loc["Total", "na_pct"] == 100
+    # the sequences' own weights are used by default (seqrep's weighted = TRUE)
+    wseq = define_sequences([list(r) for r in ["aaaa", "aaaa", "bbbb", "bbbb", "bbbb"]],
+                            None, ["a", "b"], weights=w)  # fmt: skip
+    own = representatives(wseq, d, "freq", coverage=0.5)
+    assert own.index.tolist() == [0] and own.n == 13
+    assert own.sequences.weights.tolist() == [5.0]
+    assert representatives(
+        wseq, d, "freq", coverage=0.5, weighted=False
+    ).index.tolist() == [2]
 
 
 def test_sample_representatives(line):

@@ -21,7 +21,7 @@ from ..exceptions import SequenceError
 from ..formatting import fr_int, fr_num, fr_pct
 from . import _plots as base
 from ._imilo import STATE_COLOURS
-from ._represent import sps
+from ._represent import sps, subset
 from ._sequences import Sequences
 
 if TYPE_CHECKING:
@@ -360,11 +360,8 @@ def plot_relative_frequency(
         sub_d = d[np.ix_(idx, idx)]
         kk = k if k is not None else max(1, min(len(idx) // 10, 100))
         kk = min(kk, len(idx))
-        rf = relative_frequency(sub_d, kk)
-        sub_seq = Sequences(
-            np.ascontiguousarray(seq0.codes[idx]), seq0.alphabet, seq0.labels,
-            seq0.ids[idx], seq0.positions,
-        )  # fmt: skip
+        sub_seq = subset(seq0, idx)
+        rf = relative_frequency(sub_d, kk, weights=getattr(sub_seq, "weights", None))
         tables.append(_rf_table(sub_seq, rf, name))
         left, right = axes[row]
         left.imshow(

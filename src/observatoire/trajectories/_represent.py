@@ -15,6 +15,7 @@ with n x K distances only.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 
@@ -93,6 +94,16 @@ class Representatives:
             f"Representatives({self.criterion!r}, k={len(self.index)}, "
             f"coverage={self.coverage:.1%}, quality={self.quality:.4f})"
         )
+
+
+def subset(seq: Sequences, index: np.ndarray) -> Sequences:
+    """The sequences at positions ``index`` (with their weights, if any)."""
+    index = np.asarray(index, dtype=np.int64)
+    weights = getattr(seq, "weights", None)
+    extra = {} if weights is None else {"weights": np.asarray(weights)[index]}
+    return dataclasses.replace(
+        seq, codes=np.ascontiguousarray(seq.codes[index]), ids=seq.ids[index], **extra
+    )
 
 
 def sps(seq: Sequences, i: int, with_missing: bool = True) -> str:
@@ -529,13 +540,7 @@ def representatives(
         index=[*(f"r{r + 1}" for r in range(K)), "Total"],
     )
     index = np.asarray(kept, dtype=np.int64)
-    sub = Sequences(
-        np.ascontiguousarray(seq.codes[index]),
-        seq.alphabet,
-        seq.labels,
-        seq.ids[index],
-        seq.positions,
-    )
+    sub = subset(seq, index)
     logger.info(
         "%d representative(s) (%s), coverage %.1f %%", K, crit, stats["nb_pct"].iloc[-1]
     )
@@ -637,10 +642,7 @@ def sample_representatives(
         from ._sequences import substitution_costs
 
         sm = substitution_costs(seq, "TRATE", 2.0, with_missing)
-    sub = Sequences(
-        np.ascontiguousarray(seq.codes[idx]), seq.alphabet, seq.labels, seq.ids[idx],
-        seq.positions,
-    )  # fmt: skip
+    sub = subset(seq, idx)
     d = distances(sub, method, sm=sm, indel=indel, with_missing=with_missing, **options)
     rep = representatives(sub, d, criterion, coverage, radius)
     full_index = idx[rep.index]
