@@ -226,9 +226,33 @@ def _twed(rows: np.ndarray, cols: np.ndarray | None, cost, nu, h) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------- CHI2
+def _step_pairs(T: int, step: int, overlap: bool) -> list[tuple[float, float]]:
+    """seqdist's CHI2 intervals from ``step`` (1-based, inclusive; R's arithmetic)."""
+    step = int(step)
+    if step < 1 or step > T:
+        raise SequenceError(f"step must be between 1 and {T}, got {step}")
+    if step == 1:
+        return [(t, t) for t in range(1, T + 1)]
+    if step == T:
+        return [(1, T)]
+    bb = list(range(1, T + 1, step))
+    if bb[-1] != 1 + T - step:
+        logger.warning("CHI2 with step=%d: the last interval is shorter", step)
+    bb.append(T + 1)
+    pairs: list[tuple[float, float]] = [(1, 1 + step / 2)] if overlap else []
+    for i in range(1, len(bb)):
+        pairs.append((bb[i - 1], bb[i] - 1))
+        if overlap:
+            last = pairs[-1]
+            pairs.append((min(last[0] + step / 2, T), min(last[1] + step / 2, T)))
+    return pairs
+
+
 def _chi2_breaks(T: int, breaks, step: int, overlap: bool) -> list[np.ndarray]:
     """0-based positions of each interval, as seqdist's CHI2 builds them."""
-    if breaks is not None:
+    if breaks is None:
+        pairs = _step_pairs(T, step, overlap)
+    else:
         if isinstance(breaks, str | bytes) or not isinstance(breaks, Sequence):
             raise SequenceError("breaks must be a list of (start, end) pairs, 1-based")
         pairs = []
@@ -236,29 +260,6 @@ def _chi2_breaks(T: int, breaks, step: int, overlap: bool) -> list[np.ndarray]:
             if len(pair) != 2:
                 raise SequenceError(f"breaks must be (start, end) pairs, got {pair!r}")
             pairs.append((float(pair[0]), float(pair[1])))
-    else:
-        step = int(step)
-        if step < 1 or step > T:
-            raise SequenceError(f"step must be between 1 and {T}, got {step}")
-        if step == 1:
-            pairs = [(t, t) for t in range(1, T + 1)]
-        elif step == T:
-            pairs = [(1, T)]
-        else:
-            bb = list(range(1, T + 1, step))
-            if bb[-1] != 1 + T - step:
-                logger.warning("CHI2 with step=%d: the last interval is shorter", step)
-            bb.append(T + 1)
-            pairs = []
-            if overlap:
-                pairs.append((1, 1 + step / 2))
-            for i in range(1, len(bb)):
-                pairs.append((bb[i - 1], bb[i] - 1))
-                if overlap:
-                    last = pairs[-1]
-                    pairs.append(
-                        (min(last[0] + step / 2, T), min(last[1] + step / 2, T))
-                    )
     out = []
     for start, end in pairs:
         # R's start:end, then indices truncated towards zero

@@ -108,29 +108,35 @@ def _spell_row(row, k, out):
     out[0] = nonm
     out[1] = m
     out[2] = visited
-    out[7] = 0.0
-    out[8] = 0.0
-    if m > 0:
-        tot = 0.0
-        for j in range(m):
-            tot += durs[j]
-        mean = tot / m
-        ss = 0.0
-        for j in range(m):
-            ss += (durs[j] - mean) ** 2
-        out[3] = mean
-        out[4] = ss / m
-        mean2 = tot / (m + k - visited)
-        ss2 = 0.0
-        for j in range(m):
-            ss2 += (durs[j] - mean2) ** 2
-        out[7] = tot
-        out[8] = ss2
-    else:
-        out[3] = np.nan
-        out[4] = np.nan
+    _duration_moments(durs, m, k - visited, out)
     out[5] = N[m]
     out[6] = ent
+
+
+@njit(cache=True)
+def _duration_moments(durs, m, nnvisit, out):
+    """out[3], out[4]: mean and variance of the m spell durations; out[7], out[8]: their
+    sum and squared deviations from the type-2 mean (non-visited states as 0)."""
+    out[7] = 0.0
+    out[8] = 0.0
+    if m == 0:
+        out[3] = np.nan
+        out[4] = np.nan
+        return
+    tot = 0.0
+    for j in range(m):
+        tot += durs[j]
+    mean = tot / m
+    mean2 = tot / (m + nnvisit)
+    ss = 0.0
+    ss2 = 0.0
+    for j in range(m):
+        ss += (durs[j] - mean) ** 2
+        ss2 += (durs[j] - mean2) ** 2
+    out[3] = mean
+    out[4] = ss / m
+    out[7] = tot
+    out[8] = ss2
 
 
 @njit(cache=True, parallel=True)

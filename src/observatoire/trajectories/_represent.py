@@ -363,6 +363,29 @@ def _select_kernel(d, order, w, radius, coverage, nrep):
     return kept[:K]
 
 
+def _check_rep_args(radius: float, coverage: float, nrep) -> None:
+    if not 0.0 <= radius <= 1.0:
+        raise SequenceError(f"radius (pradius) must be between 0 and 1, got {radius}")
+    if nrep is None:
+        if not 0.0 < coverage <= 1.0:
+            raise SequenceError(f"coverage must be in (0, 1], got {coverage}")
+    elif isinstance(nrep, bool) or not isinstance(nrep, int | np.integer) or nrep < 1:
+        raise SequenceError(f"nrep must be a positive integer, got {nrep!r}")
+
+
+def _criterion_scores(crit, seq, d, w, rho, tot, same) -> tuple[np.ndarray, bool]:
+    """(score of every sequence, decreasing order) of a dissrep / seqrep criterion."""
+    if crit == "density":
+        return _row_near_all(d, w, rho), True
+    if crit == "freq":
+        return same, True
+    if crit == "dist":
+        return tot, False
+    if crit == "mscore":
+        return mscore(seq, w), True
+    return log_probability(seq, w), False
+
+
 def representatives(
     seq: Sequences,
     d: np.ndarray,
@@ -447,13 +470,7 @@ def representatives(
     crit = str(criterion).lower() if score is None else str(criterion)
     if score is None and crit not in CRITERIA:
         raise SequenceError(f"unknown criterion {criterion!r} (one of {CRITERIA})")
-    if not 0.0 <= radius <= 1.0:
-        raise SequenceError(f"radius (pradius) must be between 0 and 1, got {radius}")
-    if nrep is None:
-        if not 0.0 < coverage <= 1.0:
-            raise SequenceError(f"coverage must be in (0, 1], got {coverage}")
-    elif isinstance(nrep, bool) or not isinstance(nrep, int | np.integer) or nrep < 1:
-        raise SequenceError(f"nrep must be a positive integer, got {nrep!r}")
+    _check_rep_args(radius, coverage, nrep)
     w = _weights(seq, n, weights, weighted)
     wsum = float(w.sum())
     tot, same, chk = _row_pass_all(d, w)
@@ -466,16 +483,8 @@ def representatives(
         sc = np.asarray(score, dtype=np.float64).reshape(-1)
         if sc.shape[0] != n:
             raise SequenceError(f"score has {sc.shape[0]} values for {n} sequences")
-    elif crit == "density":
-        sc, decreasing = _row_near_all(d, w, rho), True
-    elif crit == "freq":
-        sc, decreasing = same, True
-    elif crit == "dist":
-        sc, decreasing = tot, False
-    elif crit == "mscore":
-        sc, decreasing = mscore(seq, w), True
     else:
-        sc, decreasing = log_probability(seq, w), False
+        sc, decreasing = _criterion_scores(crit, seq, d, w, rho, tot, same)
     # R's order(): stable, ties keep the original order in both directions
     order = np.argsort(-sc if decreasing else sc, kind="stable")
     kept = _select_kernel(
