@@ -244,3 +244,102 @@ def test_same_inputs_give_the_same_reports(extract, tmp_path):
         one, two = (pickle.loads((c / f"{name}.pkl").read_bytes()) for c in caches)
         assert one["values"].equals(two["values"])
         assert one["mask"].equals(two["mask"])
+
+
+# ------------------------------------------------------------ one run folder
+def test_a_second_batch_into_a_busy_run_folder_stops_with_one_line(
+    extract, tmp_path, capsys
+):
+    """Another process holds the run folder's lock: the batch refuses to start."""
+    from observatoire.cli import main
+    from observatoire.exceptions import RunLockedError
+
+    path = _params(tmp_path, extract)
+    run_dir = tmp_path / "sorties" / "panne"
+    run_dir.mkdir(parents=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys, time\n"
+            f"fh = open({str(run_dir / '.batch.lock')!r}, 'a+')\n"
+            "fcntl.flock(fh, fcntl.LOCK_EX)\n"
+            "fh.write('pid 4242, started earlier'); fh.flush()\n"
+            "print('held', flush=True)\n"
+            "time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout.readline().strip() == b"held"
+        with pytest.raises(RunLockedError, match="in use by another batch"):
+            reports.run_batch(
+                reports.load_params(path), notebooks_dir=_notebooks(tmp_path / "nb")
+            )
+        assert (
+            main(["batch", "--params", str(path), "--notebooks", str(tmp_path / "nb")])
+            == 2
+        )
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "pid 4242" in err[0] and str(run_dir) in err[0]
+        # nothing was written into the busy folder
+        assert sorted(p.name for p in run_dir.iterdir()) == [".batch.lock"]
+    finally:
+        holder.kill()
+        holder.wait()
+    # released: the batch runs
+    done = reports.run_batch(
+        reports.load_params(path),
+        notebooks_dir=_notebooks(tmp_path / "nb"),
+        progress=False,
+    )
+    assert done.exit_code == 0
+
+
+def test_an_ml_code_that_would_write_outside_the_run_folder_is_refused(
+    extract, tmp_path
+):
+    from observatoire.exceptions import ParamsError
+    from observatoire.reports import _batch
+
+    run_dir = tmp_path / "sorties" / "panne"
+    for evil in ("../../../evil", "x/../../../../evil", "/evil", "..\\..\\evil"):
+        job = _batch.ReportJob(
+            f"rapport_mission_locale_{evil}", "rapport_mission_locale", {}, evil
+        )
+        with pytest.raises(ParamsError, match="outside"):
+            _batch._output_path(run_dir, job.html_name)
+    good = _batch.ReportJob(
+        "rapport_mission_locale_ML33A", "rapport_mission_locale", {}
+    )
+    assert _batch._output_path(run_dir, good.html_name) == (
+        run_dir.resolve() / "html" / "rapport_mission_locale_ML33A.html"
+    )
+    # in a batch: that report fails before anything is written for it
+    from observatoire.reports._engine import KernelPool
+    from observatoire.reports._reuse import Fingerprints
+
+    params = reports.load_params(_params(tmp_path, extract))
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "meta.json").write_text("{}", encoding="utf-8")
+    pool = KernelPool(1, tmp_path, run_dir / "logs")  # never started
+    runner = _batch._Runner(
+        params,
+        run_dir,
+        tmp_path,
+        {"labels": {}},
+        Fingerprints(cache, "cle", tmp_path),
+        pool.stop,
+    )
+    evil = _batch.ReportJob(
+        "rapport_mission_locale_../../../evil",
+        "rapport_mission_locale",
+        {"code_ml": "../../../evil"},
+        "../../../evil",
+    )
+    before = set(tmp_path.rglob("*"))
+    result = runner.execute(evil, pool.slots[0])
+    assert result.status == "failed" and "outside" in result.error
+    assert result.html is None and result.notebook is None
+    assert set(tmp_path.rglob("*")) == before

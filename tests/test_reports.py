@@ -430,3 +430,20 @@ def test_names_from_the_data_never_reach_a_page_as_markup(hostile_extract):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; ML 0" in html
     assert "&lt;img src=x onerror=alert(2)&gt; ML 2" in html
     assert f"{MATHTEXT} ML 3" in html  # shown as written in the tables
+
+
+def test_trajectory_study_page_has_the_sections_of_issue_19(batch_run):
+    (page,) = [
+        (batch_run.run_dir / r.html).read_text(encoding="utf-8")
+        for r in batch_run.results
+        if r.name == "trajectoires"
+    ]
+    for heading in (
+        "Combien de types de parcours ?",
+        "Parcours représentatifs de chaque type",
+        "Ce qui distingue les parcours",
+        "Complexité et turbulence des parcours",
+    ):
+        assert f">{heading}</h2>" in page
+    assert "Qualité de la typologie selon le nombre de types" in page
+    assert "pseudo-R²" in page and "tirages au hasard" in page

@@ -324,12 +324,23 @@ class TestCohortTypology:
         assert any(_share(rows, FO) >= 0.4 for rows in groups)
 
     def test_k_chosen_by_silhouette(self, typology):
+        # best average silhouette among the k whose smallest type holds at least
+        # 5 % of the sample
         table = typology.silhouette_by_k
-        assert table["nb_groupes"].tolist() == [3, 4, 5, 6, 7, 8]
+        assert table["nb_groupes"].tolist() == [2, 3, 4, 5, 6, 7, 8]
         assert table["retenu"].sum() == 1
-        best = table.loc[table["silhouette"].idxmax()]
-        assert bool(best["retenu"]) and best["nb_groupes"] == typology.k
-        assert typology.silhouette == pytest.approx(best["silhouette"])
+        quality = typology.quality
+        assert quality.index.tolist() == [2, 3, 4, 5, 6, 7, 8]
+        ok = quality["plus_petit_type"] >= 0.05 * len(typology.sample)
+        assert quality["eligible"].tolist() == ok.tolist()
+        best = table.set_index("nb_groupes").loc[ok[ok].index, "silhouette"].idxmax()
+        assert best == typology.k
+        assert quality.loc[best, "retenu"]
+        assert typology.silhouette == pytest.approx(quality.loc[best, "ASW"], abs=1e-12)
+        # the smallest type of each partition, counted from the partitions kept
+        for kk in quality.index:
+            sizes = typology.sample_partitions[f"cluster{kk}"].value_counts()
+            assert quality.loc[kk, "plus_petit_type"] == sizes.min()
 
     def test_groups_numbered_by_size_with_unique_names(self, typology):
         sizes = np.bincount(typology.labels)[1:]
@@ -499,3 +510,270 @@ class TestPlots:
             _plots.plot_state_distribution(seq, by_group=True)
         with pytest.raises(SequenceError, match="needs a Typology"):
             _plots.plot_silhouette(seq)
+
+
+# ------------------------------------------------------------ the study (#19)
+NBSP, NNBSP = "\xa0", "\u202f"
+
+
+def _quality_table(asw, smallest, eligible):
+    k = list(range(2, 2 + len(asw)))
+    retained = max(
+        [kk for kk, ok in zip(k, eligible, strict=True) if ok] or k,
+        key=lambda kk: asw[kk - 2],
+    )
+    return pd.DataFrame(
+        {
+            "ASW": asw,
+            "HC": 0.1,
+            "PBC": 0.5,
+            "R2": 0.3,
+            "plus_petit_type": smallest,
+            "eligible": eligible,
+            "retenu": [kk == retained for kk in k],
+        },
+        index=pd.Index(k, name="k"),
+    )
+
+
+def _hand_tree() -> pd.DataFrame:
+    # root (100) split on the diploma; its right child (60) on Region-funded
+    # training into 45 and 15 (under 20: no means)
+    rows = {
+        1: (None, 1, False, 100, "Diplôme", ("sans diplôme",), ("CAP-BEP", "bac"), 0.1, 2, 3),
+        2: (1, 2, True, 40, None, None, None, np.nan, None, None),
+        3: (1, 2, False, 60, "Formation financée par la Région", ("non",), ("oui",), 0.05, 4, 5),
+        4: (3, 3, True, 45, None, None, None, np.nan, None, None),
+        5: (3, 3, True, 15, None, None, None, np.nan, None, None),
+    }  # fmt: skip
+    cols = ["parent_id", "depth", "is_leaf", "n", "split_var", "split_left",
+            "split_right", "split_R2", "left_child", "right_child"]  # fmt: skip
+    nodes = pd.DataFrame.from_dict(rows, orient="index", columns=cols)
+    nodes.index.name = "node_id"
+    # mean months: employment = durable + other + work-study
+    nodes["mois_emploi_durable"] = [5.0, 2.0, 7.0, 8.0, 4.0]
+    nodes["mois_emploi"] = [1.0, 1.0, 1.0, 1.0, 1.0]
+    nodes["mois_alternance"] = [0.0, 0.0, 0.5, 0.5, 0.5]
+    nodes["mois_sans_contact"] = [6.0, 10.0, 3.5, 3.0, 5.0]
+    nodes["avec_na"] = False
+    return nodes
+
+
+class TestStudySentences:
+    def test_k_choice_best_silhouette(self):
+        from observatoire.reports.sections.trajectories import k_choice_sentence
+
+        q = _quality_table([0.3, 0.4, 0.35], [400, 300, 150], [True, True, True])
+        assert k_choice_sentence(q, 2000, 5) == (
+            "La typologie retient 3 types : c'est le nombre de types dont la "
+            "silhouette moyenne (0,40) est la meilleure ; son plus petit type "
+            f"rassemble 300 jeunes sur les 2{NNBSP}000 de l'échantillon."
+        )
+
+    def test_k_choice_says_why_a_better_silhouette_was_left(self):
+        from observatoire.reports.sections.trajectories import k_choice_sentence
+
+        # k = 4 has the best silhouette but a type of 3 young people (< 5 %)
+        q = _quality_table([0.3, 0.4, 0.45], [400, 300, 3], [True, True, False])
+        assert k_choice_sentence(q, 2000, 5) == (
+            "La typologie retient 3 types : c'est le nombre de types dont la "
+            "silhouette moyenne (0,40) est la meilleure parmi les typologies dont "
+            "le plus petit type rassemble au moins 5 % de l'échantillon (4 types "
+            "donneraient une silhouette de 0,45, mais avec un type de moins de 5 "
+            "jeunes) ; son plus petit type rassemble 300 jeunes sur les "
+            f"2{NNBSP}000 de l'échantillon."
+        )
+
+    def test_stability_in_plain_words(self):
+        from observatoire.reports.sections.trajectories import stability_sentence
+
+        stable = pd.Series({"mean": 0.93, "stable_share": 0.9})
+        assert stability_sentence(stable, 3, 10) == (
+            "Refaite sur 10 tirages au hasard de l'échantillon (bootstrap), la "
+            "typologie en 3 types se retrouve avec un indice de Rand ajusté moyen de "
+            f"0,93 (1 : la même typologie) et au moins 0,8 dans 90{NBSP}% des "
+            "tirages : les types sont stables."
+        )
+        unstable = pd.Series({"mean": 0.41, "stable_share": 0.0})
+        assert stability_sentence(unstable, 5, 10).endswith(
+            "les types ne sont pas stables : à lire comme des tendances."
+        )
+
+    def test_tree_told_in_french(self):
+        from observatoire.reports.sections.trajectories import tree_sentences
+
+        first, second = tree_sentences(_hand_tree(), 5, 20)
+        # node 2: 2 + 1 + 0 = 3 months in employment, node 3: 7 + 1 + 0.5 = 8.5
+        assert first == (
+            "Parmi l'ensemble des jeunes, ce qui sépare le plus les parcours est le "
+            f"diplôme (10,0{NBSP}% de leur dispersion) : les jeunes sans diplôme (40) "
+            "passent en moyenne 3,0 mois en emploi ou alternance et 10,0 mois sans "
+            "contact, contre 8,5 et 3,5 pour les jeunes de niveau CAP-BEP ou de "
+            "niveau bac (60)."
+        )
+        # a child of 15 young people: no means (fewer than 20), count shown (>= 5)
+        assert second == (
+            "Parmi les jeunes de niveau CAP-BEP ou de niveau bac, ce qui sépare le "
+            "plus les parcours est l'entrée en formation financée par la Région "
+            f"(5,0{NBSP}% de leur dispersion) : les jeunes sans formation financée "
+            "par la Région (45) et les jeunes entrés en formation financée par la "
+            "Région (15)."
+        )
+
+    def test_tree_counts_under_the_threshold_are_masked(self):
+        from observatoire.reports.sections.trajectories import (
+            tree_outline,
+            tree_sentences,
+        )
+
+        nodes = _hand_tree()
+        nodes.loc[5, "n"] = 3
+        assert "Région (moins de 5)." in tree_sentences(nodes, 5, 20)[1]
+        outline = tree_outline(nodes, 5, 20)
+        assert "moins de 5 jeunes</li>" in outline
+        assert "3 jeunes" not in outline
+        # means only from 20 young people on: the leaf of 40 has them
+        assert "Jeunes sans diplôme : 40 jeunes, 3,0 mois en emploi" in outline
+        assert outline.count("<ul>") == 3  # root, and each split's two children
+
+    def test_quality_and_factor_tables(self):
+        from observatoire.reports.sections.trajectories import (
+            factors_display,
+            quality_display,
+        )
+
+        q = _quality_table([0.3, 0.4], [400, 3], [True, False])
+        shown = quality_display(q, 5)
+        assert shown["Plus petit type (jeunes)"].tolist() == ["400", "moins de 5"]
+        # k = 3 has the better silhouette but a type of 3: k = 2 is retained
+        assert shown["Choix"].tolist() == ["retenu", ""]
+        assert shown["Silhouette moyenne (ASW)"].tolist() == ["0,30", "0,40"]
+        factors = pd.DataFrame(
+            {"n_groups": [2, 5], "PseudoF": [1.0, 3.0], "PseudoR2": [0.001, 0.02],
+             "p_PseudoF": [0.5, 0.01]},
+            index=["Sexe", "Diplôme"],
+        )  # fmt: skip
+        out = factors_display(factors)
+        assert out["Caractéristique"].tolist() == ["Diplôme", "Sexe"]
+        assert out["Part expliquée (pseudo-R²)"].tolist() == [
+            f"2,0{NBSP}%",
+            f"0,1{NBSP}%",
+        ]
+
+
+class TestTypologyStudy:
+    def test_covariates_in_french(self, typology, small_warehouse):
+        cov = typology.covariates
+        assert len(cov) == typology.n
+        assert set(cov["Sexe"].dropna()) <= {"femme", "homme"}
+        assert set(cov["NEET"].dropna()) <= {"oui", "non"}
+        assert list(cov["Diplôme"].cat.categories) == [
+            "sans diplôme", "CAP-BEP", "bac", "bac+2", "bac+3 et plus"
+        ]  # fmt: skip
+        assert cov["Âge au premier accueil"].cat.ordered
+        assert "id_jeune" not in cov
+
+    def test_region_training_hand_computed(self):
+        from observatoire.trajectories._imilo_typology import _region_training
+
+        # A: Region-funded training in its 2nd month; B: one only planned; C: one
+        # starting after its 3 months; D: funded by the State
+        sit = pd.DataFrame(
+            {
+                "id_jeune": ["A", "B", "C", "D"],
+                "categorie": ["formation"] * 4,
+                "financeur": ["region", "region", "region", "etat"],
+                "etat": ["en_cours", "prevue", "terminee", "en_cours"],
+                "date_debut": pd.to_datetime(
+                    ["2022-02-10", "2022-01-20", "2022-04-01", "2022-01-15"]
+                ),
+            }
+        )
+        ids = pd.Series(["A", "B", "C", "D", "E"])
+        first = pd.to_datetime(pd.Series(["2022-01-25"] * 5))
+        got = _region_training(sit, ids, first, 3)
+        assert got.tolist() == [True, False, False, False, False]
+
+    def test_study_reuses_the_sample(self, typology):
+        from observatoire.trajectories import typology_study
+
+        study = typology_study(typology, resamples=3, permutations=9)
+        assert study.n_sample == len(typology.sample)
+        assert study.stability.summary.index.tolist() == [typology.k]
+        nodes = study.tree_nodes
+        assert nodes.loc[nodes.index[0], "n"] == study.n_sample
+        # children partition their parent
+        for _, row in nodes[~nodes["is_leaf"]].iterrows():
+            kids = nodes.loc[[int(row["left_child"]), int(row["right_child"])], "n"]
+            assert kids.sum() == row["n"]
+        months = nodes[[f"mois_{s}" for s in STATES]].sum(axis=1)
+        np.testing.assert_allclose(months, typology.months)
+        assert set(study.factors.index) == set(typology.covariates.columns)
+        assert (
+            (study.factors["PseudoR2"] >= 0) & (study.factors["PseudoR2"] <= 1)
+        ).all()
+
+
+class TestStudyDisplays:
+    def test_path_in_words(self):
+        from observatoire.trajectories import describe_path
+
+        f, e, s = STATES.index(FO), STATES.index(ED), STATES.index(SC)
+        assert describe_path(np.array([f] * 8 + [e] * 16)) == (
+            "8 mois en formation puis 16 mois en emploi durable"
+        )
+        assert describe_path(np.array([s, s, f, e])) == (
+            "2 mois sans contact, 1 mois en formation puis 1 mois en emploi durable"
+        )
+        assert describe_path(np.array([e] * 3)) == "3 mois en emploi durable"
+
+    def test_representative_paths_shown_only_for_many_young_people(self):
+        from observatoire.reports.sections.trajectories import (
+            representatives_display,
+        )
+
+        reps = pd.DataFrame(
+            {
+                "groupe": [1, 1, 2],
+                "nom_groupe": ["Formation", "Formation", "Emploi"],
+                "rang": [1, 2, 1],
+                "parcours": ["24 mois en formation", "rare", "24 mois en emploi"],
+                "jeunes": [150, 19, 40],
+                "jeunes_type": [200, 200, 80],
+            }
+        )
+        out = representatives_display(reps, 20)
+        assert out["Parcours représentatif"].tolist() == [
+            "24 mois en formation",
+            "24 mois en emploi",
+        ]
+        assert out["Jeunes représentés"].tolist() == ["150", "40"]
+        assert out["Part du type"].tolist() == [f"75,0{NBSP}%", f"50,0{NBSP}%"]
+
+    def test_indicators_masked_and_cohorts_compared(self):
+        from observatoire.reports.sections.trajectories import (
+            cohort_change_sentence,
+            indicators_display,
+        )
+
+        frame = pd.DataFrame(
+            {
+                "caracteristique": ["Ensemble", "Sexe", "Sexe"],
+                "valeur": ["toute la cohorte", "femme", "homme"],
+                "jeunes": [103, 100, 3],
+                "complexite": [0.2, 0.21, 0.5],
+                "turbulence": [0.3, 0.31, 0.6],
+            }
+        )
+        out = indicators_display(frame, 5)
+        assert out["Jeunes"].tolist() == ["103", "100", "moins de 5"]
+        assert out["Complexité moyenne"].tolist() == ["0,200", "0,210", "n.d."]
+        cohorts = pd.DataFrame(
+            {"cohorte": [2021, 2022], "jeunes": [500, 600],
+             "complexite": [0.24, 0.182], "turbulence": [0.241, 0.191]}
+        )  # fmt: skip
+        assert cohort_change_sentence(cohorts) == (
+            "La complexité moyenne des parcours des jeunes accueillis en 2022 "
+            "(0,182) est plus faible que celle des jeunes accueillis en 2021 "
+            "(0,240) ; leur turbulence moyenne passe de 0,241 à 0,191."
+        )

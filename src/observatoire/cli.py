@@ -240,6 +240,11 @@ def _add_batch(sub: argparse._SubParsersAction) -> Runner:
         help="also print each report to <run>/pdf/ (headless Chromium; as pdf: true)",
     )
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="run every report, even those whose inputs have not changed",
+    )
+    p.add_argument(
         "--notebooks",
         type=Path,
         metavar="DIR",
@@ -261,6 +266,7 @@ def _run_batch(args: argparse.Namespace) -> int:
         params,
         only=args.only,
         resume=args.resume,
+        force=args.force,
         notebooks_dir=args.notebooks,
         progress=not args.quiet,
     )

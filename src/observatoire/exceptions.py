@@ -74,3 +74,9 @@ class BrowserError(ObservatoireError):
     """Headless Chromium is missing or failed (PDF export, accessibility checks)."""
 
     exit_code = 2
+
+
+class RunLockedError(ObservatoireError):
+    """Another batch is writing into the same run folder."""
+
+    exit_code = 2

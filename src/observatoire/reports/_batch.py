@@ -1,21 +1,21 @@
-"""Batch run: every report of a run, executed with Papermill in one process.
+"""Batch run: every report of a run, executed with Papermill on warm kernels.
 
-``run_batch`` reads as the run's table of contents: check the parameters, load
-or reuse the shared inputs (one data load, indicators, disclosure, trajectories),
-plan the reports, execute the notebooks ``jobs`` kernels at a time in a thread
-pool, export each to a self-contained HTML file, then write ``index.html`` and
-``manifest.json``. One failing notebook never stops the others.
+``run_batch`` reads as the run's table of contents: lock the run folder, load
+or reuse the shared inputs (one data load, indicators, disclosure,
+trajectories), plan the reports (those whose inputs have not changed since
+their last run are reused, see ``_reuse``), execute the others on a pool of
+``jobs`` warm kernels (``_engine``), export each to a self-contained HTML file,
+then write ``index.html`` and ``manifest.json``. One failing notebook never
+stops the others.
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import contextlib
 import datetime as dt
 import json
 import logging
 import os
-import signal
 import sys
 import threading
 import time
@@ -24,10 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from .._io import write_text_atomic
-from ..exceptions import BrowserError, ParamsError
+from .._io import excerpt, write_text_atomic
+from ..exceptions import BrowserError, ParamsError, RunLockedError
 from . import _cache
+from ._engine import KernelPool, KernelSlot, register_engine
 from ._params import REPORT_KINDS, RunParams
+from ._reuse import Fingerprints
 
 logger = logging.getLogger(__name__)
 
@@ -39,10 +41,8 @@ STATUS_OK = "ok"
 STATUS_FAILED = "failed"
 STATUS_INTERRUPTED = "interrupted"
 
-#: attempts to start a kernel before a notebook is declared failed
-_START_ATTEMPTS = 3
-#: one kernel launched at a time: picking free ports and binding them must not race
-_KERNEL_START_LOCK = threading.Lock()
+#: seconds the running reports get to stop after Ctrl-C
+_INTERRUPT_GRACE = 30
 
 
 # ------------------------------------------------------------------------ plan
@@ -64,13 +64,21 @@ class ReportJob:
         return f"notebooks/{self.name}.ipynb"
 
     @property
+    def log_name(self) -> str:
+        return f"logs/{self.name}.kernel.log"
+
+    @property
     def pdf_name(self) -> str:
         return f"pdf/{self.name}.pdf"
 
 
 @dataclass
 class ReportResult:
-    """What happened to one report (one entry of ``manifest.json``)."""
+    """What happened to one report (one entry of ``manifest.json``).
+
+    ``fingerprint`` and ``inputs`` (the shared tables the report read) let the
+    next run reuse it; ``reused`` is true when this run did exactly that.
+    """
 
     name: str
     kind: str
@@ -84,6 +92,11 @@ class ReportResult:
     notebook: str | None = None
     attempts: int = 1
     pdf: str | None = None
+    execute_s: float = 0.0
+    export_s: float = 0.0
+    fingerprint: str = ""
+    inputs: list[str] | None = None
+    reused: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -91,7 +104,11 @@ class ReportResult:
 
 @dataclass
 class BatchResult:
-    """The outcome of :func:`run_batch`."""
+    """The outcome of :func:`run_batch`.
+
+    ``skipped``: reports kept by ``--resume``; ``reused``: reports not run
+    again because their inputs had not changed.
+    """
 
     run_dir: Path
     results: list[ReportResult]
@@ -99,6 +116,7 @@ class BatchResult:
     manifest: Path
     duration_s: float
     skipped: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[ReportResult]:
@@ -112,8 +130,13 @@ class BatchResult:
         """One line: how many reports, how many failed, where the index is."""
         n_ok = len(self.results) - len(self.failed)
         text = f"{len(self.results)} reports: {n_ok} done"
+        notes = []
         if self.skipped:
-            text += f" ({len(self.skipped)} kept from the previous run)"
+            notes.append(f"{len(self.skipped)} kept from the previous run")
+        if self.reused:
+            notes.append(f"{len(self.reused)} reused, inputs unchanged")
+        if notes:
+            text += f" ({'; '.join(notes)})"
         if self.failed:
             names = ", ".join(r.name for r in self.failed[:5])
             more = "..." if len(self.failed) > 5 else ""
@@ -183,45 +206,30 @@ def select_only(jobs: list[ReportJob], only: list[str] | None) -> list[ReportJob
     return [j for j in jobs if j.code_ml in wanted or j.kind in wanted]
 
 
-# ------------------------------------------------------------------- execution
-def _kernel_manager_class(stderr_path: Path, live: dict[str, Any], key: str):
-    """An AsyncKernelManager that starts one kernel at a time, logs to a file.
+def _output_path(run_dir: Path, relative: str) -> Path:
+    """``run_dir / relative``, refused unless it lands directly in its folder.
 
-    Launching under a lock keeps two kernels from picking the same free ports;
-    the kernel's own stderr (warnings, crash messages) goes to ``stderr_path``.
-    The manager registers itself in ``live`` so an interrupt can reach it.
+    Report names are built from ML codes, which come from the extract: a code
+    holding ``/`` or ``..`` must not make the batch write elsewhere (over the
+    index, the cache, or outside the run folder).
+
+    Raises
+    ------
+    ParamsError
+        The path would escape its folder.
     """
-    from jupyter_client.manager import AsyncKernelManager
-
-    class _KernelManager(AsyncKernelManager):
-        async def _async_start_kernel(self, **kw: Any) -> None:
-            stderr_path.parent.mkdir(parents=True, exist_ok=True)
-            log = open(stderr_path, "ab")  # noqa: SIM115 - closed with the job
-            kw.setdefault("stdout", log)
-            kw.setdefault("stderr", log)
-            with _KERNEL_START_LOCK:
-                await super()._async_start_kernel(**kw)
-            log.close()  # the child keeps its own descriptor
-            live[key] = self
-
-        start_kernel = _async_start_kernel
-
-    return _KernelManager
+    folder, _, name = relative.partition("/")
+    expected = (run_dir / folder).resolve()
+    path = (run_dir / relative).resolve()
+    if path.parent != expected or not name or "/" in name or "\\" in name:
+        raise ParamsError(
+            f"report output {excerpt(relative)} would be written outside "
+            f"{expected}; refused (an ML code must not hold '/' or '..')"
+        )
+    return path
 
 
-def _started_cells(path: Path) -> bool:
-    """True if the (partial) executed notebook shows a cell that ran."""
-    try:
-        nb = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return any(
-        c.get("metadata", {}).get("papermill", {}).get("status")
-        not in (None, "pending")
-        for c in nb.get("cells", [])
-    )
-
-
+# ------------------------------------------------------------------- execution
 def _one_line(exc: BaseException) -> str:
     from papermill.exceptions import PapermillExecutionError
 
@@ -236,7 +244,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 class _Runner:
-    """Executes jobs in a thread pool and exports their HTML."""
+    """Executes one job on a pool slot's kernel and exports its HTML."""
 
     def __init__(
         self,
@@ -244,117 +252,144 @@ class _Runner:
         run_dir: Path,
         notebooks_dir: Path,
         meta: dict[str, Any],
+        fingerprints: Fingerprints,
+        stop: threading.Event,
     ) -> None:
         self.params = params
         self.run_dir = run_dir
         self.notebooks_dir = notebooks_dir
         self.meta = meta
-        self.stop = threading.Event()
-        self.live_kernels: dict[str, Any] = {}
+        self.fingerprints = fingerprints
+        self.stop = stop
+        self.engine = register_engine()
         self._parameters: dict[Path, set[str]] = {}
         self._lock = threading.Lock()
 
-    def execute(self, job: ReportJob) -> ReportResult:
-        import papermill as pm
-        from papermill.exceptions import PapermillExecutionError
-
-        from ._html import export_html
-
-        started = dt.datetime.now().astimezone()
-        t0 = time.perf_counter()
-        source = self.notebooks_dir / f"{job.kind}.ipynb"
-        target = self.run_dir / job.notebook_name
-        tmp = target.with_name(f".{target.stem}.tmp.ipynb")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        result = ReportResult(
+    def new_result(self, job: ReportJob, status: str = STATUS_FAILED) -> ReportResult:
+        labels = self.meta.get("labels", {})
+        return ReportResult(
             name=job.name,
             kind=job.kind,
-            status=STATUS_FAILED,
-            started=started.isoformat(timespec="seconds"),
+            status=status,
+            started=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             duration_s=0.0,
             code_ml=job.code_ml,
-            libelle=self.meta.get("labels", {}).get(job.code_ml, "")
-            if job.code_ml
-            else "",
+            libelle=labels.get(job.code_ml, "") if job.code_ml else "",
         )
+
+    def execute(self, job: ReportJob, slot: KernelSlot) -> ReportResult:
+        """Run ``job`` on ``slot``'s kernel; never raises."""
+        t0 = time.perf_counter()
+        result = self.new_result(job)
         if self.stop.is_set():
             result.status = STATUS_INTERRUPTED
             return result
-        log_path = self.run_dir / "logs" / f"{job.name}.kernel.log"
-        log_path.unlink(missing_ok=True)
-        error: BaseException | None = None
-        for attempt in range(1, _START_ATTEMPTS + 1):
-            result.attempts = attempt
-            km_class = _kernel_manager_class(log_path, self.live_kernels, job.name)
-            try:
-                pm.execute_notebook(
-                    str(source),
-                    str(tmp),
-                    parameters=self._declared(source, job.parameters),
-                    kernel_name="python3",
-                    progress_bar=False,
-                    request_save_on_cell_execute=False,
-                    cwd=str(self.notebooks_dir),
-                    execution_timeout=self.params.timeout,
-                    kernel_manager_class=km_class,
-                )
-                error = None
-                break
-            except PapermillExecutionError as exc:
-                error = exc
-                break
-            except Exception as exc:  # kernel did not start, died, or timed out
-                error = exc
-                if (
-                    isinstance(exc, TimeoutError)
-                    or _started_cells(tmp)
-                    or self.stop.is_set()
-                ):
-                    break
-                logger.warning(
-                    "%s: kernel start failed (%s), attempt %d of %d",
-                    job.name,
-                    _one_line(exc),
-                    attempt,
-                    _START_ATTEMPTS,
-                )
-                time.sleep(0.5 * attempt)
-            finally:
-                self.live_kernels.pop(job.name, None)
-        if tmp.exists():
-            os.replace(tmp, target)
-            result.notebook = job.notebook_name
+        try:
+            target = _output_path(self.run_dir, job.notebook_name)
+            html = _output_path(self.run_dir, job.html_name)
+            log = _output_path(self.run_dir, job.log_name)
+        except ParamsError as exc:
+            result.error = str(exc)
+            return result
+        error = self._run_notebook(job, slot, target, log, result)
         if error is not None:
-            result.status = STATUS_INTERRUPTED if self.stop.is_set() else STATUS_FAILED
+            interrupted = self.stop.is_set()
+            result.status = STATUS_INTERRUPTED if interrupted else STATUS_FAILED
             result.error = _one_line(error)
         elif self.stop.is_set():
             result.status = STATUS_INTERRUPTED
             result.error = "interrupted before the HTML export"
         else:
-            try:
-                export_html(
-                    target,
-                    self.run_dir / job.html_name,
-                    title=self._title(job),
-                )
-            except OSError as exc:  # full disk, lost folder: this report only
-                result.error = f"HTML export failed: {_one_line(exc)}"
-            else:
-                result.status = STATUS_OK
-                result.html = job.html_name
-                if self.params.pdf:
-                    self._export_pdf(job, result)
+            self._export(job, target, html, result)
+            if result.status == STATUS_OK and self.params.pdf:
+                self._export_pdf(job, result)
         result.duration_s = round(time.perf_counter() - t0, 2)
         return result
 
+    def _run_notebook(
+        self,
+        job: ReportJob,
+        slot: KernelSlot,
+        target: Path,
+        log: Path,
+        result: ReportResult,
+    ) -> BaseException | None:
+        """Execute the notebook into ``target``; the error, if any.
+
+        The kernel is kept after a cell raised (the notebook's own error), and
+        replaced after anything else (it died, hung past the timeout, or the
+        run was interrupted while it started).
+        """
+        import papermill as pm
+        from papermill.exceptions import PapermillExecutionError
+
+        t0 = time.perf_counter()
+        source = self.notebooks_dir / f"{job.kind}.ipynb"
+        tmp = target.with_name(f".{target.stem}.tmp.ipynb")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        since = slot.log_size()
+        started = slot.started
+        error: BaseException | None = None
+        broken = True
+        try:
+            kernel = slot.ready(self.stop)
+            pm.execute_notebook(
+                str(source),
+                str(tmp),
+                parameters=self._declared(source, job.parameters),
+                engine_name=self.engine,
+                kernel_name="python3",
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                execution_timeout=self.params.timeout,
+                kernel=kernel,
+            )
+            broken = False
+            result.inputs = kernel.tables_read()
+            result.fingerprint = self.fingerprints.of(
+                job.kind, job.parameters, result.inputs
+            )
+        except PapermillExecutionError as exc:  # a cell raised: the kernel is fine
+            broken = False
+            error = exc
+        except Exception as exc:  # died, timed out, did not start (KernelError)
+            error = exc
+        finally:
+            result.attempts = max(1, slot.started - started)
+            slot.done(broken=broken)
+            slot.copy_log(since, log)
+        if tmp.exists():
+            os.replace(tmp, target)
+            result.notebook = job.notebook_name
+        result.execute_s = round(time.perf_counter() - t0, 2)
+        return error
+
+    def _export(
+        self, job: ReportJob, target: Path, html: Path, result: ReportResult
+    ) -> None:
+        from ._html import export_html
+        from ._style import report_title
+
+        t0 = time.perf_counter()
+        try:
+            export_html(
+                target, html, title=report_title(job.kind, self.meta, job.code_ml)
+            )
+        except Exception as exc:  # full disk, lost folder, bad notebook: this report
+            result.error = f"HTML export failed: {_one_line(exc)}"
+        else:
+            result.status = STATUS_OK
+            result.html = job.html_name
+        result.export_s = round(time.perf_counter() - t0, 2)
+
     def _export_pdf(self, job: ReportJob, result: ReportResult) -> None:
         """Print the report's PDF; a failure fails this report only."""
-        from ..exceptions import BrowserError
         from ._pdf import write_pdf
 
         try:
-            write_pdf(self.run_dir / job.html_name, self.run_dir / job.pdf_name)
-        except (BrowserError, OSError) as exc:
+            pdf = _output_path(self.run_dir, job.pdf_name)
+            write_pdf(self.run_dir / job.html_name, pdf)
+        except (BrowserError, OSError, ParamsError) as exc:
             result.status = STATUS_FAILED
             result.error = f"PDF export failed: {_one_line(exc)}"
         else:
@@ -374,18 +409,6 @@ class _Runner:
         declared = self._parameters[source]
         return {k: v for k, v in parameters.items() if k in declared}
 
-    def _title(self, job: ReportJob) -> str:
-        from ._style import report_title
-
-        return report_title(job.kind, self.meta, job.code_ml)
-
-    def interrupt_kernels(self) -> None:
-        """Send SIGINT to the running kernels so their cell stops now."""
-        for km in list(self.live_kernels.values()):
-            with contextlib.suppress(Exception):
-                pid = km.provisioner.pid
-                os.killpg(os.getpgid(pid), signal.SIGINT)
-
 
 # ----------------------------------------------------------- manifest and index
 def _read_manifest(path: Path) -> dict[str, Any] | None:
@@ -400,190 +423,148 @@ def _write_manifest(path: Path, manifest: dict[str, Any]) -> None:
 
 
 def _clean_partials(run_dir: Path) -> None:
-    for folder in (run_dir / "notebooks", run_dir / "html", run_dir / "pdf"):
+    for folder in ("notebooks", "html", "pdf", "logs"):
+        folder = run_dir / folder
         if folder.is_dir():
             for p in folder.glob(".*.tmp*"):
                 p.unlink(missing_ok=True)
 
 
-# ------------------------------------------------------------------ front door
-def run_batch(  # noqa: C901 (helper batch is cutting it below the cap)
+@dataclass
+class _Plan:
+    """What a run does with each of its reports."""
+
+    order: list[str]  # every report of the run, in index order
+    todo: list[ReportJob]
+    kept: dict[str, dict[str, Any]]  # manifest entries carried over
+    skipped: list[str] = field(default_factory=list)  # kept by --resume
+    reused: list[str] = field(default_factory=list)  # inputs unchanged
+
+
+def _plan(
     params: RunParams,
+    shared: _cache.SharedInputs,
+    fingerprints: Fingerprints,
     *,
-    jobs: int | None = None,
-    only: list[str] | None = None,
-    resume: bool = False,
-    notebooks_dir: str | os.PathLike[str] | None = None,
-    progress: bool = True,
-) -> BatchResult:
-    """Produce every report of a run: notebooks, HTML, index and manifest.
-
-    Parameters
-    ----------
-    params : RunParams
-        From :func:`load_params` (``year``/``month`` may still be ``"auto"``).
-    jobs : int, optional
-        Kernels at a time; default ``params.jobs``, else the number of cores.
-    only : list of str, optional
-        ML codes or report kinds (``rapport_regional``...) to run.
-    resume : bool
-        Run only the reports missing or failed in the previous run on the same
-        data and parameters.
-    notebooks_dir : path, optional
-        Folder of the report notebooks (default: the project's ``notebooks/``).
-    progress : bool
-        Show a progress bar on stderr.
-
-    Returns
-    -------
-    BatchResult
-        Per-report results; ``exit_code`` is 1 if any report failed.
-
-    Raises
-    ------
-    ParamsError
-        Unknown ML codes, a period the extract does not cover, a bad ``--only``:
-        raised before any notebook runs.
-    """
-    t_start = time.perf_counter()
-    started = dt.datetime.now().astimezone()
-    notebooks_dir = Path(notebooks_dir) if notebooks_dir else NOTEBOOKS_DIR
-    missing = [
-        k for k in params.reports if not (notebooks_dir / f"{k}.ipynb").is_file()
-    ]
-    if missing:
-        raise ParamsError(
-            f"notebook(s) {', '.join(missing)} not found in {notebooks_dir}"
-        )
-    n_jobs = jobs or params.jobs or os.cpu_count() or 1
-    if params.pdf:
-        from ._browser import find_chromium
-
-        if find_chromium() is None:
-            raise BrowserError(
-                "pdf: true needs headless Chromium to print the reports "
-                "(apt-get install chromium, or set OBSERVATOIRE_CHROMIUM)"
-            )
-
-    # 1. shared inputs: data load, checks against the extract, indicators,
-    #    disclosure, trajectories (cached under <run>/cache/<key>/)
-    shared = _cache.prepare(params)
-    params = shared.params
+    only: list[str] | None,
+    resume: bool,
+    force: bool,
+) -> _Plan:
+    """Plan the run: what to execute, what to keep, what to reuse."""
     run_dir = params.run_dir
-    logger.info(
-        "run %s: %s %d-%02d, %d ML(s), cache %s",
-        params.run,
-        "synthetic data" if shared.meta.get("synthetic") else "data",
-        params.year,
-        params.month,
-        len(params.mls),
-        "reused" if shared.reused else "built",
-    )
-
-    # 2. plan
     all_jobs = plan_reports(params, shared.meta.get("labels", {}), shared.cache_dir)
-    todo = select_only(all_jobs, only)
-    manifest_path = run_dir / "manifest.json"
-    previous = _read_manifest(manifest_path)
-    kept: dict[str, dict[str, Any]] = {}
-    if previous and previous.get("cache_key") == shared.key:
-        for entry in previous.get("reports", []):
-            kept[entry["name"]] = entry
-    elif previous:
-        logger.info(
-            "previous run used other data or parameters: its reports are dropped"
+    plan = _Plan([j.name for j in all_jobs], select_only(all_jobs, only), {})
+    previous = _read_manifest(run_dir / "manifest.json") or {}
+    entries = {e["name"]: e for e in previous.get("reports", []) if "name" in e}
+    if previous.get("cache_key") == shared.key:
+        plan.kept = dict(entries)
+    elif entries:
+        logger.info("previous run used other data or parameters: only unchanged "
+                    "reports are kept")  # fmt: skip
+
+    def done(entry: dict[str, Any] | None) -> bool:
+        files = ["html", "notebook"] + (["pdf"] if params.pdf else [])
+        return bool(
+            entry
+            and entry.get("status") == STATUS_OK
+            and all(entry.get(f) and (run_dir / entry[f]).is_file() for f in files)
         )
-    skipped = []
-    if resume:
-        done = {
-            name
-            for name, e in kept.items()
-            if e.get("status") == STATUS_OK
-            and e.get("html")
-            and (run_dir / e["html"]).is_file()
-            and (not params.pdf or (e.get("pdf") and (run_dir / e["pdf"]).is_file()))
+
+    todo = []
+    for job in plan.todo:
+        entry = entries.get(job.name)
+        if resume and job.name in plan.kept and done(entry):
+            plan.skipped.append(job.name)
+        elif (
+            not force
+            and done(entry)
+            and fingerprints.unchanged(job.kind, job.parameters, entry)
+        ):
+            plan.reused.append(job.name)
+            plan.kept[job.name] = {**entry, "reused": True}
+        else:
+            todo.append(job)
+    plan.todo = todo
+    return plan
+
+
+class _Outputs:
+    """``manifest.json`` and ``index.html``, rewritten as reports finish."""
+
+    def __init__(
+        self,
+        params: RunParams,
+        shared: _cache.SharedInputs,
+        plan: _Plan,
+        started: dt.datetime,
+        t_start: float,
+        timings: dict[str, float],
+    ) -> None:
+        self.params = params
+        self.shared = shared
+        self.plan = plan
+        self.started = started
+        self.t_start = t_start
+        self.timings = timings
+        self.results: dict[str, ReportResult] = {}
+        self._lock = threading.Lock()
+
+    def record(self, result: ReportResult) -> None:
+        with self._lock:
+            self.results[result.name] = result
+            self.write()
+
+    def final(self) -> list[ReportResult]:
+        """Every report of the run, in index order."""
+        kept = self.plan.kept
+        return [
+            self.results[n] if n in self.results else _from_entry(kept[n])
+            for n in self.plan.order
+            if n in self.results or n in kept
+        ]
+
+    def write(self, *, final: bool = False) -> tuple[Path, Path]:
+        """Write ``manifest.json``, ``index.html`` and the accessibility statement.
+
+        The last call (``final``) also copies what is meant to be sent to
+        ``publication/``.
+        """
+        from ._index import write_index
+        from ._publication import publish
+        from ._statement import write_statement
+
+        entries = []
+        for name in self.plan.order:
+            if name in self.results:
+                entries.append(self.results[name].to_dict())
+            elif name in self.plan.kept:
+                entries.append(self.plan.kept[name])
+        shared, params = self.shared, self.params
+        manifest = {
+            "observatoire_version": __version__,
+            "run": params.run,
+            "title": params.title,
+            "parameters": params.to_dict(mask_secrets=True),
+            "parameters_file": params.source,
+            "data_fingerprint": shared.fingerprint,
+            "cache_key": shared.key,
+            "extraction_date": shared.meta.get("extraction_date"),
+            "synthetic": bool(shared.meta.get("synthetic")),
+            "started": self.started.isoformat(timespec="seconds"),
+            "duration_s": round(time.perf_counter() - self.t_start, 2),
+            "complete": final,
+            "reused": list(self.plan.reused),
+            "timings_s": dict(self.timings),
+            "reports": entries,
         }
-        skipped = [j.name for j in todo if j.name in done]
-        todo = [j for j in todo if j.name not in done]
-    logger.info(
-        "%d report(s) to run with %d kernel(s) at a time%s",
-        len(todo),
-        n_jobs,
-        f", {len(skipped)} already done" if skipped else "",
-    )
-
-    # 3. execute
-    _clean_partials(run_dir)
-    runner = _Runner(params, run_dir, notebooks_dir, shared.meta)
-    results: dict[str, ReportResult] = {}
-    order = [j.name for j in all_jobs]
-    manifest_lock = threading.Lock()
-
-    def record(res: ReportResult) -> None:
-        with manifest_lock:
-            results[res.name] = res
-            _write_outputs(
-                params, shared, started, t_start, order, kept, results, run_dir
-            )
-
-    interrupted = False
-    bar = _progress(len(todo), progress)
-    pool = cf.ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="rapport")
-    try:
-        futures = {pool.submit(runner.execute, j): j for j in todo}
-        for fut in cf.as_completed(futures):
-            res = fut.result()
-            record(res)
-            bar.update(1)
-            bar.set_postfix_str(
-                res.name if res.status == STATUS_OK else f"{res.name} ✗"
-            )
-            if res.status == STATUS_FAILED:
-                logger.warning("%s failed: %s", res.name, res.error)
-    except KeyboardInterrupt:
-        interrupted = True
-        runner.stop.set()
-        runner.interrupt_kernels()
-        pool.shutdown(wait=False, cancel_futures=True)
-        for fut, j in futures.items():
-            with contextlib.suppress(BaseException):
-                res = fut.result(timeout=30) if not fut.cancelled() else None
-                if res is not None:
-                    results[res.name] = res
-            if j.name not in results:
-                results[j.name] = ReportResult(
-                    j.name, j.kind, STATUS_INTERRUPTED, "", 0.0, j.code_ml
-                )
-    finally:
-        bar.close()
-        pool.shutdown(wait=True)
-        with manifest_lock:
-            index, manifest = _write_outputs(
-                params,
-                shared,
-                started,
-                t_start,
-                order,
-                kept,
-                results,
-                run_dir,
-                final=True,
-            )
-    if interrupted:
-        raise KeyboardInterrupt
-    final = [
-        results[n] if n in results else _from_entry(kept[n])
-        for n in order
-        if n in results or n in kept
-    ]
-    return BatchResult(
-        run_dir=run_dir,
-        results=final,
-        index=index,
-        manifest=manifest,
-        duration_s=time.perf_counter() - t_start,
-        skipped=skipped,
-    )
+        run_dir = params.run_dir
+        manifest_path = run_dir / "manifest.json"
+        _write_manifest(manifest_path, manifest)
+        write_statement(run_dir, manifest)
+        index = write_index(run_dir / "index.html", manifest)
+        if final:
+            publish(run_dir, manifest)
+        return index, manifest_path
 
 
 def _from_entry(entry: dict[str, Any]) -> ReportResult:
@@ -604,52 +585,221 @@ def _progress(total: int, enabled: bool):
     )
 
 
-def _write_outputs(
-    params: RunParams,
-    shared: _cache.SharedInputs,
-    started: dt.datetime,
-    t_start: float,
-    order: list[str],
-    kept: dict[str, dict[str, Any]],
-    results: dict[str, ReportResult],
-    run_dir: Path,
-    *,
-    final: bool = False,
-) -> tuple[Path, Path]:
-    """Write ``manifest.json``, ``index.html`` and the accessibility statement.
+def _execute(
+    runner: _Runner,
+    pool: KernelPool,
+    jobs: list[ReportJob],
+    outputs: _Outputs,
+    progress: bool,
+) -> None:
+    """Run ``jobs`` on the pool, recording each result as it comes.
 
-    The last call (``final``) also copies what is meant to be sent to
-    ``publication/``.
+    On Ctrl-C the running cells are interrupted, the reports that stop within
+    the grace period are recorded as they ended, the others as interrupted,
+    and KeyboardInterrupt goes on up.
     """
-    from ._index import write_index
-    from ._publication import publish
-    from ._statement import write_statement
+    bar = _progress(len(jobs), progress)
 
-    entries = []
-    for name in order:
-        if name in results:
-            entries.append(results[name].to_dict())
-        elif name in kept:
-            entries.append(kept[name])
-    manifest = {
-        "observatoire_version": __version__,
-        "run": params.run,
-        "title": params.title,
-        "parameters": params.to_dict(mask_secrets=True),
-        "parameters_file": params.source,
-        "data_fingerprint": shared.fingerprint,
-        "cache_key": shared.key,
-        "extraction_date": shared.meta.get("extraction_date"),
-        "synthetic": bool(shared.meta.get("synthetic")),
-        "started": started.isoformat(timespec="seconds"),
-        "duration_s": round(time.perf_counter() - t_start, 2),
-        "complete": final,
-        "reports": entries,
-    }
-    manifest_path = run_dir / "manifest.json"
-    _write_manifest(manifest_path, manifest)
-    write_statement(run_dir, manifest)
-    index = write_index(run_dir / "index.html", manifest)
-    if final:
-        publish(run_dir, manifest)
-    return index, manifest_path
+    def record(job: ReportJob, res: ReportResult | Exception | None) -> None:
+        if isinstance(res, Exception):  # a bug in the runner: this report only
+            failed = runner.new_result(job)
+            failed.error = f"internal error: {_one_line(res)}"
+            res = failed
+        res = res or runner.new_result(job, STATUS_INTERRUPTED)
+        outputs.record(res)
+        bar.update(1)
+        bar.set_postfix_str(res.name if res.status == STATUS_OK else f"{res.name} ✗")
+        if res.status == STATUS_FAILED:
+            logger.warning("%s failed: %s", res.name, res.error)
+
+    try:
+        pool.submit(runner.execute, jobs)
+        for job, res in pool.results():
+            record(job, res)
+    except KeyboardInterrupt:
+        pool.interrupt()
+        for job, res in pool.results(timeout=_INTERRUPT_GRACE):
+            record(job, res)
+        for job in jobs:
+            if job.name not in outputs.results:
+                outputs.results[job.name] = runner.new_result(job, STATUS_INTERRUPTED)
+        raise
+    finally:
+        bar.close()
+
+
+@contextlib.contextmanager
+def _locked(run_dir: Path):
+    """Hold the run folder's lock: one batch at a time writes into a run folder.
+
+    Raises
+    ------
+    RunLockedError
+        Another batch holds it (the message says which process).
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        yield
+        return
+    run_dir.mkdir(parents=True, exist_ok=True)
+    path = run_dir / ".batch.lock"
+    with open(path, "a+", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            holder = " ".join(fh.read().split())[:200] or "unknown process"
+            raise RunLockedError(
+                f"{run_dir} is in use by another batch ({holder}); wait for it "
+                "to finish or give this run another name"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        fh.write(f"pid {os.getpid()}, started {now}\n")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _check_browser(params: RunParams) -> None:
+    if params.pdf:
+        from ._browser import find_chromium
+
+        if find_chromium() is None:
+            raise BrowserError(
+                "pdf: true needs headless Chromium to print the reports "
+                "(apt-get install chromium, or set OBSERVATOIRE_CHROMIUM)"
+            )
+
+
+def _notebooks_folder(
+    notebooks_dir: str | os.PathLike[str] | None, params: RunParams
+) -> Path:
+    folder = Path(notebooks_dir).resolve() if notebooks_dir else NOTEBOOKS_DIR
+    missing = [k for k in params.reports if not (folder / f"{k}.ipynb").is_file()]
+    if missing:
+        raise ParamsError(f"notebook(s) {', '.join(missing)} not found in {folder}")
+    return folder
+
+
+# ------------------------------------------------------------------ front door
+def run_batch(
+    params: RunParams,
+    *,
+    jobs: int | None = None,
+    only: list[str] | None = None,
+    resume: bool = False,
+    force: bool = False,
+    fresh_kernels: bool = False,
+    notebooks_dir: str | os.PathLike[str] | None = None,
+    progress: bool = True,
+) -> BatchResult:
+    """Produce every report of a run: notebooks, HTML, index and manifest.
+
+    Parameters
+    ----------
+    params : RunParams
+        From :func:`load_params` (``year``/``month`` may still be ``"auto"``).
+    jobs : int, optional
+        Kernels at a time; default ``params.jobs``, else the number of cores.
+    only : list of str, optional
+        ML codes or report kinds (``rapport_regional``...) to run.
+    resume : bool
+        Keep the reports done in the previous run on the same data and
+        parameters, even if their notebook changed; run the missing or failed.
+    force : bool
+        Run every report, even those whose inputs have not changed since
+        their last successful run (by default they are reused).
+    fresh_kernels : bool
+        A new kernel for every report, importing nothing beforehand, instead
+        of the pool of warm kernels (see ``_engine``).
+    notebooks_dir : path, optional
+        Folder of the report notebooks (default: the project's ``notebooks/``).
+    progress : bool
+        Show a progress bar on stderr.
+
+    Returns
+    -------
+    BatchResult
+        Per-report results; ``exit_code`` is 1 if any report failed.
+
+    Raises
+    ------
+    ParamsError
+        Unknown ML codes, a period the extract does not cover, a bad ``--only``:
+        raised before any notebook runs.
+    RunLockedError
+        Another batch is writing into the same run folder.
+    """
+    t_start = time.perf_counter()
+    started = dt.datetime.now().astimezone()
+    notebooks = _notebooks_folder(notebooks_dir, params)
+    n_jobs = jobs or params.jobs or os.cpu_count() or 1
+    _check_browser(params)
+    timings: dict[str, float] = {}
+    # kernels warm up (imports, first figure) while the shared step computes
+    pool = KernelPool(n_jobs, notebooks, params.run_dir / "logs", fresh=fresh_kernels)
+    with _locked(params.run_dir), contextlib.closing(pool.start()):
+        # 1. shared inputs: data load, checks against the extract, indicators,
+        #    disclosure, trajectories (cached under <run>/cache/<key>/)
+        shared = _cache.prepare(params)
+        params, run_dir = shared.params, shared.params.run_dir
+        timings["shared"] = round(time.perf_counter() - t_start, 2)
+        # 2. plan: what runs, what is kept or reused
+        fingerprints = Fingerprints(shared.cache_dir, shared.key, notebooks)
+        plan = _plan(
+            params, shared, fingerprints, only=only, resume=resume, force=force
+        )
+        _log_plan(params, shared, plan, n_jobs)
+        # 3. execute on the kernel pool, export, record
+        _clean_partials(run_dir)
+        outputs = _Outputs(params, shared, plan, started, t_start, timings)
+        runner = _Runner(
+            params, run_dir, notebooks, shared.meta, fingerprints, pool.stop
+        )
+        try:
+            if plan.todo:
+                _execute(runner, pool, plan.todo, outputs, progress)
+        finally:
+            timings["reports"] = round(
+                time.perf_counter() - t_start - timings["shared"], 2
+            )
+            index, manifest = outputs.write(final=True)
+    return BatchResult(
+        run_dir=run_dir,
+        results=outputs.final(),
+        index=index,
+        manifest=manifest,
+        duration_s=time.perf_counter() - t_start,
+        skipped=plan.skipped,
+        reused=plan.reused,
+    )
+
+
+def _log_plan(
+    params: RunParams, shared: _cache.SharedInputs, plan: _Plan, n_jobs: int
+) -> None:
+    logger.info(
+        "run %s: %s %d-%02d, %d ML(s), cache %s",
+        params.run,
+        "synthetic data" if shared.meta.get("synthetic") else "data",
+        params.year,
+        params.month,
+        len(params.mls),
+        "reused" if shared.reused else "built",
+    )
+    notes = []
+    if plan.skipped:
+        notes.append(f"{len(plan.skipped)} already done")
+    if plan.reused:
+        notes.append(f"{len(plan.reused)} reused (inputs unchanged)")
+    logger.info(
+        "%d report(s) to run with %d kernel(s) at a time%s",
+        len(plan.todo),
+        n_jobs,
+        f", {', '.join(notes)}" if notes else "",
+    )

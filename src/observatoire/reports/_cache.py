@@ -36,6 +36,10 @@ logger = logging.getLogger(__name__)
 CACHE_VERSION = 1
 META_FILE = "meta.json"
 _DATA_SUFFIXES = (".parquet", ".csv", ".json")
+#: names of the cached tables read in this process since the last reset; the
+#: batch asks a kernel for it after each report, to know which slice of the
+#: cache the report depends on (see ``_reuse``)
+tables_read: set[str] = set()
 
 
 # ----------------------------------------------------------------- fingerprint
@@ -314,6 +318,8 @@ class ReportInputs:
     _tables: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, name: str) -> Any:
+        if self.folder is not None:
+            tables_read.add(name)
         if name not in self._tables:
             if self.folder is None:
                 raise KeyError(name)

@@ -48,7 +48,16 @@ from ._imilo import (  # noqa: E402
     from_warehouse,
     monthly_states,
 )
-from ._imilo_typology import Typology, cohort_typology  # noqa: E402
+from ._imilo_typology import (  # noqa: E402
+    COVARIATES,
+    Typology,
+    TypologyStudy,
+    cohort_typology,
+    describe_path,
+    indicators_by_cohort,
+    indicators_by_profile,
+    typology_study,
+)
 from ._plots import (  # noqa: E402
     plot_index,
     plot_mean_time,
@@ -61,8 +70,14 @@ __all__ += [
     "STATES",
     "STATE_COLOURS",
     "STATE_LABELS",
+    "COVARIATES",
     "Typology",
+    "TypologyStudy",
     "cohort_typology",
+    "describe_path",
+    "indicators_by_cohort",
+    "indicators_by_profile",
+    "typology_study",
     "from_warehouse",
     "monthly_states",
     "plot_index",
@@ -129,4 +144,40 @@ __all__ += [
     "typology_stability",
     "weighted_silhouette_samples",
     "weighted_ward",
+]
+
+# representative sequences, longitudinal indicators, relative-frequency and MDS-sorted
+# index plots (plot_index here extends the one of _plots with sort= and tables)
+from ._distances import ALL_METHODS  # noqa: E402
+from ._indicators import INDICATORS, sequence_indicators  # noqa: E402
+from ._plots_more import (  # noqa: E402
+    RelativeFrequency,
+    mds_coordinate,
+    plot_index,  # noqa: F811 (extends _plots.plot_index: sort=, tables)
+    plot_relative_frequency,
+    relative_frequency,
+)
+from ._represent import (  # noqa: E402
+    Representatives,
+    SampledRepresentatives,
+    log_probability,
+    mscore,
+    representatives,
+    sample_representatives,
+)
+
+__all__ += [
+    "ALL_METHODS",
+    "INDICATORS",
+    "RelativeFrequency",
+    "Representatives",
+    "log_probability",
+    "mds_coordinate",
+    "mscore",
+    "plot_relative_frequency",
+    "relative_frequency",
+    "representatives",
+    "SampledRepresentatives",
+    "sample_representatives",
+    "sequence_indicators",
 ]

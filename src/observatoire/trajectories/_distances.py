@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import SequenceError
+from . import _distances_more as dm
 from . import _kernels as kn
 from ._sequences import (
     MISSING,
@@ -28,7 +29,10 @@ from ._sequences import (
 
 logger = logging.getLogger(__name__)
 
+#: methods of the first kernels (OM family and position-wise); see also MORE_METHODS
 METHODS = ("OM", "HAM", "LCS", "DHD")
+#: every method :func:`distances` accepts (case-insensitive)
+ALL_METHODS = (*METHODS, "OMspell", "TWED", "CHI2", "LCP", "RLCP")
 
 
 def _check_cost(
@@ -69,7 +73,9 @@ def _resolve(
     _check_seq(seq)
     method_u = str(method).upper()
     if method_u not in METHODS:
-        raise SequenceError(f"unknown distance method {method!r} (one of {METHODS})")
+        raise SequenceError(
+            f"unknown distance method {method!r} (one of {ALL_METHODS})"
+        )
     if seq.has_missing and not with_missing:
         raise SequenceError(
             "sequences have missing states: pass with_missing=True to treat them as a state"
@@ -177,28 +183,78 @@ def distances(
     seq: Sequences,
     method: str = "OM",
     sm: str | np.ndarray | pd.DataFrame | None = None,
-    indel: float = 1.0,
+    indel: float | str | np.ndarray | None = None,
     with_missing: bool = False,
+    *,
+    norm: str | bool = "none",
+    expcost: float = 0.5,
+    tpow: float = 1.0,
+    nu: float | None = None,
+    h: float = 0.5,
+    breaks: list[tuple[float, float]] | None = None,
+    step: int = 1,
+    overlap: bool = False,
+    weighted: bool = True,
+    global_pdotj: str | np.ndarray | None = None,
 ) -> np.ndarray:
     """Dissimilarity matrix between all sequences, like TraMineR's ``seqdist()``.
 
     Parameters
     ----------
     seq : Sequences
-    method : {"OM", "HAM", "LCS", "DHD"}
+    method : {"OM", "HAM", "LCS", "DHD", "OMspell", "TWED", "CHI2", "LCP", "RLCP"}
         ``"OM"`` optimal matching (needs ``sm``); ``"HAM"`` Hamming, sum of position-wise
         substitution costs (default constant 1: the number of mismatches); ``"LCS"``
         longest common subsequence distance, n + m - 2 LLCS (= OM with costs 2, indel 1);
         ``"DHD"`` dynamic Hamming: position-wise costs from the time-varying transition
         rates, cost_t(i, j) = 4 - p_{t-1}(i,j) - p_{t-1}(j,i) - p_t(i,j) - p_t(j,i).
+
+        ``"OMspell"`` OM between spell sequences (TraMineR's OMPerdistance): each spell
+        (state s, duration t) has indel ``indel[s] + expcost * (t**tpow - 1)``; two
+        spells of the same state cost ``expcost * |t1**tpow - t2**tpow|``, of states a
+        != b ``sm[a, b] + expcost * (t1**tpow - 1 + t2**tpow - 1)``.
+        ``"TWED"`` time-warp edit distance (Marteau), time stamps = positions: matching
+        positions i, j costs ``sm[x_i, y_j] + sm[x_{i-1}, y_{j-1}] + 2 nu |i - j|``
+        (the state before position 1 is the first state, as TraMineR), deleting x_i
+        costs ``sm[x_i, x_{i-1}] + nu + h``. TraMineR replaces infinity at the borders
+        by 1000 x the largest substitution cost; a true infinity is used here (the same
+        unless a distance exceeds that bound).
+        ``"CHI2"`` chi-square distance between the state shares of each interval:
+        ``sqrt(sum_intervals sum_j (p_xj - p_yj)^2 / p_.j)``, p_.j the (weighted) share
+        of state j in the interval over all sequences, columns with p_.j = 0 dropped.
+        ``"LCP"`` n + m - 2 x the length of the longest common prefix; ``"RLCP"`` the
+        same with suffixes.
     sm : {"TRATE", "CONSTANT"}, numpy.ndarray, pandas.DataFrame or None
         Substitution costs: a name (as :func:`substitution_costs`, constant 2, or 1 for
         HAM; for DHD ``"TRATE"`` is the time-varying default) or a k x k matrix (T x k x k
         for HAM and DHD), k counting the missing state with ``with_missing``.
-    indel : float
-        Insertion/deletion cost of OM.
+        OMspell and TWED need one (TRATE and CONSTANT with ``cval = 2``); CHI2, LCP and
+        RLCP take none.
+    indel : float, "auto", array-like or None
+        Insertion/deletion cost. ``None`` is 1 for OM (this package's historical default)
+        and ``"auto"`` for OMspell and TWED (TraMineR's default). ``"auto"``: OMspell
+        0.5 x max(sm) (1 with ``sm="CONSTANT"``, as ``seqcost``), TWED 2 max(sm) + nu + h.
+        OMspell also takes one value per state.
     with_missing : bool
         Treat the missing state as one more state (otherwise missing states are an error).
+    norm : {"none", "auto", "maxlength", "gmean", "maxdist", "YujianBo"}
+        seqdist's normalisation (``"auto"``: maxlength for OM, HAM, DHD; gmean for LCS,
+        LCP, RLCP; YujianBo for OMspell, TWED; for CHI2 division by the square root of
+        the number of intervals, and p_.j scaled by 1/p_min1 + 1/p_min2 per interval).
+    expcost, tpow : float
+        OMspell's cost of a unit of duration and power of the durations.
+    nu, h : float
+        TWED's stiffness (needed, > 0) and gap penalty (lambda, >= 0).
+    breaks : list of (start, end), optional
+        CHI2 intervals, 1-based inclusive positions; default from ``step``.
+    step : int
+        CHI2 interval length (1: every position its own interval; T: one interval).
+    overlap : bool
+        CHI2 overlapping intervals (shifted by step / 2), as seqdist.
+    weighted : bool
+        CHI2: margins p_.j weighted by the sequence weights, if ``seq`` has any.
+    global_pdotj : "obs" or array-like, optional
+        CHI2: fixed margins for every interval (``"obs"``: the overall state shares).
 
     Returns
     -------
@@ -208,7 +264,8 @@ def distances(
     Raises
     ------
     SequenceError
-        Unknown method or sm, missing states, bad cost matrix (shape, NaN, negative).
+        Unknown method, sm or norm, missing states, bad cost matrix (shape, NaN,
+        negative), bad method parameters (nu, h, expcost, breaks, step).
 
     Examples
     --------
@@ -218,7 +275,19 @@ def distances(
     [[0.0, 1.0, 3.0], [1.0, 0.0, 2.0], [3.0, 2.0, 0.0]]
     >>> distances(seq, "LCS").tolist()
     [[0.0, 2.0, 4.0], [2.0, 0.0, 2.0], [4.0, 2.0, 0.0]]
+    >>> distances(seq, "LCP").tolist()
+    [[0.0, 4.0, 6.0], [4.0, 0.0, 6.0], [6.0, 6.0, 0.0]]
     """
+    if str(method).upper() in dm.MORE_METHODS:
+        return dm.distances_more(
+            seq, method, sm, indel, with_missing, norm=norm, expcost=expcost,
+            tpow=tpow, nu=nu, h=h, breaks=breaks, step=step, overlap=overlap,
+            weighted=weighted, global_pdotj=global_pdotj,
+        )  # fmt: skip
+    if indel is None:
+        indel = 1.0
+    method_u = str(method).upper()
+    nm = dm.norm_name(method_u, norm) if method_u in METHODS else "none"
     kind, codes, cost, indel = _resolve(seq, method, sm, indel, with_missing)
     uniq, inv = _unique_rows(codes)
     logger.info(
@@ -232,6 +301,7 @@ def distances(
         du = _om_square(uniq, cost, indel)
     else:
         du = _positionwise_square(uniq, cost)
+    du = dm.normalize_classic(du, method_u, nm, cost, indel, seq.length)
     if uniq.shape[0] == codes.shape[0]:
         return du  # all distinct, kept in their order
     return kn.expand(du, inv)
@@ -254,10 +324,11 @@ def cross_distances(
     cols: np.ndarray,
     method: str = "OM",
     sm: str | np.ndarray | pd.DataFrame | None = None,
-    indel: float = 1.0,
+    indel: float | str | np.ndarray | None = None,
     with_missing: bool = False,
     *,
     _resolved: tuple | None = None,
+    **options,
 ) -> np.ndarray:
     """Dissimilarities between some sequences of ``seq`` and others (rows x columns).
 
@@ -272,6 +343,8 @@ def cross_distances(
         Positions (0-based) of the row and column sequences in ``seq``.
     method, sm, indel, with_missing
         As :func:`distances`.
+    **options
+        The method options of :func:`distances` (``norm``, ``expcost``, ``nu``, ...).
 
     Returns
     -------
@@ -285,6 +358,16 @@ def cross_distances(
     >>> cross_distances(seq, [0, 1, 2], [2], "HAM").tolist()
     [[3.0], [2.0], [0.0]]
     """
+    if _resolved is None and str(method).upper() in dm.MORE_METHODS:
+        return dm.cross_more(
+            seq, rows, cols, method, sm, indel, with_missing, **options
+        )
+    if options.keys() - {"norm"}:
+        raise SequenceError(
+            f"options {sorted(options.keys() - {'norm'})} do not apply to {method}"
+        )
+    if indel is None:
+        indel = 1.0
     kind, codes, cost, indel = _resolved or _resolve(
         seq, method, sm, indel, with_missing
     )
@@ -293,9 +376,18 @@ def cross_distances(
     if kind == "om":
         if b.shape[0] < kn.LANES < a.shape[0] and np.array_equal(cost, cost.T):
             # few columns: let the many rows fill the SIMD lanes (d is symmetric)
-            return np.ascontiguousarray(_om_cross(b, a, cost, indel).T)
-        return _om_cross(a, b, cost, indel)
-    return kn.positionwise_cross(_small_codes(a), _small_codes(b), cost)
+            out = np.ascontiguousarray(_om_cross(b, a, cost, indel).T)
+        else:
+            out = _om_cross(a, b, cost, indel)
+    else:
+        out = kn.positionwise_cross(_small_codes(a), _small_codes(b), cost)
+    nm = options.get("norm", "none")
+    if nm != "none":
+        method_u = str(method).upper()
+        out = dm.normalize_classic(
+            out, method_u, dm.norm_name(method_u, nm), cost, indel, seq.length
+        )
+    return out
 
 
-__all__ = ["METHODS", "MISSING", "cross_distances", "distances"]
+__all__ = ["ALL_METHODS", "METHODS", "MISSING", "cross_distances", "distances"]

@@ -128,6 +128,22 @@ class Typology:
         Group and silhouette width of each sample item.
     medoids : numpy.ndarray
         Position in :attr:`sequences` of each group's medoid (group order).
+    quality : pandas.DataFrame
+        Quality of the partition of the sample for each ``k`` tried (index ``k``):
+        the statistics of :data:`~observatoire.trajectories.QUALITY_STATS`
+        (``cluster_quality``), ``plus_petit_type`` (young people of the sample in
+        the smallest type), ``eligible`` (smallest type at least ``min_share`` of
+        the sample) and ``retenu``.
+    sample_distances : numpy.ndarray
+        OM distances between the sample's sequences (reused by the study).
+    sample_partitions : pandas.DataFrame
+        One column ``cluster<k>`` per ``k`` tried: the partition of the sample
+        (for the bootstrap check of :func:`typology_study`).
+    covariates : pandas.DataFrame
+        The young people's characteristics in :attr:`sequences` order (French
+        values, :data:`COVARIATES`); row-level, never published as such.
+    cost : tuple
+        ``(sm, indel)``: the substitution costs and indel cost of the distances.
     """
 
     year: int
@@ -146,6 +162,11 @@ class Typology:
     sample_labels: np.ndarray
     sample_silhouette: np.ndarray
     medoids: np.ndarray
+    quality: pd.DataFrame | None = None
+    sample_distances: np.ndarray | None = None
+    sample_partitions: pd.DataFrame | None = None
+    covariates: pd.DataFrame | None = None
+    cost: tuple[np.ndarray, float] | None = None
 
     @property
     def n(self) -> int:
@@ -421,6 +442,133 @@ def _ml_shares(
     return out
 
 
+# --------------------------------------------------------------- covariates
+#: the young people's characteristics the study relates to the paths, as
+#: column name -> what it is (French column names: they are shown as such)
+COVARIATES: dict[str, str] = {
+    "Âge au premier accueil": "age band at first reception (ordered)",
+    "Diplôme": "highest diploma (ordered)",
+    "NEET": "neither in employment, education nor training at first reception",
+    "ZRR": "lives in a rural revitalisation zone",
+    "QPV": "lives in a priority urban district",
+    "Sexe": "sex",
+    "Département": "department of the ML holding the file",
+    "Mission Locale": "the ML holding the file (discrepancy table only: too many "
+    "values for the tree's exhaustive binary splits)",
+    "Formation financée par la Région": "started a Region-funded training within "
+    "the months of the path",
+}
+AGE_BANDS: tuple[str, ...] = (
+    "moins de 18 ans",
+    "18-21 ans",
+    "22-25 ans",
+    "26 ans et plus",
+)
+DIPLOMA_LABELS: dict[str, str] = {
+    "aucun": "sans diplôme",
+    "3": "CAP-BEP",
+    "4": "bac",
+    "5": "bac+2",
+    "6+": "bac+3 et plus",
+}
+_YES_NO = {True: "oui", False: "non"}
+
+
+def _yes_no(values: pd.Series) -> pd.Series:
+    return values.astype("boolean").map(_YES_NO).astype(object)
+
+
+def _region_training(
+    situations: pd.DataFrame, ids: pd.Series, first: pd.Series, months: int
+) -> np.ndarray:
+    """Whether each young person started a Region-funded training in the path's months.
+
+    A ``formation`` situation with ``financeur == "region"``, not only planned
+    (``etat != "prevue"``), starting between the first day of the month of first
+    reception and the end of the path's last month.
+    """
+    if situations is None or "financeur" not in situations or not len(situations):
+        return np.zeros(len(ids), dtype=bool)
+    sit = situations[
+        (situations["categorie"] == "formation")
+        & (situations["financeur"] == "region")
+        & (situations["etat"] != "prevue")
+    ]
+    start = pd.to_datetime(first).dt.to_period("M").dt.to_timestamp()
+    window = pd.DataFrame(
+        {"id_jeune": ids.astype(str).to_numpy(), "debut": start.to_numpy()}
+    )
+    window["fin"] = window["debut"] + pd.DateOffset(months=months)
+    hit = sit[["id_jeune", "date_debut"]].assign(
+        id_jeune=sit["id_jeune"].astype(str),
+        date_debut=pd.to_datetime(sit["date_debut"]),
+    )
+    joined = hit.merge(window, on="id_jeune", how="inner")
+    inside = joined[
+        (joined["date_debut"] >= joined["debut"])
+        & (joined["date_debut"] < joined["fin"])
+    ]
+    return ids.astype(str).isin(set(inside["id_jeune"])).to_numpy()
+
+
+def _covariates(cohort: pd.DataFrame, warehouse: Any, months: int) -> pd.DataFrame:
+    """The study's characteristics of each young person (French values, no id).
+
+    ``cohort`` holds the ``jeunes`` rows with ``id_jeune`` in the sequences'
+    order; missing values stay missing (the tree gives them their own group).
+    """
+    age = (
+        _age_at_first_reception(cohort)
+        if "date_naissance" in cohort
+        else np.full(len(cohort), np.nan)
+    )
+    band = pd.cut(
+        age, [-np.inf, 17.5, 21.5, 25.5, np.inf], labels=list(AGE_BANDS), ordered=True
+    )
+    diploma = pd.Categorical(
+        cohort["niveau_diplome"].map(DIPLOMA_LABELS),
+        categories=list(DIPLOMA_LABELS.values()),
+        ordered=True,
+    )
+    departement = {}
+    mls = getattr(warehouse, "missions_locales", None)
+    if mls is not None and "departement" in mls:
+        departement = dict(
+            zip(
+                mls["code_ml"].astype(str), mls["departement"].astype(str), strict=False
+            )
+        )
+    names = {}
+    if mls is not None and "nom_ml" in mls:
+        names = dict(
+            zip(mls["code_ml"].astype(str), mls["nom_ml"].astype(str), strict=False)
+        )
+    code_ml = cohort["code_ml"].astype(str)
+    out = pd.DataFrame(
+        {
+            "Âge au premier accueil": band,
+            "Diplôme": diploma,
+            "NEET": _yes_no(cohort["neet"]),
+            "ZRR": _yes_no(cohort["zrr"]),
+            "QPV": _yes_no(cohort["qpv"]),
+            "Sexe": cohort["sexe"].map({"F": "femme", "H": "homme"}).astype(object),
+            "Département": code_ml.map(departement).astype(object),
+            "Mission Locale": code_ml.map(names).fillna(code_ml).astype(object),
+            "Formation financée par la Région": pd.Series(
+                _region_training(
+                    getattr(warehouse, "situations", None),
+                    cohort["id_jeune"]
+                    if "id_jeune" in cohort
+                    else pd.Series([], dtype=str),
+                    cohort["date_premier_accueil"],
+                    months,
+                )
+            ).map(_YES_NO),
+        }
+    )
+    return out.reset_index(drop=True)
+
+
 # ---------------------------------------------------------------- typology
 def _sequences_from_codes(codes: np.ndarray) -> Any:
     from ._sequences import Sequences
@@ -470,9 +618,10 @@ def cohort_typology(
     months: int = 24,
     code_ml: str | Iterable[str] | None = None,
     k: int | None = None,
-    k_range: tuple[int, int] = (3, 8),
+    k_range: tuple[int, int] = (2, 8),
     method: str = "pam",
     sample_size: int = 2000,
+    min_share: float = 0.05,
     seed: int = 2024,
     extraction_date: Any = None,
 ) -> Typology:
@@ -491,13 +640,17 @@ def cohort_typology(
     code_ml : str or list of str, optional
         Cohort of these MLs only; default the region.
     k : int, optional
-        Number of groups; default the best average silhouette in ``k_range``.
-    k_range : (int, int), default (3, 8)
+        Number of groups; default the best average silhouette in ``k_range``
+        among the ``k`` whose smallest type holds at least ``min_share`` of the
+        sample (the best overall when none does).
+    k_range : (int, int), default (2, 8)
         Smallest and largest number of groups tried (both included).
     method : {"pam", "ward"}
         Clustering of the sample.
     sample_size : int, default 2000
         Largest number of sequences clustered with a full distance matrix.
+    min_share : float, default 0.05
+        Smallest share of the sample a type must hold for its ``k`` to be chosen.
     seed : int, default 2024
         Seed of the sample.
     extraction_date : date-like, optional
@@ -568,7 +721,19 @@ def cohort_typology(
         labels_k, medoids_k = _cluster(d, kk, method)
         results[kk] = (labels_k, medoids_k, float(silhouette(d, labels_k + 1)))
         logger.info("typology %s, k=%d: silhouette %.3f", year, kk, results[kk][2])
-    best = max(ks, key=lambda kk: (results[kk][2], -kk))
+    from ._quality import cluster_range_from_labels
+
+    partitions = pd.DataFrame({f"cluster{kk}": results[kk][0] + 1 for kk in ks})
+    quality = cluster_range_from_labels(d, partitions, method=method).stats
+    smallest = [int(np.bincount(results[kk][0]).min()) for kk in ks]
+    quality["plus_petit_type"] = smallest
+    # a type of a handful of people is not a type an observatory can describe
+    # (nor publish): the best silhouette among the k whose smallest type holds
+    # at least min_share of the sample, the best overall when none does
+    quality["eligible"] = [m >= min_share * len(sample) for m in smallest]
+    eligible = [kk for kk, ok in zip(ks, quality["eligible"], strict=True) if ok]
+    best = max(eligible or ks, key=lambda kk: (results[kk][2], -kk))
+    quality["retenu"] = [kk == best for kk in ks]
     table = pd.DataFrame(
         {
             "nb_groupes": ks,
@@ -603,7 +768,7 @@ def cohort_typology(
         warehouse.jeunes.assign(id_jeune=warehouse.jeunes["id_jeune"].astype(str))
         .set_index("id_jeune")
         .loc[frame["id_jeune"]]
-        .reset_index(drop=True)
+        .reset_index()
     )
     profiles = _group_profiles(cohort, labels, names)
     shares = _ml_shares(cohort, labels, names, warehouse.missions_locales)
@@ -635,4 +800,326 @@ def cohort_typology(
         sample_labels=sample_labels,
         sample_silhouette=widths,
         medoids=medoids,
+        quality=quality,
+        sample_distances=d,
+        sample_partitions=partitions,
+        covariates=_covariates(cohort, warehouse, months),
+        cost=(sm, indel),
     )
+
+
+# -------------------------------------------------------------------- study
+@dataclass(frozen=True)
+class TypologyStudy:
+    """What the observatory's study shows of a typology (aggregates only).
+
+    Attributes
+    ----------
+    n_sample : int
+        Young people of the clustered sample (the base of everything below).
+    stability : StabilityResult
+        Bootstrap check of the retained ``k`` on the sample
+        (:func:`~observatoire.trajectories.typology_stability`).
+    tree_nodes : pandas.DataFrame
+        The nodes of :func:`~observatoire.trajectories.sequence_tree` over
+        :data:`COVARIATES` (but the ML) on the sample: ``parent_id``, ``depth``,
+        ``is_leaf``, ``n``, ``split_var``, ``split_left``, ``split_right``,
+        ``split_R2``, ``left_child``, ``right_child``, plus the mean months in
+        each state of :data:`STATES` of the node's young people (``mois_<state>``).
+    tree_r2 : float
+        Share of the paths' discrepancy explained by the tree's leaves.
+    factors : pandas.DataFrame
+        :func:`~observatoire.trajectories.discrepancy_table` of each
+        characteristic on its own (index: the French names of
+        :data:`COVARIATES`): ``n_groups``, ``PseudoF``, ``PseudoR2`` and the
+        permutation p-value ``p_PseudoF``.
+    representatives : pandas.DataFrame or None
+        Representative paths of each type (TraMineR's ``seqrep``, criterion
+        density, coverage 0.25, on the sample): ``groupe``, ``nom_groupe``,
+        ``rang``, ``parcours`` (the path in words, :func:`describe_path`),
+        ``jeunes`` (young people of the type's sample nearest to it),
+        ``jeunes_type``; None when the library has no ``representatives``.
+    indicators_by_profile : pandas.DataFrame or None
+        Mean complexity (``Cplx``) and normalised turbulence (``Turbn``) of the
+        cohort's paths by value of each characteristic: ``caracteristique``,
+        ``valeur``, ``jeunes``, ``complexite``, ``turbulence``; the first row
+        is the whole cohort.
+    """
+
+    n_sample: int
+    stability: Any
+    tree_nodes: pd.DataFrame
+    tree_r2: float
+    factors: pd.DataFrame
+    representatives: pd.DataFrame | None = None
+    indicators_by_profile: pd.DataFrame | None = None
+
+
+def typology_study(
+    typo: Typology,
+    *,
+    resamples: int = 10,
+    permutations: int = 99,
+    max_depth: int = 3,
+    min_size: float = 0.05,
+    seed: int = 2024,
+) -> TypologyStudy:
+    """Validation and explanation of a typology, on its sample's distance matrix.
+
+    Reuses :attr:`Typology.sample_distances` (no new distance is computed):
+    the bootstrap stability of the retained ``k`` (``resamples`` seeded
+    resamples, PAM or Ward redone on each), the tree of the young people's
+    characteristics that best separate the paths (TraMineR's ``seqtree``), and
+    the pseudo-R² of each characteristic on its own (``dissassoc``) with
+    ``permutations`` seeded permutations.
+
+    Parameters
+    ----------
+    typo : Typology
+        From :func:`cohort_typology`.
+    resamples, permutations : int
+        Bootstrap resamples of the stability check; permutations of each
+        factor's test (bounded: the study runs in the report batch).
+    max_depth, min_size : int, float
+        Of the tree (``min_size`` a share of the sample).
+    seed : int
+        Seed of the resampling and of the permutations.
+
+    Returns
+    -------
+    TypologyStudy
+    """
+    from ._discrepancy import discrepancy_table
+    from ._stability import typology_stability
+    from ._tree import sequence_tree
+
+    if typo.sample_distances is None or typo.covariates is None:
+        raise SequenceError("this typology keeps no sample distances (re-run it)")
+    d = typo.sample_distances
+    n = len(typo.sample)
+    stability = typology_stability(
+        d,
+        typo.method,
+        k=[typo.k],
+        resamples=resamples,
+        labels=typo.sample_partitions,
+        seed=seed,
+    )
+    cov = typo.covariates.iloc[typo.sample].reset_index(drop=True)
+    codes = typo.sequences.codes[typo.sample]
+    seq = _sequences_from_codes(codes)
+    tree_cov = cov.drop(columns=["Mission Locale"])
+    tree = sequence_tree(
+        seq, d, tree_cov, max_depth=max_depth, min_size=min_size, permutations=0
+    )
+    nodes = tree.nodes.drop(columns=["medoid", "medoid_id", "rule", "pvalue"])
+    # whether the node's own condition also holds the missing values
+    nodes["avec_na"] = tree.nodes["rule"].str.endswith("with NA").to_numpy()
+    # mean months in each state of each node's young people (aggregates)
+    membership = _node_members(tree.nodes, tree.leaf.to_numpy())
+    for j, state in enumerate(STATES):
+        months_in = (codes == j).sum(axis=1)
+        nodes[f"mois_{state}"] = [
+            float(months_in[m].mean()) if m.any() else np.nan for m in membership
+        ]
+    factors = discrepancy_table(d, cov, permutations=permutations, seed=seed)
+    keep = [c for c in ("n_groups", "PseudoF", "PseudoR2", "p_PseudoF") if c in factors]
+    return TypologyStudy(
+        n_sample=n,
+        stability=stability,
+        tree_nodes=nodes,
+        tree_r2=float(tree.r2),
+        factors=factors[keep],
+        representatives=_type_representatives(typo, codes, d),
+        indicators_by_profile=indicators_by_profile(typo.sequences, typo.covariates),
+    )
+
+
+#: a state as it reads after « n mois … » in a path told in words
+SPELL_FORMS: dict[str, str] = {
+    "emploi_durable": "en emploi durable",
+    "emploi": "en emploi",
+    "alternance": "en alternance",
+    "formation": "en formation",
+    "immersion_service_civique": "en immersion ou service civique",
+    "scolarite": "en scolarité",
+    "accompagnement": "en accompagnement",
+    "sans_contact": "sans contact",
+    "censure": "non observés",
+}
+
+
+def describe_path(codes: np.ndarray) -> str:
+    """A path told in words: « 8 mois en formation puis 16 mois en emploi durable ».
+
+    Parameters
+    ----------
+    codes : numpy.ndarray
+        One sequence, codes into :data:`STATES`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> describe_path(np.array([3, 3, 0, 0, 0]))
+    '2 mois en formation puis 3 mois en emploi durable'
+    """
+    runs: list[list[int]] = []
+    for c in np.asarray(codes).tolist():
+        if runs and runs[-1][0] == c:
+            runs[-1][1] += 1
+        else:
+            runs.append([c, 1])
+    words = [f"{m} mois {SPELL_FORMS[STATES[c]]}" for c, m in runs]
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " puis " + words[-1]
+
+
+def _type_representatives(
+    typo: Typology, codes: np.ndarray, d: np.ndarray
+) -> pd.DataFrame | None:
+    """Representative paths of each type on the sample (density, coverage 0.25)."""
+    try:  # the representatives of issue #19 land in the library separately
+        from ._represent import representatives
+    except ImportError:  # pragma: no cover - until they are there
+        return None
+
+    rows = []
+    for g in range(1, typo.k + 1):
+        members = np.flatnonzero(typo.sample_labels == g)
+        if len(members) < 2:
+            continue
+        sub = np.ascontiguousarray(d[np.ix_(members, members)])
+        found = representatives(
+            _sequences_from_codes(codes[members]), sub, "density", coverage=0.25
+        )
+        stats = found.statistics
+        for rank, pos in enumerate(found.index, start=1):
+            rows.append(
+                {
+                    "groupe": g,
+                    "nom_groupe": typo.group_names[g],
+                    "rang": rank,
+                    "parcours": describe_path(codes[members[pos]]),
+                    "jeunes": int(round(float(stats.iloc[rank - 1]["na"]))),
+                    "jeunes_type": len(members),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def indicators_by_profile(seq: Any, covariates: pd.DataFrame) -> pd.DataFrame | None:
+    """Mean complexity and normalised turbulence of the paths by characteristic.
+
+    Parameters
+    ----------
+    seq : Sequences
+        The cohort's sequences.
+    covariates : pandas.DataFrame
+        Their characteristics (:attr:`Typology.covariates`), same order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``caracteristique``, ``valeur``, ``jeunes``, ``complexite``,
+        ``turbulence`` (raw counts: mask them before publishing); the first
+        row is the whole cohort (``caracteristique`` ``Ensemble``).
+    """
+    try:  # seqindic of issue #19 lands in the library separately
+        from ._indicators import sequence_indicators
+    except ImportError:  # pragma: no cover - until it is there
+        return None
+
+    ind = sequence_indicators(seq, ["cplx", "turbn"])
+    values = pd.DataFrame(
+        {"complexite": ind["Cplx"].to_numpy(), "turbulence": ind["Turbn"].to_numpy()}
+    )
+    rows = [
+        {
+            "caracteristique": "Ensemble",
+            "valeur": "toute la cohorte",
+            "jeunes": len(values),
+            "complexite": float(values["complexite"].mean()),
+            "turbulence": float(values["turbulence"].mean()),
+        }
+    ]
+    for col in covariates.columns:
+        if col == "Mission Locale":  # 43 small groups: the ML reports show theirs
+            continue
+        key = covariates[col].reset_index(drop=True)
+        grouped = values.groupby(key.to_numpy(), sort=True, observed=True)
+        means = grouped.mean()
+        sizes = grouped.size()
+        order = (
+            [c for c in key.cat.categories if c in means.index]
+            if isinstance(key.dtype, pd.CategoricalDtype)
+            else list(means.index)
+        )
+        for value in order:
+            rows.append(
+                {
+                    "caracteristique": col,
+                    "valeur": str(value),
+                    "jeunes": int(sizes[value]),
+                    "complexite": float(means.loc[value, "complexite"]),
+                    "turbulence": float(means.loc[value, "turbulence"]),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _node_members(nodes: pd.DataFrame, leaf: np.ndarray) -> list[np.ndarray]:
+    """Boolean membership of every node (a node holds the leaves under it)."""
+    members: dict[int, np.ndarray] = {}
+    for node_id in reversed(nodes.index.tolist()):  # children after parents
+        row = nodes.loc[node_id]
+        if row["is_leaf"]:
+            members[node_id] = leaf == node_id
+        else:
+            members[node_id] = (
+                members[int(row["left_child"])] | members[int(row["right_child"])]
+            )
+    return [members[i] for i in nodes.index]
+
+
+def indicators_by_cohort(
+    warehouse: Any, years: Iterable[int], months: int = 24
+) -> pd.DataFrame | None:
+    """Mean complexity and normalised turbulence of each cohort's paths.
+
+    Cohorts whose ``months`` are not all observed (or that are empty) are left
+    out; None when fewer than two remain or the library has no
+    ``sequence_indicators``.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``cohorte``, ``jeunes``, ``complexite``, ``turbulence``.
+    """
+    try:  # seqindic of issue #19 lands in the library separately
+        from ._indicators import sequence_indicators
+    except ImportError:  # pragma: no cover - until it is there
+        return None
+    rows = []
+    for year in years:
+        try:
+            frame = monthly_states(warehouse, int(year), months=months)
+        except SequenceError:
+            continue
+        cols = month_columns(months)
+        codes = np.column_stack([frame[c].cat.codes.to_numpy() for c in cols])
+        if (codes == STATES.index("censure")).any():
+            continue
+        ind = sequence_indicators(_sequences_from_codes(codes), ["cplx", "turbn"])
+        rows.append(
+            {
+                "cohorte": int(year),
+                "jeunes": len(codes),
+                "complexite": float(ind["Cplx"].mean()),
+                "turbulence": float(ind["Turbn"].mean()),
+            }
+        )
+    return pd.DataFrame(rows) if len(rows) >= 2 else None

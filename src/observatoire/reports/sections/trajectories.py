@@ -154,7 +154,9 @@ def trajectory_blocks(wh: Warehouse, year: int, threshold: int) -> dict[str, Any
                 "partition autour des médoïdes (PAM), puis chaque jeune rejoint le type "
                 "dont le parcours représentatif (médoïde) est le plus proche. Le "
                 "nombre de types retenu maximise la silhouette moyenne, qui mesure si "
-                "chaque parcours est plus proche de son type que des autres (de −1 à 1)."
+                "chaque parcours est plus proche de son type que des autres (de −1 à "
+                "1), parmi les typologies dont chaque type rassemble au moins 5 % de "
+                "l'échantillon."
             )
         ),
         st.figure(
@@ -172,8 +174,611 @@ def trajectory_blocks(wh: Warehouse, year: int, threshold: int) -> dict[str, Any
             numeric=["Silhouette moyenne"],
         ),
     )
+    study = st.join(study, _study_blocks(typo, threshold, wh, cohort))
     per_ml = _ml_trajectory_blocks(typo, cohort, threshold)
     return {"etude": study, "ml": per_ml}
+
+
+#: bootstrap resamples and permutations of the study: bounded, the study runs
+#: in the report batch (about 0.3 s a resample, 0.02 s a permutation of a factor)
+STUDY_RESAMPLES = 10
+STUDY_PERMUTATIONS = 99
+#: mean ARI of the resamples from which a typology is told « stable »
+STABLE_ARI = 0.8
+
+#: the quality statistics shown, their French names and which way is better
+QUALITY_SHOWN: dict[str, tuple[str, str]] = {
+    "ASW": ("Silhouette moyenne (ASW)", "plus haut"),
+    "HC": ("Indice de Hubert (HC)", "plus bas"),
+    "PBC": ("Point bisérial (PBC)", "plus haut"),
+    "R2": ("Part de la dispersion expliquée (R²)", "plus haut"),
+}
+
+
+def _study_blocks(
+    typo: Typology, threshold: int, wh: Warehouse, cohort: int
+) -> st.Html:
+    """How many types and how stable, representative paths, what separates the
+    paths, their complexity (issue #19)."""
+    from ... import trajectories as tr
+
+    study = tr.typology_study(
+        typo, resamples=STUDY_RESAMPLES, permutations=STUDY_PERMUTATIONS
+    )
+    quality = typo.quality
+    n_sample = study.n_sample
+    summary = study.stability.summary.loc[typo.k]
+    shown_quality = quality_display(quality, threshold)
+    cr = tr.ClusterRange(quality[list(tr.QUALITY_STATS)], pd.DataFrame(), typo.method)
+    nodes = study.tree_nodes
+    factors = factors_display(study.factors)
+    return st.join(
+        _quality_blocks(typo, quality, shown_quality, cr, n_sample, summary, threshold),
+        _representative_blocks(typo, study, threshold),
+        _tree_blocks(study, nodes, factors, threshold),
+        _complexity_blocks(typo, study, threshold, wh, cohort),
+    )
+
+
+def _quality_blocks(
+    typo: Typology,
+    quality: pd.DataFrame,
+    shown_quality: pd.DataFrame,
+    cr: Any,
+    n_sample: int,
+    summary: pd.Series,
+    threshold: int,
+) -> st.Html:
+    """« Combien de types de parcours ? »: the quality table, why that k, stability."""
+    return st.join(
+        st.heading("Combien de types de parcours ?", 2),
+        st.paragraph(st.esc(k_choice_sentence(quality, n_sample, threshold))),
+        st.paragraph(
+            st.esc(stability_sentence(summary, typo.k, STUDY_RESAMPLES, STABLE_ARI))
+        ),
+        st.table(
+            shown_quality,
+            caption=(
+                "Qualité de la typologie selon le nombre de types "
+                f"(échantillon de {st.fr_int(n_sample)} parcours)"
+            ),
+            numeric=list(shown_quality.columns[1:-1]),
+            guide=(
+                "Chaque ligne est une typologie en k types de l'échantillon. La "
+                "silhouette, le point bisérial et le R² sont meilleurs plus hauts, "
+                "l'indice de Hubert plus bas ; le plus petit type dit si chaque "
+                "type rassemble assez de jeunes pour être décrit."
+            ),
+        ),
+        st.figure(
+            cr.plot(),
+            alt=(
+                "Courbes de la silhouette, de l'indice de Hubert, du point bisérial "
+                "et du R² selon le nombre de types, de 2 à "
+                f"{int(quality.index.max())} ; valeurs dans le tableau ci-dessus"
+            ),
+            guide=(
+                "Une courbe par indicateur de qualité ; le nombre de types retenu "
+                "est celui où la silhouette culmine parmi les typologies dont chaque "
+                "type rassemble assez de jeunes."
+            ),
+        ),
+    )
+
+
+def _tree_blocks(
+    study: Any, nodes: pd.DataFrame, factors: pd.DataFrame, threshold: int
+) -> st.Html:
+    """« Ce qui distingue les parcours »: the tree told and drawn, the factors."""
+    return st.join(
+        st.heading("Ce qui distingue les parcours", 2),
+        st.paragraph(
+            st.esc(
+                "Un arbre de régression sur les parcours (comme seqtree de TraMineR) "
+                "sépare pas à pas les jeunes de l'échantillon selon la "
+                "caractéristique qui rend leurs parcours les plus homogènes : âge au "
+                "premier accueil, diplôme, NEET, ZRR, QPV, sexe, département, entrée "
+                "en formation financée par la Région. Les caractéristiques de "
+                f"l'arbre expliquent {st.fr_pct(study.tree_r2)} de la dispersion des "
+                "parcours."
+            )
+        ),
+        *[
+            st.paragraph(st.esc(sentence))
+            for sentence in tree_sentences(nodes, threshold, base.MIN_DENOMINATOR)
+        ],
+        st.Html(tree_outline(nodes, threshold, base.MIN_DENOMINATOR)),
+        st.table(
+            factors,
+            caption="Part des différences entre parcours liée à chaque caractéristique",
+            numeric=["Part expliquée (pseudo-R²)", "Valeurs", "p-valeur"],
+            guide=(
+                "Chaque caractéristique prise seule : la part de la dispersion des "
+                "parcours qui sépare ses groupes (pseudo-R² de dissassoc), et la "
+                f"p-valeur d'un test par {STUDY_PERMUTATIONS} permutations (sous "
+                "0,05 : un lien peu probable par hasard). Une caractéristique à "
+                "nombreuses valeurs (la Mission Locale) explique mécaniquement un "
+                "peu plus."
+            ),
+        ),
+    )
+
+
+def _representative_blocks(typo: Typology, study: Any, threshold: int) -> st.Html:
+    """« Parcours représentatifs »: each type's representative paths in words,
+    the relative-frequency plot and the index plot sorted by MDS."""
+    from ... import trajectories as tr
+
+    reps = study.representatives
+    blocks = [st.heading("Parcours représentatifs de chaque type", 2)]
+    if reps is None or not len(reps):
+        blocks.append(
+            st.paragraph(st.esc("Les parcours représentatifs ne sont pas disponibles."))
+        )
+        return st.join(*blocks)
+    blocks.append(
+        st.paragraph(
+            st.esc(
+                "Plutôt qu'un seul parcours type (le médoïde), chaque type est résumé "
+                "par quelques parcours représentatifs (méthode seqrep de TraMineR, "
+                "critère de densité) : les parcours autour desquels se concentrent "
+                "le plus de jeunes du type, choisis jusqu'à couvrir un quart d'entre "
+                "eux. Chaque parcours représentatif est donné avec le nombre de "
+                "jeunes de l'échantillon dont il est le plus proche ; il n'est "
+                f"montré que s'il représente au moins {base.MIN_DENOMINATOR} jeunes."
+            )
+        )
+    )
+    blocks.append(
+        st.table(
+            representatives_display(reps, base.MIN_DENOMINATOR),
+            caption="Parcours représentatifs de chaque type (échantillon)",
+            numeric=["Jeunes représentés", "Part du type"],
+            guide=(
+                "Un parcours représentatif n'est pas celui d'une personne : c'est un "
+                "parcours autour duquel se regroupent de nombreux jeunes du type."
+            ),
+        )
+    )
+    sample_seq = tr.Sequences(
+        typo.sequences.codes[typo.sample],
+        typo.sequences.alphabet,
+        typo.sequences.labels,
+        pd.RangeIndex(len(typo.sample)),
+        typo.sequences.positions,
+    )
+    names = np.array([typo.group_names[g] for g in typo.sample_labels], dtype=object)
+    if hasattr(tr, "plot_relative_frequency"):
+        fig = tr.plot_relative_frequency(
+            sample_seq, typo.sample_distances, groups=names
+        )
+        blocks.append(
+            st.figure(
+                fig,
+                alt=(
+                    "Pour chaque type, les parcours médians de tranches de jeunes "
+                    "rangés du plus au moins typique, et la dispersion des parcours "
+                    "autour d'eux"
+                ),
+                guide=(
+                    "À gauche, chaque ligne résume une tranche de jeunes du type "
+                    "aux parcours voisins (son médoïde) ; à droite, l'écart des "
+                    "parcours de la tranche à ce résumé : des boîtes basses disent "
+                    "que le résumé est fidèle."
+                ),
+            )
+        )
+    return st.join(*blocks)
+
+
+def representatives_display(reps: pd.DataFrame, minimum: int) -> pd.DataFrame:
+    """Representative paths in French; those standing for fewer than ``minimum``
+    young people are left out (a path of few people could be recognised).
+
+    Parameters
+    ----------
+    reps : pandas.DataFrame
+        :attr:`TypologyStudy.representatives`.
+    minimum : int
+        Smallest number of young people a shown path stands for.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    kept = reps[reps["jeunes"] >= minimum]
+    return pd.DataFrame(
+        {
+            "Type de parcours": kept["nom_groupe"].astype(str).to_numpy(),
+            "Parcours représentatif": kept["parcours"].astype(str).to_numpy(),
+            "Jeunes représentés": [st.fr_int(v) for v in kept["jeunes"]],
+            "Part du type": [
+                st.fr_pct(a / b)
+                for a, b in zip(kept["jeunes"], kept["jeunes_type"], strict=True)
+            ],
+        }
+    )
+
+
+def _complexity_blocks(
+    typo: Typology, study: Any, threshold: int, wh: Warehouse, cohort: int
+) -> st.Html:
+    """Complexity and turbulence of the paths by profile and between cohorts."""
+    from ... import trajectories as tr
+
+    by_profile = study.indicators_by_profile
+    blocks = [st.heading("Complexité et turbulence des parcours", 2)]
+    if by_profile is None:
+        blocks.append(st.paragraph(st.esc("Indicateurs non disponibles.")))
+        return st.join(*blocks)
+    blocks.append(
+        st.paragraph(
+            st.esc(
+                "La complexité d'un parcours (de 0 à 1) croît avec le nombre de "
+                "changements de situation et la variété des situations traversées ; "
+                "la turbulence normalisée (de 0 à 1) croît avec le nombre de "
+                "successions différentes et l'irrégularité des durées (indicateurs "
+                "seqici et seqST de TraMineR). Un parcours stable vers l'emploi a "
+                "une complexité faible ; un parcours haché d'allers-retours, forte."
+            )
+        )
+    )
+    by_cohort = tr.indicators_by_cohort(wh, [cohort - 1, cohort], typo.months)
+    if by_cohort is not None:
+        blocks.append(st.paragraph(st.esc(cohort_change_sentence(by_cohort))))
+        blocks.append(
+            st.table(
+                indicators_display(
+                    by_cohort.rename(columns={"cohorte": "valeur"}).assign(
+                        caracteristique="Cohorte",
+                        valeur=lambda f: f["valeur"].astype(str),
+                    ),
+                    threshold,
+                ),
+                caption="Complexité et turbulence des parcours selon la cohorte",
+                numeric=["Jeunes", "Complexité moyenne", "Turbulence moyenne"],
+            )
+        )
+    blocks.append(
+        st.table(
+            indicators_display(by_profile, threshold),
+            caption=f"Complexité et turbulence des parcours de la cohorte {cohort} "
+            "selon le profil",
+            numeric=["Jeunes", "Complexité moyenne", "Turbulence moyenne"],
+            guide=(
+                "Moyennes sur les jeunes de chaque groupe ; n.d. : moins de "
+                f"{base.MIN_DENOMINATOR} jeunes."
+            ),
+        )
+    )
+    return st.join(*blocks)
+
+
+def indicators_display(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Mean complexity and turbulence in French: counts 1 to threshold - 1
+    masked, no mean on fewer than the minimum denominator."""
+    small = frame["jeunes"] < base.MIN_DENOMINATOR
+    return pd.DataFrame(
+        {
+            "Caractéristique": frame["caracteristique"].astype(str).to_numpy(),
+            "Valeur": frame["valeur"].astype(str).to_numpy(),
+            "Jeunes": [_count(v, threshold) for v in frame["jeunes"]],
+            "Complexité moyenne": np.where(
+                small, "n.d.", [fr_num(v, 3) for v in frame["complexite"]]
+            ),
+            "Turbulence moyenne": np.where(
+                small, "n.d.", [fr_num(v, 3) for v in frame["turbulence"]]
+            ),
+        }
+    )
+
+
+def cohort_change_sentence(by_cohort: pd.DataFrame) -> str:
+    """The change of complexity between the first and last cohorts, in French."""
+    first, last = by_cohort.iloc[0], by_cohort.iloc[-1]
+    diff = float(last["complexite"] - first["complexite"])
+    way = (
+        "à peu près la même"
+        if abs(diff) < 0.01
+        else ("plus forte" if diff > 0 else "plus faible")
+    )
+    return (
+        f"La complexité moyenne des parcours des jeunes accueillis en "
+        f"{int(last['cohorte'])} ({fr_num(last['complexite'], 3)}) est {way} que "
+        f"celle des jeunes accueillis en {int(first['cohorte'])} "
+        f"({fr_num(first['complexite'], 3)}) ; leur turbulence moyenne passe de "
+        f"{fr_num(first['turbulence'], 3)} à {fr_num(last['turbulence'], 3)}."
+    )
+
+
+def k_choice_sentence(quality: pd.DataFrame, n_sample: int, threshold: int) -> str:
+    """Why the retained number of types, in plain French.
+
+    Parameters
+    ----------
+    quality : pandas.DataFrame
+        :attr:`Typology.quality` (index ``k``; ``ASW``, ``plus_petit_type``,
+        ``eligible``, ``retenu``).
+    n_sample : int
+        Young people of the clustered sample.
+    threshold : int
+        Disclosure threshold (a smallest type under it is not given).
+
+    Returns
+    -------
+    str
+    """
+    k = int(quality.index[quality["retenu"].to_numpy()][0])
+    row = quality.loc[k]
+    smallest = int(row["plus_petit_type"])
+    size = f"{st.fr_int(smallest)} jeunes" if smallest >= threshold else "peu de jeunes"
+    best_asw = int(quality["ASW"].idxmax())
+    text = (
+        f"La typologie retient {k} types : c'est le nombre de types dont la "
+        f"silhouette moyenne ({fr_num(row['ASW'], 2)}) est la meilleure"
+    )
+    if best_asw != k:
+        text += (
+            " parmi les typologies dont le plus petit type rassemble au moins 5 % "
+            f"de l'échantillon ({best_asw} types donneraient une silhouette de "
+            f"{fr_num(quality.loc[best_asw, 'ASW'], 2)}, mais avec un type de "
+            f"{_few(int(quality.loc[best_asw, 'plus_petit_type']), threshold)})"
+        )
+    elif not bool(row["eligible"]):
+        text += " (aucune typologie n'a tous ses types d'au moins 5 % de l'échantillon)"
+    return (
+        text + f" ; son plus petit type rassemble {size} sur les "
+        f"{st.fr_int(n_sample)} de l'échantillon."
+    )
+
+
+def _few(count: int, threshold: int) -> str:
+    return (
+        f"{st.fr_int(count)} jeunes"
+        if count >= threshold
+        else "moins de " + (f"{threshold} jeunes")
+    )
+
+
+def stability_sentence(
+    summary: pd.Series, k: int, resamples: int, stable: float = STABLE_ARI
+) -> str:
+    """The bootstrap check of ``k`` types in plain French (« types stables » or not).
+
+    Parameters
+    ----------
+    summary : pandas.Series
+        The row of :attr:`StabilityResult.summary` for ``k`` (``mean``,
+        ``stable_share``).
+    k, resamples : int
+    stable : float
+        Mean adjusted Rand index from which the types are called stable.
+
+    Returns
+    -------
+    str
+    """
+    mean = float(summary["mean"])
+    share = float(summary["stable_share"])
+    verdict = (
+        "les types sont stables"
+        if mean >= stable
+        else "les types ne sont pas stables : à lire comme des tendances"
+    )
+    return (
+        f"Refaite sur {resamples} tirages au hasard de l'échantillon (bootstrap), la "
+        f"typologie en {k} types se retrouve avec un indice de Rand ajusté moyen de "
+        f"{fr_num(mean, 2)} (1 : la même typologie) et au moins {fr_num(stable, 1)} "
+        f"dans {st.fr_pct(share, 0)} des tirages : {verdict}."
+    )
+
+
+# ------------------------------------------------------------------- tree text
+#: each characteristic as the subject of « ce qui sépare le plus les parcours est … »
+FACTOR_NOUNS: dict[str, str] = {
+    "Âge au premier accueil": "l'âge au premier accueil",
+    "Diplôme": "le diplôme",
+    "NEET": "le fait d'être NEET",
+    "ZRR": "la résidence en ZRR",
+    "QPV": "la résidence en QPV",
+    "Sexe": "le sexe",
+    "Département": "le département",
+    "Mission Locale": "la Mission Locale",
+    "Formation financée par la Région": "l'entrée en formation financée par la Région",
+}
+
+
+def _values_phrase(var: str, values: tuple, na: bool = False) -> str:
+    """The young people of one side of a split, as words after « les jeunes »."""
+    vals = [str(v) for v in values]
+    yes = vals == ["oui"]
+    if var == "Formation financée par la Région":
+        text = (
+            "entrés en formation financée par la Région"
+            if yes
+            else "sans formation financée par la Région"
+        )
+    elif var == "NEET":
+        text = "NEET au premier accueil" if yes else "non NEET au premier accueil"
+    elif var in ("ZRR", "QPV"):
+        text = f"résidant en {var}" if yes else f"ne résidant pas en {var}"
+    elif var == "Sexe":
+        text = " ou ".join("femmes" if v == "femme" else "hommes" for v in vals)
+    elif var == "Diplôme":
+        text = _or([v if v == "sans diplôme" else f"de niveau {v}" for v in vals])
+    elif var == "Âge au premier accueil":
+        text = _or([f"de {v}" for v in vals]) + " au premier accueil"
+    elif var == "Département":
+        text = ("du département " if len(vals) == 1 else "des départements ") + _or(
+            vals
+        )
+    else:
+        text = f"dont « {var} » vaut " + _or(vals)
+    return text + (" (ou non renseigné)" if na else "")
+
+
+def _or(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " ou " + words[-1]
+
+
+def _employment_months(row: pd.Series) -> float:
+    return float(
+        row.get("mois_emploi_durable", 0.0)
+        + row.get("mois_emploi", 0.0)
+        + row.get("mois_alternance", 0.0)
+    )
+
+
+def _node_phrases(nodes: pd.DataFrame) -> dict[int, list[str]]:
+    """For each node, the phrases of the conditions on the way from the root."""
+    out: dict[int, list[str]] = {int(nodes.index[0]): []}
+    for node_id, row in nodes.iterrows():
+        if row["is_leaf"]:
+            continue
+        for side, child in (
+            ("split_left", row["left_child"]),
+            ("split_right", row["right_child"]),
+        ):
+            na = bool(nodes.loc[int(child)].get("avec_na", False))
+            out[int(child)] = [
+                *out[int(node_id)],
+                _values_phrase(row["split_var"], row[side], na),
+            ]
+    return out
+
+
+def _count(n: float, threshold: int) -> str:
+    n = int(round(n))
+    return f"moins de {threshold}" if 0 < n < threshold else st.fr_int(n)
+
+
+def tree_sentences(
+    nodes: pd.DataFrame, threshold: int, min_denominator: int
+) -> list[str]:
+    """One French sentence per split of the tree of characteristics.
+
+    « Parmi les jeunes sans diplôme, ce qui sépare le plus les parcours est
+    l'entrée en formation financée par la Région (…) : les jeunes entrés en
+    formation financée par la Région (120) passent en moyenne 8,2 mois en
+    emploi et 3,1 mois sans contact, contre 5,1 et 6,0 pour les autres (300). »
+
+    Parameters
+    ----------
+    nodes : pandas.DataFrame
+        :attr:`TypologyStudy.tree_nodes`.
+    threshold, min_denominator : int
+        Counts 1 to ``threshold - 1`` are not given; no mean on fewer than
+        ``min_denominator`` young people.
+
+    Returns
+    -------
+    list of str
+        Empty when the tree has no split.
+    """
+    phrases = _node_phrases(nodes)
+    sentences = []
+    for node_id, row in nodes.iterrows():
+        if row["is_leaf"]:
+            continue
+        where = phrases[int(node_id)]
+        who = (
+            "Parmi l'ensemble des jeunes"
+            if not where
+            else "Parmi les jeunes " + " et ".join(where)
+        )
+        left = nodes.loc[int(row["left_child"])]
+        right = nodes.loc[int(row["right_child"])]
+        lp = _values_phrase(row["split_var"], row["split_left"])
+        rp = _values_phrase(row["split_var"], row["split_right"])
+        noun = FACTOR_NOUNS.get(row["split_var"], f"« {row['split_var']} »")
+        text = (
+            f"{who}, ce qui sépare le plus les parcours est {noun} "
+            f"({st.fr_pct(row['split_R2'])} de leur dispersion)"
+        )
+        if min(left["n"], right["n"]) < min_denominator:
+            sentences.append(
+                text + f" : les jeunes {lp} ({_count(left['n'], threshold)}) et les "
+                f"jeunes {rp} ({_count(right['n'], threshold)})."
+            )
+            continue
+        sentences.append(
+            text + f" : les jeunes {lp} ({_count(left['n'], threshold)}) passent en "
+            f"moyenne {fr_num(_employment_months(left), 1)} mois en emploi ou "
+            f"alternance et {fr_num(left['mois_sans_contact'], 1)} mois sans contact, "
+            f"contre {fr_num(_employment_months(right), 1)} et "
+            f"{fr_num(right['mois_sans_contact'], 1)} pour les jeunes {rp} "
+            f"({_count(right['n'], threshold)})."
+        )
+    return sentences
+
+
+def tree_outline(nodes: pd.DataFrame, threshold: int, min_denominator: int) -> str:
+    """The tree as an indented French list (HTML ``ul``), counts under control.
+
+    Each node reads « jeunes <condition> : n jeunes, x mois en emploi ou
+    alternance, y mois sans contact » (means only on ``min_denominator`` young
+    people or more).
+    """
+    phrases = _node_phrases(nodes)
+
+    def item(node_id: int) -> str:
+        row = nodes.loc[node_id]
+        label = (
+            "Ensemble des jeunes de l'échantillon"
+            if not phrases[node_id]
+            else "Jeunes " + phrases[node_id][-1]
+        )
+        detail = f"{_count(row['n'], threshold)} jeunes"
+        if row["n"] >= min_denominator:
+            detail += (
+                f", {fr_num(_employment_months(row), 1)} mois en emploi ou alternance, "
+                f"{fr_num(row['mois_sans_contact'], 1)} mois sans contact en moyenne"
+            )
+        inner = ""
+        if not row["is_leaf"]:
+            inner = (
+                "<ul>"
+                + item(int(row["left_child"]))
+                + item(int(row["right_child"]))
+                + "</ul>"
+            )
+        return f"<li>{st.esc(label)} : {st.esc(detail)}{inner}</li>"
+
+    return (
+        '<div class="arbre"><p><strong>L\'arbre des parcours</strong> (chaque '
+        "niveau sépare le groupe du dessus en deux)</p><ul>"
+        + item(int(nodes.index[0]))
+        + "</ul></div>"
+    )
+
+
+def quality_display(quality: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The cluster-quality table in French (display strings, masked small types)."""
+    out = pd.DataFrame({"Nombre de types": [str(int(k)) for k in quality.index]})
+    for stat, (label, _) in QUALITY_SHOWN.items():
+        out[label] = [fr_num(v, 2) for v in quality[stat]]
+    out["Plus petit type (jeunes)"] = [
+        _count(v, threshold) for v in quality["plus_petit_type"]
+    ]
+    out["Choix"] = np.where(quality["retenu"].to_numpy(), "retenu", "")
+    return out
+
+
+def factors_display(factors: pd.DataFrame) -> pd.DataFrame:
+    """Pseudo-R² of each characteristic, largest first, in French."""
+    ordered = factors.sort_values("PseudoR2", ascending=False, kind="stable")
+    out = pd.DataFrame(
+        {
+            "Caractéristique": ordered.index.astype(str),
+            "Valeurs": [st.fr_int(v) for v in ordered["n_groups"]],
+            "Part expliquée (pseudo-R²)": [st.fr_pct(v) for v in ordered["PseudoR2"]],
+        }
+    )
+    if "p_PseudoF" in ordered:
+        out["p-valeur"] = [fr_num(v, 2) for v in ordered["p_PseudoF"]]
+    return out
 
 
 def _fr_decimal(value: float, digits: int) -> str:
