@@ -18,6 +18,7 @@ part, it recorded a French message and the section shows it.
 
 from .animation import REVIEW_TABLES, as_image, review_header, review_table, section
 from .common import (
+    key_points,
     method_notes,
     ml_code,
     monthly_curves,
@@ -25,6 +26,7 @@ from .common import (
     schemes_and_aids,
     targets,
     title,
+    year_on_year,
 )
 from .followup import followup_heatmap, followup_table
 from .ml import (
@@ -59,6 +61,7 @@ __all__ = [
     "followup_heatmap",
     "followup_table",
     "key_figures",
+    "key_points",
     "method_notes",
     "missions_locales_table",
     "ml_code",
@@ -75,4 +78,5 @@ __all__ = [
     "targets",
     "title",
     "trajectories_study",
+    "year_on_year",
 ]

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ... import synthesis
 from .. import _style as st
 from . import _base as base
-from .common import monthly_curves
+from .common import change_note, monthly_curves
 
 if TYPE_CHECKING:
     from .._cache import ReportInputs
@@ -26,7 +27,11 @@ def key_figures(
             continue
         r = rows.loc[name]
         value = base.cell(r["valeur"], r["valeur_masque"], inputs.threshold)
-        note = base.change_note(r)
+        note = (
+            None
+            if r["valeur_masque"] or r["valeur_n_1_masque"]
+            else change_note(r["valeur"], r["valeur_n_1"])
+        )
         cards.append((value, label, note))
     intro = (
         f"Activité de l'année {inputs.year} jusqu'à fin "
@@ -130,9 +135,12 @@ def rate_dotplot(
     if code_ml:
         guide += " La Mission Locale du rapport est en rouge."
     if n_hidden:
-        guide += (
-            f" {n_hidden} Mission(s) Locale(s) sans taux publiable (moins de "
-            f"{base.MIN_DENOMINATOR} jeunes accompagnés) n'apparaissent pas."
+        guide += " " + synthesis.plural(
+            n_hidden,
+            f"Mission Locale sans taux publiable (moins de {base.MIN_DENOMINATOR} "
+            "jeunes accompagnés) n'apparaît pas.",
+            f"Missions Locales sans taux publiable (moins de {base.MIN_DENOMINATOR} "
+            "jeunes accompagnés) n'apparaissent pas.",
         )
     return st.figure(fig, alt=f"{base.LABELS[rate]} des Missions Locales", guide=guide)
 
