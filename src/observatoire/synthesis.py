@@ -467,27 +467,24 @@ def discussion_sentence(
     >>> discussion_sentence([("les entrées", change_in_count(12, 10))])
     "À discuter en comité : aucun chiffre n'a bougé au-delà de la marge d'incertitude d'une année sur l'autre."
     >>> print(discussion_sentence([], ["Pass numériques"]))
-    À discuter en comité : les objectifs hors d'atteinte au rythme actuel (pass numériques) ; aucun autre chiffre n'a bougé au-delà de la marge d'incertitude.
+    À discuter en comité : les objectifs hors d'atteinte au rythme actuel (pass numériques).
     """
     falls = [label for label, c in changes if c.significant and c.direction == "baisse"]
     rises = [label for label, c in changes if c.significant and c.direction == "hausse"]
-    if falls:
-        return (
-            "À discuter en comité : "
-            + _and([f"la baisse nette {_of(label)}" for label in falls])
-            + "."
+    topics = [f"la baisse nette {_of(label)}" for label in falls]
+    if missed:
+        topics.append(
+            "les objectifs hors d'atteinte au rythme actuel ("
+            + _and([label.lower() for label in missed])
+            + ")"
         )
+    if topics:
+        return "À discuter en comité : " + _and(topics) + "."
     if rises:
         return (
             "À discuter en comité : ce qui explique "
             + _and([f"la hausse nette {_of(label)}" for label in rises])
             + "."
-        )
-    if missed:
-        return (
-            "À discuter en comité : les objectifs hors d'atteinte au rythme actuel ("
-            + _and([label.lower() for label in missed])
-            + ") ; aucun autre chiffre n'a bougé au-delà de la marge d'incertitude."
         )
     return (
         "À discuter en comité : aucun chiffre n'a bougé au-delà de la marge "

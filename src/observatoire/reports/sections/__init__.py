@@ -16,7 +16,14 @@ Every section degrades gracefully: when the shared step could not compute a
 part, it recorded a French message and the section shows it.
 """
 
-from .animation import REVIEW_TABLES, as_image, review_header, review_table, section
+from .animation import (
+    REVIEW_TABLES,
+    as_image,
+    review_block,
+    review_header,
+    review_table,
+    section,
+)
 from .common import (
     key_points,
     method_notes,
@@ -51,6 +58,7 @@ from .trajectories import trajectories_study
 __all__ = [
     "REVIEW_TABLES",
     "as_image",
+    "review_block",
     "review_header",
     "review_table",
     "section",

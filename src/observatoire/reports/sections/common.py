@@ -7,13 +7,15 @@ A section used by one report kind only lives in that kind's module
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ... import synthesis
+from ... import indicators, synthesis
 from ...formatting import fr_signed_pct
 from ...indicators import DEFINITIONS, RATES
 from .. import _style as st
@@ -55,6 +57,18 @@ def change_note(value: float, previous: float) -> str | None:
     if pct == 0:
         return "stable sur un an"
     return f"{fr_signed_pct(pct / 100)} sur un an"
+
+
+def natural_key(text: str) -> list:
+    """Sort key putting « Gironde 2 » before « Gironde 10 ».
+
+    >>> sorted(["ML Gironde 10", "ML Gironde 2"], key=natural_key)
+    ['ML Gironde 2', 'ML Gironde 10']
+    """
+    return [
+        (0, int(t), "") if t.isdigit() else (1, 0, t.lower())
+        for t in re.split(r"(\d+)", text)
+    ]
 
 
 @base.documented
@@ -165,7 +179,11 @@ def profile_table(
 
 
 _SCHEMES = (
-    ("entrees_pacea", "Entrées en PACEA"),
+    (
+        "entrees_pacea",
+        "Entrées en parcours contractualisé d'accompagnement vers l'emploi et "
+        "l'autonomie (PACEA)",
+    ),
     ("entrees_cej", "Entrées en Contrat d'engagement jeune (CEJ)"),
 )
 
@@ -353,26 +371,81 @@ def _targets_needed_table(inputs: ReportInputs, part: pd.DataFrame) -> st.Html:
     )
 
 
+#: acronyms a committee member may not know, spelled out once
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    ("CEJ", "Contrat d'engagement jeune : accompagnement intensif de 15 à 20 heures par semaine, avec une allocation."),
+    ("ERIP", "Espace régional d'information de proximité : lieu d'information sur la formation et l'emploi soutenu par la Région."),
+    ("NEET", "Jeune ni en emploi, ni en études, ni en formation (de l'anglais « Neither in Employment, Education nor Training »)."),
+    ("PACEA", "Parcours contractualisé d'accompagnement vers l'emploi et l'autonomie : le cadre commun de l'accompagnement en Mission Locale."),
+    ("QPV", "Quartier prioritaire de la politique de la ville."),
+    ("ZRR", "Zone de revitalisation rurale."),
+    ("Accord-cadre", "Convention 2022-2024 entre la Région Nouvelle-Aquitaine et le réseau des Missions Locales, dont l'article 4 fixe les indicateurs suivis ici."),
+)  # fmt: skip
+
+#: methods named in the reports, said in plain words (the body avoids the names)
+METHODS: tuple[tuple[str, str], ...] = (
+    ("Intervalle de confiance (Wilson)", "Fourchette dans laquelle le vrai taux a 95 chances sur 100 de se trouver, compte tenu du nombre de jeunes ; elle est calculée par la méthode de Wilson, fiable même pour de petits effectifs."),
+    ("Évolution sur un an", "Un taux est comparé à celui de la même période de l'année précédente par un test de deux proportions, un nombre par un test de Poisson (loi des petits nombres) ; « hausse nette » ou « baisse nette » veut dire que l'écart a moins de 5 chances sur 100 d'être dû au hasard."),
+    ("Comparaison ajustée (rapport observé / attendu, O/E)", "Le nombre d'entrées d'une Mission Locale est rapproché de celui qu'elle aurait si ses jeunes avaient les chances moyennes de la région pour leur profil (modèle de régression) ; l'entonnoir trace les limites que le hasard explique, élargies pour la surdispersion (les Missions Locales diffèrent plus que le hasard seul)."),
+    ("Courbes de maintien sans emploi (Kaplan-Meier)", "Part des jeunes encore sans emploi mois après mois ; un jeune suivi moins longtemps (date d'extraction atteinte) compte jusqu'à cette date puis sort du calcul (censure)."),
+    ("Log-rank et modèle de Cox", "Le log-rank dit si les courbes de plusieurs groupes diffèrent plus que le hasard ; le modèle de Cox compare la vitesse d'accès à l'emploi à autres caractéristiques égales."),
+    ("Trajectoires (OM, TRATE, PAM, médoïdes)", "Les parcours mois par mois sont comparés deux à deux (appariement optimal, OM, avec des coûts de substitution tirés des transitions observées, TRATE), puis regroupés autour de parcours types (partitionnement autour des médoïdes, PAM)."),
+    ("Secret statistique", "Un effectif de 1 à 4 est masqué, ainsi que les cases qui permettraient de le retrouver par différence ; un taux calculé sur moins de 20 jeunes n'est pas diffusé."),
+)  # fmt: skip
+
+
+def _definition_list(items: list[tuple[str, str]]) -> st.Html:
+    return st.Html(
+        "<dl>"
+        + "".join(f"<dt>{st.esc(k)}</dt><dd>{st.esc(v)}</dd>" for k, v in items)
+        + "</dl>"
+    )
+
+
 @base.documented
 def method_notes(inputs: ReportInputs) -> st.Html:
-    """Definitions, source and conventions, at the end of every report."""
+    """Definitions in force, source, glossary and the methods annex, at the end."""
+    meta = inputs.meta
+    definitions = (
+        indicators.definitions_in_force(meta["accompagnement"])
+        if meta.get("accompagnement")
+        else DEFINITIONS
+    )
     items = "".join(
         f"<li><b>{st.esc(label)}</b> : {st.esc(text)}</li>"
-        for k, (label, text) in DEFINITIONS.items()
+        for k, (label, text) in definitions.items()
         if k in base.LABELS
     )
     source = (
         "Source : extrait de l'entrepôt régional i-Milo"
         + (
-            " — données synthétiques générées pour la démonstration"
+            " — données synthétiques, fabriquées pour la démonstration"
             if inputs.synthetic
             else ""
         )
-        + f", extraction du {st.fr_date_long(pd.Timestamp(inputs.meta['extraction_date']))}."
+        + f", extraction du {st.fr_date_long(pd.Timestamp(meta['extraction_date']))}."
     )
-    return st.join(
-        st.heading("Définitions et méthode"),
-        st.paragraph(st.esc(source)),
+    parts = [st.heading("Définitions et méthode"), st.paragraph(st.esc(source))]
+    if meta.get("definition_accompagnement"):
+        parts.append(
+            st.paragraph(
+                st.esc(
+                    "Définition en vigueur dans ce rapport : "
+                    + meta["definition_accompagnement"]
+                )
+            )
+        )
+    if meta.get("correspondances"):
+        parts.append(
+            st.paragraph(
+                st.esc(
+                    "Les codes de l'extrait ont été ramenés au référentiel du contrat "
+                    "de données par le fichier de correspondances "
+                    f"« {Path(str(meta['correspondances'])).name} »."
+                )
+            )
+        )
+    parts += [
         st.Html(f"<ul>{items}</ul>"),
         st.paragraph(
             st.esc(
@@ -382,7 +455,12 @@ def method_notes(inputs: ReportInputs) -> st.Html:
                 "écoulés."
             )
         ),
-    )
+        st.heading("Glossaire", 3),
+        _definition_list(list(GLOSSARY)),
+        st.heading("Méthodes", 3),
+        _definition_list(list(METHODS)),
+    ]
+    return st.join(*parts)
 
 
 # ======================================================= year on year (Article 4)
@@ -426,6 +504,21 @@ class Compared:
     before: str
     change: synthesis.Change | None
     masked: bool
+
+
+def article4_cards() -> list[tuple[str, str]]:
+    """The key-figure cards, with the Region-funded line of entries into employment."""
+    out = []
+    for name, label in base.CARDS:
+        out.append((name, label))
+        if name == "entrees_emploi":
+            out.append(
+                (
+                    "entrees_emploi_sortants_formation_region",
+                    "dont après une formation Région",
+                )
+            )
+    return out
 
 
 def count_label(name: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -10,7 +9,7 @@ import pandas as pd
 
 from .. import _style as st
 from . import _base as base
-from .common import compared
+from .common import compared, natural_key
 
 if TYPE_CHECKING:
     from .._cache import ReportInputs
@@ -50,11 +49,6 @@ def _units(inputs: ReportInputs) -> list[tuple[str, str, str]]:
     return [("ml", str(c), str(n)) for c, n in order] + [
         ("region", "NAQ", "Nouvelle-Aquitaine")
     ]
-
-
-def natural_key(text: str) -> list:
-    """Sort key putting « Gironde 2 » before « Gironde 10 »."""
-    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", text)]
 
 
 def _wide(

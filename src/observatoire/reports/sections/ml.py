@@ -10,7 +10,7 @@ import pandas as pd
 from ... import synthesis
 from .. import _style as st
 from . import _base as base
-from .common import change_note, monthly_curves
+from .common import article4_cards, change_note, monthly_curves
 
 if TYPE_CHECKING:
     from .._cache import ReportInputs
@@ -81,7 +81,7 @@ def ml_key_figures(inputs: ReportInputs, code_ml: str) -> st.Html:
     if "mensuel_n_1" in base.available(inputs):
         prev_v, prev_m = year_to_date("mensuel_n_1", inputs.year - 1)
     cards = []
-    for name, label in base.CARDS:
+    for name, label in article4_cards():
         if name not in v.columns:
             continue
         value = base.cell(v[name].iloc[0], m[name].iloc[0], inputs.threshold)

@@ -9,10 +9,18 @@ import numpy as np
 from ... import synthesis
 from .. import _style as st
 from . import _base as base
-from .common import change_note, monthly_curves
+from .common import article4_cards, change_note, count_label, monthly_curves
 
 if TYPE_CHECKING:
     from .._cache import ReportInputs
+
+
+#: headers of the Article 4 columns whose definition label is too short
+_HEADERS = {
+    base.LABELS["entrees_emploi_sortants_formation_region"]: count_label(
+        "entrees_emploi_sortants_formation_region"
+    )
+}
 
 
 @base.documented
@@ -22,7 +30,7 @@ def key_figures(
     """Cards of the year's key figures with the change from the year before."""
     rows = base.key_rows(inputs, level, code)
     cards = []
-    for name, label in base.CARDS:
+    for name, label in article4_cards():
         if name not in rows.index:
             continue
         r = rows.loc[name]
@@ -52,10 +60,10 @@ def departments_table(inputs: ReportInputs) -> st.Html:
         values,
         mask,
         inputs.threshold,
-        base.TABLE_COUNTS[:7],
+        (*base.TABLE_COUNTS[:7], "entrees_emploi_sortants_formation_region"),
         ("taux_formation", "taux_emploi"),
         {"libelle": "Territoire"},
-    )
+    ).rename(columns=_HEADERS)
     return st.join(
         st.heading("Par département"),
         st.table(
@@ -83,12 +91,14 @@ def missions_locales_table(inputs: ReportInputs, code_ml: str | None = None) -> 
         (
             "jeunes_accompagnes",
             "entrees_formation",
+            "entrees_formation_region",
             "entrees_alternance",
             "entrees_emploi",
+            "entrees_emploi_sortants_formation_region",
         ),
         base.RATE_NAMES,
         {"libelle": "Mission Locale"},
-    )
+    ).rename(columns=_HEADERS)
     dep = values["code"].astype(str).map(inputs.meta["departements"])
     shown.insert(1, "Dép.", dep.to_numpy())
     return st.join(
