@@ -144,3 +144,16 @@ def test_a_masked_target_is_said_to_be_masked(inputs):
     said = common.key_sentences(inputs, "region", "NAQ")
     assert any("n'est pas publiable" in x for x in said)
     assert not any("7\u202f540" in x for x in said)
+
+
+def test_the_follow_up_shows_the_run_month_both_years_and_the_rates_in_points(inputs):
+    html = s.followup_table(inputs).html
+    assert "Suivi de octobre 2024" in html and "décembre" not in html
+    for column in ("Accompagnés 2024", "Accompagnés 2023", "dont Région 2024"):
+        assert column in html
+    assert "dont après formation Région 2023" in html
+    # 30 % against 25 % of 1 000: +5,0 points, beyond the noise (starred)
+    assert f"+5,0{NBSP}points *" in html
+    assert "Taux formation Région 2024" in html and "n.d." in html
+    assert f"+0{NBSP}%" not in html and f"−0{NBSP}%" not in html
+    assert ">stable<" in html

@@ -113,10 +113,10 @@ READING_GUIDES: dict[str, str] = {
     "courbes_survie": (
         "Chaque courbe part de 100 % au premier accueil (ou à la sortie de "
         "formation) et descend à chaque entrée en emploi : elle donne, mois après "
-        "mois, la part des jeunes encore sans emploi (estimateur de Kaplan-Meier). "
+        "mois, la part des jeunes encore sans emploi. "
         "Les jeunes sans emploi à la date d'extraction sont comptés jusqu'à cette "
         "date puis sortent du calcul sans être considérés comme sans emploi pour "
-        "toujours (censure). Une courbe qui descend plus vite signale un accès plus "
+        "toujours. Une courbe qui descend plus vite signale un accès plus "
         "rapide à l'emploi ; l'écart entre deux profils est une description, pas "
         "l'effet du profil lui-même. Un emploi non saisi dans i-Milo n'est pas vu : "
         "les courbes sont plutôt pessimistes. Les groupes de moins de 20 jeunes ne "
@@ -131,13 +131,14 @@ READING_GUIDES: dict[str, str] = {
         "de 20 jeunes)."
     ),
     "logrank": (
-        "Le test du log-rank dit si les courbes des groupes d'une même "
-        "caractéristique (par exemple les tranches d'âge) diffèrent plus que le "
-        "hasard ne l'expliquerait. Une petite valeur p (moins de 0,05) indique une "
-        "différence réelle entre les groupes, sans en donner la taille ni la cause."
+        "Ce tableau dit si les courbes des groupes d'une même caractéristique "
+        "(par exemple les tranches d'âge) diffèrent plus que le hasard ne "
+        "l'expliquerait. Une valeur sous 0,05 indique une différence réelle entre "
+        "les groupes, sans en donner la taille ni la cause (méthode : annexe "
+        "« Méthodes »)."
     ),
     "cox": (
-        "Le modèle de Cox compare, à autres caractéristiques égales et au sein de "
+        "Ce tableau compare, à autres caractéristiques égales et au sein de "
         "chaque Mission Locale, la vitesse d'accès à l'emploi. Un rapport de "
         "risques de 1,20 veut dire qu'à tout moment, les jeunes de ce groupe "
         "entrent en emploi 20 % plus vite que ceux du groupe de référence (indiqué "

@@ -232,18 +232,22 @@ def schemes_and_aids(
     )
 
 
-#: aid type -> its name in a table (singular for one kind of aid)
 _AID_WORDS = {
-    "permis_b": "Aides au permis B",
-    "sante": "Aides à la santé",
-    "numerique": "Aides au numérique",
-    "mobilite_internationale": "Aides à la mobilité internationale",
-    "logement": "Aides au logement",
-    "aide_alimentaire": "Aide alimentaire",
-    "allocation": "Allocations",
-    "autre": "Autres aides",
-    "total": "Toutes aides",
+    "permis_b": "permis B",
+    "sante": "santé",
+    "numerique": "numérique",
+    "mobilite_internationale": "mobilité internationale",
+    "logement": "logement",
+    "aide_alimentaire": "aide alimentaire",
+    "allocation": "allocation",
+    "autre": "autres",
+    "total": "toutes",
 }
+
+
+#: aids whose French name is not « Aides <word> »
+_AID_NAMES = {"total": "Toutes aides", "aide_alimentaire": "Aide alimentaire",
+              "autre": "Autres aides"}  # fmt: skip
 
 
 def _aid_label(name: str) -> str:
@@ -252,7 +256,7 @@ def _aid_label(name: str) -> str:
             return label
     for key, word in _AID_WORDS.items():
         if f"_{key}_" in f"_{name}_":
-            aid = word
+            aid = _AID_NAMES.get(key, f"Aides {word}")
             if name.endswith("montant_eur"):
                 return f"{aid} : montant"
             if name.startswith("beneficiaires"):
