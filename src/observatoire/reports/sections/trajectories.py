@@ -174,8 +174,11 @@ def trajectory_blocks(wh: Warehouse, year: int, threshold: int) -> dict[str, Any
             numeric=["Silhouette moyenne"],
         ),
     )
-    study = st.join(study, _study_blocks(typo, threshold, wh, cohort))
-    per_ml = _ml_trajectory_blocks(typo, cohort, threshold)
+    analysis = tr.typology_study(
+        typo, resamples=STUDY_RESAMPLES, permutations=STUDY_PERMUTATIONS
+    )
+    study = st.join(study, _study_blocks(typo, analysis, threshold, wh, cohort))
+    per_ml = _ml_trajectory_blocks(typo, cohort, threshold, analysis)
     return {"etude": study, "ml": per_ml}
 
 
@@ -196,15 +199,12 @@ QUALITY_SHOWN: dict[str, tuple[str, str]] = {
 
 
 def _study_blocks(
-    typo: Typology, threshold: int, wh: Warehouse, cohort: int
+    typo: Typology, study: Any, threshold: int, wh: Warehouse, cohort: int
 ) -> st.Html:
     """How many types and how stable, representative paths, what separates the
     paths, their complexity (issue #19)."""
     from ... import trajectories as tr
 
-    study = tr.typology_study(
-        typo, resamples=STUDY_RESAMPLES, permutations=STUDY_PERMUTATIONS
-    )
     quality = typo.quality
     n_sample = study.n_sample
     summary = study.stability.summary.loc[typo.k]
@@ -439,6 +439,7 @@ def _complexity_blocks(
                 numeric=["Jeunes", "Complexité moyenne", "Turbulence moyenne"],
             )
         )
+    by_profile = by_profile[by_profile["caracteristique"] != "Mission Locale"]
     blocks.append(
         st.table(
             indicators_display(by_profile, threshold),
@@ -810,8 +811,33 @@ def _profile_display(profiles: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return out
 
 
+def _ml_summary(typo: Typology, study: Any, name: str, n_ml: int) -> str:
+    """The short version of the study for one ML: types, stability, complexity."""
+    mean = float(study.stability.summary.loc[typo.k, "mean"])
+    text = (
+        f"La typologie régionale compte {typo.k} types de parcours, retenus sur la "
+        "qualité de la partition (silhouette) ; ils sont "
+        + ("stables" if mean >= STABLE_ARI else "peu stables")
+        + " d'un tirage de l'échantillon à l'autre."
+    )
+    ind = study.indicators_by_profile
+    if ind is None or n_ml < base.MIN_DENOMINATOR:
+        return text
+    mine = ind[(ind["caracteristique"] == "Mission Locale") & (ind["valeur"] == name)]
+    if len(mine) != 1 or int(mine["jeunes"].iloc[0]) < base.MIN_DENOMINATOR:
+        return text
+    region = ind.iloc[0]
+    row = mine.iloc[0]
+    return text + (
+        f" Complexité moyenne des parcours des jeunes de la Mission Locale : "
+        f"{fr_num(row['complexite'], 3)} (région : {fr_num(region['complexite'], 3)}) ;"
+        f" turbulence moyenne : {fr_num(row['turbulence'], 3)} (région : "
+        f"{fr_num(region['turbulence'], 3)})."
+    )
+
+
 def _ml_trajectory_blocks(
-    typo: Typology, cohort: int, threshold: int
+    typo: Typology, cohort: int, threshold: int, study: Any = None
 ) -> dict[str, st.Html]:
     """Each ML's cohort across the regional types, against the region."""
     shares = typo.ml_shares
@@ -864,6 +890,11 @@ def _ml_trajectory_blocks(
                     "parcours dit ce qui distingue les jeunes suivis ici ; elle dépend "
                     "aussi de leur profil et du territoire."
                 ),
+            ),
+            None
+            if study is None
+            else st.paragraph(
+                st.esc(_ml_summary(typo, study, str(rows["nom_ml"].iloc[0]), n_ml))
             ),
         )
     return out
