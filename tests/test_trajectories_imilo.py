@@ -809,3 +809,14 @@ def test_ml_summary_short_version():
     )
     # fewer than 20 young people: no mean
     assert _ml_summary(typo, study, "ML B", 19) == first
+
+
+def test_first_mds_coordinate_of_points_on_a_line():
+    from observatoire.reports.sections.trajectories import _first_mds_coordinate
+
+    # points 0, 1, 3, 6 on a line: the first MDS coordinate is their centred
+    # position (mean 2.5), up to the sign
+    x = np.array([0.0, 1.0, 3.0, 6.0])
+    got = _first_mds_coordinate(np.abs(x[:, None] - x[None, :]))
+    np.testing.assert_allclose(np.abs(got), np.abs(x - 2.5), atol=1e-9)
+    assert np.sign(got[0]) == -np.sign(got[-1])

@@ -108,12 +108,18 @@ def trajectory_blocks(wh: Warehouse, year: int, threshold: int) -> dict[str, Any
             ),
         ),
         st.figure(
-            tr.plot_index(typo),
-            alt="Parcours individuels rangés par type, sans identifiant",
+            _index_sorted_by_mds(typo),
+            alt=(
+                "Parcours individuels de l'échantillon, sans identifiant, un panneau "
+                "par type, rangés dans chaque type par proximité des parcours (MDS)"
+            ),
             guide=(
                 "Chaque ligne fine est le parcours d'un jeune de l'échantillon "
                 "classé, sans identifiant, rangé avec les autres parcours de son "
-                "type : la couleur dit la situation de chaque mois."
+                "type ; dans chaque type, les parcours voisins sont côte à côte "
+                "(tri par la première coordonnée d'un positionnement "
+                "multidimensionnel, comme sortv = « mds » dans TraMineR) : la "
+                "couleur dit la situation de chaque mois."
             ),
         ),
         st.figure(
@@ -196,6 +202,42 @@ QUALITY_SHOWN: dict[str, tuple[str, str]] = {
     "PBC": ("Point bisérial (PBC)", "plus haut"),
     "R2": ("Part de la dispersion expliquée (R²)", "plus haut"),
 }
+
+
+def _index_sorted_by_mds(typo: Typology) -> Any:
+    """The index plot of the sample by type, sorted by MDS on its distance matrix."""
+    from types import SimpleNamespace
+
+    from ... import trajectories as tr
+
+    sample = SimpleNamespace(
+        sequences=tr.Sequences(
+            typo.sequences.codes[typo.sample],
+            typo.sequences.alphabet,
+            typo.sequences.labels,
+            pd.RangeIndex(len(typo.sample)),
+            typo.sequences.positions,
+        ),
+        labels=typo.sample_labels,
+        group_names=typo.group_names,
+    )
+    return tr.plot_index(sample, sort=_first_mds_coordinate(typo.sample_distances))
+
+
+def _first_mds_coordinate(d: np.ndarray) -> np.ndarray:
+    """First coordinate of the classical MDS of ``d`` (its sign is arbitrary).
+
+    Only the leading eigenvector of the double-centred matrix is needed to sort
+    the rows: Lanczos (``eigsh``, k=1) takes a fraction of a second on the
+    sample where a full eigendecomposition takes about a minute on the batch
+    machine.
+    """
+    from scipy.sparse.linalg import eigsh
+
+    sq = np.asarray(d, dtype=np.float64) ** 2
+    b = -0.5 * (sq - sq.mean(axis=0)[None, :] - sq.mean(axis=1)[:, None] + sq.mean())
+    values, vectors = eigsh(b, k=1, which="LA", v0=np.ones(len(b)))
+    return vectors[:, 0] * np.sqrt(max(float(values[0]), 0.0))
 
 
 def _study_blocks(
