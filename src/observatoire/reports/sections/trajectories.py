@@ -236,7 +236,12 @@ def _first_mds_coordinate(d: np.ndarray) -> np.ndarray:
 
     sq = np.asarray(d, dtype=np.float64) ** 2
     b = -0.5 * (sq - sq.mean(axis=0)[None, :] - sq.mean(axis=1)[:, None] + sq.mean())
-    values, vectors = eigsh(b, k=1, which="LA", v0=np.ones(len(b)))
+    if len(b) < 50:  # small: the full decomposition is cheap and always defined
+        values, vectors = np.linalg.eigh(b)
+        values, vectors = values[-1:], vectors[:, -1:]
+    else:  # a fixed, non-constant start (constants are in the null space of b)
+        start = np.linspace(1.0, 2.0, len(b))
+        values, vectors = eigsh(b, k=1, which="LA", v0=start)
     return vectors[:, 0] * np.sqrt(max(float(values[0]), 0.0))
 
 
