@@ -724,5 +724,9 @@ def test_funnel_figure_labels_signals(synthetic_wh):
     assert "Rapport observé / attendu" in text and "limites à 99,8 %" in text
     assert "signal à discuter" in text
     labels = {t.get_text() for t in fig.axes[0].texts}
-    flagged = set(res.table.loc[res.table["signal"] != "", "code_ml"])
+    # each flagged ML is labelled by its name as the tables write it, not its code
+    flagged = {
+        name.replace("Mission locale synthétique ", "ML ")
+        for name in res.table.loc[res.table["signal"] != "", "nom_ml"]
+    }
     assert labels == flagged and flagged

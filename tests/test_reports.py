@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 import textwrap
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -123,6 +124,114 @@ def test_masked_counts_are_explained_where_they_appear(batch_run):
     )
     assert "Secret statistique" in page
     assert "effectif inférieur à 5" in page
+
+
+# ------------------------------------------------- what a committee member reads
+_BLOCKS = {"p", "li", "td", "th", "caption", "h1", "h2", "h3", "h4", "div", "figcaption", "ul", "tr", "summary", "span"}  # fmt: skip
+
+
+class _Page(HTMLParser):
+    """Visible text of a page, one string per block (a cell, a paragraph…).
+
+    Text inside the « À retenir » list is also kept apart, and so is the text
+    of every table (cells and captions).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks: list[str] = [""]
+        self.skip = 0
+        self.in_summary = 0
+        self.in_table = 0
+        self.summary: list[str] = []
+        self.tables: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.skip += 1
+        if tag in _BLOCKS:
+            self.blocks.append("")
+        if tag == "ul" and ("class", "a-retenir") in attrs:
+            self.in_summary = 1
+        elif tag == "li" and self.in_summary:
+            self.summary.append("")
+        if tag == "table":
+            self.in_table += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.skip -= 1
+        if tag == "ul":
+            self.in_summary = 0
+        if tag == "table":
+            self.in_table -= 1
+        if tag in _BLOCKS:
+            self.blocks.append("")
+
+    def handle_data(self, data):
+        if self.skip:
+            return
+        self.blocks[-1] += data
+        if self.in_summary and self.summary:
+            self.summary[-1] += data
+        if self.in_table:
+            self.tables.append(data)
+
+
+def _read_page(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def test_every_page_reads_as_french_a_committee_member_understands(batch_run):
+    from observatoire.synthesis import wording_problems
+
+    found = []
+    for r in batch_run.results:
+        for block in _read_page(batch_run.run_dir / r.html).blocks:
+            found += [(r.name, *p) for p in wording_problems(" ".join(block.split()))]
+    assert found == []
+
+
+#: a number as the reports write it: 12 345, 45,2, −3, +1,8
+_NUMBER = re.compile(r"[−+]?\d{1,3}(?:\u202f\d{3})*(?:,\d+)?")
+
+
+def test_the_synthesis_opens_each_report_and_every_number_is_in_a_table(batch_run):
+    pages = ["rapport_regional", "suivi_mensuel"] + [
+        f"rapport_mission_locale_{c}" for c in MLS
+    ]
+    for name in pages:
+        page = _read_page(batch_run.run_dir / "html" / f"{name}.html")
+        assert 3 <= len(page.summary) <= 6, name
+        tables = " ".join(" ".join(page.tables).split())
+        for sentence in page.summary:
+            sentence = " ".join(sentence.split())
+            for jargon in ("O/E", "Wilson", "p-value", "valeur p", "Poisson"):
+                assert jargon not in sentence, (name, sentence)
+            for number in _NUMBER.findall(sentence):
+                assert number.lstrip("+−") in tables, (name, number, sentence)
+
+
+def test_article_4_is_shown_for_both_years_with_the_region_funded_lines(batch_run):
+    from observatoire.indicators import DEFINITIONS, RATES
+
+    for name in ["rapport_regional", f"rapport_mission_locale_{MLS[0]}"]:
+        page = _read_page(batch_run.run_dir / "html" / f"{name}.html")
+        tables = " ".join(page.tables)
+        assert "Article 4 : cette année et l'an dernier" in " ".join(page.blocks)
+        assert "dont sortants de formations financées par la Région" in tables
+        for rate in RATES:
+            assert DEFINITIONS[rate][0] in tables, (name, rate)
+        assert "Évolution" in tables and "Lecture" in tables
+    page = _read_page(batch_run.run_dir / "html" / "suivi_mensuel.html")
+    tables = " ".join(page.tables)
+    for column in ("dont Région", "dont après formation Région", "Taux emploi"):
+        years = set(re.findall(rf"{column} (\d{{4}})", tables))
+        assert len(years) == 2, (column, years)  # N and N−1 side by side
+    assert "Taux formation Région : évolution" in tables
+    assert not re.search(r"[−+]0(?:,0)?\s?%", tables)
 
 
 def test_second_run_reuses_the_cache_and_resume_runs_nothing(batch_run):

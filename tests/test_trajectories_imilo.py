@@ -777,3 +777,46 @@ class TestStudyDisplays:
             "(0,182) est plus faible que celle des jeunes accueillis en 2021 "
             "(0,240) ; leur turbulence moyenne passe de 0,241 à 0,191."
         )
+
+
+def test_ml_summary_short_version():
+    from types import SimpleNamespace
+
+    from observatoire.reports.sections.trajectories import _ml_summary
+
+    typo = SimpleNamespace(k=3)
+    ind = pd.DataFrame(
+        {
+            "caracteristique": ["Ensemble", "Mission Locale", "Mission Locale"],
+            "valeur": ["toute la cohorte", "ML A", "ML B"],
+            "jeunes": [1000, 980, 20 - 1],
+            "complexite": [0.182, 0.19, 0.3],
+            "turbulence": [0.191, 0.2, 0.3],
+        }
+    )
+    study = SimpleNamespace(
+        stability=SimpleNamespace(summary=pd.DataFrame({"mean": [0.95]}, index=[3])),
+        indicators_by_profile=ind,
+    )
+    first = (
+        "La typologie régionale compte 3 types de parcours, retenus sur la qualité "
+        "de la partition (silhouette) ; ils sont stables d'un tirage de "
+        "l'échantillon à l'autre."
+    )
+    assert _ml_summary(typo, study, "ML A", 980) == first + (
+        " Complexité moyenne des parcours des jeunes de la Mission Locale : 0,190 "
+        "(région : 0,182) ; turbulence moyenne : 0,200 (région : 0,191)."
+    )
+    # fewer than 20 young people: no mean
+    assert _ml_summary(typo, study, "ML B", 19) == first
+
+
+def test_first_mds_coordinate_of_points_on_a_line():
+    from observatoire.reports.sections.trajectories import _first_mds_coordinate
+
+    # points 0, 1, 3, 6 on a line: the first MDS coordinate is their centred
+    # position (mean 2.5), up to the sign
+    x = np.array([0.0, 1.0, 3.0, 6.0])
+    got = _first_mds_coordinate(np.abs(x[:, None] - x[None, :]))
+    np.testing.assert_allclose(np.abs(got), np.abs(x - 2.5), atol=1e-9)
+    assert np.sign(got[0]) == -np.sign(got[-1])

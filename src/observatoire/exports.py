@@ -246,7 +246,7 @@ def write_indicators(
             "Nature des données",
             "SYNTHÉTIQUES (générateur du projet) : ne décrivent aucune personne réelle"
             if synthetic
-            else "extrait de l'entrepôt régional iMilo",
+            else "extrait de l'entrepôt régional i-Milo",
         ),
         ("Date d'extraction", "" if when is None else when.strftime("%d/%m/%Y")),
         (

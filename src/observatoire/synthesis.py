@@ -34,14 +34,22 @@ from dataclasses import dataclass
 
 from scipy import stats
 
-from .formatting import NBSP, fr_int, fr_num
+from .formatting import NBSP, fr_int, fr_num, fr_pct
 
 __all__ = [
     "ALPHA",
     "Change",
     "change_in_count",
     "change_in_rate",
+    "adjusted_sentence",
     "describe_count",
+    "describe_rate",
+    "discussion_sentence",
+    "masked_sentence",
+    "of_word",
+    "per_month_needed",
+    "plural",
+    "target_sentence",
     "wording_problems",
 ]
 
@@ -278,10 +286,243 @@ def describe_count(label: str, change: Change) -> str:
     --------
     >>> describe_count("entrées en formation", change_in_count(1000, 850))
     '1\u202f000 entrées en formation, hausse nette sur un an (+18\u00a0%).'
+    >>> describe_count("premiers accueils", change_in_count(130, 100))
+    "130 premiers accueils, légère hausse sur un an (+30\u00a0%), dans la marge d'incertitude."
     >>> describe_count("premiers accueils", change_in_count(1001, 1000))
     '1\u202f001 premiers accueils, stable sur un an.'
     """
-    head = f"{fr_int(change.value)} {label}, {change.verdict} sur un an"
     if change.direction == "stable":
-        return head + "."
-    return f"{head} ({change.shown})."
+        return f"{fr_int(change.value)} {label}, stable sur un an."
+    word = (
+        _WORDS[(change.direction, True)]
+        if change.significant
+        else (f"légère {change.direction}")
+    )
+    tail = "" if change.significant else ", dans la marge d'incertitude"
+    return f"{fr_int(change.value)} {label}, {word} sur un an ({change.shown}){tail}."
+
+
+def describe_rate(label: str, change: Change) -> str:
+    """One sentence on a rate against the same period a year earlier.
+
+    Parameters
+    ----------
+    label : str
+        The rate's label, as in the report's tables (« Taux d'entrée en emploi »).
+    change : Change
+        From :func:`change_in_rate`.
+
+    Examples
+    --------
+    >>> describe_rate("Taux d'entrée en emploi", change_in_rate(300, 1000, 250, 1000))
+    "Taux d'entrée en emploi : 30,0\u00a0% contre 25,0\u00a0% un an plus tôt, hausse nette (+5,0\u00a0points)."
+    >>> describe_rate("Taux d'entrée en formation", change_in_rate(30, 100, 30, 100))
+    "Taux d'entrée en formation : 30,0\u00a0%, stable sur un an."
+    """
+    now = fr_pct(change.value)
+    if change.direction == "stable":
+        return f"{label} : {now}, stable sur un an."
+    return (
+        f"{label} : {now} contre {fr_pct(change.previous)} un an plus tôt, "
+        f"{change.verdict} ({change.shown})."
+    )
+
+
+def masked_sentence(label: str) -> str:
+    """The sentence about a figure the disclosure rules hide.
+
+    Examples
+    --------
+    >>> print(masked_sentence("Les entrées en emploi"))
+    Les entrées en emploi ne sont pas publiables ici (secret statistique ou trop peu de jeunes) : pas de comparaison sur un an.
+    """
+    return (
+        f"{label} ne sont pas publiables ici (secret statistique ou trop peu de "
+        "jeunes) : pas de comparaison sur un an."
+    )
+
+
+#: position of an ML in the adjusted comparison -> plain words
+_POSITION_WORDS = {
+    "au-dessus": "plus {what} qu'attendu compte tenu du profil de ses jeunes",
+    "un peu au-dessus": "plus {what} qu'attendu compte tenu du profil de ses jeunes",
+    "en dessous": "moins {what} qu'attendu compte tenu du profil de ses jeunes",
+    "un peu en dessous": "moins {what} qu'attendu compte tenu du profil de ses jeunes",
+    "dans la norme": "autant {what} qu'attendu compte tenu du profil de ses jeunes",
+}
+
+
+def adjusted_sentence(name: str, what: str, position: str) -> str:
+    """Where an ML stands once its public is accounted for, in plain words.
+
+    Parameters
+    ----------
+    name : str
+        The ML's name.
+    what : str
+        What is counted, with its partitive (« d'entrées en emploi »).
+    position : {'au-dessus', 'un peu au-dessus', 'en dessous', 'un peu en dessous', 'dans la norme'}
+        The ML's position in the adjusted comparison: beyond the limits that
+        chance and the profile of its young people explain (« un peu »: beyond
+        the inner limits only), or within them.
+
+    Examples
+    --------
+    >>> adjusted_sentence("Pau", "d'entrées en emploi", "au-dessus")
+    "Pau a plus d'entrées en emploi qu'attendu compte tenu du profil de ses jeunes, au-delà de ce que le hasard explique."
+    >>> adjusted_sentence("Pau", "d'entrées en emploi", "un peu en dessous")
+    "Pau a un peu moins d'entrées en emploi qu'attendu compte tenu du profil de ses jeunes ; un écart à confirmer sur une autre année."
+    >>> adjusted_sentence("Pau", "d'entrées en formation", "dans la norme")
+    "Pau a autant d'entrées en formation qu'attendu compte tenu du profil de ses jeunes : l'écart éventuel reste dans la marge d'incertitude."
+    """
+    words = _POSITION_WORDS[position].format(what=what)
+    if position == "dans la norme":
+        return f"{name} a {words} : l'écart éventuel reste dans la marge d'incertitude."
+    if position.startswith("un peu"):
+        return f"{name} a un peu {words} ; un écart à confirmer sur une autre année."
+    return f"{name} a {words}, au-delà de ce que le hasard explique."
+
+
+def target_sentence(
+    label: str,
+    done: float,
+    target: float,
+    months_left: int,
+    unit: str,
+    month_name: str,
+) -> str:
+    """Where a target stands and what it takes to reach it by year end.
+
+    Parameters
+    ----------
+    label : str
+        The target's label (from the target file).
+    done : float
+        Achieved from January to the end of the month (published value).
+    target : float
+        The target (the lower bound of a range).
+    months_left : int
+        Months left until December (0 in December).
+    unit : str
+        What one unit is, plural (« entrées », « aides »).
+    month_name : str
+        The month measured at (« octobre 2024 »).
+
+    Examples
+    --------
+    Hand-checked: 7 540 done at the end of October, 12 000 targeted, two
+    months left: (12 000 − 7 540) / 2 = 2 230 a month.
+
+    >>> target_sentence("Entrées en formation", 7540, 12000, 2, "entrées", "octobre 2024")
+    "Entrées en formation : 7\u202f540 à fin octobre 2024 pour une cible de 12\u202f000 ; il faudrait 2\u202f230 entrées par mois d'ici décembre."
+    >>> target_sentence("Permis B", 6100, 6000, 2, "aides", "octobre 2024")
+    'Permis B : 6\u202f100 à fin octobre 2024 pour une cible de 6\u202f000 : cible atteinte.'
+    >>> target_sentence("Permis B", 5000, 6000, 0, "aides", "décembre 2024")
+    'Permis B : 5\u202f000 à fin décembre 2024 pour une cible de 6\u202f000 : cible non atteinte, il manque 1\u202f000 aides.'
+    """
+    head = f"{label} : {fr_int(done)} à fin {month_name} pour une cible de {fr_int(target)}"
+    left = target - done
+    if left <= 0:
+        return head + " : cible atteinte."
+    if months_left <= 0:
+        return f"{head} : cible non atteinte, il manque {fr_int(left)} {unit}."
+    return (
+        f"{head} ; il faudrait {fr_int(math.ceil(left / months_left))} {unit} "
+        "par mois d'ici décembre."
+    )
+
+
+def per_month_needed(done: float, target: float, months_left: int) -> float | None:
+    """What a target needs each month until December (None when reached or over).
+
+    >>> per_month_needed(7540, 12000, 2), per_month_needed(6100, 6000, 2)
+    (2230, None)
+    """
+    left = target - done
+    if left <= 0 or months_left <= 0:
+        return None
+    return math.ceil(left / months_left)
+
+
+def discussion_sentence(
+    changes: list[tuple[str, Change]], missed: list[str] | tuple[str, ...] = ()
+) -> str:
+    """What deserves discussion at the committee: the clear falls, else the clear rises.
+
+    Parameters
+    ----------
+    changes : list of (label, Change)
+        The figures compared in the synthesis, labels in lower case.
+    missed : list of str
+        Labels of the targets out of reach at the current pace.
+
+    Examples
+    --------
+    >>> down = change_in_rate(200, 1000, 250, 1000)
+    >>> up = change_in_count(1000, 850)
+    >>> discussion_sentence([("le taux d'entrée en emploi", down), ("les entrées", up)])
+    "À discuter en comité : la baisse nette du taux d'entrée en emploi."
+    >>> discussion_sentence([("les entrées", up)])
+    'À discuter en comité : ce qui explique la hausse nette des entrées.'
+    >>> discussion_sentence([("les entrées", change_in_count(12, 10))])
+    "À discuter en comité : aucun chiffre n'a bougé au-delà de la marge d'incertitude d'une année sur l'autre."
+    >>> print(discussion_sentence([], ["Pass numériques"]))
+    À discuter en comité : les objectifs hors d'atteinte au rythme actuel (pass numériques).
+    """
+    falls = [label for label, c in changes if c.significant and c.direction == "baisse"]
+    rises = [label for label, c in changes if c.significant and c.direction == "hausse"]
+    topics = [f"la baisse nette {_of(label)}" for label in falls]
+    if missed:
+        topics.append(
+            "les objectifs hors d'atteinte au rythme actuel ("
+            + _and([label.lower() for label in missed])
+            + ")"
+        )
+    if topics:
+        return "À discuter en comité : " + _and(topics) + "."
+    if rises:
+        return (
+            "À discuter en comité : ce qui explique "
+            + _and([f"la hausse nette {_of(label)}" for label in rises])
+            + "."
+        )
+    return (
+        "À discuter en comité : aucun chiffre n'a bougé au-delà de la marge "
+        "d'incertitude d'une année sur l'autre."
+    )
+
+
+def _of(label: str) -> str:
+    """« de » + a label starting with an article: du, des, de la, de l'."""
+    for article, contracted in (("le ", "du "), ("les ", "des ")):
+        if label.startswith(article):
+            return contracted + label[len(article) :]
+    return "de " + label
+
+
+def _and(parts: list[str]) -> str:
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " et " + parts[-1]
+
+
+def plural(n: int, singular: str, plural_text: str) -> str:
+    """« 1 Mission Locale … », « 8 Missions Locales … »: never « (s) ».
+
+    French takes the singular for 0 and 1.
+
+    >>> plural(1, "mois masqué", "mois masqués"), plural(8, "ML", "MLs")
+    ('1 mois masqué', '8 MLs')
+    """
+    return f"{fr_int(n)} {singular if abs(n) < 2 else plural_text}"
+
+
+def of_word(words: str) -> str:
+    """« de » before ``words``, elided before a vowel: « d'entrées », « de jeunes ».
+
+    >>> of_word("entrées en emploi"), of_word("jeunes accompagnés")
+    ("d'entrées en emploi", 'de jeunes accompagnés')
+    """
+    if words[:1].lower() in _VOWEL_START:
+        return "d'" + words
+    return "de " + words

@@ -12,9 +12,10 @@ import logging
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from ..exceptions import ParamsError
-from ..figures import FIG_DPI, FIG_WIDTH, PALETTE, new_figure
+from ..figures import FIG_DPI, FIG_WIDTH, PALETTE, new_figure, plain
 from ..formatting import fr_int, fr_month, fr_num
 from ._adjusted import OUTCOMES as ADJUSTED_OUTCOMES
 from ._adjusted import AdjustedComparison, overdispersed_limit, poisson_limit
@@ -276,7 +277,7 @@ def funnel_figure(
         for _, row in shown.iterrows():
             if label == "toutes" or (label == "signaux" and row["signal"]):
                 ax.annotate(
-                    str(row["code_ml"]),
+                    _ml_name(row),
                     (row["attendus"], row["ratio"]),
                     xytext=(4, 3),
                     textcoords="offset points",
@@ -440,3 +441,14 @@ def outcomes_figure(
         )
     _note(fig, " ".join(notes))
     return fig
+
+
+def _ml_name(row: pd.Series) -> str:
+    """The ML's name as the report's tables and charts write it, never its code alone."""
+    name = row.get("nom_ml")
+    if name is None or pd.isna(name) or not str(name):
+        return plain(str(row["code_ml"]))
+    name = str(name)
+    for long in ("Mission locale synthétique ", "Mission Locale ", "Mission locale "):
+        name = name.replace(long, "ML ")
+    return plain(name)

@@ -98,27 +98,27 @@ def modality_order(variable: str, values) -> list[str]:
 READING_GUIDES: dict[str, str] = {
     "sorties_formation": (
         "Pour les jeunes sortis d'une formation financée par la Région pendant la "
-        "période, ce tableau donne la part qui, 6 puis 12 mois après la date de "
-        "sortie, est en emploi (dont emploi durable : CDI ou contrat prévu pour "
+        "période, ce tableau donne la part qui, au nombre de mois indiqué après "
+        "la date de sortie, est en emploi (dont emploi durable : CDI ou contrat prévu pour "
         "au moins six mois), en alternance ou de nouveau en formation, ce jour-là. "
         "Les jeunes dont la date d'observation tombe après la date d'extraction "
         "ne sont pas encore observables : ils sont comptés à part et exclus du "
         "calcul. L'intervalle de confiance à 95 % indique la précision de la part : "
         "deux groupes dont les intervalles se chevauchent largement ne se "
         "distinguent pas nettement. Une situation qui n'a pas été saisie dans "
-        "iMilo n'est pas vue : ces parts sont des minima. « < 5 » signale un "
+        "i-Milo n'est pas vue : ces parts sont des minima. « < 5 » signale un "
         "effectif de 1 à 4 masqué, « s » une part non diffusée (moins de 20 "
         "jeunes observés)."
     ),
     "courbes_survie": (
         "Chaque courbe part de 100 % au premier accueil (ou à la sortie de "
         "formation) et descend à chaque entrée en emploi : elle donne, mois après "
-        "mois, la part des jeunes encore sans emploi (estimateur de Kaplan-Meier). "
+        "mois, la part des jeunes encore sans emploi. "
         "Les jeunes sans emploi à la date d'extraction sont comptés jusqu'à cette "
         "date puis sortent du calcul sans être considérés comme sans emploi pour "
-        "toujours (censure). Une courbe qui descend plus vite signale un accès plus "
+        "toujours. Une courbe qui descend plus vite signale un accès plus "
         "rapide à l'emploi ; l'écart entre deux profils est une description, pas "
-        "l'effet du profil lui-même. Un emploi non saisi dans iMilo n'est pas vu : "
+        "l'effet du profil lui-même. Un emploi non saisi dans i-Milo n'est pas vu : "
         "les courbes sont plutôt pessimistes. Les groupes de moins de 20 jeunes ne "
         "sont pas tracés."
     ),
@@ -131,13 +131,14 @@ READING_GUIDES: dict[str, str] = {
         "de 20 jeunes)."
     ),
     "logrank": (
-        "Le test du log-rank dit si les courbes des groupes d'une même "
-        "caractéristique (par exemple les tranches d'âge) diffèrent plus que le "
-        "hasard ne l'expliquerait. Une petite valeur p (moins de 0,05) indique une "
-        "différence réelle entre les groupes, sans en donner la taille ni la cause."
+        "Ce tableau dit si les courbes des groupes d'une même caractéristique "
+        "(par exemple les tranches d'âge) diffèrent plus que le hasard ne "
+        "l'expliquerait. Une valeur sous 0,05 indique une différence réelle entre "
+        "les groupes, sans en donner la taille ni la cause (méthode : annexe "
+        "« Méthodes »)."
     ),
     "cox": (
-        "Le modèle de Cox compare, à autres caractéristiques égales et au sein de "
+        "Ce tableau compare, à autres caractéristiques égales et au sein de "
         "chaque Mission Locale, la vitesse d'accès à l'emploi. Un rapport de "
         "risques de 1,20 veut dire qu'à tout moment, les jeunes de ce groupe "
         "entrent en emploi 20 % plus vite que ceux du groupe de référence (indiqué "
@@ -153,8 +154,7 @@ READING_GUIDES: dict[str, str] = {
         "de 1,10 signifie 10 % d'entrées de plus qu'attendu. Une Mission Locale "
         "hors des limites de l'entonnoir est un signal à discuter avec elle, pas un "
         "classement : le modèle ignore le marché du travail local, l'offre de "
-        "formation et la qualité de la saisie. Le tableau est trié par Mission "
-        "Locale, non par rapport."
+        "formation et la qualité de la saisie."
     ),
     "entonnoir": (
         "Chaque point est une Mission Locale : en abscisse le nombre d'entrées "
@@ -629,7 +629,7 @@ def comparison_table(
     pd.DataFrame
         Strings, sorted by indicator then ML (never by ratio): ``Indicateur``,
         ``Mission Locale``, ``Jeunes accompagnés``, ``Entrées observées (O)``,
-        ``Entrées attendues (E)``, ``O/E``, ``IC 95 % de O/E``,
+        ``Entrées attendues (E)``, ``O/E``, ``IC 95 % du rapport O/E``,
         ``Position dans l'entonnoir``, ``Remarque``.
     """
     t = comp.table
@@ -702,7 +702,7 @@ def comparison_table(
                 HIDDEN if h else fr_num(v, 2)
                 for h, v in zip(hidden, t["ratio"], strict=True)
             ],
-            "IC 95 % de O/E": [
+            "IC 95 % du rapport O/E": [
                 HIDDEN if h else v
                 for h, v in zip(
                     hidden,

@@ -128,7 +128,7 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     "entrees_emploi_durable": (
         "dont emploi durable",
         "Parmi les entrées en emploi : au moins un emploi en CDI, ou prévu pour "
-        "durer au moins 6 mois (fin prévue - début >= 183 jours).",
+        "durer au moins 6 mois (au moins 183 jours entre le début et la fin prévue).",
     ),
     "entrees_emploi_sortants_formation_region": (
         "dont sortants de formation Région",

@@ -1047,8 +1047,6 @@ def indicators_by_profile(seq: Any, covariates: pd.DataFrame) -> pd.DataFrame | 
         }
     ]
     for col in covariates.columns:
-        if col == "Mission Locale":  # 43 small groups: the ML reports show theirs
-            continue
         key = covariates[col].reset_index(drop=True)
         grouped = values.groupby(key.to_numpy(), sort=True, observed=True)
         means = grouped.mean()

@@ -16,8 +16,16 @@ Every section degrades gracefully: when the shared step could not compute a
 part, it recorded a French message and the section shows it.
 """
 
-from .animation import REVIEW_TABLES, as_image, review_header, review_table, section
+from .animation import (
+    REVIEW_TABLES,
+    as_image,
+    review_block,
+    review_header,
+    review_table,
+    section,
+)
 from .common import (
+    key_points,
     method_notes,
     ml_code,
     monthly_curves,
@@ -25,6 +33,7 @@ from .common import (
     schemes_and_aids,
     targets,
     title,
+    year_on_year,
 )
 from .followup import followup_heatmap, followup_table
 from .ml import (
@@ -49,6 +58,7 @@ from .trajectories import trajectories_study
 __all__ = [
     "REVIEW_TABLES",
     "as_image",
+    "review_block",
     "review_header",
     "review_table",
     "section",
@@ -59,6 +69,7 @@ __all__ = [
     "followup_heatmap",
     "followup_table",
     "key_figures",
+    "key_points",
     "method_notes",
     "missions_locales_table",
     "ml_code",
@@ -75,4 +86,5 @@ __all__ = [
     "targets",
     "title",
     "trajectories_study",
+    "year_on_year",
 ]

@@ -22,6 +22,7 @@ from ...exceptions import ParamsError
 from ...formatting import fr_hours, fr_int, fr_pct, fr_signed_pct
 from .. import _style as st
 from . import _base as base
+from .common import natural_key
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -126,6 +127,8 @@ def review_table(review: AnnualReview, which: str) -> Styler | st.Html:
         return _styler(table, fmt, which)
     if which == "moins_2_fois":
         t = review.rarely_reached
+        if not t.empty:
+            t = _natural(t, ["departement", "nom_ml"])
         if t.empty:
             return st.Html(
                 f"<p>Toutes les Missions Locales ont été touchées au moins deux fois "
@@ -169,7 +172,7 @@ def review_table(review: AnnualReview, which: str) -> Styler | st.Html:
             cells.at[i, "Évolution (%)"] = fr_pct(0) if pct == 0 else fr_signed_pct(pct)
         return _styler(cells, {}, which)
     if which == "par_ml":
-        t = review.per_ml
+        t = _natural(review.per_ml, ["departement", "nom_ml"])
         table = pd.DataFrame(
             {
                 "Mission Locale": t["nom_ml"],
@@ -186,6 +189,70 @@ def review_table(review: AnnualReview, which: str) -> Styler | st.Html:
     )
 
 
+def _natural(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Rows in natural order of ``columns``: « Gironde 2 » before « Gironde 10 »."""
+    keys = (
+        frame[columns]
+        .astype(str)
+        .apply(lambda row: tuple(natural_key(v) for v in row), axis=1)
+    )
+    return frame.iloc[sorted(range(len(frame)), key=lambda i: keys.iloc[i])]
+
+
+#: caption and reading guide of each review table
+_CAPTIONS = {
+    "evolution": (
+        "Les actions d'animation de l'année et de l'année précédente",
+        "Chaque ligne compare un total de l'année à celui de l'année précédente ; "
+        "l'évolution est donnée en nombre puis en pourcentage.",
+    ),
+    "par_type": (
+        "Actions d'animation par type",
+        "Une action compte une fois ; les heures sont celles des actions, les "
+        "participants ceux des Missions Locales présentes.",
+    ),
+    "par_politique": (
+        "Actions d'animation par politique régionale relayée",
+        "Une action qui relaie deux politiques compte dans chacune : le total des "
+        "lignes peut dépasser le nombre d'actions.",
+    ),
+    "par_departement": (
+        "Missions Locales touchées par l'animation, par département",
+        "« Touchées » : Missions Locales ayant participé à au moins une action de "
+        "l'année ; « moins de deux fois » : celles qui ont participé à une seule "
+        "action, ou à aucune.",
+    ),
+    "moins_2_fois": (
+        "Missions Locales touchées moins de deux fois dans l'année",
+        "Missions Locales à inviter en priorité aux prochaines actions.",
+    ),
+    "par_ml": (
+        "Actions suivies par chaque Mission Locale",
+        "Missions Locales par département, dans l'ordre de leur nom ; « politiques "
+        "abordées » : nombre de politiques régionales différentes relayées dans les "
+        "actions suivies.",
+    ),
+}
+
+
+@base.documented
+def review_block(review: AnnualReview, which: str) -> st.Html:
+    """One review table with its caption and its reading guide, as HTML."""
+    table = review_table(review, which)
+    if isinstance(table, st.Html):
+        return table
+    caption, guide = _CAPTIONS[which]
+    html = (
+        table.set_caption(st.esc(f"{caption}, {review.year}"))
+        .set_table_attributes('class="tableau"')
+        .to_html()
+    )
+    return st.Html(
+        f'<div class="table-wrap">{html}</div>'
+        f'<p class="guide">Lecture : {st.esc(guide)}</p>'
+    )
+
+
 #: the heading of the annual review
 REVIEW_TITLE = "Bilan annuel de l'animation du réseau des Missions Locales"
 
@@ -198,8 +265,7 @@ def review_header(
     # the one synthetic-data banner of every report (reports._style)
     banner = st.banner(synthetic)
     return st.Html(
-        f"<h1>{st.esc(title)}</h1>"
-        f"<h2>Bilan annuel de l'animation du réseau – {review.year}</h2>"
+        f"<h1>{st.esc(title)}, {review.year}</h1>"
         f"{banner.html if banner else ''}"
         f'<p style="font-size:1.05em;line-height:1.45">{st.esc(review.text)}</p>'
         '<p style="color:#555;font-size:0.9em">Article 4 de l\'accord-cadre '
@@ -216,9 +282,24 @@ def section(text: str, level: int = 3) -> st.Html:
     return st.heading(text, level)
 
 
-@base.documented
-def as_image(fig: Figure, *, dpi: int = 110, alt: str = "") -> st.Html:
+def as_image(fig: Figure, *, dpi: int = 110, alt: str = "", guide: str = "") -> st.Html:
     """A matplotlib figure as an inline PNG that any notebook or HTML export shows.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure to embed.
+    dpi : int, default 110
+        Resolution of the embedded PNG.
+    alt : str
+        Text alternative of the image (escaped here).
+    guide : str
+        Reading guide shown under the figure (escaped here).
+
+    Returns
+    -------
+    Html
+        The image at its natural size, and its reading guide.
 
     Figures here are built without pyplot (nothing left open), so Jupyter has
     no inline renderer registered for them; this embeds them explicitly.
@@ -227,7 +308,13 @@ def as_image(fig: Figure, *, dpi: int = 110, alt: str = "") -> st.Html:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return st.Html(
-        f'<img src="data:image/png;base64,{data}" alt="{st.esc(alt)}" '
-        'style="max-width:100%">'
+    # shown at its natural size (96 CSS px to the inch), in a box that scrolls
+    # on a narrow screen: a label of 7.5 points is then 10 px at 100 % zoom
+    width = round(fig.get_figwidth() * 96)
+    img = (
+        f'<div class="table-wrap"><img src="data:image/png;base64,{data}" '
+        f'alt="{st.esc(alt)}" width="{width}" style="max-width:none"></div>'
     )
+    if guide:
+        img += f'<p class="guide">Lecture : {st.esc(guide)}</p>'
+    return st.Html(img)

@@ -7,12 +7,17 @@ A section used by one report kind only lives in that kind's module
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ...indicators import DEFINITIONS
+from ... import indicators, synthesis
+from ...formatting import fr_signed_pct
+from ...indicators import DEFINITIONS, RATES
 from .. import _style as st
 from . import _base as base
 
@@ -36,6 +41,34 @@ def title(inputs: ReportInputs, kind: str, code_ml: str | None = None) -> st.Htm
         st.banner(inputs.synthetic),
         st.conventions(inputs.threshold, base.MIN_DENOMINATOR),
     )
+
+
+def change_note(value: float, previous: float) -> str | None:
+    """« +4,9 % sur un an », « stable sur un an » (never « +0,0 % »), None without N−1.
+
+    >>> print(change_note(10001, 10000), change_note(5, float("nan")))
+    stable sur un an None
+    >>> change_note(110, 100) == "+10,0\u00a0% sur un an"
+    True
+    """
+    if pd.isna(value) or pd.isna(previous) or previous == 0:
+        return None
+    pct = round(100 * (float(value) / float(previous) - 1), 1)
+    if pct == 0:
+        return "stable sur un an"
+    return f"{fr_signed_pct(pct / 100)} sur un an"
+
+
+def natural_key(text: str) -> list:
+    """Sort key putting « Gironde 2 » before « Gironde 10 ».
+
+    >>> sorted(["ML Gironde 10", "ML Gironde 2"], key=natural_key)
+    ['ML Gironde 2', 'ML Gironde 10']
+    """
+    return [
+        (0, int(t), "") if t.isdigit() else (1, 0, t.lower())
+        for t in re.split(r"(\d+)", text)
+    ]
 
 
 @base.documented
@@ -78,14 +111,16 @@ def monthly_curves(
     st.apply_axes_style(ax)
     hidden = int((cur_mask[indicator] != "").sum())
     guide = (
-        f"Nombre de {base.LABELS[indicator].lower()} chaque mois de {inputs.year} "
-        f"(bleu foncé), comparé à {inputs.year - 1} (bleu clair)."
+        f"Nombre {synthesis.of_word(base.LABELS[indicator].lower())} chaque mois de "
+        f"{inputs.year} (bleu foncé), comparé à {inputs.year - 1} (bleu clair)."
     )
     if indicator not in ("premiers_accueils", "entretiens"):
         guide += " Un jeune vu plusieurs mois compte dans chacun de ces mois."
     if hidden:
-        guide += (
-            f" {hidden} mois masqué(s) par le secret statistique ne sont pas tracés."
+        guide += " " + synthesis.plural(
+            hidden,
+            "mois masqué par le secret statistique n'est pas tracé.",
+            "mois masqués par le secret statistique ne sont pas tracés.",
         )
     return st.figure(fig, alt=f"{base.LABELS[indicator]} par mois", guide=guide)
 
@@ -144,7 +179,11 @@ def profile_table(
 
 
 _SCHEMES = (
-    ("entrees_pacea", "Entrées en PACEA"),
+    (
+        "entrees_pacea",
+        "Entrées en parcours contractualisé d'accompagnement vers l'emploi et "
+        "l'autonomie (PACEA)",
+    ),
     ("entrees_cej", "Entrées en Contrat d'engagement jeune (CEJ)"),
 )
 
@@ -170,7 +209,7 @@ def schemes_and_aids(
                 "Indicateur": label,
                 str(inputs.year): shown(r["valeur"], r["valeur_masque"]),
                 str(inputs.year - 1): shown(r["valeur_n_1"], r["valeur_n_1_masque"]),
-                "Évolution": base.change_note(r) or "–",
+                "Évolution": change_note(r["valeur"], r["valeur_n_1"]) or "–",
             }
         )
     if not rows:
@@ -243,15 +282,24 @@ def targets(inputs: ReportInputs) -> st.Html:
     fig = targets_module.progress_chart(part, disclosure_threshold=inputs.threshold)
     styler = targets_module.progress_table(part, disclosure_threshold=inputs.threshold)
     month = st.fr_month(inputs.year, inputs.month)
+    sentences = []
+    for level, code in (
+        part[["niveau", "code"]].drop_duplicates().itertuples(index=False)
+    ):
+        for g in target_lines(inputs, level, str(code)):
+            sentences.append(_target_text(inputs, g))
     return st.join(
         st.heading(heading),
         st.paragraph(
             st.esc(
                 f"Où en est-on, à fin {month}, des objectifs fixés pour {inputs.year} ? "
-                "Les cibles marquées « convention 2022-2024 » reprennent les chiffres "
-                "de la convention entre la Région et le réseau."
+                "Chaque objectif reprend un chiffre de l'accord-cadre 2022-2024 entre "
+                "la Région et le réseau des Missions Locales (sa source est rappelée "
+                "dans le tableau)."
             )
         ),
+        st.Html("<ul>" + "".join(f"<li>{st.esc(t)}</li>" for t in sentences) + "</ul>"),
+        _targets_needed_table(inputs, part),
         st.figure(
             fig,
             alt="Avancement de chaque objectif en pourcentage de sa cible",
@@ -274,26 +322,134 @@ def targets(inputs: ReportInputs) -> st.Html:
     )
 
 
+def _target_text(inputs: ReportInputs, g: dict) -> str:
+    month = st.fr_month(inputs.year, inputs.month)
+    if g["done"] is None:
+        return f"{g['label']} : le réalisé n'est pas publiable (secret statistique)."
+    return synthesis.target_sentence(
+        g["label"], g["done"], g["target"], 12 - inputs.month, g["unit"], month
+    )
+
+
+def _targets_needed_table(inputs: ReportInputs, part: pd.DataFrame) -> st.Html:
+    """Done, target and what each target needs per month until December."""
+    rows = []
+    for level, code in (
+        part[["niveau", "code"]].drop_duplicates().itertuples(index=False)
+    ):
+        name = inputs.meta["labels"].get(str(code), str(code))
+        for g in target_lines(inputs, level, str(code)):
+            done = g["done"]
+            if done is None:
+                need = "non publiable"
+            elif done >= g["target"]:
+                need = "cible atteinte"
+            elif g["needed"] is None:
+                need = f"il manque {st.fr_int(g['target'] - done)}"
+            else:
+                need = f"{st.fr_int(g['needed'])} {g['unit']} par mois"
+            rows.append(
+                {
+                    "Objectif": g["label"],
+                    "Territoire": "Nouvelle-Aquitaine" if level == "region" else name,
+                    "Réalisé": "< " + str(inputs.threshold)
+                    if done is None
+                    else st.fr_int(done),
+                    "Cible": st.fr_int(g["target"]),
+                    "Pour l'atteindre d'ici décembre": need,
+                }
+            )
+    if not rows:
+        return st.Html("")
+    frame = pd.DataFrame(rows)
+    month = st.fr_month(inputs.year, inputs.month)
+    return st.table(
+        frame,
+        caption=f"Ce qu'il reste à faire pour chaque objectif, à fin {month}",
+        numeric=["Réalisé", "Cible"],
+        guide=(
+            "Réalisé de janvier à fin du mois ; pour une fourchette, la cible est "
+            "son bas. Le rythme nécessaire partage ce qui manque entre les mois "
+            "restants jusqu'à décembre."
+        ),
+    )
+
+
+#: acronyms a committee member may not know, spelled out once
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    ("CEJ", "Contrat d'engagement jeune : accompagnement intensif de 15 à 20 heures par semaine, avec une allocation."),
+    ("ERIP", "Espace régional d'information de proximité : lieu d'information sur la formation et l'emploi soutenu par la Région."),
+    ("NEET", "Jeune ni en emploi, ni en études, ni en formation (de l'anglais « Neither in Employment, Education nor Training »)."),
+    ("PACEA", "Parcours contractualisé d'accompagnement vers l'emploi et l'autonomie : le cadre commun de l'accompagnement en Mission Locale."),
+    ("QPV", "Quartier prioritaire de la politique de la ville."),
+    ("ZRR", "Zone de revitalisation rurale."),
+    ("Accord-cadre", "Convention 2022-2024 entre la Région Nouvelle-Aquitaine et le réseau des Missions Locales, dont l'article 4 fixe les indicateurs suivis ici."),
+)  # fmt: skip
+
+#: methods named in the reports, said in plain words (the body avoids the names)
+METHODS: tuple[tuple[str, str], ...] = (
+    ("Intervalle de confiance (Wilson)", "Fourchette dans laquelle le vrai taux a 95 chances sur 100 de se trouver, compte tenu du nombre de jeunes ; elle est calculée par la méthode de Wilson, fiable même pour de petits effectifs."),
+    ("Évolution sur un an", "Un taux est comparé à celui de la même période de l'année précédente par un test de deux proportions, un nombre par un test de Poisson (loi des petits nombres) ; « hausse nette » ou « baisse nette » veut dire que l'écart a moins de 5 chances sur 100 d'être dû au hasard."),
+    ("Comparaison ajustée (rapport observé / attendu, O/E)", "Le nombre d'entrées d'une Mission Locale est rapproché de celui qu'elle aurait si ses jeunes avaient les chances moyennes de la région pour leur profil (modèle de régression) ; l'entonnoir trace les limites que le hasard explique, élargies pour la surdispersion (les Missions Locales diffèrent plus que le hasard seul)."),
+    ("Courbes de maintien sans emploi (Kaplan-Meier)", "Part des jeunes encore sans emploi mois après mois ; un jeune suivi moins longtemps (date d'extraction atteinte) compte jusqu'à cette date puis sort du calcul (censure)."),
+    ("Log-rank et modèle de Cox", "Le log-rank dit si les courbes de plusieurs groupes diffèrent plus que le hasard ; le modèle de Cox compare la vitesse d'accès à l'emploi à autres caractéristiques égales."),
+    ("Trajectoires (OM, TRATE, PAM, médoïdes)", "Les parcours mois par mois sont comparés deux à deux (appariement optimal, OM, avec des coûts de substitution tirés des transitions observées, TRATE), puis regroupés autour de parcours types (partitionnement autour des médoïdes, PAM)."),
+    ("Secret statistique", "Un effectif de 1 à 4 est masqué, ainsi que les cases qui permettraient de le retrouver par différence ; un taux calculé sur moins de 20 jeunes n'est pas diffusé."),
+)  # fmt: skip
+
+
+def _definition_list(items: list[tuple[str, str]]) -> st.Html:
+    return st.Html(
+        "<dl>"
+        + "".join(f"<dt>{st.esc(k)}</dt><dd>{st.esc(v)}</dd>" for k, v in items)
+        + "</dl>"
+    )
+
+
 @base.documented
 def method_notes(inputs: ReportInputs) -> st.Html:
-    """Definitions, source and conventions, at the end of every report."""
+    """Definitions in force, source, glossary and the methods annex, at the end."""
+    meta = inputs.meta
+    definitions = (
+        indicators.definitions_in_force(meta["accompagnement"])
+        if meta.get("accompagnement")
+        else DEFINITIONS
+    )
     items = "".join(
         f"<li><b>{st.esc(label)}</b> : {st.esc(text)}</li>"
-        for k, (label, text) in DEFINITIONS.items()
+        for k, (label, text) in definitions.items()
         if k in base.LABELS
     )
     source = (
-        "Source : extrait de l'entrepôt régional i-milo"
+        "Source : extrait de l'entrepôt régional i-Milo"
         + (
-            " — données synthétiques générées pour la démonstration"
+            " — données synthétiques, fabriquées pour la démonstration"
             if inputs.synthetic
             else ""
         )
-        + f", extraction du {st.fr_date_long(pd.Timestamp(inputs.meta['extraction_date']))}."
+        + f", extraction du {st.fr_date_long(pd.Timestamp(meta['extraction_date']))}."
     )
-    return st.join(
-        st.heading("Définitions et méthode"),
-        st.paragraph(st.esc(source)),
+    parts = [st.heading("Définitions et méthode"), st.paragraph(st.esc(source))]
+    if meta.get("definition_accompagnement"):
+        parts.append(
+            st.paragraph(
+                st.esc(
+                    "Définition en vigueur dans ce rapport : "
+                    + meta["definition_accompagnement"]
+                )
+            )
+        )
+    if meta.get("correspondances"):
+        parts.append(
+            st.paragraph(
+                st.esc(
+                    "Les codes de l'extrait ont été ramenés au référentiel du contrat "
+                    "de données par le fichier de correspondances "
+                    f"« {Path(str(meta['correspondances'])).name} »."
+                )
+            )
+        )
+    parts += [
         st.Html(f"<ul>{items}</ul>"),
         st.paragraph(
             st.esc(
@@ -301,6 +457,401 @@ def method_notes(inputs: ReportInputs) -> st.Html:
                 "département ou de la région comptent des jeunes distincts, un "
                 "cumul depuis janvier compte chaque jeune une fois sur les mois "
                 "écoulés."
+            )
+        ),
+        st.heading("Glossaire", 3),
+        _definition_list(list(GLOSSARY)),
+        st.heading("Méthodes", 3),
+        _definition_list(list(METHODS)),
+    ]
+    return st.join(*parts)
+
+
+# ======================================================= year on year (Article 4)
+#: label of the Article 4 line the definitions name shortly
+_SORTANTS = "dont sortants de formations financées par la Région"
+
+#: counts compared with the same period a year earlier, in reading order
+COMPARED_COUNTS: tuple[str, ...] = (
+    "jeunes_accompagnes",
+    "premiers_accueils",
+    "entretiens",
+    "entrees_formation",
+    "entrees_formation_region",
+    "entrees_alternance",
+    "entrees_emploi",
+    "entrees_emploi_durable",
+    "entrees_emploi_sortants_formation_region",
+)
+
+#: rates compared: the four Article 4 rates, then the share of entries into
+#: employment that follow a Region-funded training (numerator, denominator)
+COMPARED_RATES: tuple[tuple[str, str, str, str], ...] = (
+    *((name, base.LABELS[name], num, den) for name, (num, den) in RATES.items()),
+    (
+        "part_sortants_formation_region",
+        "Part des entrées en emploi après une formation financée par la Région",
+        "entrees_emploi_sortants_formation_region",
+        "entrees_emploi",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Compared:
+    """One figure of the year-on-year table, as shown, and its change."""
+
+    name: str
+    label: str
+    kind: str  # "count" or "rate"
+    now: str
+    before: str
+    change: synthesis.Change | None
+    masked: bool
+
+
+def article4_cards() -> list[tuple[str, str]]:
+    """The key-figure cards, with the Region-funded line of entries into employment."""
+    out = []
+    for name, label in base.CARDS:
+        out.append((name, label))
+        if name == "entrees_emploi":
+            out.append(
+                (
+                    "entrees_emploi_sortants_formation_region",
+                    "dont après une formation Région",
+                )
+            )
+    return out
+
+
+def count_label(name: str) -> str:
+    """The label of a count in the year-on-year tables."""
+    if name == "entrees_emploi_sortants_formation_region":
+        return _SORTANTS
+    return base.LABELS[name]
+
+
+def compared(
+    inputs: ReportInputs, level: str, code: str, scope: str = "cumul"
+) -> list[Compared]:
+    """Article 4 figures of one unit, this year and the same period a year earlier.
+
+    Read from the protected follow-up table (``suivi``: the month, or January
+    to the month, against the same months a year earlier); a masked value is
+    never shown nor tested, and its line says so.
+    """
+    fu = inputs["suivi"]
+    sel = fu[
+        (fu["niveau"] == level)
+        & (fu["code"].astype(str) == str(code))
+        & (fu["portee"] == scope)
+    ].set_index("indicateur")
+    thr = inputs.threshold
+    out: list[Compared] = []
+
+    def published(name: str, prev: bool = False) -> float | None:
+        if name not in sel.index:
+            return None
+        r = sel.loc[name]
+        value = r["valeur_n_1" if prev else "valeur"]
+        reason = r["valeur_n_1_masque" if prev else "valeur_masque"]
+        return None if reason or pd.isna(value) else float(value)
+
+    def shown(name: str, prev: bool = False) -> str:
+        if name not in sel.index:
+            return "–"
+        r = sel.loc[name]
+        value = r["valeur_n_1" if prev else "valeur"]
+        reason = r["valeur_n_1_masque" if prev else "valeur_masque"]
+        if not reason and pd.isna(value):
+            return "–"
+        return base.cell(value, reason, thr)
+
+    for name in COMPARED_COUNTS:
+        if name not in sel.index:
+            continue
+        now, before = published(name), published(name, prev=True)
+        change = (
+            synthesis.change_in_count(now, before)
+            if now is not None and before is not None
+            else None
+        )
+        out.append(
+            Compared(
+                name,
+                count_label(name),
+                "count",
+                shown(name),
+                shown(name, prev=True),
+                change,
+                now is None,
+            )
+        )
+    for name, label, num, den in COMPARED_RATES:
+        k, n = published(num), published(den)
+        k0, n0 = published(num, True), published(den, True)
+        ok = k is not None and n is not None and n >= base.MIN_DENOMINATOR
+        ok0 = k0 is not None and n0 is not None and n0 >= base.MIN_DENOMINATOR
+        if name in sel.index and sel.loc[name, "valeur_masque"]:
+            ok = False  # the disclosure step hid the rate itself
+        change = (
+            synthesis.change_in_rate(k, n, k0, n0) if ok and ok0 and k <= n else None
+        )
+        out.append(
+            Compared(
+                name,
+                label,
+                "rate",
+                st.fr_pct(k / n) if ok else "n.d.",
+                st.fr_pct(k0 / n0) if ok0 else "n.d.",
+                change,
+                not ok,
+            )
+        )
+    return out
+
+
+def _reading(c: Compared) -> str:
+    if c.masked:
+        return "non publiable"
+    if c.change is None:
+        return "pas de comparaison"
+    return c.change.verdict
+
+
+@base.documented
+def year_on_year(
+    inputs: ReportInputs, level: str = "region", code: str = "NAQ"
+) -> st.Html:
+    """Every Article 4 figure for N and N−1, its change and whether it moved."""
+    lines = compared(inputs, level, code)
+    if not lines:
+        return st.paragraph("Comparaison sur un an non disponible pour ce territoire.")
+    y, y0 = str(inputs.year), str(inputs.year - 1)
+    frame = pd.DataFrame(
+        [
+            {
+                "Indicateur": c.label,
+                y: c.now,
+                y0: c.before,
+                "Évolution": c.change.shown if c.change is not None else "–",
+                "Lecture": _reading(c),
+            }
+            for c in lines
+        ]
+    )
+    month = st.fr_month(inputs.year, inputs.month)
+    return st.join(
+        st.heading("Article 4 : cette année et l'an dernier"),
+        st.table(
+            frame,
+            caption=(
+                f"Indicateurs de l'article 4 de janvier à fin {month}, comparés à la "
+                f"même période de {inputs.year - 1}"
+            ),
+            numeric=[y, y0, "Évolution"],
+            guide=(
+                "Évolution en pourcentage pour un nombre, en points pour un taux. "
+                "« Hausse nette » ou « baisse nette » : un écart plus grand que ce que "
+                "le hasard d'une année sur l'autre explique ; « dans la marge "
+                "d'incertitude » : un écart qui peut n'être que du hasard ; « stable » : "
+                "pas d'écart visible à la précision affichée."
+            ),
+        ),
+    )
+
+
+# ============================================================== « À retenir »
+#: the figures the synthesis speaks of, and how it names them in a sentence
+_SPOKEN = {
+    "jeunes_accompagnes": "le nombre de jeunes accompagnés",
+    "entrees_emploi": "le nombre d'entrées en emploi",
+    "taux_emploi": "le taux d'entrée en emploi",
+    "taux_formation": "le taux d'entrée en formation",
+    "taux_formation_region": "le taux d'entrée en formation financée par la Région",
+    "taux_alternance": "le taux d'entrée en alternance",
+}
+
+
+def _unit_word(indicator: str) -> str:
+    if indicator.startswith("aides"):
+        return "aides"
+    if indicator.startswith(("entrees", "dispositifs")):
+        return "entrées"
+    return "jeunes"
+
+
+def target_lines(inputs: ReportInputs, level: str, code: str) -> list[dict]:
+    """The targets of one unit with what they need each month until December.
+
+    Each item: ``label``, ``done`` (None when masked), ``target``, ``needed``
+    (per month, None when reached or in December), ``unit``, ``status``.
+    """
+    part = base.part(inputs, "objectifs")
+    if part is None or not len(part):
+        return []
+    sel = part[(part["niveau"] == level) & (part["code"].astype(str) == str(code))]
+    left = 12 - inputs.month
+    out = []
+    for _, r in sel.iterrows():
+        masked = bool(r["secret_realise"]) or pd.isna(r["realise"])
+        done = None if masked else float(r["realise"])
+        target = float(r["cible_min"])
+        out.append(
+            {
+                "label": str(r["libelle"]),
+                "done": done,
+                "target": target,
+                "needed": None
+                if done is None
+                else synthesis.per_month_needed(done, target, left),
+                "unit": _unit_word(str(r["indicateur"])),
+                "status": str(r["statut"]),
+            }
+        )
+    return out
+
+
+def _adjusted_position(inputs: ReportInputs, code_ml: str, outcome: str) -> str | None:
+    """The ML's position in the adjusted comparison, read from its evaluation block.
+
+    The shared step renders the evaluation once per run (its models hold
+    row-level data); the block of each ML carries the protected table of
+    observed and expected entries, whose « Position » column is read here.
+    """
+    block = base.part(inputs, "evaluation_ml")
+    block = block.get(code_ml) if block is not None else None
+    if block is None:
+        return None
+    for row in _table_rows(str(block)):
+        if row and row[0] == outcome and len(row) >= 7:
+            position = row[6]
+            if position.startswith("au-dessus des limites"):
+                return "au-dessus"
+            if position.startswith("en dessous des limites"):
+                return "en dessous"
+            if position.startswith("au-dessus de la limite"):
+                return "un peu au-dessus"
+            if position.startswith("en dessous de la limite"):
+                return "un peu en dessous"
+            if position == "dans les limites":
+                return "dans la norme"
+            return None  # masked
+    return None
+
+
+def _table_rows(html_text: str) -> list[list[str]]:
+    """Text of the cells of every table row of an HTML block."""
+    from html.parser import HTMLParser
+
+    class _Rows(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rows: list[list[str]] = []
+            self.cell: list[str] | None = None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                self.rows.append([])
+            elif tag in ("td", "th"):
+                self.cell = []
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self.cell is not None and self.rows:
+                self.rows[-1].append(" ".join("".join(self.cell).split()))
+                self.cell = None
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell.append(data)
+
+    parser = _Rows()
+    parser.feed(html_text)
+    return parser.rows
+
+
+def key_sentences(
+    inputs: ReportInputs, level: str, code: str, *, scope: str = "cumul"
+) -> list[str]:
+    """The 3 to 6 sentences of « À retenir », from the report's protected tables."""
+    lines = {c.name: c for c in compared(inputs, level, code, scope)}
+    month = st.fr_month(inputs.year, inputs.month)
+    period = f"le mois de {month}" if scope == "mois" else f"janvier à fin {month}"
+    out: list[str] = []
+    acc = lines.get("jeunes_accompagnes")
+    if acc is not None:
+        if acc.change is None:
+            out.append(synthesis.masked_sentence("Les jeunes accompagnés"))
+        else:
+            out.append(
+                synthesis.describe_count(f"jeunes accompagnés ({period})", acc.change)
+            )
+    for rate in ("taux_emploi", "taux_formation"):
+        c = lines.get(rate)
+        if c is None:
+            continue
+        if c.change is None:
+            out.append(
+                f"{c.label} : non publiable ici (secret statistique ou trop peu "
+                "de jeunes), pas de comparaison sur un an."
+            )
+        else:
+            out.append(synthesis.describe_rate(c.label, c.change))
+    if level == "ml":
+        name = inputs.meta["labels"].get(code, code)
+        position = _adjusted_position(inputs, code, "Entrées en emploi")
+        if position is not None:
+            out.append(
+                synthesis.adjusted_sentence(name, "d'entrées en emploi", position)
+            )
+    goals = target_lines(inputs, level, code)
+    # the targets furthest from reach first; the table shows them all
+    goals.sort(key=lambda g: g["needed"] is None)
+    for g in goals[: max(0, 5 - len(out))]:
+        if g["done"] is None:
+            out.append(
+                f"{g['label']} : le réalisé n'est pas publiable (secret statistique)."
+            )
+        else:
+            out.append(
+                synthesis.target_sentence(
+                    g["label"],
+                    g["done"],
+                    g["target"],
+                    12 - inputs.month,
+                    g["unit"],
+                    month,
+                )
+            )
+    spoken = [
+        (_SPOKEN[name], lines[name].change)
+        for name in _SPOKEN
+        if name in lines and lines[name].change is not None
+    ]
+    missed = [
+        g["label"]
+        for g in goals
+        if g["status"] in ("hors d'atteinte", "à surveiller", "non atteint")
+    ]
+    out.append(synthesis.discussion_sentence(spoken, missed))
+    return out
+
+
+@base.documented
+def key_points(
+    inputs: ReportInputs, level: str = "region", code: str = "NAQ"
+) -> st.Html:
+    """« À retenir »: what a director reads in one minute, in plain French."""
+    items = "".join(f"<li>{st.esc(s)}</li>" for s in key_sentences(inputs, level, code))
+    return st.join(
+        st.heading("À retenir"),
+        st.Html(f'<ul class="a-retenir">{items}</ul>'),
+        st.paragraph(
+            st.esc(
+                "Chaque chiffre cité figure dans les tableaux du rapport ; « nette » "
+                "veut dire plus grand que ce que le hasard d'une année sur l'autre "
+                "explique."
             )
         ),
     )

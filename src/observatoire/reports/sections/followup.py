@@ -7,72 +7,122 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ...formatting import fr_signed_pct
 from .. import _style as st
 from . import _base as base
+from .common import compared, natural_key
 
 if TYPE_CHECKING:
     from .._cache import ReportInputs
 
 # ========================================================= monthly follow-up
-_FOLLOWUP = (
-    ("jeunes_accompagnes", "mois", "Accompagnés (mois)"),
-    ("jeunes_accompagnes", "cumul", "Accompagnés (cumul)"),
-    ("premiers_accueils", "cumul", "Premiers accueils (cumul)"),
-    ("entretiens", "cumul", "Entretiens (cumul)"),
-    ("entrees_formation", "cumul", "Entrées en formation (cumul)"),
-    ("entrees_alternance", "cumul", "Entrées en alternance (cumul)"),
-    ("entrees_emploi", "cumul", "Entrées en emploi (cumul)"),
+#: counts of the month alone, then of January to the month
+_MONTH_COUNTS = ("jeunes_accompagnes", "premiers_accueils", "entretiens")
+_YTD_COUNTS = (
+    "jeunes_accompagnes",
+    "entrees_formation",
+    "entrees_formation_region",
+    "entrees_alternance",
+    "entrees_emploi",
+    "entrees_emploi_sortants_formation_region",
 )
+_SHORT = {
+    "jeunes_accompagnes": "Accompagnés",
+    "premiers_accueils": "Premiers accueils",
+    "entretiens": "Entretiens",
+    "entrees_formation": "Formation",
+    "entrees_formation_region": "dont Région",
+    "entrees_alternance": "Alternance",
+    "entrees_emploi": "Emploi",
+    "entrees_emploi_sortants_formation_region": "dont après formation Région",
+    "taux_formation": "Taux formation",
+    "taux_formation_region": "Taux formation Région",
+    "taux_alternance": "Taux alternance",
+    "taux_emploi": "Taux emploi",
+}
+
+
+def _units(inputs: ReportInputs) -> list[tuple[str, str, str]]:
+    """(level, code, name) of every ML in natural order, then the region."""
+    fu = inputs["suivi"]
+    units = fu.loc[fu["niveau"] == "ml", ["code", "libelle"]].drop_duplicates("code")
+    order = sorted(units.itertuples(index=False), key=lambda u: natural_key(u[1]))
+    return [("ml", str(c), str(n)) for c, n in order] + [
+        ("region", "NAQ", "Nouvelle-Aquitaine")
+    ]
+
+
+def _wide(
+    inputs: ReportInputs, scope: str, names: tuple[str, ...], rates: bool
+) -> pd.DataFrame:
+    y, y0 = inputs.year, inputs.year - 1
+    rows = []
+    for level, code, name in _units(inputs):
+        lines = {c.name: c for c in compared(inputs, level, code, scope)}
+        row = {"Mission Locale": name}
+        for ind in names:
+            c = lines.get(ind)
+            row[f"{_SHORT[ind]} {y}"] = c.now if c else "–"
+            row[f"{_SHORT[ind]} {y0}"] = c.before if c else "–"
+            if rates:
+                row[f"{_SHORT[ind]} : évolution"] = (
+                    c.change.shown if c and c.change is not None else "–"
+                ) + (
+                    " *" if c and c.change is not None and c.change.significant else ""
+                )
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 @base.documented
 def followup_table(inputs: ReportInputs) -> st.Html:
-    """The month and year to date of every ML, with the change on a year."""
-    fu = inputs["suivi"]
-    threshold = inputs.threshold
-    key = ["niveau", "code", "libelle"]
-    units = fu[key].drop_duplicates()
-    units = units.assign(
-        _o=units["niveau"].map({"ml": 0, "departement": 1, "region": 2})
-    ).sort_values(["_o", "code"])
-    units = units[units["niveau"].isin(["ml", "region"])]
-    by = fu.set_index(["code", "indicateur", "portee"])
-    rows = []
-    for _, u in units.iterrows():
-        row = {"Mission Locale": u["libelle"]}
-        for ind, scope, label in _FOLLOWUP:
-            try:
-                r = by.loc[(u["code"], ind, scope)]
-            except KeyError:
-                row[label] = "–"
-                continue
-            r = r.iloc[0] if isinstance(r, pd.DataFrame) else r
-            value = base.cell(r["valeur"], r["valeur_masque"], threshold)
-            change = (
-                ""
-                if pd.isna(r["evolution_relative"])
-                else f" ({fr_signed_pct(r['evolution_relative'], 0)})"
-            )
-            row[label] = value + change
-        rows.append(row)
-    shown = pd.DataFrame(rows)
+    """The month and year to date of every ML against a year earlier, and the four rates."""
     month = st.fr_month(inputs.year, inputs.month)
+    y0 = inputs.year - 1
+    month_frame = _wide(inputs, "mois", _MONTH_COUNTS, rates=False)
+    ytd_frame = _wide(inputs, "cumul", _YTD_COUNTS, rates=False)
+    rate_frame = _wide(inputs, "cumul", tuple(base.RATE_NAMES), rates=True)
     return st.join(
         st.heading(f"Suivi de {month} par Mission Locale"),
         st.table(
-            shown,
-            caption=(
-                f"Activité du mois de {month} et cumul depuis janvier, évolution sur "
-                "un an entre parenthèses"
-            ),
-            numeric=list(shown.columns[1:]),
+            month_frame,
+            caption=f"Le mois de {month} et le même mois de {y0}",
+            numeric=list(month_frame.columns[1:]),
             total_last=True,
             guide=(
-                "« mois » : le seul mois de "
-                f"{month} ; « cumul » : de janvier à fin {month}, chaque jeune "
-                "compté une fois. Entre parenthèses, l'évolution par rapport à la "
-                f"même période de {inputs.year - 1}."
+                f"Le seul mois de {month}, comparé au même mois de {y0} : jeunes "
+                "accompagnés (au moins un entretien, un atelier ou une information "
+                "collective dans le mois), premiers accueils et entretiens individuels."
+            ),
+        ),
+        st.table(
+            ytd_frame,
+            caption=(
+                f"De janvier à fin {month} : jeunes accompagnés et entrées de "
+                f"l'article 4, comparés à la même période de {y0}"
+            ),
+            numeric=list(ytd_frame.columns[1:]),
+            total_last=True,
+            guide=(
+                "Chaque jeune compté une fois sur les mois écoulés. « dont Région » : "
+                "entrées en formation financée par la Région ; « dont après "
+                "formation Région » : entrées en emploi de jeunes sortis d'une "
+                "formation financée par la Région dans les six mois précédents."
+            ),
+        ),
+        st.table(
+            rate_frame,
+            caption=(
+                f"Les quatre taux de l'article 4 de janvier à fin {month}, et leur "
+                f"évolution en points depuis {y0}"
+            ),
+            numeric=list(rate_frame.columns[1:]),
+            total_last=True,
+            guide=(
+                "Part des jeunes accompagnés entrés en formation, en formation "
+                "financée par la Région, en alternance et en emploi. « stable » : "
+                "pas d'écart visible au dixième de point ; une étoile (*) : un écart "
+                "plus grand que ce que le hasard d'une année sur l'autre explique. "
+                f"« n.d. » : taux non diffusé, moins de {base.MIN_DENOMINATOR} jeunes."
             ),
         ),
     )

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ...formatting import fr_signed_pct
+from ... import synthesis
 from .. import _style as st
 from . import _base as base
-from .common import monthly_curves
+from .common import article4_cards, change_note, monthly_curves
 
 if TYPE_CHECKING:
     from .._cache import ReportInputs
@@ -81,7 +81,7 @@ def ml_key_figures(inputs: ReportInputs, code_ml: str) -> st.Html:
     if "mensuel_n_1" in base.available(inputs):
         prev_v, prev_m = year_to_date("mensuel_n_1", inputs.year - 1)
     cards = []
-    for name, label in base.CARDS:
+    for name, label in article4_cards():
         if name not in v.columns:
             continue
         value = base.cell(v[name].iloc[0], m[name].iloc[0], inputs.threshold)
@@ -89,7 +89,7 @@ def ml_key_figures(inputs: ReportInputs, code_ml: str) -> st.Html:
         if prev_v is not None and len(prev_v):
             p, pr = prev_v[name].iloc[0], prev_m[name].iloc[0]
             if not pr and not m[name].iloc[0] and p:
-                note = f"{fr_signed_pct(v[name].iloc[0] / p - 1)} sur un an"
+                note = change_note(v[name].iloc[0], p)
         cards.append((value, label, note))
     label = inputs.meta["labels"].get(code_ml, code_ml)
     return st.join(
@@ -152,8 +152,12 @@ def _rank_line(inputs: ReportInputs, code_ml: str) -> str:
         mine = v.loc[v["code"].astype(str) == str(code_ml), rate].iloc[0]
         above = int((v[rate] > mine).sum())
         parts.append(
-            f"{base.LABELS[rate]} : {above} Mission(s) Locale(s) sur {len(v)} ont un taux "
-            "plus élevé"
+            f"{base.LABELS[rate]} : "
+            + synthesis.plural(
+                above,
+                f"Mission Locale sur {len(v)} a un taux plus élevé",
+                f"Missions Locales sur {len(v)} ont un taux plus élevé",
+            )
         )
     if not parts:
         return ""

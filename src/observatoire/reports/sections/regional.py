@@ -6,12 +6,21 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ... import synthesis
 from .. import _style as st
 from . import _base as base
-from .common import monthly_curves
+from .common import article4_cards, change_note, count_label, monthly_curves
 
 if TYPE_CHECKING:
     from .._cache import ReportInputs
+
+
+#: headers of the Article 4 columns whose definition label is too short
+_HEADERS = {
+    base.LABELS["entrees_emploi_sortants_formation_region"]: count_label(
+        "entrees_emploi_sortants_formation_region"
+    )
+}
 
 
 @base.documented
@@ -21,12 +30,16 @@ def key_figures(
     """Cards of the year's key figures with the change from the year before."""
     rows = base.key_rows(inputs, level, code)
     cards = []
-    for name, label in base.CARDS:
+    for name, label in article4_cards():
         if name not in rows.index:
             continue
         r = rows.loc[name]
         value = base.cell(r["valeur"], r["valeur_masque"], inputs.threshold)
-        note = base.change_note(r)
+        note = (
+            None
+            if r["valeur_masque"] or r["valeur_n_1_masque"]
+            else change_note(r["valeur"], r["valeur_n_1"])
+        )
         cards.append((value, label, note))
     intro = (
         f"Activité de l'année {inputs.year} jusqu'à fin "
@@ -47,10 +60,10 @@ def departments_table(inputs: ReportInputs) -> st.Html:
         values,
         mask,
         inputs.threshold,
-        base.TABLE_COUNTS[:7],
+        (*base.TABLE_COUNTS[:7], "entrees_emploi_sortants_formation_region"),
         ("taux_formation", "taux_emploi"),
         {"libelle": "Territoire"},
-    )
+    ).rename(columns=_HEADERS)
     return st.join(
         st.heading("Par département"),
         st.table(
@@ -78,12 +91,14 @@ def missions_locales_table(inputs: ReportInputs, code_ml: str | None = None) -> 
         (
             "jeunes_accompagnes",
             "entrees_formation",
+            "entrees_formation_region",
             "entrees_alternance",
             "entrees_emploi",
+            "entrees_emploi_sortants_formation_region",
         ),
         base.RATE_NAMES,
         {"libelle": "Mission Locale"},
-    )
+    ).rename(columns=_HEADERS)
     dep = values["code"].astype(str).map(inputs.meta["departements"])
     shown.insert(1, "Dép.", dep.to_numpy())
     return st.join(
@@ -130,9 +145,12 @@ def rate_dotplot(
     if code_ml:
         guide += " La Mission Locale du rapport est en rouge."
     if n_hidden:
-        guide += (
-            f" {n_hidden} Mission(s) Locale(s) sans taux publiable (moins de "
-            f"{base.MIN_DENOMINATOR} jeunes accompagnés) n'apparaissent pas."
+        guide += " " + synthesis.plural(
+            n_hidden,
+            f"Mission Locale sans taux publiable (moins de {base.MIN_DENOMINATOR} "
+            "jeunes accompagnés) n'apparaît pas.",
+            f"Missions Locales sans taux publiable (moins de {base.MIN_DENOMINATOR} "
+            "jeunes accompagnés) n'apparaissent pas.",
         )
     return st.figure(fig, alt=f"{base.LABELS[rate]} des Missions Locales", guide=guide)
 

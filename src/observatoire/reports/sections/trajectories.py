@@ -108,12 +108,18 @@ def trajectory_blocks(wh: Warehouse, year: int, threshold: int) -> dict[str, Any
             ),
         ),
         st.figure(
-            tr.plot_index(typo),
-            alt="Parcours individuels rangés par type, sans identifiant",
+            _index_sorted_by_mds(typo),
+            alt=(
+                "Parcours individuels de l'échantillon, sans identifiant, un panneau "
+                "par type, rangés dans chaque type par proximité des parcours (MDS)"
+            ),
             guide=(
                 "Chaque ligne fine est le parcours d'un jeune de l'échantillon "
                 "classé, sans identifiant, rangé avec les autres parcours de son "
-                "type : la couleur dit la situation de chaque mois."
+                "type ; dans chaque type, les parcours voisins sont côte à côte "
+                "(tri par la première coordonnée d'un positionnement "
+                "multidimensionnel, comme sortv = « mds » dans TraMineR) : la "
+                "couleur dit la situation de chaque mois."
             ),
         ),
         st.figure(
@@ -174,8 +180,11 @@ def trajectory_blocks(wh: Warehouse, year: int, threshold: int) -> dict[str, Any
             numeric=["Silhouette moyenne"],
         ),
     )
-    study = st.join(study, _study_blocks(typo, threshold, wh, cohort))
-    per_ml = _ml_trajectory_blocks(typo, cohort, threshold)
+    analysis = tr.typology_study(
+        typo, resamples=STUDY_RESAMPLES, permutations=STUDY_PERMUTATIONS
+    )
+    study = st.join(study, _study_blocks(typo, analysis, threshold, wh, cohort))
+    per_ml = _ml_trajectory_blocks(typo, cohort, threshold, analysis)
     return {"etude": study, "ml": per_ml}
 
 
@@ -195,16 +204,54 @@ QUALITY_SHOWN: dict[str, tuple[str, str]] = {
 }
 
 
+def _index_sorted_by_mds(typo: Typology) -> Any:
+    """The index plot of the sample by type, sorted by MDS on its distance matrix."""
+    from types import SimpleNamespace
+
+    from ... import trajectories as tr
+
+    sample = SimpleNamespace(
+        sequences=tr.Sequences(
+            typo.sequences.codes[typo.sample],
+            typo.sequences.alphabet,
+            typo.sequences.labels,
+            pd.RangeIndex(len(typo.sample)),
+            typo.sequences.positions,
+        ),
+        labels=typo.sample_labels,
+        group_names=typo.group_names,
+    )
+    return tr.plot_index(sample, sort=_first_mds_coordinate(typo.sample_distances))
+
+
+def _first_mds_coordinate(d: np.ndarray) -> np.ndarray:
+    """First coordinate of the classical MDS of ``d`` (its sign is arbitrary).
+
+    Only the leading eigenvector of the double-centred matrix is needed to sort
+    the rows: Lanczos (``eigsh``, k=1) takes a fraction of a second on the
+    sample where a full eigendecomposition takes about a minute on the batch
+    machine.
+    """
+    from scipy.sparse.linalg import eigsh
+
+    sq = np.asarray(d, dtype=np.float64) ** 2
+    b = -0.5 * (sq - sq.mean(axis=0)[None, :] - sq.mean(axis=1)[:, None] + sq.mean())
+    if len(b) < 50:  # small: the full decomposition is cheap and always defined
+        values, vectors = np.linalg.eigh(b)
+        values, vectors = values[-1:], vectors[:, -1:]
+    else:  # a fixed, non-constant start (constants are in the null space of b)
+        start = np.linspace(1.0, 2.0, len(b))
+        values, vectors = eigsh(b, k=1, which="LA", v0=start)
+    return vectors[:, 0] * np.sqrt(max(float(values[0]), 0.0))
+
+
 def _study_blocks(
-    typo: Typology, threshold: int, wh: Warehouse, cohort: int
+    typo: Typology, study: Any, threshold: int, wh: Warehouse, cohort: int
 ) -> st.Html:
     """How many types and how stable, representative paths, what separates the
     paths, their complexity (issue #19)."""
     from ... import trajectories as tr
 
-    study = tr.typology_study(
-        typo, resamples=STUDY_RESAMPLES, permutations=STUDY_PERMUTATIONS
-    )
     quality = typo.quality
     n_sample = study.n_sample
     summary = study.stability.summary.loc[typo.k]
@@ -439,6 +486,7 @@ def _complexity_blocks(
                 numeric=["Jeunes", "Complexité moyenne", "Turbulence moyenne"],
             )
         )
+    by_profile = by_profile[by_profile["caracteristique"] != "Mission Locale"]
     blocks.append(
         st.table(
             indicators_display(by_profile, threshold),
@@ -810,8 +858,33 @@ def _profile_display(profiles: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return out
 
 
+def _ml_summary(typo: Typology, study: Any, name: str, n_ml: int) -> str:
+    """The short version of the study for one ML: types, stability, complexity."""
+    mean = float(study.stability.summary.loc[typo.k, "mean"])
+    text = (
+        f"La typologie régionale compte {typo.k} types de parcours, retenus sur la "
+        "qualité de la partition (silhouette) ; ils sont "
+        + ("stables" if mean >= STABLE_ARI else "peu stables")
+        + " d'un tirage de l'échantillon à l'autre."
+    )
+    ind = study.indicators_by_profile
+    if ind is None or n_ml < base.MIN_DENOMINATOR:
+        return text
+    mine = ind[(ind["caracteristique"] == "Mission Locale") & (ind["valeur"] == name)]
+    if len(mine) != 1 or int(mine["jeunes"].iloc[0]) < base.MIN_DENOMINATOR:
+        return text
+    region = ind.iloc[0]
+    row = mine.iloc[0]
+    return text + (
+        f" Complexité moyenne des parcours des jeunes de la Mission Locale : "
+        f"{fr_num(row['complexite'], 3)} (région : {fr_num(region['complexite'], 3)}) ;"
+        f" turbulence moyenne : {fr_num(row['turbulence'], 3)} (région : "
+        f"{fr_num(region['turbulence'], 3)})."
+    )
+
+
 def _ml_trajectory_blocks(
-    typo: Typology, cohort: int, threshold: int
+    typo: Typology, cohort: int, threshold: int, study: Any = None
 ) -> dict[str, st.Html]:
     """Each ML's cohort across the regional types, against the region."""
     shares = typo.ml_shares
@@ -864,6 +937,11 @@ def _ml_trajectory_blocks(
                     "parcours dit ce qui distingue les jeunes suivis ici ; elle dépend "
                     "aussi de leur profil et du territoire."
                 ),
+            ),
+            None
+            if study is None
+            else st.paragraph(
+                st.esc(_ml_summary(typo, study, str(rows["nom_ml"].iloc[0]), n_ml))
             ),
         )
     return out

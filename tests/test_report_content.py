@@ -1,0 +1,159 @@
+"""What the report sections say: Article 4 for N and N−1, « À retenir », targets.
+
+Hand-made protected tables (the shape the shared step caches) so every figure
+is checked by hand: 300 entries into employment among 1 000 young people
+accompanied against 250 / 1 000 a year earlier is +5,0 points, a clear rise
+(z = 2,50); a masked count is never shown nor tested.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from observatoire.reports import sections as s
+from observatoire.reports._cache import ReportInputs
+from observatoire.reports.sections import common
+
+NBSP = "\u00a0"
+
+
+def _suivi_rows(code: str, level: str, figures: dict) -> list[dict]:
+    rows = []
+    for ind, (now, before, mask) in figures.items():
+        for scope in ("mois", "cumul"):
+            rows.append(
+                {
+                    "niveau": level,
+                    "code": code,
+                    "libelle": "Pau" if level == "ml" else "Nouvelle-Aquitaine",
+                    "periode": "2024-10",
+                    "portee": scope,
+                    "indicateur": ind,
+                    "valeur": float("nan") if mask else now,
+                    "valeur_n_1": before,
+                    "evolution_relative": float("nan"),
+                    "valeur_masque": mask,
+                    "valeur_n_1_masque": "",
+                }
+            )
+    return rows
+
+
+FIGURES = {
+    "jeunes_accompagnes": (1000.0, 1000.0, ""),
+    "premiers_accueils": (130.0, 100.0, ""),
+    "entretiens": (5000.0, 5000.0, ""),
+    "entrees_formation": (200.0, 200.0, ""),
+    "entrees_formation_region": (3.0, 40.0, "primaire"),
+    "entrees_alternance": (50.0, 50.0, ""),
+    "entrees_emploi": (300.0, 250.0, ""),
+    "entrees_emploi_durable": (100.0, 100.0, ""),
+    "entrees_emploi_sortants_formation_region": (30.0, 25.0, ""),
+    "taux_formation": (0.2, 0.2, ""),
+    "taux_formation_region": (0.003, 0.04, "denominateur"),
+    "taux_alternance": (0.05, 0.05, ""),
+    "taux_emploi": (0.3, 0.25, ""),
+}
+
+
+@pytest.fixture()
+def inputs() -> ReportInputs:
+    suivi = pd.DataFrame(
+        _suivi_rows("M1", "ml", FIGURES) + _suivi_rows("NAQ", "region", FIGURES)
+    )
+    objectifs = pd.DataFrame(
+        [
+            {
+                "indicateur": "entrees_formation",
+                "libelle": "Entrées en formation",
+                "niveau": "region",
+                "code": "NAQ",
+                "cible_min": 12000.0,
+                "realise": 7540.0,
+                "secret_realise": False,
+                "statut": "hors d'atteinte",
+            }
+        ]
+    )
+    meta = {
+        "year": 2024,
+        "month": 10,
+        "disclosure_threshold": 5,
+        "labels": {"M1": "Pau"},
+        "departements": {"M1": "64"},
+        "tables": ["suivi", "objectifs"],
+        "extraction_date": "2024-11-05",
+    }
+    return ReportInputs(meta, None, {"suivi": suivi, "objectifs": objectifs})
+
+
+def test_each_article_4_figure_has_n_n_1_its_change_and_its_reading(inputs):
+    lines = {c.name: c for c in common.compared(inputs, "ml", "M1")}
+    emploi = lines["taux_emploi"]
+    assert (emploi.now, emploi.before) == (f"30,0{NBSP}%", f"25,0{NBSP}%")
+    assert emploi.change.shown == f"+5,0{NBSP}points"
+    assert emploi.change.verdict == "hausse nette"
+    # 130 against 100: +30 %, still within the noise (p = 0,056)
+    assert lines["premiers_accueils"].change.shown == f"+30{NBSP}%"
+    assert not lines["premiers_accueils"].change.significant
+    assert lines["jeunes_accompagnes"].change.shown == "stable"
+    # the Region-funded entries: masked in N, never shown nor tested
+    region = lines["entrees_formation_region"]
+    assert region.masked and region.change is None and region.now == "< 5"
+    assert lines["taux_formation_region"].now == "n.d."
+    # the share of entries into employment after a Region-funded training: 10 %
+    share = lines["part_sortants_formation_region"]
+    assert (share.now, share.before, share.change.shown) == (
+        f"10,0{NBSP}%",
+        f"10,0{NBSP}%",
+        "stable",
+    )
+    html = s.year_on_year(inputs, "ml", "M1").html
+    assert "dont sortants de formations financées par la Région" in html
+    assert "non publiable" in html and "hausse nette" in html
+
+
+def test_the_synthesis_says_what_moved_the_targets_and_what_to_discuss(inputs):
+    said = common.key_sentences(inputs, "region", "NAQ")
+    assert 3 <= len(said) <= 6
+    assert said[0] == (
+        "1\u202f000 jeunes accompagnés (janvier à fin octobre 2024), stable sur un an."
+    )
+    assert said[1] == (
+        f"Taux d'entrée en emploi : 30,0{NBSP}% contre 25,0{NBSP}% un an plus tôt, "
+        f"hausse nette (+5,0{NBSP}points)."
+    )
+    # (12 000 − 7 540) / 2 months = 2 230 a month
+    assert "il faudrait 2\u202f230 entrées par mois d'ici décembre." in said[3], said
+    assert said[-1] == (
+        "À discuter en comité : les objectifs hors d'atteinte au rythme actuel "
+        "(entrées en formation)."
+    )
+    for sentence in said:
+        assert "O/E" not in sentence and "Wilson" not in sentence
+
+
+def test_the_target_table_gives_what_each_target_needs_per_month(inputs):
+    table = common._targets_needed_table(inputs, inputs["objectifs"]).html
+    assert "2\u202f230 entrées par mois" in table and "7\u202f540" in table
+
+
+def test_a_masked_target_is_said_to_be_masked(inputs):
+    inputs["objectifs"].loc[0, "secret_realise"] = True
+    said = common.key_sentences(inputs, "region", "NAQ")
+    assert any("n'est pas publiable" in x for x in said)
+    assert not any("7\u202f540" in x for x in said)
+
+
+def test_the_follow_up_shows_the_run_month_both_years_and_the_rates_in_points(inputs):
+    html = s.followup_table(inputs).html
+    assert "Suivi de octobre 2024" in html and "décembre" not in html
+    for column in ("Accompagnés 2024", "Accompagnés 2023", "dont Région 2024"):
+        assert column in html
+    assert "dont après formation Région 2023" in html
+    # 30 % against 25 % of 1 000: +5,0 points, beyond the noise (starred)
+    assert f"+5,0{NBSP}points *" in html
+    assert "Taux formation Région 2024" in html and "n.d." in html
+    assert f"+0{NBSP}%" not in html and f"−0{NBSP}%" not in html
+    assert ">stable<" in html
