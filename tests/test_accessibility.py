@@ -415,3 +415,122 @@ def test_tools_folder_is_found_and_pinned(monkeypatch):
         assert version[0].isdigit(), f"{name} is not pinned: {version}"
         assert lock["packages"][f"node_modules/{name}"]["version"] == version
     assert shutil.which("node") or not os.environ.get("CI")
+
+
+# ------------------------------------- every report kind (issue 16, phase 2)
+def _report_of_kind(run, kind: str) -> Path:
+    entry = next(r for r in run.results if r.kind == kind)
+    return run.run_dir / entry.html
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [1280, 320])
+def test_axe_finds_no_violation_on_one_report_of_each_kind(
+    browser, publishable_run, width
+):
+    pages = [_report_of_kind(publishable_run, k) for k in REPORT_KINDS]
+    results = _browser.run_axe(pages, width=width)
+    assert _browser.summarize(results) == {p.name: {} for p in pages}
+    wide = {Path(r["page"]).name: r["scroll_width"] for r in results}
+    # reflow (WCAG 1.4.10, RGAA 10.11): the page never scrolls sideways
+    assert wide == {p.name: width for p in pages}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", REPORT_KINDS)
+def test_every_chart_of_each_report_kind_has_an_alternative_and_its_data(
+    publishable_run, kind
+):
+    page = _report_of_kind(publishable_run, kind).read_text(encoding="utf-8")
+    assert check_page(page) == []
+
+
+# ------------------------------------------- the shared table and figure helpers
+def test_table_declares_its_headers_caption_and_a_focusable_scroll_region():
+    import pandas as pd
+
+    from observatoire.reports import _style as st
+
+    frame = pd.DataFrame({"Département": ["Gironde", "Landes"], "Jeunes": [1234, 56]})
+    html = st.table(frame, caption="Jeunes par département", numeric=["Jeunes"]).html
+    assert html.startswith(
+        '<div class="table-wrap" role="region" aria-label="Jeunes par département" '
+        'tabindex="0">'
+    )
+    assert "<caption>Jeunes par département</caption>" in html
+    assert '<th scope="col">Département</th>' in html
+    assert '<th scope="row">Gironde</th><td class="num">1\u202f234</td>' in html
+    assert check_page(html) == []
+    with pytest.raises(ValueError, match="caption is required"):
+        st.table(frame, caption=" ")
+
+
+def test_figure_carries_a_describing_alternative_and_its_data_table():
+    import pandas as pd
+
+    from observatoire.reports import _style as st
+
+    fig, ax = st.new_figure()
+    data = pd.DataFrame(
+        {"Mois": ["janv.", "févr.", "mars"], "2024": [880.0, float("nan"), 790.0]}
+    )
+    ax.plot([1, 2, 3], data["2024"])
+    html = st.figure(fig, alt="Jeunes accompagnés par mois", guide="g", data=data).html
+    # from the data: first to last, the extremes; the masked month is left out
+    alt = (
+        "Jeunes accompagnés par mois. 2024 : de 880 en janv. à 790 en mars, le plus "
+        "haut 880 (janv.), le plus bas 790 (mars)."
+    )
+    assert f'alt="{alt}"' in html and "data:image/svg+xml;base64," in html
+    assert '<th scope="row">févr.</th><td class="num">masqué</td>' in html
+    assert check_page(html) == []
+    with pytest.raises(ValueError, match="data="):
+        st.figure(st.new_figure()[0], alt="x", guide="g")
+
+
+def test_describe_names_where_the_ml_stands_and_rates_in_percent():
+    import pandas as pd
+
+    from observatoire.reports import _style as st
+
+    data = pd.DataFrame({"ML": ["A", "B", "C"], "Taux": [0.2, 0.5, 0.35]})
+    text = st.describe("Taux", data, percent=["Taux"], ordered=False, highlight="C")
+    # French numbers: a narrow no-break space before « % »
+    assert text.replace("\u202f", " ").replace("\u00a0", " ") == (
+        "Taux. Taux : le plus haut 50,0 % (B), le plus bas 20,0 % (A), "
+        "C : 35,0 %, 2e sur 3."
+    )
+
+
+def test_funnel_marks_outliers_by_shape_as_well_as_colour():
+    import pandas as pd
+
+    from observatoire.evaluation import funnel_figure
+    from observatoire.figures import attached_data
+
+    class Comp:  # the fields funnel_figure reads
+        year, limites, overdispersion = 2024, "poisson", {}
+        table = pd.DataFrame(
+            {
+                "indicateur": ["entrees_emploi"] * 3,
+                "code_ml": ["ML1", "ML2", "ML3"],
+                "attendus": [50.0, 60.0, 70.0],
+                "observes": [50, 120, 20],
+                "ratio": [1.0, 2.0, 20 / 70],
+                "accompagnes": [400, 400, 400],
+                "signal": ["", "au-dessus", "en dessous"],
+            }
+        )
+
+    fig = funnel_figure(Comp(), "entrees_emploi")
+    markers = {
+        c.get_label(): c.get_paths()[0].vertices.shape[0]
+        for c in fig.axes[0].collections
+    }
+    # three groups, three shapes (a circle has many vertices, triangles few)
+    assert set(markers) == {
+        "dans les limites", "au-dessus des limites", "en dessous des limites"
+    }  # fmt: skip
+    assert len(set(markers.values())) >= 2
+    data, _, _ = attached_data(fig)
+    assert list(data["Signal"]) == ["dans les limites", "au-dessus", "en dessous"]

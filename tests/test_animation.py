@@ -382,4 +382,5 @@ def test_notebook_runs_on_the_fixture(tmp_path):
     # the summary of the hand-computed 2024, and the named rarely reached MLs
     assert "l&#x27;ARML a mené 9 actions" in text
     assert "Mission locale fictive D" in text
-    assert "data:image/png;base64" in text  # the heat map
+    # the heat map, as SVG, with its values as a table
+    assert "data:image/svg+xml;base64" in text and "Données du graphique" in text

@@ -52,7 +52,7 @@ import pandas as pd
 
 from .data import DEPARTEMENT_NAMES, SCHEMA, Coverage, Warehouse
 from .exceptions import ParamsError
-from .figures import blank_figure, plain
+from .figures import attach_data, blank_figure, plain
 from .formatting import fr_hours, fr_int, fr_pct
 
 if TYPE_CHECKING:
@@ -606,7 +606,12 @@ def heatmap_ml_policy(
     )
     bar.set_label("Nombre d'actions" if value == "actions" else "Participants")
     bar.ax.yaxis.set_major_locator(_integer_locator())
-    return fig
+    # the values of the cells, for the figure's data table (reports)
+    table = pd.DataFrame(
+        data.astype(int), columns=[POLICY_LABELS.get(p, p) for p in mat.columns]
+    )
+    table.insert(0, "Mission Locale", names)
+    return attach_data(fig, table, ordered=False)
 
 
 def _integer_locator():

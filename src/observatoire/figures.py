@@ -129,3 +129,33 @@ def blank_figure(width: float, height: float, *, style: str = "plain") -> Figure
 
     with matplotlib.rc_context(STYLES[style]):
         return Figure(figsize=(width, height), layout="constrained")
+
+
+# ---------------------------------------------------------- the plotted values
+def attach_data(
+    fig: Figure,
+    data: Any,
+    *,
+    percent: tuple[str, ...] | list[str] = (),
+    ordered: bool = True,
+) -> Figure:
+    """Attach the values a figure plots (a DataFrame), for its data table.
+
+    A report shows every chart with its values as a table (RGAA 1.8, WCAG
+    1.1.1); the function that draws a chart knows best what it plotted, so it
+    hands the values over with the figure. The first column of ``data`` labels
+    the points, the others are numbers; ``percent`` names the columns holding
+    rates in [0, 1]; ``ordered`` is True when the rows follow an order (months).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig`` itself.
+    """
+    fig._observatoire_data = (data, tuple(percent), ordered)  # type: ignore[attr-defined]
+    return fig
+
+
+def attached_data(fig: Figure) -> tuple[Any, tuple[str, ...], bool] | None:
+    """``(data, percent, ordered)`` attached by :func:`attach_data`, or None."""
+    return getattr(fig, "_observatoire_data", None)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ParamsError
-from ..figures import FIG_DPI, FIG_WIDTH, PALETTE, new_figure, plain
+from ..figures import FIG_DPI, FIG_WIDTH, PALETTE, attach_data, new_figure, plain
 from ..formatting import fr_int, fr_month, fr_num
 from ._adjusted import OUTCOMES as ADJUSTED_OUTCOMES
 from ._adjusted import AdjustedComparison, overdispersed_limit, poisson_limit
@@ -130,6 +130,7 @@ def survival_figure(
     curves = res.curves.loc[res.curves["variable"] == variable]
     sizes = res.medians.loc[res.medians["variable"] == variable].set_index("modalite")
     dropped = []
+    drawn: dict[str, pd.DataFrame] = {}
     groups = dict(tuple(curves.groupby("modalite", sort=False, observed=True)))
     for i, mod in enumerate(modality_order(variable, groups)):
         c = groups[mod]
@@ -140,6 +141,7 @@ def survival_figure(
         c = c.loc[c["n_risque"] >= threshold]
         colour = PALETTE[i % len(PALETTE)]
         label = modality_label(variable, mod)
+        drawn[f"{label} (n = {fr_int(n)})"] = c
         ax.step(
             c["mois"],
             c["survie"],
@@ -205,7 +207,21 @@ def survival_figure(
         f"s'arrête quand moins de {threshold} jeunes restent suivis."
     )
     _note(fig, " ".join(notes))
-    return fig
+    return attach_data(fig, _survival_data(drawn), percent=list(drawn))
+
+
+def _survival_data(drawn: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Share still without a job at each whole month, one column per curve drawn."""
+    last = max((float(c["mois"].max()) for c in drawn.values() if len(c)), default=0)
+    months = np.arange(0, int(np.floor(last)) + 1)
+    table = pd.DataFrame({"Mois écoulés": [str(m) for m in months]})
+    for name, c in drawn.items():
+        t, s = c["mois"].to_numpy(dtype=float), c["survie"].to_numpy(dtype=float)
+        at = np.searchsorted(t, months, side="right") - 1
+        values = np.where(at >= 0, s[np.clip(at, 0, None)], 1.0) if len(t) else []
+        end = t.max() if len(t) else -1
+        table[name] = np.where(months <= end, values, np.nan) if len(t) else np.nan
+    return table
 
 
 # ------------------------------------------------------------------ funnel
@@ -268,12 +284,19 @@ def funnel_figure(
             ax.plot(grid, hi, style, color="#8a8f98", lw=1)
         ax.axhline(1.0, color="#333333", lw=0.8)
         signal = shown["signal"].fillna("").to_numpy()
-        colours = np.where(
-            signal == "au-dessus",
-            PALETTE[2],
-            np.where(signal == "en dessous", PALETTE[1], PALETTE[0]),
-        )
-        ax.scatter(shown["attendus"], shown["ratio"], s=22, c=list(colours), zorder=3)
+        # the signal is told by the marker's shape as well as its colour (RGAA 3.1)
+        for kind, colour, marker, name in (
+            ("", PALETTE[0], "o", "dans les limites"),
+            ("au-dessus", PALETTE[2], "^", "au-dessus des limites"),
+            ("en dessous", PALETTE[1], "v", "en dessous des limites"),
+        ):
+            sel = signal == kind
+            if sel.any():
+                ax.scatter(
+                    shown.loc[sel, "attendus"], shown.loc[sel, "ratio"],
+                    s=22 if kind == "" else 42, color=colour, marker=marker,
+                    zorder=3, label=name,
+                )  # fmt: skip
         for _, row in shown.iterrows():
             if label == "toutes" or (label == "signaux" and row["signal"]):
                 ax.annotate(
@@ -322,7 +345,15 @@ def funnel_figure(
             f"{min_denominator} jeunes accompagnés ou moins de {threshold} entrées."
         )
     _note(fig, " ".join(notes))
-    return fig
+    data = pd.DataFrame(
+        {
+            "Mission Locale": shown["code_ml"].astype(str).to_numpy(),
+            "Rapport observé / attendu": shown["ratio"].round(2).to_numpy(),
+            "Entrées attendues": shown["attendus"].round(1).to_numpy(),
+            "Signal": shown["signal"].fillna("").replace("", "dans les limites"),
+        }
+    )
+    return attach_data(fig, data, ordered=False)
 
 
 # ------------------------------------------------------------------ bars
@@ -374,6 +405,9 @@ def outcomes_figure(
     height = 0.8 / len(outcomes)
     y = np.arange(len(groups))
     hidden = 0
+    plotted = {"Groupe": [
+        g if dimension == "ensemble" else modality_label(dimension, g) for g in groups
+    ]}  # fmt: skip
     for j, outcome in enumerate(outcomes):
         sel = t["resultat"] == outcome
         vals, los, his = [], [], []
@@ -389,6 +423,7 @@ def outcomes_figure(
                 vals.append(np.nan)
                 los.append(0.0)
                 his.append(0.0)
+        plotted[OUTCOME_LABELS[outcome]] = vals
         pos = y + (j - (len(outcomes) - 1) / 2) * height
         ax.barh(
             pos,
@@ -440,7 +475,8 @@ def outcomes_figure(
             + "."
         )
     _note(fig, " ".join(notes))
-    return fig
+    labels = [OUTCOME_LABELS[o] for o in outcomes]
+    return attach_data(fig, pd.DataFrame(plotted), percent=labels, ordered=False)
 
 
 def _ml_name(row: pd.Series) -> str:

@@ -52,7 +52,7 @@ caption { text-align: left; font-weight: 600; padding: .3rem 0; color: #1d232b; 
 th, td { padding: .3rem .55rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 thead th { background: var(--soft); text-align: left; border-bottom: 2px solid var(--line); }
 td.num, th.num, td.col_heading { text-align: right; white-space: nowrap; }
-table.tableau tbody td:first-child { min-width: 11rem; }
+table.tableau tbody th:first-child { min-width: 11rem; text-align: left; font-weight: normal; }
 tr.total td, tr.total th { font-weight: 600; border-top: 2px solid var(--line); }
 .chiffres { display: grid; grid-template-columns: repeat(auto-fill, minmax(10.5rem, 1fr));
   gap: .6rem; margin: .8rem 0 1.2rem; }

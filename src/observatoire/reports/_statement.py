@@ -38,54 +38,27 @@ AUDIT_NAME = "accessibilite.json"
 #: only when a test proves it fixed.
 KNOWN_ISSUES: tuple[tuple[str, str, str, str], ...] = (
     (
-        "1.3",
-        "1.1.1",
-        "L'alternative textuelle des graphiques reprend leur titre au lieu de dire "
-        "ce qu'ils montrent (tendance, extrêmes, position de la Mission Locale).",
-        "tous les rapports",
-    ),
-    (
-        "1.6",
-        "1.1.1",
-        "Les valeurs tracées ne sont pas données sous forme de tableau à côté des "
-        "graphiques (courbes mensuelles, entonnoirs, situations à 6 et 12 mois, "
-        "figures de trajectoires, carte de chaleur).",
-        "rapport régional, suivi mensuel, trajectoires, bilan de l'animation, "
-        "rapports des Missions Locales",
-    ),
-    (
         "3.1",
         "1.4.1",
-        "Certaines informations ne sont données que par la couleur : situations des "
-        "chronogrammes de trajectoires, points hors des limites des entonnoirs.",
-        "trajectoires, rapport régional",
-    ),
-    (
-        "5.4",
-        "1.3.1",
-        "Les tableaux du bilan de l'animation du réseau n'ont pas de titre associé.",
-        "bilan de l'animation",
+        "Les situations des chronogrammes et des tapis de trajectoires ne se "
+        "distinguent que par la couleur (deux bleus, deux orangés) ; leurs valeurs "
+        "sont données dans le tableau de données de chaque graphique.",
+        "trajectoires",
     ),
     (
         "5.6",
         "1.3.1",
-        "Les en-têtes de ligne des tableaux ne sont pas déclarés comme tels.",
-        "tous les rapports",
-    ),
-    (
-        "7.3",
-        "2.1.1",
-        "Les tableaux larges défilent dans une zone qu'on ne peut pas atteindre au "
-        "clavier (règle axe-core scrollable-region-focusable).",
-        "rapport régional, suivi mensuel, trajectoires, rapports des Missions Locales",
+        "Les en-têtes de ligne des tableaux du bilan de l'animation et du tableau "
+        "des objectifs ne sont pas déclarés comme tels.",
+        "bilan de l'animation, tableau des objectifs",
     ),
     (
         "10.11",
         "1.4.10",
-        "À 320 pixels de large, la page du bilan de l'animation défile "
-        "horizontalement (630 pixels) ; le texte des graphiques descend sous 10 "
-        "pixels sur un téléphone.",
-        "bilan de l'animation, graphiques de tous les rapports",
+        "Sur un téléphone, le texte des graphiques descend sous 10 pixels "
+        "(les graphiques sont en SVG : on peut les agrandir sans perte, et leurs "
+        "valeurs sont données dans un tableau).",
+        "graphiques de tous les rapports",
     ),
 )
 

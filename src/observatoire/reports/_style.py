@@ -9,7 +9,6 @@ figures as embedded PNG with a plain-language reading guide underneath.
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
 import io
 from collections.abc import Callable, Sequence
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 # French words and numbers live in observatoire.formatting; re-exported for the
 # sections, which reach the whole house style through this module
-from ..figures import FIG_DPI, FIG_WIDTH, PALETTE  # noqa: F401
+from ..figures import FIG_DPI, FIG_WIDTH, PALETTE, attached_data  # noqa: F401
 from ..figures import new_figure as _new_figure
 from ..formatting import (  # noqa: F401
     MOIS,
@@ -27,6 +26,7 @@ from ..formatting import (  # noqa: F401
     fr_int,
     fr_month,
     fr_months_span,
+    fr_num,
     fr_pct,
 )
 from ._kinds import KINDS
@@ -123,8 +123,9 @@ def table(
     guide: str | None = None,
     total_last: bool = False,
     formatters: dict[str, Callable[[Any], str]] | None = None,
+    row_headers: bool = True,
 ) -> Html:
-    """A styled French table (pandas Styler) in a horizontally scrolling box.
+    """A French table in a focusable, horizontally scrolling region.
 
     ``frame`` holds display-ready values (strings already formatted, masked
     values already replaced); ``numeric`` columns are right-aligned;
@@ -132,58 +133,241 @@ def table(
     (cells, headers, caption) is HTML-escaped here: names that come from the
     data (Missions Locales, departments, labels) never reach the page as markup.
     ``guide`` is code-written HTML, shown as is.
+
+    The markup follows RGAA 4.1 topic 5: a ``<caption>`` (required), column
+    headers ``<th scope="col">``, the first column as row headers
+    ``<th scope="row">`` (``row_headers``), and a wrapper
+    ``<div role="region" aria-label=... tabindex="0">`` so that a keyboard user
+    can scroll a table wider than the screen (WCAG 2.1.1, axe-core
+    ``scrollable-region-focusable``).
     """
-    # a stable CSS id (pandas draws a random one): same inputs, same page
-    uid = hashlib.sha1(f"{caption}|{list(frame.columns)}".encode()).hexdigest()[:8]
-    num_idx = [frame.columns.get_loc(c) for c in numeric if c in frame.columns]
-    shown = _escaped(frame, formatters or {})
-    styler = shown.style.set_uuid(uid).hide(axis="index").set_caption(esc(caption))
-    styler = styler.set_table_attributes('class="tableau"')
-    styles = [{"selector": f"td.col{i}, th.col_heading.col{i}", "props": "text-align: right; white-space: nowrap;"} for i in num_idx]  # fmt: skip
-    if total_last and len(frame):
-        styles.append(
-            {
-                "selector": f"tbody tr:nth-child({len(frame)}) td",
-                "props": "font-weight: 600; border-top: 2px solid #d6dbe1;",
-            }
-        )
-    styler = styler.set_table_styles(styles, overwrite=False)
-    body = styler.to_html(escape=None)
+    if not str(caption).strip():
+        raise ValueError("table: a caption is required (RGAA 5.4)")
+    formatters = formatters or {}
+    right = {c for c in numeric if c in frame.columns}
+    head = "".join(
+        f'<th scope="col"{_num_class(c in right)}>{esc_text(c)}</th>'
+        for c in frame.columns
+    )
+    rows = []
+    last = len(frame) - 1
+    for i, values in enumerate(frame.itertuples(index=False, name=None)):
+        cells = []
+        for j, (col, value) in enumerate(zip(frame.columns, values, strict=True)):
+            text = esc_text(
+                formatters[col](value) if col in formatters else _shown(value)
+            )
+            if j == 0 and row_headers:
+                cells.append(f'<th scope="row"{_num_class(col in right)}>{text}</th>')
+            else:
+                cells.append(f"<td{_num_class(col in right)}>{text}</td>")
+        cls = ' class="total"' if total_last and i == last else ""
+        rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    body = (
+        f'<table class="tableau"><caption>{esc_text(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
     note = f'<p class="guide">{guide}</p>' if guide else ""
-    return Html(f'<div class="table-wrap">{body}</div>{note}')
+    return Html(scroll_region(body, caption) + note)
 
 
-def _escaped(
-    frame: pd.DataFrame, formatters: dict[str, Callable[[Any], str]]
-) -> pd.DataFrame:
-    """``frame`` with every text cell and header escaped (formatters applied first)."""
-    import pandas as pd
-
-    columns = {}
-    for i, col in enumerate(frame.columns):
-        values = frame.iloc[:, i]
-        if col in formatters:
-            columns[i] = [esc_text(formatters[col](v)) for v in values]
-        elif any(isinstance(v, str) for v in values):
-            columns[i] = [esc_text(v) if isinstance(v, str) else v for v in values]
-        else:
-            columns[i] = values  # numbers keep their dtype (and the Styler's format)
-    shown = pd.DataFrame(columns, index=frame.index)
-    shown.columns = [esc_text(c) for c in frame.columns]
-    return shown
+def scroll_region(inner: str, label: str) -> str:
+    """``inner`` HTML in a keyboard-focusable region that scrolls sideways."""
+    return (
+        f'<div class="table-wrap" role="region" aria-label="{esc(label)}" '
+        f'tabindex="0">{inner}</div>'
+    )
 
 
-def figure(fig: Figure, *, alt: str, guide: str) -> Html:
-    """A matplotlib figure as an embedded PNG with its reading guide."""
-    buf = io.BytesIO()
-    # the figures use constrained layout: no second "tight" drawing pass needed
-    fig.savefig(buf, format="png", dpi=FIG_DPI, facecolor="white")
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+def _num_class(numeric: bool) -> str:
+    return ' class="num"' if numeric else ""
+
+
+def _shown(value: Any) -> str:
+    """A cell as text: strings as they are, numbers in French format."""
+    import numbers
+
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    if isinstance(value, numbers.Integral):
+        return fr_int(value)
+    if isinstance(value, numbers.Real):
+        return fr_int(value) if float(value).is_integer() else fr_num(value)
+    return str(value)
+
+
+def figure(
+    fig: Figure,
+    *,
+    alt: str,
+    guide: str,
+    data: pd.DataFrame | None = None,
+    percent: Sequence[str] = (),
+    ordered: bool = True,
+    highlight: str | None = None,
+    description: str | None = None,
+) -> Html:
+    """A matplotlib figure (SVG) with its reading guide and its data.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    alt : str
+        The chart's name (« Jeunes accompagnés par mois »); the text
+        alternative is this name followed by what the chart shows, drawn from
+        ``data`` (:func:`describe`) unless ``description`` gives it.
+    guide : str
+        Code-written HTML: how to read the chart (``<figcaption>``).
+    data : pandas.DataFrame, optional
+        Required unless the function that drew ``fig`` attached its values
+        (:func:`observatoire.figures.attach_data`). The plotted values: the first column labels the points (month, ML,
+        category), the others are numbers (NaN where a value is masked). It is
+        shown in a ``<details>`` table inside the ``<figure>`` (RGAA 1.8,
+        WCAG 1.1.1: the information of the chart is available as text).
+    percent : sequence of str
+        Columns of ``data`` holding rates in [0, 1], shown as ``45,2 %``.
+    ordered : bool
+        True when the first column is an order (months, years): the
+        description gives the change from the first to the last point.
+    highlight : str, optional
+        A label of the first column to name in the description (the ML of
+        the report).
+    description : str, optional
+        A sentence of the section's own, replacing the generated description.
+    """
+    if data is None and (attached := attached_data(fig)) is not None:
+        data, percent, ordered = attached
+    if data is None or not len(data.columns):
+        raise ValueError(f"figure {alt!r}: data= (the plotted values) is required")
+    text = description or describe(
+        alt, data, percent=percent, ordered=ordered, highlight=highlight
+    )
+    image = _image(fig)
+    shown = data_for_display(data, percent)
+    values = table(
+        shown,
+        caption=f"Données du graphique : {alt}",
+        numeric=list(shown.columns[1:]),
+    )
     return Html(
-        f'<figure><img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
+        f'<figure><img src="{image}" alt="{esc(text)}">'
         f'<figcaption class="guide"><strong>Lecture :</strong> {guide}</figcaption>'
+        f"<details><summary>Données du graphique</summary>{values.html}</details>"
         "</figure>"
     )
+
+
+def _image(fig: Figure) -> str:
+    """``fig`` as an SVG data URI: sharp at any zoom, its text drawn as text.
+
+    Raster parts (heat maps, index plots) are embedded at twice the screen
+    resolution. The text stays text (``svg.fonttype: none``): smaller than
+    outlines, and drawn by the reader's browser at any size.
+    """
+    from matplotlib import rc_context
+
+    buf = io.BytesIO()
+    # the figures use constrained layout: no second "tight" drawing pass needed
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "observatoire"}):
+        fig.savefig(
+            buf,
+            format="svg",
+            dpi=2 * FIG_DPI,
+            facecolor="white",
+            metadata={"Date": None},
+        )
+    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode(
+        "ascii"
+    )
+
+
+def data_for_display(data: pd.DataFrame, percent: Sequence[str] = ()) -> pd.DataFrame:
+    """``data`` as French display strings (rates as ``45,2 %``, masked as « masqué »)."""
+    import pandas as pd
+
+    out = {}
+    for col in data.columns:
+        values = data[col]
+        if col == data.columns[0]:
+            out[col] = [str(v) for v in values]
+        elif col in percent:
+            out[col] = ["masqué" if pd.isna(v) else fr_pct(v) for v in values]
+        else:
+            out[col] = [
+                v if isinstance(v, str) else "masqué" if pd.isna(v) else _shown(v)
+                for v in values
+            ]
+    return pd.DataFrame(out)
+
+
+def describe(
+    name: str,
+    data: pd.DataFrame,
+    *,
+    percent: Sequence[str] = (),
+    ordered: bool = True,
+    highlight: str | None = None,
+    max_series: int = 3,
+) -> str:
+    """A sentence saying what a chart of ``data`` shows (its text alternative).
+
+    For each numeric column (the first ``max_series``): the change from the
+    first to the last point when ``ordered``, the highest and lowest points,
+    and the value of ``highlight``. Masked (NaN) points are left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"Mois": ["janv.", "févr.", "mars"], "2024": [880, 545, 790]})
+    >>> describe("Jeunes accompagnés par mois", d)  # doctest: +NORMALIZE_WHITESPACE
+    'Jeunes accompagnés par mois. 2024 : de 880 en janv. à 790 en mars ;
+    le plus haut 880 (janv.), le plus bas 545 (févr.).'
+    """
+    import pandas as pd
+
+    labels = [str(v) for v in data.iloc[:, 0]]
+    parts = []
+    for col in list(data.columns[1:])[:max_series]:
+        values = pd.to_numeric(data[col], errors="coerce")
+        ok = values.notna().to_numpy()
+        if not ok.any() and data[col].map(lambda v: isinstance(v, str)).all():
+            continue  # a column of words (a signal, a category): in the table only
+        if not ok.any():
+            parts.append(f"{col} : valeurs masquées")
+            continue
+
+        def fmt(v: float, col: str = col) -> str:
+            return fr_pct(v) if col in percent else _shown(v)
+
+        kept = [
+            (lab, float(v)) for lab, v, k in zip(labels, values, ok, strict=True) if k
+        ]
+        hi = max(kept, key=lambda t: t[1])
+        lo = min(kept, key=lambda t: t[1])
+        bits = []
+        if ordered and len(kept) > 1:
+            bits.append(
+                f"de {fmt(kept[0][1])} en {kept[0][0]} à {fmt(kept[-1][1])} "
+                f"en {kept[-1][0]}"
+            )
+        if len(kept) > 1:
+            bits.append(
+                f"le plus haut {fmt(hi[1])} ({hi[0]}), le plus bas {fmt(lo[1])} ({lo[0]})"
+            )
+        else:
+            bits.append(f"{fmt(kept[0][1])} ({kept[0][0]})")
+        if highlight is not None and highlight in labels:
+            v = values.iloc[labels.index(highlight)]
+            mine = "masqué" if pd.isna(v) else fmt(float(v))
+            rank = int((values > v).sum()) + 1 if not pd.isna(v) else None
+            where = f", {rank}e sur {len(kept)}" if rank else ""
+            bits.append(f"{highlight} : {mine}{where}")
+        parts.append(f"{col} : " + ", ".join(bits))
+    if not parts:
+        return f"{name}. Aucune valeur publiable."
+    return f"{name}. " + " ; ".join(parts) + "."
 
 
 # -------------------------------------------------------------- matplotlib

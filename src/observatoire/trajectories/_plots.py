@@ -16,9 +16,10 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from ..exceptions import SequenceError
-from ..figures import new_figure
+from ..figures import attach_data, new_figure
 from ..formatting import fr_int, fr_num, fr_pct
 from ._imilo import STATE_COLOURS
 
@@ -169,8 +170,13 @@ def plot_state_distribution(
     )  # fmt: skip
     x = np.arange(1, length + 1)
     present = np.zeros(n_states, dtype=bool)
-    for ax, (_, mask, panel_title) in zip(axes.ravel(), panels, strict=False):
+    rows = []
+    seen = [s for s in range(n_states) if (codes == s).any()]
+    for ax, (name, mask, panel_title) in zip(axes.ravel(), panels, strict=False):
         shares = _distribution(codes[mask], n_states)
+        for m in range(length):
+            label = f"{name}, mois {m + 1}" if name else f"Mois {m + 1}"
+            rows.append({"Mois": label, **{seq.labels[s]: shares[s, m] for s in seen}})
         present |= shares.sum(axis=1) > 0
         bottom = np.zeros(length)
         for s in range(n_states):
@@ -195,7 +201,10 @@ def plot_state_distribution(
         ax.set_ylabel("Part des jeunes")
     _state_legend(fig, seq, colours, present)
     fig.suptitle(title or "Répartition des situations mois par mois", fontweight="bold")
-    return fig
+    table = pd.DataFrame(rows)
+    return attach_data(
+        fig, table, percent=list(table.columns[1:]), ordered=not by_group
+    )
 
 
 def plot_index(data: Any, *, title: str | None = None) -> Figure:
@@ -259,7 +268,21 @@ def plot_index(data: Any, *, title: str | None = None) -> Figure:
     _state_legend(fig, seq, colours, present)
     default = "Parcours individuels" + (", par groupe" if labels is not None else "")
     fig.suptitle(title or default, fontweight="bold")
-    return fig
+    # the rows are young people: the data table gives, per panel, its share of
+    # the cohort and the share of its months in each state (no row-level data)
+    summary = []
+    for name, rows in panels:
+        counts = np.bincount(rows[rows >= 0], minlength=len(colours))
+        total = max(int(counts.sum()), 1)
+        summary.append(
+            {
+                "Groupe": name.replace("\n", " "),
+                "Part de la cohorte": len(rows) / n,
+                **{seq.labels[s]: counts[s] / total for s in np.flatnonzero(present)},
+            }
+        )
+    table = pd.DataFrame(summary)
+    return attach_data(fig, table, percent=list(table.columns[1:]), ordered=False)
 
 
 def plot_transition_rates(data: Any, *, title: str | None = None) -> Figure:
@@ -321,7 +344,9 @@ def plot_transition_rates(data: Any, *, title: str | None = None) -> Figure:
     bar = fig.colorbar(image, ax=ax, shrink=0.7)
     _pct_axis(bar.ax.yaxis)
     fig.suptitle(title or "Taux de transition d'un mois à l'autre", fontweight="bold")
-    return fig
+    table = pd.DataFrame(rates, columns=[f"Vers {n}" for n in names])
+    table.insert(0, "Situation du mois", names)
+    return attach_data(fig, table, percent=list(table.columns[1:]), ordered=False)
 
 
 def plot_mean_time(data: Any, *, title: str | None = None) -> Figure:
@@ -378,7 +403,12 @@ def plot_mean_time(data: Any, *, title: str | None = None) -> Figure:
         ", par groupe" if labels is not None else ""
     )
     fig.suptitle(title or default, fontweight="bold")
-    return fig
+    kept = np.flatnonzero(means.sum(axis=0) > 0)
+    table = pd.DataFrame(
+        np.round(means[:, kept], 1), columns=[f"{seq.labels[s]} (mois)" for s in kept]
+    )
+    table.insert(0, "Groupe", [name for name, _ in bars])
+    return attach_data(fig, table, ordered=False)
 
 
 def plot_silhouette(typology: Any, *, title: str | None = None) -> Figure:
@@ -455,4 +485,14 @@ def plot_silhouette(typology: Any, *, title: str | None = None) -> Figure:
     )
     right.set_title("Silhouette de chaque parcours", fontsize=9)
     fig.suptitle(title or "Qualité de la typologie", fontweight="bold")
-    return fig
+    table = pd.DataFrame(
+        {
+            "Nombre de groupes": [
+                str(k) for k in typology.silhouette_by_k["nb_groupes"]
+            ],
+            "Silhouette moyenne": np.round(
+                typology.silhouette_by_k["silhouette"].to_numpy(dtype=float), 3
+            ),
+        }
+    )
+    return attach_data(fig, table)

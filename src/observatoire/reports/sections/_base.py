@@ -72,8 +72,16 @@ _PARAMETERS: dict[str, tuple[str, str]] = {
     "synthetic": ("bool", "Whether the extract is synthetic (adds the banner)."),
     "text": ("str", "Plain text (escaped here)."),
     "fig": ("matplotlib.figure.Figure", "The figure to embed."),
-    "dpi": ("int", "Resolution of the embedded PNG."),
-    "alt": ("str", "Text alternative of the image (escaped here)."),
+    "dpi": ("int", "Ignored (kept for older notebooks): one resolution for all."),
+    "alt": (
+        "str",
+        "Name of the chart; the alternative adds what it shows (escaped here).",
+    ),
+    "guide": ("str", "How to read the chart (code-written HTML)."),
+    "data": (
+        "pandas.DataFrame",
+        "The plotted values, shown as a table (default: those the figure carries).",
+    ),
 }
 
 

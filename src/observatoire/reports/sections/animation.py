@@ -9,12 +9,11 @@ disclosure rule applies and Missions Locales are named.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import io
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from ... import disclosure
 from ...animation import TOTAL_CODE, AnnualReview
@@ -26,7 +25,6 @@ from .common import natural_key
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-    from pandas.io.formats.style import Styler
 
 
 def _styler(table: pd.DataFrame, formats: dict[str, Any], which: str) -> Styler:
@@ -248,8 +246,8 @@ def review_block(review: AnnualReview, which: str) -> st.Html:
         .to_html()
     )
     return st.Html(
-        f'<div class="table-wrap">{html}</div>'
-        f'<p class="guide">Lecture : {st.esc(guide)}</p>'
+        st.scroll_region(html, f"{caption}, {review.year}")
+        + f'<p class="guide">Lecture : {st.esc(guide)}</p>'
     )
 
 
@@ -282,39 +280,33 @@ def section(text: str, level: int = 3) -> st.Html:
     return st.heading(text, level)
 
 
-def as_image(fig: Figure, *, dpi: int = 110, alt: str = "", guide: str = "") -> st.Html:
-    """A matplotlib figure as an inline PNG that any notebook or HTML export shows.
+@base.documented
+def as_image(
+    fig: Figure,
+    *,
+    dpi: int | None = None,
+    alt: str = "",
+    guide: str | None = None,
+    data: pd.DataFrame | None = None,
+) -> st.Html:
+    """A matplotlib figure in a ``<figure>`` with its alternative and data table.
 
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-        The figure to embed.
-    dpi : int, default 110
-        Resolution of the embedded PNG.
-    alt : str
-        Text alternative of the image (escaped here).
-    guide : str
-        Reading guide shown under the figure (escaped here).
-
-    Returns
-    -------
-    Html
-        The image at its natural size, and its reading guide.
-
-    Figures here are built without pyplot (nothing left open), so Jupyter has
-    no inline renderer registered for them; this embeds them explicitly.
-
+    ``alt`` names the chart; the alternative adds what it shows, drawn from
+    ``data`` or from the values the drawing function attached
+    (:func:`observatoire.figures.attach_data`, as
+    :func:`observatoire.animation.heatmap_ml_policy` does). ``dpi`` is kept
+    for older notebooks and ignored: every report figure has one resolution.
     """
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    # shown at its natural size (96 CSS px to the inch), in a box that scrolls
-    # on a narrow screen: a label of 7.5 points is then 10 px at 100 % zoom
-    width = round(fig.get_figwidth() * 96)
-    img = (
-        f'<div class="table-wrap"><img src="data:image/png;base64,{data}" '
-        f'alt="{st.esc(alt)}" width="{width}" style="max-width:none"></div>'
+    return st.figure(
+        fig,
+        alt=alt or "Graphique du bilan de l'animation",
+        guide=st.esc(guide)
+        if guide
+        else (
+            "Chaque ligne est une Mission Locale, chaque colonne une politique "
+            "régionale ; plus la case est foncée, plus la Mission Locale a suivi "
+            "d'actions sur cette politique (le nombre est écrit dans la case)."
+        ),
+        data=data,
+        ordered=False,
     )
-    if guide:
-        img += f'<p class="guide">Lecture : {st.esc(guide)}</p>'
-    return st.Html(img)

@@ -91,14 +91,17 @@ def monthly_curves(
     labels = list(st.MOIS_COURTS)
     upto = inputs.month
     y_cur = base.series(cur, cur_mask, indicator)[:upto]
+    data = pd.DataFrame({"Mois": labels, str(inputs.year): _twelve(y_cur)})
     ax.plot(months[:upto], y_cur, marker="o", color="#1f4e79", label=str(inputs.year))
     if "mensuel_n_1" in base.available(inputs):
         prev, prev_mask = base.rows(
             inputs, "mensuel_n_1", niveau=level, code=code, portee="mois"
         )
+        y_prev = base.series(prev, prev_mask, indicator)
+        data[str(inputs.year - 1)] = _twelve(y_prev)
         ax.plot(
             months,
-            base.series(prev, prev_mask, indicator),
+            y_prev,
             marker="o",
             ms=3,
             color="#9fb3c8",
@@ -122,7 +125,16 @@ def monthly_curves(
             "mois masqué par le secret statistique n'est pas tracé.",
             "mois masqués par le secret statistique ne sont pas tracés.",
         )
-    return st.figure(fig, alt=f"{base.LABELS[indicator]} par mois", guide=guide)
+    return st.figure(
+        fig, alt=f"{base.LABELS[indicator]} par mois", guide=guide, data=data
+    )
+
+
+def _twelve(values: np.ndarray) -> np.ndarray:
+    """``values`` padded with NaN to one per month (the months not yet reached)."""
+    out = np.full(12, np.nan)
+    out[: min(len(values), 12)] = values[:12]
+    return out
 
 
 _PROFILE = (
@@ -282,6 +294,7 @@ def targets(inputs: ReportInputs) -> st.Html:
     fig = targets_module.progress_chart(part, disclosure_threshold=inputs.threshold)
     styler = targets_module.progress_table(part, disclosure_threshold=inputs.threshold)
     month = st.fr_month(inputs.year, inputs.month)
+    caption = f"Objectifs {inputs.year}, à fin {month}"
     sentences = []
     for level, code in (
         part[["niveau", "code"]].drop_duplicates().itertuples(index=False)
@@ -303,6 +316,9 @@ def targets(inputs: ReportInputs) -> st.Html:
         st.figure(
             fig,
             alt="Avancement de chaque objectif en pourcentage de sa cible",
+            data=_targets_data(part),
+            percent=["Réalisé (part de la cible)", "Projection (part de la cible)"],
+            ordered=False,
             guide=(
                 "Chaque ligne est un objectif, en pourcentage de sa cible (trait noir "
                 "à 100 %) : la barre foncée est le réalisé depuis janvier, la barre "
@@ -312,12 +328,13 @@ def targets(inputs: ReportInputs) -> st.Html:
             ),
         ),
         st.Html(
-            '<div class="table-wrap">'
-            + styler.set_uuid("objectifs")
-            .set_caption(st.esc(f"Objectifs {inputs.year}, à fin {month}"))
-            .set_table_attributes('class="tableau"')
-            .to_html()
-            + "</div>"
+            st.scroll_region(
+                styler.set_uuid("objectifs")
+                .set_caption(st.esc(caption))
+                .set_table_attributes('class="tableau"')
+                .to_html(),
+                caption,
+            )
         ),
     )
 
@@ -403,6 +420,26 @@ def _definition_list(items: list[tuple[str, str]]) -> st.Html:
         "<dl>"
         + "".join(f"<dt>{st.esc(k)}</dt><dd>{st.esc(v)}</dd>" for k, v in items)
         + "</dl>"
+    )
+
+
+def _targets_data(part: pd.DataFrame) -> pd.DataFrame:
+    """The values the progress chart draws: realised and projected, over the target."""
+    target = pd.to_numeric(part["cible_min"], errors="coerce").replace(0, np.nan)
+    hidden = part["secret_realise"].fillna(False).astype(bool)
+    realised = (pd.to_numeric(part["realise"], errors="coerce") / target).mask(hidden)
+    projected = (pd.to_numeric(part["projection"], errors="coerce") / target).mask(
+        hidden
+    )
+    return pd.DataFrame(
+        {
+            "Objectif": [
+                f"{a} ({b})"
+                for a, b in zip(part["libelle"], part["libelle_niveau"], strict=True)
+            ],
+            "Réalisé (part de la cible)": realised.to_numpy(),
+            "Projection (part de la cible)": projected.to_numpy(),
+        }
     )
 
 

@@ -155,4 +155,12 @@ def followup_heatmap(inputs: ReportInputs) -> st.Html:
             f"{st.fr_month(inputs.year, inputs.month)} à la même période de l'année "
             "précédente : à droite une hausse, à gauche (en rouge) une baisse."
         ),
+        data=pd.DataFrame(
+            {
+                "Mission Locale": list(sel["libelle"]),
+                "Évolution sur un an": list(sel["evolution_relative"]),
+            }
+        ),
+        percent=["Évolution sur un an"],
+        ordered=False,
     )

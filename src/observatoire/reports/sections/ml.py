@@ -24,10 +24,20 @@ def ml_position_strip(inputs: ReportInputs, code_ml: str) -> st.Html:
     fig, ax = st.new_figure(height=2.6)
     mine = (values["code"].astype(str) == str(code_ml)).to_numpy()
     hidden_mine = []
+    label = inputs.meta["labels"].get(code_ml, code_ml)
+    data = {"Taux": [], label: [], "Région": [], "Missions Locales (min.)": [],
+            "Missions Locales (max.)": []}  # fmt: skip
     for i, rate in enumerate(base.RATE_NAMES):
         y = len(base.RATE_NAMES) - 1 - i
         ok = (mask[rate] == "").to_numpy() & values[rate].notna().to_numpy()
         others = ok & ~mine
+        data["Taux"].append(base.LABELS[rate])
+        data[label].append(
+            values.loc[ok & mine, rate].iloc[0] if (ok & mine).any() else np.nan
+        )
+        data["Région"].append(region[rate].iloc[0] if len(region) else np.nan)
+        data["Missions Locales (min.)"].append(values.loc[ok, rate].min())
+        data["Missions Locales (max.)"].append(values.loc[ok, rate].max())
         jitter = np.linspace(-0.12, 0.12, int(others.sum()))
         ax.scatter(
             values.loc[others, rate], y + jitter, s=12, color="#9fb3c8", zorder=2
@@ -61,8 +71,14 @@ def ml_position_strip(inputs: ReportInputs, code_ml: str) -> st.Html:
             + ", ".join(hidden_mine).lower()
             + "."
         )
+    frame = pd.DataFrame(data)
     return st.figure(
-        fig, alt="Position de la Mission Locale pour chaque taux", guide=guide
+        fig,
+        alt="Position de la Mission Locale pour chaque taux",
+        guide=guide,
+        data=frame,
+        percent=list(frame.columns[1:]),
+        ordered=False,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from ... import synthesis
 from .. import _style as st
@@ -152,7 +153,24 @@ def rate_dotplot(
             f"Missions Locales sans taux publiable (moins de {base.MIN_DENOMINATOR} "
             "jeunes accompagnés) n'apparaissent pas.",
         )
-    return st.figure(fig, alt=f"{base.LABELS[rate]} des Missions Locales", guide=guide)
+    data = pd.DataFrame(
+        {
+            "Mission Locale": list(v["libelle"]),
+            base.LABELS[rate]: list(v[rate]),
+            "Borne basse (IC 95 %)": list(v[f"{rate}_ic_bas"]),
+            "Borne haute (IC 95 %)": list(v[f"{rate}_ic_haut"]),
+        }
+    )
+    mine = v.loc[v["code"].astype(str) == str(code_ml), "libelle"]
+    return st.figure(
+        fig,
+        alt=f"{base.LABELS[rate]} des Missions Locales",
+        guide=guide,
+        data=data,
+        percent=list(data.columns[1:]),
+        ordered=False,
+        highlight=str(mine.iloc[0]) if len(mine) else None,
+    )
 
 
 @base.documented
