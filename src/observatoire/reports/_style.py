@@ -240,7 +240,10 @@ def figure(
     if data is None and (attached := attached_data(fig)) is not None:
         data, percent, ordered = attached
     if data is None or not len(data.columns):
-        raise ValueError(f"figure {alt!r}: data= (the plotted values) is required")
+        raise ValueError(
+            f"figure {alt!r}: data= (the plotted values) is required, or the "
+            "drawing function attaches them (observatoire.figures.attach_data)"
+        )
     text = description or describe(
         alt, data, percent=percent, ordered=ordered, highlight=highlight
     )

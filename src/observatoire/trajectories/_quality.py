@@ -38,6 +38,7 @@ import pandas as pd
 from numba import njit, prange
 
 from ..exceptions import SequenceError
+from ..figures import attach_data
 from ._cluster import _check_diss, pam, ward
 from ._sequences import _check_weights
 
@@ -643,18 +644,20 @@ def plot_cluster_range(
         raise SequenceError(f"unknown statistics {unknown} (one of {QUALITY_STATS})")
     fig, ax = _figure(6.4, 3.6)
     ks = cr.stats.index.to_numpy()
+    plotted = pd.DataFrame({"Nombre de types (k)": [str(k) for k in ks]})
     for stat in stats:
         y = cr.stats[stat].to_numpy(dtype=float)
         if standardize:
             sd = y.std(ddof=1) if y.size > 1 else 0.0
             y = (y - y.mean()) / sd if sd > 0 else np.zeros_like(y)
+        plotted[STAT_LABELS_FR.get(stat, stat)] = np.round(y, 3)
         ax.plot(ks, y, marker="o", label=STAT_LABELS_FR.get(stat, stat))
     ax.set_xticks(ks)
     ax.set_xlabel("Nombre de types (k)")
     ax.set_ylabel("Valeur centrée réduite" if standardize else "Valeur de l'indicateur")
     ax.legend(loc="best")
     ax.set_title(title or "Qualité de la typologie selon le nombre de types")
-    return fig
+    return attach_data(fig, plotted)
 
 
 def cluster_quality_sampled(
