@@ -349,7 +349,8 @@ def funnel_figure(
         {
             "Mission Locale": shown["code_ml"].astype(str).to_numpy(),
             "Rapport observé / attendu": shown["ratio"].round(2).to_numpy(),
-            "Entrées attendues": shown["attendus"].round(1).to_numpy(),
+            # a model's estimate, not a head count: always with its decimal
+            "Entrées attendues": [fr_num(v, 1) for v in shown["attendus"]],
             "Signal": shown["signal"].fillna("").replace("", "dans les limites"),
         }
     )
