@@ -146,9 +146,12 @@ def add_toc(body: str, *, title: str = "Sommaire") -> str:
         return body
     items: list[str] = []
     open_sub = False
+    # a page without h2 (its sections are h3) lists them as its first level:
+    # an <ol> directly inside an <ol> is not a list (RGAA 9.3, axe-core "list")
+    top = min(level for level, _, _ in entries)
     for level, anchor, text in entries:
         link = f'<a href="#{anchor}">{html.escape(text)}</a>'
-        if level == 2:
+        if level == top:
             if open_sub:
                 items.append("</ol></li>")
                 open_sub = False

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import SequenceError
+from ..figures import attach_data
 from ..formatting import fr_int, fr_num, fr_pct
 from . import _plots as base
 from ._imilo import STATE_COLOURS
@@ -394,8 +395,25 @@ def plot_relative_frequency(
     present = np.bincount(seq0.codes[seq0.codes >= 0], minlength=len(colours)) > 0
     base._state_legend(fig, seq0, colours, present)
     fig.suptitle(title or "Parcours types par groupes de fréquence", fontweight="bold")
+    table = pd.concat(tables, ignore_index=True)
+    # the plotted values travel with the figure, for the report's data table
+    # (in French; no weights: a slice's size is a small count of young people)
+    shown = pd.DataFrame(
+        {
+            "Tranche": [
+                f"{g}, tranche {t}" if "groupe" in table else f"Tranche {t}"
+                for g, t in zip(
+                    table.get("groupe", table["tranche"]), table["tranche"], strict=True
+                )
+            ],
+            "Parcours médoïde": table["parcours_medoide"].astype(str),
+            "Distance médiane au médoïde": table["distance_mediane"].round(2),
+            "Distance moyenne au médoïde": table["distance_moyenne"].round(2),
+        }
+    )
+    attach_data(fig, shown, ordered=False)
     if return_table:
-        return fig, pd.concat(tables, ignore_index=True)
+        return fig, table
     return fig
 
 
