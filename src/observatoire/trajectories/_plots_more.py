@@ -440,6 +440,26 @@ def _band_table(
     return pd.concat(out, ignore_index=True)
 
 
+def _index_summary(ordered: list, labels: Any, codes: Any, n: int) -> pd.DataFrame:
+    """Per panel, its share of the cohort and of its months in each state.
+
+    For the report's data table: aggregates only, no band sizes.
+    """
+    present = [s for s in range(len(labels)) if (codes == s).any()]
+    summary = []
+    for name, rows in ordered:
+        counts = np.bincount(rows[rows >= 0], minlength=len(labels))
+        total = max(int(counts.sum()), 1)
+        summary.append(
+            {
+                "Groupe": name if name is not None else "Ensemble",
+                "Part de la cohorte": len(rows) / n,
+                **{labels[s]: counts[s] / total for s in present},
+            }
+        )
+    return pd.DataFrame(summary)
+
+
 def plot_index(
     data: Any,
     *,
@@ -552,6 +572,8 @@ def plot_index(
         else ("Parcours individuels, triés")
     )
     fig.suptitle(title or default, fontweight="bold")
+    shown = _index_summary(ordered, seq.labels, codes, n)
+    attach_data(fig, shown, percent=list(shown.columns[1:]), ordered=False)
     return (fig, table) if return_table else fig
 
 
