@@ -470,10 +470,10 @@ def hostile_extract(small_extract, tmp_path_factory) -> Path:
     ml = pd.read_parquet(folder / "missions_locales.parquet")
     names = (*PAYLOADS, MATHTEXT)
     ml["nom_ml"] = [f"{names[i % len(names)]} ML {i}" for i in range(len(ml))]
-    ml.to_parquet(folder / "missions_locales.parquet", index=False)
     an = pd.read_parquet(folder / "animations.parquet")
     an["intitule"] = PAYLOADS[0]
-    an.to_parquet(folder / "animations.parquet", index=False)
+    # through write_extract, which keeps the fingerprints of metadonnees.json
+    data.write_extract({"missions_locales": ml, "animations": an}, folder)
     return folder
 
 
