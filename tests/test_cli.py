@@ -39,7 +39,14 @@ def test_signal_during_generate_leaves_the_old_extract_and_exits(sig, status, tm
     shutil.copytree(FIXTURE, out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     proc = _cli("generate", "--out", str(out), "--scale", "0.3")
-    time.sleep(2.5)  # imports done, tables being written beside the extract
+    # wait for the staging folder beside the extract (imports done, the new
+    # extract under way) rather than a fixed delay, which a quiet machine
+    # outruns and a busy one does not reach
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".entrepot.*.tmp")) and time.monotonic() < deadline:
+        assert proc.poll() is None, "generate ended before its staging folder was seen"
+        time.sleep(0.01)
+    time.sleep(0.1)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == status, err

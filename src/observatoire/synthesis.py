@@ -32,8 +32,6 @@ import math
 import re
 from dataclasses import dataclass
 
-from scipy import stats
-
 from .formatting import NBSP, fr_int, fr_num, fr_pct
 
 __all__ = [
@@ -142,6 +140,10 @@ def change_in_rate(
             raise ValueError(
                 f"a rate needs 0 <= numerator <= denominator > 0, got {num}/{den}"
             )
+    # scipy imported here, not at the top: a report kernel that only reads the
+    # cache (warm or fresh) does not load scipy, as docs/architecture.md says
+    from scipy import stats
+
     p1, p0 = k / n, k_prev / n_prev
     points = round(100 * (p1 - p0), digits)
     pooled = (k + k_prev) / (n + n_prev)
@@ -191,6 +193,8 @@ def change_in_count(count: float, previous: float, *, digits: int = 0) -> Change
     """
     if count < 0 or previous < 0 or math.isnan(count) or math.isnan(previous):
         raise ValueError(f"counts must be >= 0, got {count} and {previous}")
+    from scipy import stats  # lazy: see change_in_rate
+
     c1, c0 = int(round(count)), int(round(previous))
     total = c1 + c0
     p_value = 1.0 if total == 0 else float(stats.binomtest(c1, total, 0.5).pvalue)

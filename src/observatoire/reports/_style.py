@@ -325,7 +325,7 @@ def describe(
     >>> import pandas as pd
     >>> d = pd.DataFrame({"Mois": ["janv.", "févr.", "mars"], "2024": [880, 545, 790]})
     >>> describe("Jeunes accompagnés par mois", d)  # doctest: +NORMALIZE_WHITESPACE
-    'Jeunes accompagnés par mois. 2024 : de 880 en janv. à 790 en mars ;
+    'Jeunes accompagnés par mois. 2024 : de 880 en janv. à 790 en mars,
     le plus haut 880 (janv.), le plus bas 545 (févr.).'
     """
     import pandas as pd
