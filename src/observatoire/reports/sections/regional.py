@@ -110,7 +110,8 @@ def missions_locales_table(inputs: ReportInputs, code_ml: str | None = None) -> 
             numeric=list(shown.columns[2:]),
             guide=(
                 "Chaque taux rapporte les entrées de l'année aux jeunes accompagnés "
-                "(au moins un entretien individuel dans l'année) ; entre crochets, "
+                "(définition en vigueur : voir « Définitions et méthode ») ; entre "
+                "crochets, "
                 "l'intervalle de confiance à 95 %. Deux Missions Locales dont les "
                 "intervalles se chevauchent largement ne se distinguent pas."
             ),
