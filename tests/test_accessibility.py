@@ -437,6 +437,25 @@ def test_axe_finds_no_violation_on_one_report_of_each_kind(
 
 
 @pytest.mark.slow
+def test_wide_tables_use_the_window_on_a_desktop_screen(browser, publishable_run):
+    """A table wider than the text column widens to the window before it scrolls.
+
+    At 1600 px the monthly follow-up's tables (13 columns of counts or rates)
+    show every column; the regional report's 43-ML table still scrolls inside
+    its own region, never the page.
+    """
+    pages = [_report_of_kind(publishable_run, k) for k in ("suivi_mensuel",)]
+    pages.append(_report_of_kind(publishable_run, "rapport_regional"))
+    results = _browser.run_axe(pages, width=1600)
+    assert [r["scroll_width"] for r in results] == [1600, 1600]
+    followup = results[0]["tables"]
+    assert followup, "the follow-up shows tables"
+    assert [t["label"] for t in followup if t["scroll_width"] > t["client_width"]] == []
+    # wider than the 60rem (960 px) text column: the table broke out of it
+    assert max(t["client_width"] for t in followup) > 960
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", REPORT_KINDS)
 def test_every_chart_of_each_report_kind_has_an_alternative_and_its_data(
     publishable_run, kind

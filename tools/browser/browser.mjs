@@ -115,6 +115,12 @@ async function runAxe(browser, pages, options) {
     const layout = await tab.evaluate(() => ({
       scroll_width: document.documentElement.scrollWidth,
       client_width: document.documentElement.clientWidth,
+      // tables in a scrolling region: how much of each the window shows
+      tables: [...document.querySelectorAll(".table-wrap")].map((w) => ({
+        label: w.getAttribute("aria-label") || "",
+        scroll_width: w.scrollWidth,
+        client_width: w.clientWidth,
+      })),
     }));
     out.push({ page, width: options.width, ...layout, ...result });
     await tab.close();

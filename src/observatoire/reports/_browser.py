@@ -176,6 +176,8 @@ def run_axe(
     list of dict
         One per page: ``page``, ``width``, ``scroll_width`` (the document's
         width: more than ``width`` means the page scrolls sideways),
+        ``tables`` (each scrolling table region's ``label``, ``scroll_width``
+        and ``client_width``: equal widths mean every column is in view),
         ``axe_version``, ``violations`` and ``incomplete`` (each a list of
         ``{"id", "impact", "help", "tags", "nodes", "targets"}``).
     """

@@ -47,11 +47,21 @@ figcaption, .guide { color: var(--muted); font-size: .92rem; margin-top: .3rem; 
   padding: .5rem .9rem; margin: 1rem 0; font-size: .92rem; }
 .conventions p { margin: .2rem 0; }
 .table-wrap { overflow-x: auto; -webkit-overflow-scrolling: touch; margin: .6rem 0 1rem; }
+.table-wrap thead th:first-child, .table-wrap tbody th:first-child {
+  position: sticky; left: 0; z-index: 1; }
+.table-wrap tbody th:first-child { background: #fff; }
+@media screen and (min-width: 64rem) {
+  /* a table wider than the text column uses the width of the window (centred on the
+     column) before it scrolls: committee members on a desktop see every column */
+  .table-wrap { width: fit-content; min-width: 100%; max-width: calc(100vw - 3rem);
+    position: relative; left: 50%; transform: translateX(-50%); }
+}
 table { border-collapse: collapse; font-size: .9rem; font-variant-numeric: tabular-nums; }
 caption { text-align: left; font-weight: 600; padding: .3rem 0; color: #1d232b; }
 th, td { padding: .3rem .55rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 thead th { background: var(--soft); text-align: left; border-bottom: 2px solid var(--line); }
 td.num, th.num, td.col_heading { text-align: right; white-space: nowrap; }
+thead th.num, thead th.col_heading { white-space: normal; min-width: 5.5rem; }
 table.tableau tbody th:first-child { min-width: 11rem; text-align: left; font-weight: normal; }
 tr.total td, tr.total th { font-weight: 600; border-top: 2px solid var(--line); }
 .chiffres { display: grid; grid-template-columns: repeat(auto-fill, minmax(10.5rem, 1fr));
