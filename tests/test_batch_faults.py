@@ -301,17 +301,16 @@ def test_an_ml_code_that_would_write_outside_the_run_folder_is_refused(
 ):
     from observatoire.exceptions import ParamsError
     from observatoire.reports import _batch
+    from observatoire.reports._kinds import PlannedReport
 
     run_dir = tmp_path / "sorties" / "panne"
     for evil in ("../../../evil", "x/../../../../evil", "/evil", "..\\..\\evil"):
-        job = _batch.ReportJob(
+        job = PlannedReport(
             f"rapport_mission_locale_{evil}", "rapport_mission_locale", {}, evil
         )
         with pytest.raises(ParamsError, match="outside"):
             _batch._output_path(run_dir, job.html_name)
-    good = _batch.ReportJob(
-        "rapport_mission_locale_ML33A", "rapport_mission_locale", {}
-    )
+    good = PlannedReport("rapport_mission_locale_ML33A", "rapport_mission_locale", {})
     assert _batch._output_path(run_dir, good.html_name) == (
         run_dir.resolve() / "html" / "rapport_mission_locale_ML33A.html"
     )
@@ -332,7 +331,7 @@ def test_an_ml_code_that_would_write_outside_the_run_folder_is_refused(
         Fingerprints(cache, "cle", tmp_path),
         pool.stop,
     )
-    evil = _batch.ReportJob(
+    evil = PlannedReport(
         "rapport_mission_locale_../../../evil",
         "rapport_mission_locale",
         {"code_ml": "../../../evil"},

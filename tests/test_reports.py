@@ -361,7 +361,6 @@ def test_every_report_kind_has_its_notebook_and_only_those():
 
 
 def test_each_notebook_declares_exactly_what_the_batch_sends(small_extract):
-    from observatoire.reports import _batch
     from observatoire.reports._kinds import KINDS as REGISTRY
     from observatoire.reports._kinds import plan
 
@@ -385,15 +384,6 @@ def test_each_notebook_declares_exactly_what_the_batch_sends(small_extract):
         assert set(job.parameters) == declared, job.name
     # the bilan reviews the latest complete year; the others the run's month
     assert {j.kind: j.parameters["year"] for j in planned}["bilan_animation"] == "auto"
-    # what reaches each notebook from the batch's own planning is the same
-    batch_jobs = _batch.plan_reports(params, {}, Path("cache"))
-    assert [(j.name, j.kind, j.code_ml) for j in batch_jobs] == [
-        (j.name, j.kind, j.code_ml) for j in planned
-    ]
-    for job, mine in zip(batch_jobs, planned, strict=True):
-        declared = _declared_parameters(job.kind)
-        received = {k: v for k, v in job.parameters.items() if k in declared}
-        assert received == mine.parameters, job.name
 
 
 def test_open_report_refuses_a_parameter_it_does_not_know(small_extract):

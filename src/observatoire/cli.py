@@ -211,6 +211,8 @@ def _run_load_sql(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------ batch
 def _add_batch(sub: argparse._SubParsersAction) -> Runner:
+    from .reports import KINDS  # the registry alone: no pandas, no Papermill
+
     p = sub.add_parser(
         "batch",
         help="execute every report notebook of a run to HTML, with an index and a manifest",
@@ -228,7 +230,7 @@ def _add_batch(sub: argparse._SubParsersAction) -> Runner:
         "--only",
         nargs="+",
         metavar="CODE",
-        help="only these ML codes (or report names: rapport_regional, suivi_mensuel, trajectoires)",
+        help=f"only these ML codes, or report kinds: {', '.join(KINDS)}",
     )
     p.add_argument(
         "--resume", action="store_true", help="run only the reports missing or failed"

@@ -23,6 +23,7 @@ import importlib
 from typing import Any
 
 __all__ = [
+    "KINDS",
     "REPORT_KINDS",
     "RunParams",
     "check_against_warehouse",
@@ -35,6 +36,7 @@ __all__ = [
 ]
 
 _LAZY = {
+    "KINDS": "._kinds",
     "REPORT_KINDS": "._params",
     "RunParams": "._params",
     "load_params": "._params",

@@ -28,7 +28,9 @@ from .._io import excerpt, write_text_atomic
 from ..exceptions import BrowserError, ParamsError, RunLockedError
 from . import _cache
 from ._engine import KernelPool, KernelSlot, register_engine
-from ._params import REPORT_KINDS, RunParams
+from ._kinds import KINDS, PlannedReport, only_choices
+from ._kinds import plan as plan_kinds
+from ._params import RunParams
 from ._reuse import Fingerprints
 
 logger = logging.getLogger(__name__)
@@ -46,32 +48,6 @@ _INTERRUPT_GRACE = 30
 
 
 # ------------------------------------------------------------------------ plan
-@dataclass(frozen=True)
-class ReportJob:
-    """One notebook to execute: its name, notebook kind and parameters."""
-
-    name: str
-    kind: str
-    parameters: dict[str, Any]
-    code_ml: str | None = None
-
-    @property
-    def html_name(self) -> str:
-        return f"html/{self.name}.html"
-
-    @property
-    def notebook_name(self) -> str:
-        return f"notebooks/{self.name}.ipynb"
-
-    @property
-    def log_name(self) -> str:
-        return f"logs/{self.name}.kernel.log"
-
-    @property
-    def pdf_name(self) -> str:
-        return f"pdf/{self.name}.pdf"
-
-
 @dataclass
 class ReportResult:
     """What happened to one report (one entry of ``manifest.json``).
@@ -144,49 +120,10 @@ class BatchResult:
         return f"{text}; index: {self.index} ({self.duration_s:.0f} s)"
 
 
-def plan_reports(
-    params: RunParams, labels: dict[str, str], cache_dir: Path | None
-) -> list[ReportJob]:
-    """The notebooks a run executes, with their Papermill parameters.
-
-    ``params`` must be resolved (``year`` and ``month`` numbers, ``mls`` codes);
-    ``labels`` maps ML codes to names. Output names are built from the
-    parameters: ``rapport_mission_locale_<code_ml>``, ``rapport_regional``...
-    """
-    common = {
-        "data": params.data,
-        "cache_dir": str(cache_dir) if cache_dir is not None else None,
-        "year": params.year,
-        "month": params.month,
-        "disclosure_threshold": params.disclosure_threshold,
-        "title": params.title,
-    }
-    jobs = []
-    for kind in REPORT_KINDS:
-        if kind not in params.reports:
-            continue
-        if kind == "rapport_mission_locale":
-            for code in params.mls:
-                jobs.append(
-                    ReportJob(
-                        f"{kind}_{code}",
-                        kind,
-                        {**common, "code_ml": code},
-                        code_ml=code,
-                    )
-                )
-        elif kind == "bilan_animation":
-            # an annual review covers the latest complete year, not the month's,
-            # and carries its own title (the run's title is the index's)
-            review = {k: v for k, v in common.items() if k != "title"}
-            jobs.append(ReportJob(kind, kind, {**review, "year": "auto"}))
-        else:
-            jobs.append(ReportJob(kind, kind, dict(common)))
-    return jobs
-
-
-def select_only(jobs: list[ReportJob], only: list[str] | None) -> list[ReportJob]:
-    """Keep the jobs named by ``only`` (ML codes or report kinds).
+def select_only(
+    jobs: list[PlannedReport], only: list[str] | None
+) -> list[PlannedReport]:
+    """Keep the jobs named by ``only`` (ML codes or report kinds of the registry).
 
     Raises
     ------
@@ -199,9 +136,11 @@ def select_only(jobs: list[ReportJob], only: list[str] | None) -> list[ReportJob
     known = {j.code_ml for j in jobs if j.code_ml} | {j.kind for j in jobs}
     unknown = sorted(wanted - known)
     if unknown:
+        not_run = [u for u in unknown if u in KINDS]
+        why = f" ({', '.join(not_run)}: not in this run's reports)" if not_run else ""
         raise ParamsError(
-            f"--only: {', '.join(unknown)} names no report of this run; use ML codes "
-            f"of the run or report names ({', '.join(REPORT_KINDS[:-1])})"
+            f"--only: {', '.join(unknown)} names no report of this run{why}; use ML "
+            f"codes of the run or report kinds ({only_choices()})"
         )
     return [j for j in jobs if j.code_ml in wanted or j.kind in wanted]
 
@@ -265,7 +204,9 @@ class _Runner:
         self._parameters: dict[Path, set[str]] = {}
         self._lock = threading.Lock()
 
-    def new_result(self, job: ReportJob, status: str = STATUS_FAILED) -> ReportResult:
+    def new_result(
+        self, job: PlannedReport, status: str = STATUS_FAILED
+    ) -> ReportResult:
         labels = self.meta.get("labels", {})
         return ReportResult(
             name=job.name,
@@ -277,7 +218,7 @@ class _Runner:
             libelle=labels.get(job.code_ml, "") if job.code_ml else "",
         )
 
-    def execute(self, job: ReportJob, slot: KernelSlot) -> ReportResult:
+    def execute(self, job: PlannedReport, slot: KernelSlot) -> ReportResult:
         """Run ``job`` on ``slot``'s kernel; never raises."""
         t0 = time.perf_counter()
         result = self.new_result(job)
@@ -308,7 +249,7 @@ class _Runner:
 
     def _run_notebook(
         self,
-        job: ReportJob,
+        job: PlannedReport,
         slot: KernelSlot,
         target: Path,
         log: Path,
@@ -365,7 +306,7 @@ class _Runner:
         return error
 
     def _export(
-        self, job: ReportJob, target: Path, html: Path, result: ReportResult
+        self, job: PlannedReport, target: Path, html: Path, result: ReportResult
     ) -> None:
         from ._html import export_html
         from ._style import report_title
@@ -382,7 +323,7 @@ class _Runner:
             result.html = job.html_name
         result.export_s = round(time.perf_counter() - t0, 2)
 
-    def _export_pdf(self, job: ReportJob, result: ReportResult) -> None:
+    def _export_pdf(self, job: PlannedReport, result: ReportResult) -> None:
         """Print the report's PDF; a failure fails this report only."""
         from ._pdf import write_pdf
 
@@ -435,7 +376,7 @@ class _Plan:
     """What a run does with each of its reports."""
 
     order: list[str]  # every report of the run, in index order
-    todo: list[ReportJob]
+    todo: list[PlannedReport]
     kept: dict[str, dict[str, Any]]  # manifest entries carried over
     skipped: list[str] = field(default_factory=list)  # kept by --resume
     reused: list[str] = field(default_factory=list)  # inputs unchanged
@@ -452,7 +393,7 @@ def _plan(
 ) -> _Plan:
     """Plan the run: what to execute, what to keep, what to reuse."""
     run_dir = params.run_dir
-    all_jobs = plan_reports(params, shared.meta.get("labels", {}), shared.cache_dir)
+    all_jobs = plan_kinds(params, shared.cache_dir)
     plan = _Plan([j.name for j in all_jobs], select_only(all_jobs, only), {})
     previous = _read_manifest(run_dir / "manifest.json") or {}
     entries = {e["name"]: e for e in previous.get("reports", []) if "name" in e}
@@ -588,7 +529,7 @@ def _progress(total: int, enabled: bool):
 def _execute(
     runner: _Runner,
     pool: KernelPool,
-    jobs: list[ReportJob],
+    jobs: list[PlannedReport],
     outputs: _Outputs,
     progress: bool,
 ) -> None:
@@ -600,7 +541,7 @@ def _execute(
     """
     bar = _progress(len(jobs), progress)
 
-    def record(job: ReportJob, res: ReportResult | Exception | None) -> None:
+    def record(job: PlannedReport, res: ReportResult | Exception | None) -> None:
         if isinstance(res, Exception):  # a bug in the runner: this report only
             failed = runner.new_result(job)
             failed.error = f"internal error: {_one_line(res)}"

@@ -130,6 +130,38 @@ class PlannedReport:
     parameters: dict[str, Any]
     code_ml: str | None = None
 
+    @property
+    def html_name(self) -> str:
+        """Its HTML page, relative to the run folder."""
+        return f"html/{self.name}.html"
+
+    @property
+    def notebook_name(self) -> str:
+        """Its executed notebook, relative to the run folder."""
+        return f"notebooks/{self.name}.ipynb"
+
+    @property
+    def log_name(self) -> str:
+        """Its kernel's log, relative to the run folder."""
+        return f"logs/{self.name}.kernel.log"
+
+    @property
+    def pdf_name(self) -> str:
+        """Its printed PDF, relative to the run folder."""
+        return f"pdf/{self.name}.pdf"
+
+
+def only_choices() -> str:
+    """The report kinds ``--only`` accepts besides ML codes, as a help text lists them.
+
+    >>> only_choices().split(", ")[-1]
+    'rapport_mission_locale (every ML of the run)'
+    """
+    return ", ".join(
+        f"{k.name} (every ML of the run)" if k.per_ml else k.name
+        for k in KINDS.values()
+    )
+
 
 def plan(params: RunParams, cache_dir: Path | None) -> list[PlannedReport]:
     """The notebooks a run executes, with the parameters each one declares.
