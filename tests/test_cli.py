@@ -88,6 +88,17 @@ def test_usage_errors_are_one_line(capsys):
     assert len(err) == 1 and "--scale" in err[0]
 
 
+@pytest.mark.parametrize(
+    ("option", "value"), [("--seed", "-5"), ("--scale", "1e-9"), ("--years", "1999")]
+)
+def test_generate_refuses_absurd_arguments_in_one_line(tmp_path, capsys, option, value):
+    out = tmp_path / "x"
+    assert main(["generate", "--out", str(out), option, value]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("observatoire generate: error: ")
+    assert not out.exists() and not list(tmp_path.iterdir())  # no staging left
+
+
 def test_output_guard(tmp_path):
     extract = tmp_path / "extrait"
     shutil.copytree(FIXTURE, extract)

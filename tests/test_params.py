@@ -125,6 +125,7 @@ def test_every_key_is_documented_in_the_readme():
         ),
         ("data: /e\njobs: 0\n", "jobs: 0 is below the minimum 1"),
         ("data: /e\njobs: deux\n", "jobs: expected a whole number"),
+        ("data: /e\njobs: 1000000\n", "jobs: 1000000 is above the maximum 64"),
         ("data: /e\ntimeout: 5\n", "timeout: 5 is below the minimum 10"),
         ("data: /e\ndebug: oui please\n", "debug: expected true or false"),
         ("data: /e\ndebug: 1\n", "debug: expected true or false"),

@@ -91,6 +91,9 @@ def test_cli_generate_writes_a_loadable_extract(tmp_path):
     [
         ({"scale": 0}, "scale"),
         ({"scale": -1.0}, "scale"),
+        ({"scale": 1e-9}, "scale 1e-09 is too small"),  # no young person at all
+        ({"seed": -5}, "seed"),
+        ({"seed": 2.5}, "seed"),
         ({"years": (2024, 2022)}, "years"),
         ({"years": "2024"}, "years"),
         ({"fmt": "xlsx"}, "fmt"),

@@ -25,7 +25,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ._io import check_output, excerpt, printable
-from .exceptions import Interrupted, ObservatoireError, OutputError, ParamsError
+from .exceptions import (
+    ExtractError,
+    Interrupted,
+    ObservatoireError,
+    OutputError,
+    ParamsError,
+)
 
 logger = logging.getLogger("observatoire")
 
@@ -133,8 +139,6 @@ def _run_validate(args: argparse.Namespace) -> int:
     if args.rejects is not None:
         check_output(args.rejects, option="--rejects", reads=[args.data])
     from . import data
-    from ._io import excerpt
-    from .data._correspondances import unmapped_summary
 
     wh = data.load(args.data, schema=args.schema, correspondances=args.correspondances)
     print(data.format_reconciliation(wh))
@@ -146,7 +150,7 @@ def _run_validate(args: argparse.Namespace) -> int:
             ascending=False, kind="stable"
         ).items():
             print(f"  {table}.{col} {excerpt(value)} x{n:,}")
-    unmapped = unmapped_summary(wh.rejects)
+    unmapped = data.unmapped_summary(wh.rejects)
     if len(unmapped):
         print()
         print(
@@ -372,8 +376,6 @@ _COVERAGE_FR = {"complete": "complete", "partial": "partielle", "absent": "absen
 
 def _period_coverage(wh, period) -> str:
     """Refuse a period the extract does not cover; return its coverage."""
-    from .exceptions import ExtractError
-
     cov = wh.coverage
     status = cov.covers(period.year, period.month)
     if status == "absent":
@@ -419,9 +421,9 @@ def _add_correspondances(sub: argparse._SubParsersAction) -> Runner:
 def _run_correspondances(args: argparse.Namespace) -> int:
     # inside the extract, the draft would be read as its correspondence file
     check_output(args.out, reads=[args.data])
-    from .data._correspondances import write_draft
+    from . import data
 
-    out = write_draft(args.data, args.out)
+    out = data.write_draft(args.data, args.out)
     logger.info(
         "starting correspondence written to %s: fill in every empty target, "
         "then check with observatoire validate %s --correspondances %s",
@@ -450,6 +452,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:
         description="Evaluation workbench of the youth-training observatory "
         "(Missions Locales, Nouvelle-Aquitaine).",
     )
+    # read from the installed metadata, inside main()'s guard (see the docstring)
     from . import __version__
 
     parser.add_argument(

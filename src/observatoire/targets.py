@@ -900,7 +900,7 @@ def progress(
 
     >>> import pandas as pd
     >>> from observatoire.data import Warehouse
-    >>> from observatoire.data._schema import empty_frame
+    >>> from observatoire.data import empty_frame
     >>> ml = pd.DataFrame({"code_ml": ["M1"], "nom_ml": ["Bordeaux"],
     ...                    "departement": ["33"]})
     >>> je = pd.DataFrame({"id_jeune": ["a"], "code_ml": ["M1"]})

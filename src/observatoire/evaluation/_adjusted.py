@@ -51,7 +51,7 @@ from statsmodels.tools.sm_exceptions import (
 )
 
 from ..exceptions import ParamsError
-from ..indicators._accompaniment import accompanied_mask
+from ..indicators import accompanied_mask
 from ._outcomes import ids_in, period_bounds, profile_frame, real_situations
 
 logger = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import pandas as pd
 
-from ..data._schema import TYPES_EVENEMENT
+from ..data import TYPES_EVENEMENT
 from ..exceptions import ParamsError
 
 #: the network's national definition of « accompagné » (the contract's default)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..data._schema import DEPARTEMENT_NAMES, DEPARTEMENTS
+from ..data import DEPARTEMENT_NAMES, DEPARTEMENTS
 from ..exceptions import ParamsError, ValidationError
 from ._accompaniment import check_accompaniment
 from ._definitions import (
@@ -182,7 +182,7 @@ def hierarchy(warehouse) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> from observatoire.data import Warehouse
-    >>> from observatoire.data._schema import empty_frame
+    >>> from observatoire.data import empty_frame
     >>> ml = pd.DataFrame({"code_ml": ["M1", "M2"], "nom_ml": ["A", "B"],
     ...                    "departement": ["33", "24"]})
     >>> wh = Warehouse(ml, empty_frame("jeunes"), empty_frame("evenements"),
@@ -819,7 +819,7 @@ def compute(
     --------
     >>> import pandas as pd
     >>> from observatoire.data import Warehouse
-    >>> from observatoire.data._schema import empty_frame
+    >>> from observatoire.data import empty_frame
     >>> ml = pd.DataFrame({"code_ml": ["M1"], "nom_ml": ["Bordeaux"],
     ...                    "departement": ["33"]})
     >>> ev = pd.DataFrame({"id_evenement": ["e1", "e2", "e3"],

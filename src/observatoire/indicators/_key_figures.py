@@ -7,7 +7,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from ..data._schema import TYPES_AIDE
+from ..data import TYPES_AIDE
 from ._accompaniment import check_accompaniment
 from ._core import (
     Period,
@@ -289,7 +289,7 @@ def key_figures(
     --------
     >>> import pandas as pd
     >>> from observatoire.data import Warehouse
-    >>> from observatoire.data._schema import empty_frame
+    >>> from observatoire.data import empty_frame
     >>> ml = pd.DataFrame({"code_ml": ["M1"], "nom_ml": ["Pau"], "departement": ["64"]})
     >>> ev = pd.DataFrame({"id_evenement": ["e1", "e2", "e3"],
     ...     "id_jeune": ["a", "a", "a"], "code_ml": ["M1"] * 3,

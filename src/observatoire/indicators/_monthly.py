@@ -142,7 +142,7 @@ def monthly_followup(
     --------
     >>> import pandas as pd
     >>> from observatoire.data import Warehouse
-    >>> from observatoire.data._schema import empty_frame
+    >>> from observatoire.data import empty_frame
     >>> ml = pd.DataFrame({"code_ml": ["M1"], "nom_ml": ["Pau"], "departement": ["64"]})
     >>> ev = pd.DataFrame({"id_evenement": ["e1", "e2", "e3"],
     ...     "id_jeune": ["a", "a", "b"], "code_ml": ["M1"] * 3,

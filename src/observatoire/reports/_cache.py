@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..data import is_database_url
 from ._params import AUTO, DEFAULT_DISCLOSURE_THRESHOLD, RunParams
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def data_fingerprint(source: str | os.PathLike[str]) -> str | None:
     is loaded (see :func:`frames_fingerprint`).
     """
     text = str(source)
-    if "://" in text:
+    if is_database_url(text):
         return None
     folder = Path(text)
     if not folder.is_dir():
@@ -106,7 +107,7 @@ def cache_key(fingerprint: str, params: RunParams) -> str:
             params.correspondances
             or (
                 None
-                if "://" in str(params.data)
+                if is_database_url(params.data)
                 else Path(params.data) / "correspondances.yaml"
             )
         ),
@@ -274,7 +275,7 @@ def compute_inputs(
     with indicators.accompaniment(params.accompagnement) as types:
         tables, meta = compute_shared(wh, params)
     corr = params.correspondances
-    if corr is None and "://" not in str(params.data):
+    if corr is None and not is_database_url(params.data):
         own = Path(params.data) / "correspondances.yaml"  # the folder's own file
         corr = str(own) if own.is_file() else None
     meta = {

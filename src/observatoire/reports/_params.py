@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._io import load_yaml
-from ..data import Coverage
+from ..data import Coverage, is_database_url, load_correspondence, mask_url
 from ..disclosure import DEFAULT_THRESHOLD
 from ..exceptions import ParamsError
 from ..indicators import NATIONAL_ACCOMPANIMENT, check_accompaniment
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 DEFAULT_DISCLOSURE_THRESHOLD = DEFAULT_THRESHOLD
 #: method default: seconds one notebook may run before it is stopped
 DEFAULT_TIMEOUT = 600
+#: most notebooks at a time: each is a kernel process of a few hundred MB, and
+#: a run has about fifty reports
+MAX_JOBS = 64
 
 
 AUTO = "auto"
@@ -213,12 +216,19 @@ def _check_reports(value: Any, problems: list[str]) -> tuple[str, ...]:
 
 
 def _check_positive_int(
-    name: str, value: Any, problems: list[str], *, minimum: int = 1
+    name: str,
+    value: Any,
+    problems: list[str],
+    *,
+    minimum: int = 1,
+    maximum: int | None = None,
 ) -> None:
     if not _is_int(value):
         problems.append(f"{name}: expected a whole number, got {value!r}")
     elif value < minimum:
         problems.append(f"{name}: {value} is below the minimum {minimum}")
+    elif maximum is not None and value > maximum:
+        problems.append(f"{name}: {value} is above the maximum {maximum}")
 
 
 _FIELDS = [f.name for f in dataclasses.fields(RunParams) if f.name != "source"]
@@ -313,7 +323,7 @@ def _check_values(values: dict[str, Any], problems: list[str]) -> None:
             "disclosure_threshold", values["disclosure_threshold"], problems, minimum=2
         )
     if values.get("jobs") is not None:
-        _check_positive_int("jobs", values["jobs"], problems)
+        _check_positive_int("jobs", values["jobs"], problems, maximum=MAX_JOBS)
     if "timeout" in values:
         _check_positive_int("timeout", values["timeout"], problems, minimum=10)
     if "debug" in values and not isinstance(values["debug"], bool):
@@ -344,7 +354,7 @@ def _resolve_paths(values: dict[str, Any], base: Path, where: str) -> None:
     ``auto`` targets are found in the project's ``params/``; a correspondence
     file is read and checked here, before any data is.
     """
-    if not _is_url(values["data"]):
+    if not is_database_url(values["data"]):
         values["data"] = str(_absolute(values["data"], base))
     values["output_dir"] = str(_absolute(values.get("output_dir", "outputs"), base))
     targets = values.get("targets", AUTO)
@@ -360,8 +370,6 @@ def _resolve_paths(values: dict[str, Any], base: Path, where: str) -> None:
     if values.get("correspondances") is not None:
         # checked now, like every parameter: a bad file stops the run before
         # any data is read, with every problem listed
-        from ..data._correspondances import load_correspondence
-
         corr = str(_absolute(values["correspondances"], base))
         if not Path(corr).is_file():
             raise ParamsError(f"{where}correspondances: file {corr!r} not found")
@@ -378,10 +386,6 @@ def _format_problems(where: str, problems: list[str]) -> str:
 def _absolute(path: str, base: Path) -> Path:
     p = Path(os.path.expanduser(path))
     return p if p.is_absolute() else (base / p).resolve()
-
-
-def _is_url(text: str) -> bool:
-    return "://" in text
 
 
 def project_root(start: str | os.PathLike[str]) -> Path | None:
@@ -537,13 +541,8 @@ def check_against_coverage(
     return params.replace(year=int(year), month=int(month), mls=mls)
 
 
-_URL_PASSWORD = re.compile(
-    r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)@"
-)
-
-
 def mask_url_password(text: str) -> str:
-    """Replace the password of a URL by ``***``.
+    """Replace the password of a URL by ``***`` (:func:`observatoire.data.mask_url`).
 
     Examples
     --------
@@ -552,4 +551,4 @@ def mask_url_password(text: str) -> str:
     >>> mask_url_password("/data/entrepot")
     '/data/entrepot'
     """
-    return _URL_PASSWORD.sub(r"\g<head>***@", text)
+    return mask_url(text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..data._schema import POLITIQUES_REGIONALES, TYPES_ANIMATION
+from ..data import POLITIQUES_REGIONALES, TYPES_ANIMATION
 from ._calendar import Calendar, category_column, date_column, id_column
 from ._network import Network
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..data._schema import TYPES_EVENEMENT
+from ..data import TYPES_EVENEMENT
 from ._calendar import Calendar, pick_weekday
 from ._network import Network
 from ._people import People

@@ -13,15 +13,16 @@ import pandas as pd
 
 from .. import __version__
 from .._io import check_output
-from ..data._schema import (
+from ..data import (
     CATEGORIES_SITUATION,
     ETATS_SITUATION,
+    METADATA_FILE,
     NIVEAUX_DIPLOME,
     SCHEMA,
     TYPES_EVENEMENT,
     pandas_dtype,
+    write_extract,
 )
-from ..data._write import METADATA_FILE, write_extract
 from ..exceptions import ArgumentError, OutputError
 from ._animations import draw_animations
 from ._calendar import build_calendar, category_column, date_column, id_column
@@ -108,7 +109,8 @@ def generate(
     Raises
     ------
     ArgumentError
-        If ``years``, ``scale`` or ``fmt`` is not valid (also a ValueError).
+        If ``seed``, ``years``, ``scale`` or ``fmt`` is not valid, or ``scale``
+        so small that no young person is drawn (also a ValueError).
     OutputError
         If ``out`` is a file, or a folder holding files that are not an extract.
 
@@ -121,7 +123,7 @@ def generate(
     >>> sorted(p.name for p in out.glob("*.parquet"))[:2]
     ['aides.parquet', 'animations.parquet']
     """
-    first, last = _check_args(years, scale, fmt)
+    first, last = _check_args(seed, years, scale, fmt)
     target = Path(out)
     final = _check_out(target)
     staging = Path(
@@ -145,6 +147,11 @@ def _build(out: Path, seed, first: int, last: int, scale: float, fmt: str) -> No
     ml_effects = draw_ml_effects(seed)
 
     people = draw_people(rng[STREAM_PEOPLE], net, cal, scale=scale)
+    if not len(people.ml):
+        raise ArgumentError(
+            f"scale {scale!r} is too small: the network would receive no young "
+            "person (0.001 gives about 90 a year)"
+        )
     plan = plan_schemes(rng[STREAM_SCHEMES], people)
     contacts = ContactDrawer(rng[STREAM_CONTACTS], people, net)
     aids = AidDrawer(rng[STREAM_SCHEMES], people, plan)
@@ -269,7 +276,10 @@ def _swap(staging: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _check_args(years, scale, fmt) -> tuple[int, int]:
+def _check_args(seed, years, scale, fmt) -> tuple[int, int]:
+    # numpy's SeedSequence takes any integer >= 0, and nothing else
+    if not isinstance(seed, int | np.integer) or isinstance(seed, bool) or seed < 0:
+        raise ArgumentError(f"seed must be a whole number, 0 or more, not {seed!r}")
     try:
         first, last = (int(y) for y in years)
     except (TypeError, ValueError):

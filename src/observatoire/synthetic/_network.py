@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..data._schema import DEPARTEMENT_NAMES, DEPARTEMENTS
+from ..data import DEPARTEMENT_NAMES, DEPARTEMENTS
 
 #: reception sites and full-time staff of the whole network at scale 1
 TOTAL_LIEUX_ACCUEIL = 590

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..data._schema import (
+from ..data import (
     CATEGORIES_SITUATION,
     ETATS_SITUATION,
     FINANCEURS_FORMATION,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..data._schema import DISPOSITIFS, FINANCEURS_AIDE, TYPES_AIDE
+from ..data import DISPOSITIFS, FINANCEURS_AIDE, TYPES_AIDE
 from ._calendar import NO_DAY, Calendar, category_column, date_column, pick_weekday
 from ._people import People
 
