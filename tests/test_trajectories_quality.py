@@ -7,6 +7,7 @@ references of ``../shared/data/traminer_level2`` (mvad).
 from __future__ import annotations
 
 import math
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -382,6 +383,116 @@ def test_tree_by_hand(six):
     assert len(t5.nodes) == 1 and t5.nodes.loc[1, "pvalue"] >= 0.1
 
 
+def _brute_force_split(d, labels, min_size):
+    """Best two-group regrouping of the levels by trying all of them (SS_res, left)."""
+    levels = sorted(set(labels))
+    labels = np.asarray(labels)
+    best = (np.inf, None)
+    for r in range(1, len(levels)):
+        for left in combinations(levels, r):
+            side = np.isin(labels, left)
+            if side.sum() <= min_size or (~side).sum() <= min_size:
+                continue
+            res = 0.0
+            for members in (side, ~side):
+                sub = d[np.ix_(members, members)]
+                res += sub.sum() / 2.0 / members.sum()  # sum_{i<j} d_ij / n
+            if res < best[0] - 1e-12:
+                best = (res, frozenset(left))
+    return best
+
+
+def _points_tree(points, labels, **kw):
+    x = np.asarray(points, dtype=float).reshape(len(labels), -1)
+    d = ((x[:, None, :] - x[None, :, :]) ** 2).sum(axis=2)
+    seq = define_sequences([["a"]] * len(labels), None, ["a"])
+    cov = pd.DataFrame({"f": labels})
+    return d, sequence_tree(seq, d, cov, max_depth=2, min_size=1, **kw)
+
+
+def test_tree_many_valued_factor_one_dimension_by_hand():
+    # five levels on a line, two points each (squared Euclidean distances, so
+    # SS_res is the sum of squared deviations from each side's mean): centres
+    # A 0.5, C 1.5, E 5.5, B 10.5, D 11.5. By hand, the cuts of that order:
+    # {A, C, E} | {B, D}: 29.5 + 2 = 31.5 (0 1 1 2 5 6 about 2.5; 10 11 11 12 about
+    # 11), {A, C} | {E, B, D}: 2 + 42.83, {A, C, E, B} | {D}: 126 + 0.5,
+    # {A} | the rest: 0.5 + 131.5; the best, 31.5, is the brute force's too
+    labels = ["A", "A", "B", "B", "C", "C", "D", "D", "E", "E"]
+    points = [0, 1, 10, 11, 1, 2, 11, 12, 5, 6]
+    d, exhaustive = _points_tree(points, labels)
+    _, ordered = _points_tree(points, labels, exhaustive_levels=2)
+    res, left = _brute_force_split(d, labels, 1)
+    assert res == pytest.approx(31.5) and left in ({"B", "D"}, {"A", "C", "E"})
+    for tree in (exhaustive, ordered):
+        root = tree.nodes.loc[1]
+        assert set(root["split_left"]) | set(root["split_right"]) == set("ABCDE")
+        assert {frozenset(root["split_left"]), frozenset(root["split_right"])} == {
+            frozenset("BD"),
+            frozenset("ACE"),
+        }
+        # the fewer levels on the left, as TraMineR's combn(ceil(L / 2))
+        assert root["split_left"] == ("B", "D")
+        ss_tot = d.sum() / 2.0 / len(labels)
+        assert root["split_R2"] == pytest.approx(1 - res / ss_tot, abs=1e-12)
+
+
+def test_tree_many_valued_factor_two_dimensions_against_brute_force():
+    # six levels in the plane, three points each, two planted corners; the ordered
+    # search must reach the brute-force optimum of the 31 regroupings
+    rng = np.random.default_rng(7)
+    centres = {"a": (0, 0), "b": (0.5, 4), "c": (1, 0.3), "d": (6, 5), "e": (5, 6),
+               "f": (4.5, 4.2)}  # fmt: skip
+    labels, points = [], []
+    for name, c in centres.items():
+        for _ in range(3):
+            labels.append(name)
+            points.append(np.asarray(c) + rng.normal(0, 0.3, 2))
+    d, exhaustive = _points_tree(points, labels)
+    _, ordered = _points_tree(points, labels, exhaustive_levels=2)
+    res, left = _brute_force_split(d, labels, 1)
+    want = {left, frozenset(centres) - left}
+    ss_tot = d.sum() / 2.0 / len(labels)
+    for tree in (exhaustive, ordered):
+        root = tree.nodes.loc[1]
+        assert {frozenset(root["split_left"]), frozenset(root["split_right"])} == want
+        assert root["split_R2"] == pytest.approx(1 - res / ss_tot, abs=1e-12)
+
+
+def test_tree_many_valued_factor_43_levels_on_a_line():
+    # 43 levels (the Missions Locales) of 20 people on a line: with squared
+    # Euclidean distances SS_res is the within-level SS (fixed) plus a weighted 1-D
+    # clustering of the level means, whose best regrouping is a cut of the means'
+    # order (Fisher 1958): the tree must find the best such cut, computed here
+    rng = np.random.default_rng(3)
+    names = [f"ML{i:02d}" for i in range(43)]
+    labels = np.repeat(names, 20)
+    x = np.repeat(rng.permutation(43).astype(float), 20)
+    x += rng.normal(0, 0.5, labels.size)
+    d = (x[:, None] - x[None, :]) ** 2
+    means = np.array([x[labels == nm].mean() for nm in names])
+    order = np.argsort(means)
+    best = (np.inf, None)
+    for cut in range(1, 43):
+        side = np.isin(labels, [names[i] for i in order[:cut]])
+        if side.sum() <= 0.2 * labels.size or (~side).sum() <= 0.2 * labels.size:
+            continue
+        res = sum(x[m].var() * m.sum() for m in (side, ~side))
+        if res < best[0]:
+            best = (res, {names[i] for i in order[:cut]})
+    seq = define_sequences([["a"]] * labels.size, None, ["a"])
+    tree = sequence_tree(seq, d, pd.DataFrame({"ML": labels}), max_depth=3,
+                         min_size=0.2)  # fmt: skip
+    root = tree.nodes.loc[1]
+    assert {frozenset(root["split_left"]), frozenset(root["split_right"])} == {
+        frozenset(best[1]),
+        frozenset(names) - frozenset(best[1]),
+    }
+    ss_tot = x.var() * labels.size
+    assert root["split_R2"] == pytest.approx(1 - best[0] / ss_tot, abs=1e-9)
+    # no child at or under min_size (20 % of 860 young people)
+    assert (tree.nodes["n"] > 0.2 * labels.size).all()
+
+
 # ----------------------------------------------------------------- aggregation
 
 
@@ -751,9 +862,15 @@ def test_mvad_dissassoc(d_om, mvad_df, shared_dir):
 
 
 @pytest.mark.shared
-def test_mvad_seqtree(mvad, d_om, mvad_df, shared_dir):
+@pytest.mark.parametrize("exhaustive_levels", [12, 2])
+def test_mvad_seqtree(mvad, d_om, mvad_df, shared_dir, exhaustive_levels):
+    # exhaustive_levels=2: every factor of more than two levels (region: 6) goes
+    # through the ordered search of many-valued factors; it must find the same tree
     cov = mvad_df[["male", "funemp", "gcse5eq", "Grammar", "region"]]
-    tree = sequence_tree(mvad, d_om, cov, max_depth=3, min_size=0.05)
+    tree = sequence_tree(
+        mvad, d_om, cov, max_depth=3, min_size=0.05,
+        exhaustive_levels=exhaustive_levels,
+    )  # fmt: skip
     text = (shared_dir / "data" / "traminer_level2" / "mvad_seqtree.txt").read_text()
     assert tree.text == text
     ref = _lvl2(shared_dir, "mvad_seqtree_nodes.csv", index_col=0)

@@ -11,6 +11,18 @@
   ordered Categorical or a numeric covariate tries only the cuts between consecutive
   values (the left group is the lower values); missing values form one more group, put
   on either side (``with NA``);
+- TraMineR enumerates those regroupings for any number of levels: 2^(L - 1) - 1 of them,
+  out of reach for the 43 Missions Locales (4 10^12). Above ``exhaustive_levels`` levels
+  (12 by default, 2,047 regroupings; the NA group counts as a level) the search here is
+  the one of Coppersmith, Hong and Hosking (1999) for CART's many-valued factors: the
+  levels are ordered along the first principal coordinate of their centres (weighted
+  classical scaling of the squared distances between the centres, which the pair sums
+  give: D_ab = M_ab / (n_a n_b) - W_a / n_a^2 - W_b / n_b^2), every cut of that order
+  is tried, then single levels are moved across while that lowers SS_res. For a
+  one-dimensional configuration the order alone gives the best regrouping (Fisher 1958,
+  Breiman et al. 1984, th. 4.5); otherwise it is a close approximation, never worse
+  than the best cut of the order; the left group is the side with fewer levels (ties:
+  the side of the first level);
 - each child must weigh strictly more than ``min_size`` (a share of the total weight
   when < 1, as TraMineR's ``min.size``);
 - growth stops at depth ``max_depth`` (the root has depth 1, so leaves have depth
@@ -176,8 +188,93 @@ def _fmt(x: float) -> str:
     return f"{x:.5g}"
 
 
+def _side_sums(m: np.ndarray, left: np.ndarray) -> tuple[float, float]:
+    """Pair sums sum_{i<j} w_i w_j d_ij within each side of a regrouping."""
+    lf = left.astype(np.float64)
+    rf = 1.0 - lf
+    return float(lf @ m @ lf) / 2.0, float(rf @ m @ rf) / 2.0
+
+
+def _large_factor_split(
+    m: np.ndarray, size: np.ndarray, min_size: float, current: float
+) -> tuple | None:
+    """Best regrouping of a many-valued factor: ordered centres, then single moves.
+
+    ``m[a, b]`` are the weighted pair sums between the levels (twice the within
+    sum on the diagonal), ``size`` their weights. Returns what the exhaustive search
+    keeps (``res, left levels, right levels, pair sums, weights``), or None.
+    """
+    nb = size.size
+    within = np.diag(m) / 2.0
+    # squared distances between the level centres, then weighted classical scaling
+    cross = m / np.outer(size, size)
+    own = within / size**2
+    dc = cross - own[:, None] - own[None, :]
+    np.fill_diagonal(dc, 0.0)
+    p = size / size.sum()
+    j = np.eye(nb) - p[None, :]  # centring on the weighted mean centre
+    b = -0.5 * j @ dc @ j.T
+    root = np.sqrt(p)
+    vals, vecs = np.linalg.eigh(root[:, None] * b * root[None, :])
+    coord = vecs[:, -1] / np.where(root > 0, root, 1.0)
+    order = np.lexsort((np.arange(nb), coord))
+    totpop = float(size.sum())
+
+    def score(left: np.ndarray) -> float:
+        popc = float(size[left].sum())
+        popo = totpop - popc
+        if not (popc > min_size and popo > min_size):
+            return np.inf
+        pc, po = _side_sums(m, left)
+        return pc / popc + po / popo
+
+    best_left, best_res = None, np.inf
+    for cut in range(1, nb):
+        left = np.zeros(nb, dtype=bool)
+        left[order[:cut]] = True
+        res = score(left)
+        if res < best_res:
+            best_left, best_res = left, res
+    if best_left is None:
+        return None
+    # single moves across while one lowers SS_res (each strictly: it ends)
+    improved = True
+    while improved:
+        improved = False
+        move_best, move_res = -1, best_res
+        for a in range(nb):
+            trial = best_left.copy()
+            trial[a] = not trial[a]
+            res = score(trial)
+            if res < move_res - 1e-12 * abs(move_res):
+                move_best, move_res = a, res
+        if move_best >= 0:
+            best_left = best_left.copy()
+            best_left[move_best] = not best_left[move_best]
+            best_res = move_res
+            improved = True
+    if best_res >= current:
+        return None
+    if best_left.sum() > nb - best_left.sum() or (
+        best_left.sum() * 2 == nb and not best_left[0]
+    ):
+        best_left = ~best_left
+    co_a = np.flatnonzero(best_left)
+    oth = np.flatnonzero(~best_left)
+    pc, po = _side_sums(m, best_left)
+    popc = float(size[co_a].sum())
+    popo = totpop - popc
+    return best_res, co_a, oth, pc, po, popc, popo
+
+
 def _best_split(
-    d, w, ind, cov: _Covariate, min_size: float, current: float
+    d,
+    w,
+    ind,
+    cov: _Covariate,
+    min_size: float,
+    current: float,
+    exhaustive_levels: int = 12,
 ) -> dict | None:
     """DTNGroupFactorBinary: the best binary regrouping of one covariate in a node."""
     codes = cov.codes[ind]
@@ -201,6 +298,11 @@ def _best_split(
     if (within / size).sum() > current:
         return None
     totpop = float(size.sum())
+    if not cov.ordered and nb > exhaustive_levels:
+        found = _large_factor_split(m, size, min_size, current)
+        if found is None:
+            return None
+        return _split_result(cov, lab, present, has_na, nb, *found)
     combos: list[tuple[int, ...]] = []
     if cov.ordered:
         for p in range(1, nb):
@@ -227,7 +329,13 @@ def _best_split(
                 best = (co_a, oth, pc, po, popc, popo)
     if best is None:
         return None
-    co_a, oth, pc, po, popc, popo = best
+    return _split_result(cov, lab, present, has_na, nb, best_res, *best)
+
+
+def _split_result(
+    cov, lab, present, has_na, nb, best_res, co_a, oth, pc, po, popc, popo
+):
+    """The chosen regrouping as the tree builder reads it (sides, labels, rules)."""
     in_left = np.isin(lab, co_a)
     lev = [cov.categories[c] for c in present]
     na_left = has_na and (nb - 1) in co_a
@@ -293,6 +401,7 @@ def sequence_tree(
     pval: float = 0.01,
     weights: Any = "sequences",
     seed: int | None = 0,
+    exhaustive_levels: int = 12,
 ) -> SequenceTree:
     """Tree of the covariates that best separate the sequences, like ``seqtree``.
 
@@ -324,6 +433,10 @@ def sequence_tree(
         Case weights; by default those of ``seq`` (TraMineR's ``weighted = TRUE``).
     seed : int, optional
         Seed of the permutation tests.
+    exhaustive_levels : int, default 12
+        Largest number of levels (NA group included) of an unordered covariate whose
+        regroupings are all tried, as TraMineR does; above it, the ordered search of
+        the module documentation (TraMineR itself would try 2^(L-1) - 1 regroupings).
 
     Returns
     -------
@@ -344,6 +457,9 @@ def sequence_tree(
         raise SequenceError("no covariate to split on")
     if int(max_depth) < 1:
         raise SequenceError(f"max_depth must be >= 1, got {max_depth}")
+    exhaustive_levels = int(exhaustive_levels)
+    if exhaustive_levels < 2:
+        raise SequenceError(f"exhaustive_levels must be >= 2, got {exhaustive_levels}")
     w = seq.weights if isinstance(weights, str) and weights == "sequences" else weights
     w = _check_weights(w, n)
     w = np.ones(n) if w is None else np.ascontiguousarray(w)
@@ -378,7 +494,7 @@ def sequence_tree(
         current = sctot
         best = None
         for cov in covs:
-            spl = _best_split(d, w, ind, cov, min_abs, current)
+            spl = _best_split(d, w, ind, cov, min_abs, current, exhaustive_levels)
             if spl is not None and (best is None or spl["res"] < best[1]["res"]):
                 best = (cov, spl)
                 current = spl["res"]
