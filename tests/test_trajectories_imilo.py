@@ -636,6 +636,41 @@ class TestStudySentences:
         assert "Jeunes sans diplôme : 40 jeunes, 3,0 mois en emploi" in outline
         assert outline.count("<ul>") == 3  # root, and each split's two children
 
+    def test_tree_split_on_the_missions_locales_counted(self):
+        from observatoire.reports.sections.trajectories import (
+            tree_outline,
+            tree_sentences,
+        )
+
+        # the root split on the ML: 3 of the 5 MLs to the left, 2 to the right
+        nodes = _hand_tree()
+        nodes.at[1, "split_var"] = "Mission Locale"
+        nodes.at[1, "split_left"] = ("ML A", "ML B", "ML C")
+        nodes.at[1, "split_right"] = ("ML D", "ML E")
+        first, second = tree_sentences(nodes, 5, 20)
+        assert first.startswith(
+            "Parmi l'ensemble des jeunes, ce qui sépare le plus les parcours est la "
+            f"Mission Locale (10,0{NBSP}% de leur dispersion) : les jeunes suivis dans "
+            "3 des 5 Missions Locales (40) passent en moyenne 3,0 mois en emploi"
+        )
+        assert "pour les jeunes suivis dans 2 des 5 Missions Locales (60)." in first
+        assert second.startswith(
+            "Parmi les jeunes suivis dans 2 des 5 Missions Locales,"
+        )
+        # the outline names them
+        outline = tree_outline(nodes, 5, 20)
+        assert (
+            "Jeunes suivis dans 3 des 5 Missions Locales (ML A, ML B, ML C) : 40"
+            in (outline)
+        )
+        nodes.at[1, "split_left"] = ("Mission locale synthétique Gironde 1",)
+        assert (
+            tree_sentences(nodes, 5, 20)[0].count(
+                "les jeunes suivis par la Mission locale synthétique Gironde 1 (40)"
+            )
+            == 1
+        )
+
     def test_quality_and_factor_tables(self):
         from observatoire.reports.sections.trajectories import (
             factors_display,
@@ -708,6 +743,11 @@ class TestTypologyStudy:
             assert kids.sum() == row["n"]
         months = nodes[[f"mois_{s}" for s in STATES]].sum(axis=1)
         np.testing.assert_allclose(months, typology.months)
+        # no node under the disclosure threshold nor 5 % of the sample
+        assert (nodes["n"] >= study.tree_min_size).all()
+        assert study.tree_min_size > max(0.05 * study.n_sample, 4)
+        big = typology_study(typology, resamples=2, permutations=0, threshold=400)
+        assert big.tree_min_size == 400 and (big.tree_nodes["n"] >= 400).all()
         assert set(study.factors.index) == set(typology.covariates.columns)
         assert (
             (study.factors["PseudoR2"] >= 0) & (study.factors["PseudoR2"] <= 1)

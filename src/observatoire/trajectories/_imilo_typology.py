@@ -33,6 +33,7 @@ import numba
 import numpy as np
 import pandas as pd
 
+from .. import disclosure
 from ..exceptions import SequenceError
 from ..formatting import fr_month
 from ._imilo import (
@@ -821,13 +822,17 @@ class TypologyStudy:
         Bootstrap check of the retained ``k`` on the sample
         (:func:`~observatoire.trajectories.typology_stability`).
     tree_nodes : pandas.DataFrame
-        The nodes of :func:`~observatoire.trajectories.sequence_tree` over
-        :data:`COVARIATES` (but the ML) on the sample: ``parent_id``, ``depth``,
+        The nodes of :func:`~observatoire.trajectories.sequence_tree` over the
+        characteristics and the ML on the sample (the ML's 43 levels through the
+        ordered search of many-valued factors): ``parent_id``, ``depth``,
         ``is_leaf``, ``n``, ``split_var``, ``split_left``, ``split_right``,
         ``split_R2``, ``left_child``, ``right_child``, plus the mean months in
         each state of :data:`STATES` of the node's young people (``mois_<state>``).
     tree_r2 : float
         Share of the paths' discrepancy explained by the tree's leaves.
+    tree_min_size : int
+        Fewest young people of a node of the tree (none has fewer: at least the
+        disclosure threshold, and more than ``min_size`` of the sample).
     factors : pandas.DataFrame
         :func:`~observatoire.trajectories.discrepancy_table` of each
         characteristic on its own (index: the French names of
@@ -851,6 +856,7 @@ class TypologyStudy:
     tree_nodes: pd.DataFrame
     tree_r2: float
     factors: pd.DataFrame
+    tree_min_size: int = 1
     representatives: pd.DataFrame | None = None
     indicators_by_profile: pd.DataFrame | None = None
 
@@ -863,6 +869,7 @@ def typology_study(
     max_depth: int = 3,
     min_size: float = 0.05,
     seed: int = 2024,
+    threshold: int = disclosure.DEFAULT_THRESHOLD,
 ) -> TypologyStudy:
     """Validation and explanation of a typology, on its sample's distance matrix.
 
@@ -882,6 +889,8 @@ def typology_study(
         factor's test (bounded: the study runs in the report batch).
     max_depth, min_size : int, float
         Of the tree (``min_size`` a share of the sample).
+    threshold : int
+        Disclosure threshold: no node of the tree holds fewer young people.
     seed : int
         Seed of the resampling and of the permutations.
 
@@ -908,9 +917,11 @@ def typology_study(
     cov = typo.covariates.iloc[typo.sample].reset_index(drop=True)
     codes = typo.sequences.codes[typo.sample]
     seq = _sequences_from_codes(codes)
-    tree_cov = cov.drop(columns=["Mission Locale"])
+    # a child must weigh strictly more than the tree's min_size: at least the
+    # disclosure threshold, so that every node can be shown with its size
+    tree_min = max(float(min_size) * n, float(threshold) - 1.0, 1.0)
     tree = sequence_tree(
-        seq, d, tree_cov, max_depth=max_depth, min_size=min_size, permutations=0
+        seq, d, cov, max_depth=max_depth, min_size=tree_min, permutations=0
     )
     nodes = tree.nodes.drop(columns=["medoid", "medoid_id", "rule", "pvalue"])
     # whether the node's own condition also holds the missing values
@@ -930,6 +941,7 @@ def typology_study(
         tree_nodes=nodes,
         tree_r2=float(tree.r2),
         factors=factors[keep],
+        tree_min_size=int(np.floor(tree_min)) + 1,
         representatives=_type_representatives(typo, codes, d),
         indicators_by_profile=indicators_by_profile(typo.sequences, typo.covariates),
     )

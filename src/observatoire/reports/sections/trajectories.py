@@ -181,7 +181,10 @@ def trajectory_blocks(wh: Warehouse, year: int, threshold: int) -> dict[str, Any
         ),
     )
     analysis = tr.typology_study(
-        typo, resamples=STUDY_RESAMPLES, permutations=STUDY_PERMUTATIONS
+        typo,
+        resamples=STUDY_RESAMPLES,
+        permutations=STUDY_PERMUTATIONS,
+        threshold=threshold,
     )
     study = st.join(study, _study_blocks(typo, analysis, threshold, wh, cohort))
     per_ml = _ml_trajectory_blocks(typo, cohort, threshold, analysis)
@@ -324,8 +327,14 @@ def _tree_blocks(
                 "Un arbre de régression sur les parcours (comme seqtree de TraMineR) "
                 "sépare pas à pas les jeunes de l'échantillon selon la "
                 "caractéristique qui rend leurs parcours les plus homogènes : âge au "
-                "premier accueil, diplôme, NEET, ZRR, QPV, sexe, département, entrée "
-                "en formation financée par la Région. Les caractéristiques de "
+                "premier accueil, diplôme, NEET, ZRR, QPV, sexe, département, "
+                "Mission Locale, entrée en formation financée par la Région. Chaque "
+                "groupe de l'arbre rassemble au moins "
+                f"{st.fr_int(getattr(study, 'tree_min_size', threshold))} jeunes. "
+                "Les Missions Locales sont regroupées en deux ensembles dont les "
+                "parcours diffèrent le plus, par une recherche ordonnée (essayer "
+                f"tous les regroupements de {_ml_count(study)} Missions Locales "
+                "n'est pas faisable). Les caractéristiques de "
                 f"l'arbre expliquent {st.fr_pct(study.tree_r2)} de la dispersion des "
                 "parcours."
             )
@@ -349,6 +358,14 @@ def _tree_blocks(
             ),
         ),
     )
+
+
+def _ml_count(study: Any) -> str:
+    """Number of Missions Locales of the sample, in French (« les » when unknown)."""
+    factors = getattr(study, "factors", None)
+    if factors is not None and "Mission Locale" in factors.index:
+        return st.fr_int(int(factors.loc["Mission Locale", "n_groups"]))
+    return "toutes les"
 
 
 def _representative_blocks(typo: Typology, study: Any, threshold: int) -> st.Html:
@@ -636,11 +653,26 @@ FACTOR_NOUNS: dict[str, str] = {
 }
 
 
-def _values_phrase(var: str, values: tuple, na: bool = False) -> str:
-    """The young people of one side of a split, as words after « les jeunes »."""
+def _values_phrase(var: str, values: tuple, na: bool = False, other: tuple = ()) -> str:
+    """The young people of one side of a split, as words after « les jeunes ».
+
+    ``other`` holds the values of the other side (the Missions Locales are
+    counted: « suivis dans 12 des 43 Missions Locales »).
+    """
     vals = [str(v) for v in values]
     yes = vals == ["oui"]
-    if var == "Formation financée par la Région":
+    if var == "Mission Locale":
+        if len(vals) == 1:
+            name = vals[0]
+            text = (
+                f"suivis par la {name}"
+                if name.lower().startswith("mission locale")
+                else f"suivis par la Mission Locale {name}"
+            )
+        else:
+            total = len(vals) + len(other)
+            text = f"suivis dans {len(vals)} des {total} Missions Locales"
+    elif var == "Formation financée par la Région":
         text = (
             "entrés en formation financée par la Région"
             if yes
@@ -690,9 +722,10 @@ def _node_phrases(nodes: pd.DataFrame) -> dict[int, list[str]]:
             ("split_right", row["right_child"]),
         ):
             na = bool(nodes.loc[int(child)].get("avec_na", False))
+            other = row["split_right" if side == "split_left" else "split_left"]
             out[int(child)] = [
                 *out[int(node_id)],
-                _values_phrase(row["split_var"], row[side], na),
+                _values_phrase(row["split_var"], row[side], na, other),
             ]
     return out
 
@@ -738,8 +771,12 @@ def tree_sentences(
         )
         left = nodes.loc[int(row["left_child"])]
         right = nodes.loc[int(row["right_child"])]
-        lp = _values_phrase(row["split_var"], row["split_left"])
-        rp = _values_phrase(row["split_var"], row["split_right"])
+        lp = _values_phrase(
+            row["split_var"], row["split_left"], False, row["split_right"]
+        )
+        rp = _values_phrase(
+            row["split_var"], row["split_right"], False, row["split_left"]
+        )
         noun = FACTOR_NOUNS.get(row["split_var"], f"« {row['split_var']} »")
         text = (
             f"{who}, ce qui sépare le plus les parcours est {noun} "
@@ -770,6 +807,12 @@ def tree_outline(nodes: pd.DataFrame, threshold: int, min_denominator: int) -> s
     people or more).
     """
     phrases = _node_phrases(nodes)
+    # the Missions Locales of each side of a split on them, named in the outline
+    named: dict[int, tuple] = {}
+    for _, row in nodes[~nodes["is_leaf"].astype(bool)].iterrows():
+        if row["split_var"] == "Mission Locale":
+            named[int(row["left_child"])] = tuple(row["split_left"])
+            named[int(row["right_child"])] = tuple(row["split_right"])
 
     def item(node_id: int) -> str:
         row = nodes.loc[node_id]
@@ -778,6 +821,8 @@ def tree_outline(nodes: pd.DataFrame, threshold: int, min_denominator: int) -> s
             if not phrases[node_id]
             else "Jeunes " + phrases[node_id][-1]
         )
+        if len(named.get(node_id, ())) > 1:
+            label += " (" + ", ".join(map(str, named[node_id])) + ")"
         detail = f"{_count(row['n'], threshold)} jeunes"
         if row["n"] >= min_denominator:
             detail += (
