@@ -215,6 +215,47 @@ def test_loaded_csv_extract():
     ]  # fmt: skip
 
 
+def test_cohort_window_against_the_extract_span():
+    from observatoire.data import Coverage
+    from observatoire.trajectories import cohort_window
+
+    # extract: first contact 03/01/2022, extraction 05/01/2025 (complete to 12/2024)
+    cov = Coverage(pd.Timestamp("2022-01-03"), pd.Timestamp("2025-01-05"))
+    # 2021 cohort, 24 months: window 01/2021 to 11/2023 (12 + 23 = 35 months), the
+    # 12 months of 2021 before the extract
+    w = cohort_window(cov, 2021, 24)
+    assert (str(w["debut"]), str(w["fin"])) == ("2021-01", "2023-11")
+    assert (w["mois_fenetre"], w["manque_debut"], w["manque_fin"]) == (35, 12, 0)
+    assert w["mois_observes"] == 23 and not w["complete"]
+    # 2022: 01/2022 to 11/2024, wholly covered (first contact in its first month)
+    assert cohort_window(cov, 2022, 24)["complete"]
+    # 2023: to 11/2025, 11 months after 12/2024
+    w = cohort_window(cov, 2023, 24)
+    assert (w["manque_debut"], w["manque_fin"], w["mois_observes"]) == (0, 11, 24)
+    # 12 months: 2023's window 01/2023-12/2024 is covered
+    assert cohort_window(cov, 2023, 12)["complete"]
+    # no contact at all: nothing observed
+    assert cohort_window(Coverage(None, None), 2022, 12)["mois_observes"] == 0
+
+
+def test_truncated_cohorts_said_in_the_study():
+    from observatoire.data import Coverage
+    from observatoire.reports.sections.trajectories import window_sentences
+    from observatoire.trajectories import cohort_window
+
+    cov = Coverage(pd.Timestamp("2021-03-08"), pd.Timestamp("2025-01-05"))
+    windows = {y: cohort_window(cov, y, 24) for y in (2021, 2022)}
+    assert window_sentences(windows, cov, compared=True) == [
+        "La cohorte 2021 n'est pas comparée : l'extrait ne commence qu'en mars "
+        "2021, seuls 33 des 35 mois de sa fenêtre d'observation (janvier 2021 à "
+        "novembre 2023) sont observés."
+    ]
+    (alone,) = window_sentences({2021: windows[2021]}, cov)
+    assert alone.startswith("Attention : pour la cohorte 2021, l'extrait ne commence")
+    assert alone.endswith("(ils se lisent « sans contact »).")
+    assert window_sentences({2022: windows[2022]}, cov) == []
+
+
 def test_one_colour_and_label_per_state():
     assert set(STATE_COLOURS) == set(STATES) == set(STATE_LABELS)
     assert len(set(STATE_COLOURS.values())) == len(STATES)
@@ -728,6 +769,16 @@ class TestTypologyStudy:
         first = pd.to_datetime(pd.Series(["2022-01-25"] * 5))
         got = _region_training(sit, ids, first, 3)
         assert got.tolist() == [True, False, False, False, False]
+
+    def test_cohorts_before_the_extract_are_not_compared(self, small_warehouse):
+        from observatoire.trajectories import indicators_by_cohort
+
+        # the extract starts on 03/01/2022: the 2021 cohort's 2021 is missing;
+        # over 12 months the 2022 and 2023 cohorts are wholly covered
+        assert small_warehouse.coverage.first == pd.Timestamp("2022-01-03")
+        assert indicators_by_cohort(small_warehouse, [2021, 2022], 24) is None
+        both = indicators_by_cohort(small_warehouse, [2021, 2022, 2023], 12)
+        assert both["cohorte"].tolist() == [2022, 2023]
 
     def test_study_reuses_the_sample(self, typology):
         from observatoire.trajectories import typology_study

@@ -45,6 +45,7 @@ from ._imilo import (  # noqa: E402
     STATE_COLOURS,
     STATE_LABELS,
     STATES,
+    cohort_window,
     from_warehouse,
     monthly_states,
 )
@@ -75,6 +76,7 @@ __all__ += [
     "TypologyStudy",
     "cohort_typology",
     "describe_path",
+    "cohort_window",
     "indicators_by_cohort",
     "indicators_by_profile",
     "typology_study",

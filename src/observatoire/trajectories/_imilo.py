@@ -176,6 +176,66 @@ def last_complete_month(extraction_date: Any) -> pd.Period:
     return pd.Period(year=year, month=month, freq="M")
 
 
+def cohort_window(coverage: Any, year: int, months: int = 24) -> dict[str, Any]:
+    """How much of a cohort's observation window the extract covers.
+
+    The window of the cohort of ``year`` runs from January of ``year`` (the first
+    possible first reception) to the ``months``-th month after December's
+    (``months - 1`` months after the last possible first reception). The extract
+    covers the months from that of its first contact (``coverage.first``) to
+    its latest complete month (``coverage.end``): before, a young person's
+    contacts and situations are missing (the first months would read « sans
+    contact »); after, they are censored.
+
+    Parameters
+    ----------
+    coverage : Coverage
+        ``Warehouse.coverage``.
+    year : int
+        The cohort (year of first reception).
+    months : int, default 24
+        Length of each young person's path.
+
+    Returns
+    -------
+    dict
+        ``debut`` and ``fin`` (pandas Periods, months) of the window,
+        ``mois_fenetre`` (its length: 11 + ``months``), ``mois_observes`` (its
+        months the extract covers), ``manque_debut`` and ``manque_fin`` (months
+        missing at each end), ``complete`` (nothing missing).
+
+    Examples
+    --------
+    >>> from observatoire.data import Coverage
+    >>> c = Coverage(pd.Timestamp("2021-03-08"), pd.Timestamp("2025-01-05"))
+    >>> w = cohort_window(c, 2021, 24)
+    >>> w["mois_fenetre"], w["mois_observes"], w["manque_debut"], w["complete"]
+    (35, 33, 2, False)
+    >>> cohort_window(c, 2022, 24)["complete"]
+    True
+    """
+    start = pd.Period(year=int(year), month=1, freq="M")
+    stop = pd.Period(year=int(year), month=12, freq="M") + (int(months) - 1)
+    length = stop.ordinal - start.ordinal + 1
+    if coverage.first is None or coverage.end is None:
+        before, after = length, 0
+    else:
+        first = pd.Timestamp(coverage.first).to_period("M")
+        y, m = coverage.latest_complete_month
+        last = pd.Period(year=y, month=m, freq="M")
+        before = min(max(first.ordinal - start.ordinal, 0), length)
+        after = min(max(stop.ordinal - last.ordinal, 0), length - before)
+    return {
+        "debut": start,
+        "fin": stop,
+        "mois_fenetre": length,
+        "mois_observes": length - before - after,
+        "manque_debut": before,
+        "manque_fin": after,
+        "complete": before == 0 and after == 0,
+    }
+
+
 def _extraction_date(warehouse: Any, extraction_date: Any) -> pd.Timestamp:
     if extraction_date is not None:
         return pd.Timestamp(extraction_date)

@@ -40,6 +40,7 @@ from ._imilo import (
     STATE_LABELS,
     STATES,
     _extraction_date,
+    cohort_window,
     last_complete_month,
     month_columns,
     monthly_states,
@@ -1100,9 +1101,11 @@ def indicators_by_cohort(
 ) -> pd.DataFrame | None:
     """Mean complexity and normalised turbulence of each cohort's paths.
 
-    Cohorts whose ``months`` are not all observed (or that are empty) are left
-    out; None when fewer than two remain or the library has no
-    ``sequence_indicators``.
+    Cohorts whose observation window the extract does not wholly cover
+    (:func:`cohort_window`: it starts before the extract's first month or ends
+    after its latest complete month), whose ``months`` are not all observed, or
+    that are empty are left out; None when fewer than two remain or the library
+    has no ``sequence_indicators``.
 
     Returns
     -------
@@ -1115,6 +1118,9 @@ def indicators_by_cohort(
         return None
     rows = []
     for year in years:
+        if not cohort_window(warehouse.coverage, int(year), months)["complete"]:
+            logger.info("cohort %s left out: its window is not wholly covered", year)
+            continue
         try:
             frame = monthly_states(warehouse, int(year), months=months)
         except SequenceError:

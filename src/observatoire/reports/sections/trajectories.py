@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ... import disclosure
-from ...formatting import fr_num
+from ...formatting import fr_month, fr_num
 from .. import _style as st
 from . import _base as base
 
@@ -83,9 +83,14 @@ def trajectory_blocks(wh: Warehouse, year: int, threshold: int) -> dict[str, Any
     ]
     silhouette["retenu"] = np.where(silhouette["retenu"], "retenu", "")
     silhouette = silhouette.rename(columns={"retenu": "Choix"})
+    truncated = window_sentences(
+        {cohort: tr.cohort_window(wh.coverage, cohort, TRAJECTORY_MONTHS)},
+        wh.coverage,
+    )
     study = st.join(
         st.heading(f"Cohorte {cohort} : {TRAJECTORY_MONTHS} mois de parcours"),
         st.paragraph(st.esc(intro)),
+        *[st.paragraph(st.esc(sentence)) for sentence in truncated],
         st.figure(
             tr.plot_state_distribution(
                 typo, title="Situation des jeunes mois après mois"
@@ -487,7 +492,14 @@ def _complexity_blocks(
             )
         )
     )
-    by_cohort = tr.indicators_by_cohort(wh, [cohort - 1, cohort], typo.months)
+    compared = [cohort - 1, cohort]
+    by_cohort = tr.indicators_by_cohort(wh, compared, typo.months)
+    for sentence in window_sentences(
+        {y: tr.cohort_window(wh.coverage, y, typo.months) for y in compared},
+        wh.coverage,
+        compared=True,
+    ):
+        blocks.append(st.paragraph(st.esc(sentence)))
     if by_cohort is not None:
         blocks.append(st.paragraph(st.esc(cohort_change_sentence(by_cohort))))
         blocks.append(
@@ -536,6 +548,58 @@ def indicators_display(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
             ),
         }
     )
+
+
+def window_sentences(
+    windows: dict[int, dict], coverage: Any, compared: bool = False
+) -> list[str]:
+    """What the extract misses of each cohort's observation window, in French.
+
+    Parameters
+    ----------
+    windows : dict
+        Cohort year -> :func:`~observatoire.trajectories.cohort_window`.
+    coverage : Coverage
+        The extract's span (``Warehouse.coverage``), for the months named.
+    compared : bool
+        The cohorts are those of a comparison: a cohort not wholly covered is
+        said to be left out of it.
+
+    Returns
+    -------
+    list of str
+        One sentence per cohort not wholly covered (empty when all are).
+    """
+    out = []
+    for year, w in windows.items():
+        if w["complete"]:
+            continue
+        missing = []
+        if w["manque_debut"] and coverage.first is not None:
+            first = pd.Timestamp(coverage.first)
+            missing.append(
+                f"l'extrait ne commence qu'en {fr_month(first.year, first.month)}"
+            )
+        if w["manque_fin"] and coverage.latest_complete_month is not None:
+            y, m = coverage.latest_complete_month
+            missing.append(f"il s'arrête en {fr_month(y, m)}")
+        why = " et ".join(missing) or "l'extrait ne la couvre pas"
+        seen = (
+            f"seuls {w['mois_observes']} des {w['mois_fenetre']} mois de sa fenêtre "
+            f"d'observation ({fr_month(w['debut'].year, w['debut'].month)} à "
+            f"{fr_month(w['fin'].year, w['fin'].month)}) sont observés"
+        )
+        if compared:
+            out.append(f"La cohorte {year} n'est pas comparée : {why}, {seen}.")
+        else:
+            early = (
+                ", et les premiers mois des jeunes accueillis avant le début de "
+                "l'extrait manquent (ils se lisent « sans contact »)"
+                if w["manque_debut"]
+                else ""
+            )
+            out.append(f"Attention : pour la cohorte {year}, {why} ; {seen}{early}.")
+    return out
 
 
 def cohort_change_sentence(by_cohort: pd.DataFrame) -> str:
