@@ -77,6 +77,47 @@ def _info(pdf) -> dict[str, str]:
     )
 
 
+PORTRAIT, LANDSCAPE = (595, 842), (842, 595)
+
+
+def _sizes(pdf) -> list[tuple[int, int]]:
+    """(width, height) of each page, in points."""
+    info = _info(pdf)
+    out = []
+    for n in range(1, int(info["Pages"]) + 1):
+        width, height = re.findall(r"[\d.]+", info[f"Page {n:4d} size"])[:2]
+        out.append((round(float(width)), round(float(height))))
+    return out
+
+
+def _outside_the_page(pdf) -> list[str]:
+    """Words drawn (even partly) outside their page: cut off in print."""
+    _need("pdftotext", "poppler-utils")
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    cut = []
+    pages = re.finditer(
+        r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', out, re.S
+    )
+    for n, page in enumerate(pages, start=1):
+        width, height = float(page.group(1)), float(page.group(2))
+        for x0, y0, x1, y1, word in re.findall(
+            r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" '
+            r'yMax="([-\d.]+)">(.*?)</word>',
+            page.group(3),
+        ):
+            if (
+                float(x0) < 0
+                or float(y0) < 0
+                or float(x1) > width
+                or float(y1) > height
+            ):
+                cut.append(f"page {n}: {word}")
+    return cut
+
+
 def _text(pdf, page: int) -> str:
     """A page's text in drawing order (a wrapped cell's words stay together)."""
     _need("pdftotext", "poppler-utils")
@@ -110,9 +151,14 @@ def test_pdf_is_a4_numbered_tagged_and_holds_the_title(printed):
     # 70 rows of a 12-column table do not fit one page; they fit well under 10
     assert 2 <= pages <= 10
     assert info["Tagged"] == "yes"
+    sizes = _sizes(pdf)
+    assert len(sizes) == pages and set(sizes) <= {PORTRAIT, LANDSCAPE}
+    # the title page is portrait; the table, too wide for it, is on landscape
+    # pages with its heading (print.js, @page paysage)
+    assert sizes[0] == PORTRAIT
     for n in range(1, pages + 1):
-        width, height = re.findall(r"[\d.]+", info[f"Page {n:4d} size"])[:2]
-        assert (round(float(width)), round(float(height))) == (595, 842)
+        if "Colonne 12" in _text(pdf, n):
+            assert sizes[n - 1] == LANDSCAPE, n
     first = _text(pdf, 1)
     assert "Rapport d'essai imprimé" in first
     assert f"page 1 sur {pages}" in first
@@ -121,13 +167,16 @@ def test_pdf_is_a4_numbered_tagged_and_holds_the_title(printed):
 
 def test_every_column_is_printed_and_the_header_row_repeats(printed):
     _, pdf = printed
-    first, second = _text(pdf, 1), _text(pdf, 2)
-    # the last column is on the page, not cut off at the right edge
-    assert "Colonne 12" in first and "1011 jeunes" in first
-    assert "Colonne 12" in second  # header row repeated on the next page
-    last_row = f"{ROWS * 1000 + 11} jeunes"
     pages = int(_info(pdf)["Pages"])
-    assert any(last_row in _text(pdf, n) for n in range(1, pages + 1))
+    texts = [_text(pdf, n) for n in range(1, pages + 1)]
+    holding = [t for t in texts if "jeunes" in t]
+    assert len(holding) >= 2  # 70 rows span pages
+    # the last column is on the page, not cut off at the right edge
+    assert "Colonne 12" in holding[0] and "1011 jeunes" in holding[0]
+    for text in holding[1:]:  # header row repeated on every page
+        assert "Colonne 01" in text and "Colonne 12" in text
+    assert f"{ROWS * 1000 + 11} jeunes" in holding[-1]
+    assert _outside_the_page(pdf) == []
 
 
 def test_folded_details_are_printed_open(printed):
@@ -189,3 +238,84 @@ def test_a_reader_s_own_print_shows_folded_details(tmp_path):
         _command(chromium, page, pdf, str(profile)), capture_output=True, timeout=120
     )
     assert "Valeurs tracées" in _text(pdf, 1)
+
+
+# ---------------------------------------- the regional report of a test batch
+PER_ML_CAPTION = "Indicateurs de l'article 4 par Mission Locale"
+
+
+@pytest.fixture(scope="module")
+def regional(synthetic_extract, tmp_path_factory):
+    """The regional report of a batch on the small extract, as HTML and PDF."""
+    import json
+
+    from observatoire import reports
+
+    _need("chromium", "chromium")
+    _need("pdftotext", "poppler-utils")
+    folder = tmp_path_factory.mktemp("regional")
+    path = folder / "regional.yaml"
+    path.write_text(
+        json.dumps(  # JSON is YAML
+            {
+                "run": "impression",
+                "data": str(synthetic_extract),
+                "reports": ["rapport_regional"],
+                "output_dir": str(folder / "sorties"),
+                "jobs": 1,
+                "timeout": 300,
+                "pdf": True,
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = reports.run_batch(reports.load_params(path), progress=False)
+    assert result.exit_code == 0, [r.error for r in result.failed]
+    (entry,) = result.results
+    return result.run_dir / entry.html, result.run_dir / entry.pdf
+
+
+def _cells(fragment: str) -> list[str]:
+    import html
+
+    return [
+        " ".join(html.unescape(re.sub(r"<[^>]+>", "", c)).split())
+        for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", fragment, re.S)
+    ]
+
+
+def _table(page: str, caption: str) -> tuple[list[str], list[list[str]]]:
+    """Header and rows (display text) of the table of ``page`` with ``caption``."""
+    start = page.index(f"<caption>{caption}")
+    start = page.rindex("<table", 0, start)
+    table = page[start : page.index("</table>", start)]
+    head, body = table.split("<tbody>")
+    return _cells(head), [_cells(r) for r in re.findall(r"<tr[^>]*>(.*?)</tr>", body)]
+
+
+@pytest.mark.slow
+def test_printed_regional_report_keeps_every_column_of_the_per_ml_table(regional):
+    page, pdf = regional
+    header, rows = _table(page.read_text(encoding="utf-8"), PER_ML_CAPTION)
+    assert len(rows) == 43 and header[-1].startswith("Taux")
+    pages = int(_info(pdf)["Pages"])
+    texts = [_text(pdf, n) for n in range(1, pages + 1)]
+    # from the page of the caption to the page of the last ML's row
+    first = next(n for n, t in enumerate(texts) if PER_ML_CAPTION in t)
+    last = next(n for n in range(first, pages) if rows[-1][0] in texts[n])
+    holding = range(first, last + 1)
+    printed = " ".join(texts[n] for n in holding)
+    for name in header:  # every column header, the rates' included
+        assert name in printed, name
+    # the last rate column (with its interval) of the first and the last ML
+    for row in (rows[0], rows[-1]):
+        assert row[-1] in printed, (row[0], row[-1])
+    # the header row is repeated on each page the table spans
+    for n in holding:
+        assert header[-1] in texts[n] and header[2] in texts[n], n + 1
+    # a table wider than a portrait page is set on landscape pages
+    sizes = _sizes(pdf)
+    assert all(sizes[n] == LANDSCAPE for n in holding)
+    assert sizes[0] == PORTRAIT
+    # nothing drawn outside its page, on any page of the report
+    assert _outside_the_page(pdf) == []
