@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import os
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -553,3 +554,101 @@ def test_funnel_marks_outliers_by_shape_as_well_as_colour():
     assert len(set(markers.values())) >= 2
     data, _, _ = attached_data(fig)
     assert list(data["Signal"]) == ["dans les limites", "au-dessus", "en dessous"]
+
+
+# ---------------------------------------- row headers of every table (RGAA 5.6)
+class _Tables(HTMLParser):
+    """Each table's caption and, per body row, its first cell (tag, scope, text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict] = []
+        self._open: list[dict] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            self._open.append({"caption": None, "rows": [], "body": False})
+            self.tables.append(self._open[-1])
+        elif not self._open:
+            return
+        elif tag == "caption":
+            self._in, self._open[-1]["caption"] = "caption", ""
+        elif tag == "tbody":
+            self._open[-1]["body"] = True
+        elif tag == "tr" and self._open[-1]["body"]:
+            self._open[-1]["rows"].append([])
+        elif tag in ("th", "td") and self._open[-1]["body"]:
+            self._open[-1]["rows"][-1].append([tag, attrs.get("scope"), ""])
+            self._in = "cell"
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self._open:
+            self._open.pop()
+        elif tag in ("caption", "th", "td"):
+            self._in = None
+
+    def handle_data(self, data):
+        if self._in == "caption":
+            self._open[-1]["caption"] += data
+        elif self._in == "cell":
+            self._open[-1]["rows"][-1][-1][2] += data
+
+
+def _tables(html: str) -> list[dict]:
+    parser = _Tables()
+    parser.feed(html)
+    return parser.tables
+
+
+def _undeclared(html: str) -> list[str]:
+    """Tables without a caption, body rows not led by a ``<th scope="row">``."""
+    problems = []
+    for t in _tables(html):
+        name = (t["caption"] or "").strip()
+        if not name:
+            problems.append("a table without a caption")
+        for row in t["rows"]:
+            if not row or row[0][:2] != ["th", "row"]:
+                problems.append(f"{name}: row {row[0][2] if row else ''!r}")
+    return problems
+
+
+def test_review_tables_declare_their_row_headers_and_captions():
+    from observatoire import animation, data
+    from observatoire.reports import sections
+
+    fixture = Path(__file__).parent / "fixtures" / "animation" / "bilan"
+    review = animation.annual_review(data.load(fixture), year=2024)
+    for which in sections.REVIEW_TABLES:
+        html = sections.review_block(review, which).html
+        assert _undeclared(html) == [], which
+        (table,) = _tables(html)
+        assert table["caption"].endswith(", 2024") and table["rows"], which
+        assert check_page(html) == [], which
+    html = sections.review_block(review, "par_departement").html
+    (table,) = _tables(html)
+    rows = {r[0][2]: [c[2] for c in r] for r in table["rows"]}
+    # four MLs (MLA, MLB in Gironde, MLC in Dordogne, MLD in Haute-Vienne);
+    # MLD took part in no action: 3 of 4 reached, Haute-Vienne none
+    assert rows["Ensemble"][1:4] == ["4", "3", "75,0\u00a0%"]
+    assert rows["Haute-Vienne (87)"][1:] == ["1", "0", "0,0\u00a0%", "0", "0", "1"]
+    assert '<th scope="col" class="num">Part touchée</th>' in html
+    evolution = _tables(sections.review_block(review, "evolution").html)[0]
+    hours = next(r for r in evolution["rows"] if r[0][2].startswith("Heures"))
+    assert [c[2] for c in hours][1:4] == ["11,5", "36,5", "+25"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", REPORT_KINDS)
+def test_every_table_of_each_report_kind_declares_its_row_headers(
+    publishable_run, kind
+):
+    page = _report_of_kind(publishable_run, kind).read_text(encoding="utf-8")
+    assert _undeclared(page) == []
+    captions = [t["caption"] for t in _tables(page)]
+    if kind == "rapport_regional":  # the targets table, once a pandas Styler
+        assert any(c.startswith("Objectifs ") for c in captions), captions
+    if kind == "bilan_animation":
+        assert any(c.startswith("Actions d'animation par type") for c in captions)

@@ -46,13 +46,6 @@ KNOWN_ISSUES: tuple[tuple[str, str, str, str], ...] = (
         "trajectoires",
     ),
     (
-        "5.6",
-        "1.3.1",
-        "Les en-têtes de ligne des tableaux du bilan de l'animation et du tableau "
-        "des objectifs ne sont pas déclarés comme tels.",
-        "bilan de l'animation, tableau des objectifs",
-    ),
-    (
         "10.11",
         "1.4.10",
         "Sur un téléphone, le texte des graphiques descend sous 10 pixels "

@@ -69,8 +69,10 @@ REVIEW_TABLES = ("par_type", "par_politique", "par_departement", "moins_2_fois",
                  "evolution", "par_ml")  # fmt: skip
 
 
-def review_table(review: AnnualReview, which: str) -> Styler | st.Html:
-    """One table of the review as a French, formatted pandas Styler.
+def _review_frame(
+    review: AnnualReview, which: str
+) -> tuple[pd.DataFrame, dict[str, Any], list[str]] | st.Html:
+    """One table of the review: its values, their formats and its numeric columns.
 
     Parameters
     ----------
@@ -82,9 +84,10 @@ def review_table(review: AnnualReview, which: str) -> Styler | st.Html:
 
     Returns
     -------
-    pandas.io.formats.style.Styler
-        French headers, ``12 345`` counts, ``45,2 %`` shares; for an empty
-        ``moins_2_fois``, a displayable French sentence instead.
+    tuple or Html
+        (table of values under French headers, a formatter per column, the
+        right-aligned columns); for an empty ``moins_2_fois``, a displayable
+        French sentence instead.
     """
     n, n1 = review.year, review.year - 1
     if which in ("par_type", "par_politique"):
@@ -103,7 +106,7 @@ def review_table(review: AnnualReview, which: str) -> Styler | st.Html:
         )
         fmt = {c: fr_int for c in table.columns[1:]}
         fmt.update({"Heures": _hours, "Évolution": _signed})
-        return _styler(table, fmt, which)
+        return table, fmt, list(table.columns[1:])
     if which == "par_departement":
         t = review.per_departement
         table = pd.DataFrame(
@@ -122,7 +125,7 @@ def review_table(review: AnnualReview, which: str) -> Styler | st.Html:
         )
         fmt = {c: fr_int for c in table.columns[1:]}
         fmt["Part touchée"] = fr_pct
-        return _styler(table, fmt, which)
+        return table, fmt, list(table.columns[1:])
     if which == "moins_2_fois":
         t = review.rarely_reached
         if not t.empty:
@@ -146,7 +149,8 @@ def review_table(review: AnnualReview, which: str) -> Styler | st.Html:
                 "Participants": t["participants"],
             }
         )
-        return _styler(table, {c: fr_int for c in table.columns[2:]}, which)
+        fmt = {c: fr_int for c in table.columns[2:]}
+        return table, fmt, list(table.columns[2:])
     if which == "evolution":
         t = review.year_over_year
         table = pd.DataFrame(
@@ -168,7 +172,7 @@ def review_table(review: AnnualReview, which: str) -> Styler | st.Html:
             cells.at[i, "Évolution"] = sign + fmt(abs(ev))
             pct = table.at[i, "Évolution (%)"]
             cells.at[i, "Évolution (%)"] = fr_pct(0) if pct == 0 else fr_signed_pct(pct)
-        return _styler(cells, {}, which)
+        return cells, {}, list(cells.columns[1:])
     if which == "par_ml":
         t = _natural(review.per_ml, ["departement", "nom_ml"])
         table = pd.DataFrame(
@@ -181,10 +185,45 @@ def review_table(review: AnnualReview, which: str) -> Styler | st.Html:
                 f"Actions suivies en {n1}": t["actions_n_1"],
             }
         )
-        return _styler(table, {c: fr_int for c in table.columns[2:]}, which)
+        fmt = {c: fr_int for c in table.columns[2:]}
+        return table, fmt, list(table.columns[2:])
     raise ParamsError(
         f"which: {which!r} is not a table; valid: {', '.join(REVIEW_TABLES)}"
     )
+
+
+def review_table(review: AnnualReview, which: str) -> Styler | st.Html:
+    """One table of the review as a French, formatted pandas Styler.
+
+    Parameters
+    ----------
+    review : AnnualReview
+    which : str
+        One of :data:`REVIEW_TABLES`: ``par_type``, ``par_politique``,
+        ``par_departement``, ``moins_2_fois`` (named MLs reached fewer than
+        twice), ``evolution`` (change on the previous year), ``par_ml``.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        French headers, ``12 345`` counts, ``45,2 %`` shares; for an empty
+        ``moins_2_fois``, a displayable French sentence instead. The report
+        shows the same table through :func:`review_block`.
+    """
+    built = _review_frame(review, which)
+    if isinstance(built, st.Html):
+        return built
+    table, fmt, _ = built
+    return _styler(table, fmt, which)
+
+
+def _or_dash(fmt: Any) -> Any:
+    """``fmt`` with « – » for a missing value (as the Styler's ``na_rep``)."""
+
+    def shown(v: Any) -> str:
+        return "–" if v is None or (not isinstance(v, str) and pd.isna(v)) else fmt(v)
+
+    return shown
 
 
 def _natural(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -235,19 +274,23 @@ _CAPTIONS = {
 
 @base.documented
 def review_block(review: AnnualReview, which: str) -> st.Html:
-    """One review table with its caption and its reading guide, as HTML."""
-    table = review_table(review, which)
-    if isinstance(table, st.Html):
-        return table
+    """One review table with its caption and its reading guide, as HTML.
+
+    Rendered by :func:`observatoire.reports._style.table` like every report
+    table: a caption, column headers and row headers declared (RGAA 5.6),
+    every text escaped.
+    """
+    built = _review_frame(review, which)
+    if isinstance(built, st.Html):
+        return built
+    table, fmt, numeric = built
     caption, guide = _CAPTIONS[which]
-    html = (
-        table.set_caption(st.esc(f"{caption}, {review.year}"))
-        .set_table_attributes('class="tableau"')
-        .to_html()
-    )
-    return st.Html(
-        st.scroll_region(html, f"{caption}, {review.year}")
-        + f'<p class="guide">Lecture : {st.esc(guide)}</p>'
+    return st.table(
+        table,
+        caption=f"{caption}, {review.year}",
+        numeric=numeric,
+        formatters={c: _or_dash(f) for c, f in fmt.items()},
+        guide=f"Lecture : {st.esc(guide)}",
     )
 
 

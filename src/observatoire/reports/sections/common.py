@@ -327,15 +327,9 @@ def targets(inputs: ReportInputs) -> st.Html:
                 "suit le profil saisonnier moyen des années précédentes."
             ),
         ),
-        st.Html(
-            st.scroll_region(
-                styler.set_uuid("objectifs")
-                .set_caption(st.esc(caption))
-                .set_table_attributes('class="tableau"')
-                .to_html(),
-                caption,
-            )
-        ),
+        # the values of the Styler, rendered like every report table (caption,
+        # row headers declared: RGAA 5.6); the status is written out in words
+        st.table(styler.data, caption=caption, numeric=list(styler.data.columns[2:6])),
     )
 
 
