@@ -15,6 +15,7 @@
     M + " { font-size: 8.5pt !important; width: auto !important; }" +
     M + " th, " + M + " td { padding: 2pt 4pt !important; }" +
     M + " thead th { white-space: normal !important; }" +
+    M + " thead th.num, " + M + " thead th.col_heading { min-width: 4.5em !important; }" +
     M + " tbody th { min-width: 8em !important; }" +
     M + ".large { font-size: 7.5pt !important; }" +
     M + ".large th, " + M + ".large td { padding: 1.5pt 3pt !important; }" +
