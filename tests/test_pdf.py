@@ -125,7 +125,8 @@ def _text(pdf, page: int) -> str:
         ["pdftotext", "-f", str(page), "-l", str(page), "-raw", str(pdf), "-"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    return " ".join(out.split())
+    # a name wrapped after its hyphen (« Haute-|Vienne ») reads whole
+    return re.sub(r"(\w)- (\w)", r"\1-\2", " ".join(out.split()))
 
 
 def test_for_print_inserts_the_stylesheet_once_and_opens_details():
