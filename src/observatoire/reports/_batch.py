@@ -117,7 +117,7 @@ class BatchResult:
             names = ", ".join(r.name for r in self.failed[:5])
             more = "..." if len(self.failed) > 5 else ""
             text += f", {len(self.failed)} failed ({names}{more})"
-        return f"{text}; index: {self.index} ({self.duration_s:.0f} s)"
+        return f"{text}; portal: {self.index} ({self.duration_s:.0f} s)"
 
 
 def select_only(
@@ -308,13 +308,21 @@ class _Runner:
     def _export(
         self, job: PlannedReport, target: Path, html: Path, result: ReportResult
     ) -> None:
-        from ._html import export_html
+        from ._html import export_html, report_nav
         from ._style import report_title
 
         t0 = time.perf_counter()
         try:
             export_html(
-                target, html, title=report_title(job.kind, self.meta, job.code_ml)
+                target,
+                html,
+                title=report_title(job.kind, self.meta, job.code_ml),
+                nav=report_nav(
+                    job.kind,
+                    self.meta,
+                    job.code_ml,
+                    regional="rapport_regional" in self.params.reports,
+                ),
             )
         except Exception as exc:  # full disk, lost folder, bad notebook: this report
             result.error = f"HTML export failed: {_one_line(exc)}"

@@ -16,6 +16,7 @@ import unicodedata
 from pathlib import Path
 
 from .._io import write_text_atomic
+from ..data import DEPARTEMENT_NAMES
 
 #: cells dropped from the HTML (Papermill tags its parameter cells)
 REMOVED_TAGS = frozenset(
@@ -85,7 +86,14 @@ footer { color: var(--muted); font-size: .8rem; margin-top: 2.5rem;
   table { font-size: .8rem; }
   th, td { padding: .25rem .4rem; }
 }
-@media print { nav.sommaire { display: none; } a { color: inherit; } }
+nav.fil { font-size: .92rem; margin: .2rem 0 .6rem; color: var(--muted); }
+nav.fil ol { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap; }
+nav.fil li + li::before { content: "\\203A"; content: "\\203A" / ""; margin: 0 .45rem; }
+nav.fil p { margin: .2rem 0 0; }
+@media print {
+  nav.sommaire { display: none; } a { color: inherit; }
+  nav.fil { display: none !important; } /* links between pages: no use on paper */
+}
 """
 
 PAGE = """<!DOCTYPE html>
@@ -100,7 +108,7 @@ PAGE = """<!DOCTYPE html>
 </head>
 <body>
 <main>
-{body}
+{nav}{body}
 <footer>{footer}</footer>
 </main>
 </body>
@@ -223,8 +231,77 @@ def notebook_body(nb) -> str:
     return body
 
 
-def render_page(body: str, *, title: str, footer: str = "") -> str:
-    """Wrap an HTML body in the French report page (TOC, CSS, viewport)."""
+def department_anchor(dep: str) -> str:
+    """The anchor of a department's list of reports in the run's index.
+
+    >>> department_anchor("33")
+    'dep-33'
+    """
+    return f"dep-{dep}" if dep else "dep-autres"
+
+
+def report_nav(
+    kind: str,
+    meta: dict,
+    code_ml: str | None = None,
+    *,
+    regional: bool = True,
+) -> str:
+    """The navigation at the top of a report page (``html/<report>.html``).
+
+    A breadcrumb back to the run's index (``../index.html``); for a Mission
+    Locale, through its department's list in the index, which links the
+    department's other reports that exist (and says which are unavailable);
+    and a link to the regional report, for every other report, when the run
+    produces it (``regional``).
+
+    Parameters
+    ----------
+    kind : str
+        The report kind (:data:`observatoire.reports.REPORT_KINDS`).
+    meta : dict
+        The shared inputs' description (``labels``, ``departements``).
+    code_ml : str, optional
+        The report's Mission Locale.
+    regional : bool, default True
+        Whether the run has a regional report to link to.
+
+    Returns
+    -------
+    str
+        A ``<nav>`` (its links are relative to ``html/``).
+    """
+    from ._style import report_title
+
+    crumbs = ['<li><a href="../index.html">Portail des rapports</a></li>']
+    also = []
+    if code_ml is not None:
+        dep = str(meta.get("departements", {}).get(code_ml, ""))
+        name = DEPARTEMENT_NAMES.get(dep, dep) or "Autres"
+        label = f"{name} ({dep})" if dep in DEPARTEMENT_NAMES else name
+        anchor = department_anchor(dep)
+        crumbs.append(
+            f'<li><a href="../index.html#{anchor}">{html.escape(label)}</a></li>'
+        )
+        current = meta.get("labels", {}).get(code_ml, code_ml)
+        also.append(
+            f'<a href="../index.html#{anchor}">les autres Missions Locales '
+            "du département</a>"
+        )
+    else:
+        current = report_title(kind, meta)
+    crumbs.append(f'<li aria-current="page">{html.escape(str(current))}</li>')
+    if regional and kind != "rapport_regional":
+        also.insert(0, '<a href="rapport_regional.html">le rapport régional</a>')
+    line = f"<p>Voir aussi : {' ; '.join(also)}.</p>" if also else ""
+    return (
+        f'<nav class="fil" aria-label="Fil d\'Ariane et rapports liés">'
+        f"<ol>{''.join(crumbs)}</ol>{line}</nav>\n"
+    )
+
+
+def render_page(body: str, *, title: str, footer: str = "", nav: str = "") -> str:
+    """Wrap an HTML body in the French report page (TOC, CSS, viewport, ``nav``)."""
     from .. import __version__
     from ._pdf import print_style_tag
 
@@ -233,6 +310,7 @@ def render_page(body: str, *, title: str, footer: str = "") -> str:
         title=html.escape(title),
         css=PAGE_CSS,
         print_style=print_style_tag(),
+        nav=nav,
         body=add_toc(body),
         footer=footer,
     )
@@ -244,6 +322,7 @@ def export_html(
     *,
     title: str,
     footer: str | None = None,
+    nav: str = "",
 ) -> Path:
     """Export an executed notebook file to a self-contained HTML page.
 
@@ -257,6 +336,8 @@ def export_html(
         The page ``<title>``.
     footer : str, optional
         HTML for the page footer; default names the tool and the date.
+    nav : str, optional
+        HTML of the navigation above the title (:func:`report_nav`).
 
     Returns
     -------
@@ -276,5 +357,5 @@ def export_html(
             f"Produit le {fr_date_long(dt.date.today())} par observatoire "
             f"{html.escape(__version__)}."
         )
-    page = render_page(notebook_body(nb), title=title, footer=footer)
+    page = render_page(notebook_body(nb), title=title, footer=footer, nav=nav)
     return write_text_atomic(target, page)

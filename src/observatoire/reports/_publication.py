@@ -9,9 +9,10 @@ documents. :func:`publish` copies into ``<run>/publication/`` only
 - their PDFs (``pdf/*.pdf``) when the run made them;
 - their downloads (``telechargements/``: data files of the reports) when present.
 
-The copies are the same pages: in the copy of the index, the link to the
-executed notebook of a failed report leads nowhere (the notebook is left out
-on purpose). The folder is built under a temporary name and swapped in whole,
+The copies are the same pages but the index, rendered again without its link
+to ``journal.html``: the journal (the run's log) is an operator page pointing
+at the executed notebooks, the kernels' logs and the manifest, none of which
+is published, so it stays in the run folder. The folder is built under a temporary name and swapped in whole,
 so it is never half-written. Files are hard-linked where the file system
 allows it (no space used twice), else copied.
 """
@@ -23,6 +24,9 @@ import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from .._io import write_text_atomic
+from ._index import render_published_index
 
 PUBLICATION_DIR = "publication"
 #: top-level pages copied when present
@@ -96,6 +100,12 @@ def publish(run_dir: str | os.PathLike[str], manifest: dict[str, Any]) -> Path:
             dest = staging / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             _link_or_copy(run_dir / rel, dest)
+        if (staging / "index.html").is_file():
+            # the published index does not link to the journal, which stays
+            # behind (a rename: the run's own index.html is left untouched)
+            write_text_atomic(
+                staging / "index.html", render_published_index(run_dir, manifest)
+            )
         staging.chmod(0o755)
         old = None
         if target.exists():
