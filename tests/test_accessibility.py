@@ -319,6 +319,29 @@ def test_batch_publication_folder_holds_no_working_file(publishable_run):
 
 
 @pytest.mark.slow
+def test_no_page_of_the_run_or_of_the_publication_has_a_dead_link(publishable_run):
+    """Every local link (and its anchor) of every page leads somewhere.
+
+    In the run folder and in ``publication/``: the portal, its journal (run
+    folder only), the statement and the navigation of every report page.
+    """
+    from test_index import _dead_links
+
+    run_dir = publishable_run.run_dir
+    for root in (run_dir, run_dir / "publication"):
+        pages = sorted(root.glob("*.html")) + sorted(root.glob("html/*.html"))
+        assert len(pages) >= 2 + len(publishable_run.results), root
+        for page in pages:
+            assert _dead_links(page, root) == [], page
+    assert (run_dir / "journal.html").is_file()
+    assert not (run_dir / "publication" / "journal.html").exists()
+    ml = next(r for r in publishable_run.results if r.code_ml == "ML33A")
+    page = (run_dir / ml.html).read_text(encoding="utf-8")
+    assert 'href="../index.html#dep-33"' in page
+    assert 'href="rapport_regional.html"' in page
+
+
+@pytest.mark.slow
 def test_batch_pdfs_are_listed_in_manifest_and_index(publishable_run):
     if _browser.find_chromium() is None:
         _unavailable("no Chromium (apt-get install chromium)")
@@ -360,13 +383,13 @@ def test_axe_runner_finds_a_known_violation(browser, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("width", [1280, 320])
-def test_axe_finds_no_violation_on_the_index_and_the_statement(
+def test_axe_finds_no_violation_on_the_index_the_statement_and_the_journal(
     browser, publishable_run, width
 ):
     run_dir = publishable_run.run_dir
-    pages = [run_dir / "index.html", run_dir / "accessibilite.html"]
+    pages = [run_dir / n for n in ("index.html", "accessibilite.html", "journal.html")]
     results = _browser.run_axe(pages, width=width)
-    assert _browser.summarize(results) == {"index.html": {}, "accessibilite.html": {}}
+    assert _browser.summarize(results) == {p.name: {} for p in pages}
     for r in results:  # reflow (WCAG 1.4.10): no sideways scrolling of the page
         assert r["scroll_width"] <= width, r["page"]
 

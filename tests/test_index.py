@@ -429,7 +429,7 @@ def test_journal_holds_the_run_log(run):
     assert '<th scope="row">mls</th><td><code>[&quot;ML16A&quot;, ' in text
     assert '<td class="statut-failed">échec</td>' in text
     assert "8,5 s" in text and "6,0 s" in text and "95 s" in text
-    assert '<a href="index.html">Accueil</a>' in text
+    assert '<a href="index.html">Portail des rapports</a>' in text
     assert 'href="manifest.json"' in text
 
 
@@ -548,3 +548,84 @@ def test_axe_finds_no_violation_on_the_index_and_the_journal(browser, run, width
     assert [r["violations"] for r in results] == [[], [], []]
     for r in results:  # reflow (WCAG 1.4.10): no sideways scrolling of the page
         assert r["scroll_width"] <= width, r["page"]
+
+
+_BEHAVIOUR = r"""
+const { chromium } = require(process.env.PLAYWRIGHT);
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM, headless: true, chromiumSandbox: false,
+  });
+  const out = {};
+  for (const js of [true, false]) {
+    const context = await browser.newContext({ javaScriptEnabled: js });
+    const tab = await context.newPage();
+    await tab.goto(process.env.PAGE);
+    const names = () => tab.$$eval(
+      ".tri table tbody th", (ths) => ths.filter((th) => th.offsetParent !== null)
+        .map((th) => th.textContent.trim()));
+    const state = { search: await tab.isVisible("#recherche-ml"), first: await names() };
+    if (js) {
+      state.tables = await tab.$$eval(".tri table", (t) => t.length);
+      await tab.click("th[data-libelle='Jeunes accompagnés'] button");
+      state.clicked = await names();
+      state.sort = await tab.getAttribute("th[data-libelle='Jeunes accompagnés']",
+                                          "aria-sort");
+      await tab.click("th[data-libelle='Jeunes accompagnés'] button");
+      state.again = await names();
+      state.status = await tab.textContent("#tri-etat");
+      await tab.fill("#recherche-ml", "gironde");
+      state.found = await names();
+      state.lists = await tab.$$eval("section.departement li",
+        (li) => li.filter((x) => x.offsetParent !== null).map((x) => x.dataset.code));
+      state.count = await tab.textContent("#recherche-nombre");
+    } else {
+      await tab.click(".tri-defaut th[data-libelle='Jeunes accompagnés'] a");
+      state.clicked = await names();
+      state.hash = new URL(tab.url()).hash;
+    }
+    out[js ? "js" : "nojs"] = state;
+    await context.close();
+  }
+  await browser.close();
+  process.stdout.write(JSON.stringify(out));
+})().catch((e) => { process.stderr.write(String(e)); process.exit(3); });
+"""
+
+
+def test_table_sorts_and_search_filters_with_and_without_javascript(
+    browser, run, tmp_path
+):
+    import subprocess
+
+    script = tmp_path / "comportement.cjs"
+    script.write_text(_BEHAVIOUR, encoding="utf-8")
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PLAYWRIGHT": str(_browser.tools_dir() / "node_modules" / "playwright-core"),
+        "CHROMIUM": browser.chromium,
+        "PAGE": (run / "index.html").as_uri(),
+        "HOME": str(tmp_path),
+    }
+    done = subprocess.run(
+        [browser.node, str(script)], capture_output=True, text=True, env=env,
+        timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    c1, g2, g10 = NAMES["ML16A"], NAMES["ML33B"], NAMES["ML33A"]
+    # without JavaScript: no search box; a header link shows another order
+    assert seen["nojs"]["search"] is False
+    assert seen["nojs"]["first"] == [c1, g2, g10]
+    assert seen["nojs"]["hash"] == "#tri-jeunes_accompagnes-desc"
+    assert seen["nojs"]["clicked"] == [g2, c1, g10]
+    # with JavaScript: one table, sorted in place, both directions, masked last
+    js = seen["js"]
+    assert js["search"] is True and js["tables"] == 1
+    assert js["first"] == [c1, g2, g10]
+    assert js["clicked"] == [g2, c1, g10] and js["sort"] == "descending"
+    assert js["again"] == [c1, g2, g10]
+    assert js["status"] == "Tableau trié par Jeunes accompagnés, ordre croissant."
+    assert js["found"] == [g2, g10]
+    assert js["lists"] == ["ML33B", "ML33A"]
+    assert js["count"] == "2 Missions Locales sur 3 pour « gironde »."

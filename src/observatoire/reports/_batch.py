@@ -103,7 +103,7 @@ class BatchResult:
         return 1 if self.failed else 0
 
     def summary(self) -> str:
-        """One line: how many reports, how many failed, where the index is."""
+        """One line: how many reports, how many failed, where the portal is."""
         n_ok = len(self.results) - len(self.failed)
         text = f"{len(self.results)} reports: {n_ok} done"
         notes = []
@@ -117,7 +117,11 @@ class BatchResult:
             names = ", ".join(r.name for r in self.failed[:5])
             more = "..." if len(self.failed) > 5 else ""
             text += f", {len(self.failed)} failed ({names}{more})"
-        return f"{text}; portal: {self.index} ({self.duration_s:.0f} s)"
+        text += f"; portal: {self.index}"
+        publication = self.run_dir / "publication"
+        if publication.is_dir():
+            text += f" (to send: {publication}/)"
+        return f"{text} ({self.duration_s:.0f} s)"
 
 
 def select_only(

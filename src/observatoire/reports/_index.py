@@ -151,23 +151,22 @@ def headline_rows(inputs: ReportInputs) -> list[Headline]:
 
     threshold = inputs.threshold
     year, month = inputs.year, inputs.month
-    values, mask = rows(
-        inputs, "mensuel", niveau="ml", portee="cumul", periode=f"{year}-{month:02d}"
-    )
-    by_code = {str(c): i for i, c in enumerate(values["code"])}
+    shown = ("jeunes_accompagnes", *RATE_NAMES)
+    kinds = {"jeunes_accompagnes": "count", **{r: "rate" for r in RATE_NAMES}}
+
+    def records(table: str, period: str) -> dict[str, tuple[dict, dict]]:
+        # plain records, read once: the cached frames carry attrs that pandas
+        # copies on every column access
+        values, mask = rows(inputs, table, niveau="ml", portee="cumul", periode=period)
+        codes = values["code"].astype(str).tolist()
+        v = values[list(shown)].to_dict("records")
+        m = mask[list(shown)].to_dict("records")
+        return dict(zip(codes, zip(v, m, strict=True), strict=True))
+
+    current = records("mensuel", f"{year}-{month:02d}")
     previous = None
     if "mensuel_n_1" in available(inputs):
-        pv, pm = rows(
-            inputs,
-            "mensuel_n_1",
-            niveau="ml",
-            portee="cumul",
-            periode=f"{year - 1}-{month:02d}",
-        )
-        previous = {
-            str(c): (pv["jeunes_accompagnes"].iloc[i], pm["jeunes_accompagnes"].iloc[i])
-            for i, c in enumerate(pv["code"])
-        }
+        previous = records("mensuel_n_1", f"{year - 1}-{month:02d}")
     labels: dict[str, str] = inputs.meta.get("labels", {})
     departements: dict[str, str] = inputs.meta.get("departements", {})
     out = []
@@ -177,26 +176,47 @@ def headline_rows(inputs: ReportInputs) -> list[Headline]:
             "nom": (name, None),
             "departement": (DEPARTEMENT_NAMES.get(dep, dep), None),
         }
-        i = by_code.get(code)
-        for key, kind in (("jeunes_accompagnes", "count"),) + tuple(
-            (r, "rate") for r in RATE_NAMES
-        ):
-            if i is None:
-                cells[key] = ("–", None)
-                continue
-            value, reason = values[key].iloc[i], mask[key].iloc[i]
+        if code not in current:
+            cells.update({key: ("–", None) for key in (*shown, "evolution")})
+            out.append(Headline(code, name, dep, cells))
+            continue
+        values, mask = current[code]
+        for key in shown:
+            value, reason = values[key], mask[key]
             if reason or pd.isna(value):
-                cells[key] = (cell(value, reason, threshold, kind), None)
+                cells[key] = (cell(value, reason, threshold, kinds[key]), None)
             else:
-                cells[key] = (cell(value, "", threshold, kind), _shown(value, kind))
+                cells[key] = (
+                    cell(value, "", threshold, kinds[key]),
+                    _shown(value, kinds[key]),
+                )
+        before = previous.get(code) if previous is not None else None
         cells["evolution"] = _change(
-            values["jeunes_accompagnes"].iloc[i] if i is not None else None,
-            mask["jeunes_accompagnes"].iloc[i] if i is not None else "x",
-            previous.get(code) if previous is not None else None,
+            values["jeunes_accompagnes"],
+            mask["jeunes_accompagnes"],
+            None
+            if before is None
+            else (before[0]["jeunes_accompagnes"], before[1]["jeunes_accompagnes"]),
         )
         out.append(Headline(code, name, dep, cells))
     out.sort(key=lambda h: natural_key(h.name))
     return out
+
+
+#: the headline rows of the last cache folder read: the batch rewrites the
+#: index after every report, and a cache folder, named by the hash of its
+#: data and parameters, never changes once written
+_LAST: dict[str, list[Headline]] = {}
+
+
+def _headlines(inputs: ReportInputs) -> list[Headline]:
+    if inputs.folder is None:
+        return headline_rows(inputs)
+    key = str(inputs.folder)
+    if key not in _LAST:
+        _LAST.clear()
+        _LAST[key] = headline_rows(inputs)
+    return _LAST[key]
 
 
 def _change(value, reason, previous) -> tuple[str, float | None]:
@@ -656,7 +676,7 @@ def _headline_section(
             "cette exécution (entrées partagées introuvables).</p>\n"
         )
     try:
-        rows = headline_rows(inputs)
+        rows = _headlines(inputs)
     except Exception as exc:  # the list of reports must still be shown
         logger.warning("index: headline figures failed: %s", exc, exc_info=True)
         return heading + (
@@ -812,6 +832,8 @@ def _footer(manifest: dict[str, Any]) -> str:
 
 # ==================================================================== journal
 _JOURNAL_CSS = """
+main { max-width: 72rem; }
+tbody th { text-align: left; font-weight: normal; }
 td.statut-ok { color: #2e6b30; font-weight: 600; }
 td.statut-failed, td.statut-interrupted { color: #a12622; font-weight: 600; }
 td.erreur { font-size: .8rem; color: #5a6270; max-width: 22rem; overflow-wrap: anywhere; }
@@ -862,7 +884,7 @@ def render_journal(
     n_reused = sum(bool(r.get("reused")) for r in reports)
     parts = [
         _head(title, _JOURNAL_CSS),
-        '<nav aria-label="Fil d\'Ariane"><a href="index.html">Accueil</a> › '
+        '<nav aria-label="Fil d\'Ariane"><a href="index.html">Portail des rapports</a> › '
         '<span aria-current="page">Journal</span></nav>\n',
         f"<h1>{_e(title)}</h1>\n",
         f'<p class="sous-titre">{_subtitle(manifest)}</p>\n',
