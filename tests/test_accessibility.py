@@ -352,7 +352,7 @@ def test_batch_pdfs_are_listed_in_manifest_and_index(publishable_run):
     for entry in manifest["reports"]:
         assert entry["pdf"] == f"pdf/{entry['name']}.pdf"
         assert (run_dir / entry["pdf"]).read_bytes()[:5] == b"%PDF-"
-        assert f'<a href="{entry["pdf"]}">version PDF</a>' in index
+        assert f'<a href="{entry["pdf"]}">version PDF<span' in index
 
 
 def test_batch_with_pdf_stops_before_any_notebook_without_chromium(

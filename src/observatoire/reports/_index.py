@@ -571,7 +571,8 @@ def _ml_section(
             )
         heading = _e(_dep_name(dep))
         parts.append(
-            f'<section class="departement" aria-labelledby="{department_anchor(dep)}">'
+            # no accessible name: twelve sections must not become twelve landmarks
+            '<section class="departement">'
             f'<h3 id="{department_anchor(dep)}">{heading}</h3>'
             f"<ul>{''.join(items)}</ul></section>\n"
         )
