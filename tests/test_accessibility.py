@@ -259,17 +259,33 @@ def test_publish_copies_pages_pdfs_and_downloads_only(tmp_path):
         "notebooks/ok.ipynb": "{}",
         "cache/k/meta.json": "{}",
         "logs/ok.kernel.log": "",
-        "telechargements/ok.xlsx": "x",
-        "telechargements/ok.csv": "x",
-        "telechargements/.ok.csv.tmp": "x",
+        "telechargements/ok/ok.xlsx": "x",
+        "telechargements/ok/ok_csv.zip": "x",
+        "telechargements/ok/.ok.xlsx.tmp": "x",
+        "telechargements/failed/failed.xlsx": "x",
     }
     for rel, text in files.items():
         (run / rel).parent.mkdir(parents=True, exist_ok=True)
         (run / rel).write_text(text)
     manifest = {
         "reports": [
-            {"status": "ok", "html": "html/ok.html", "pdf": "pdf/ok.pdf"},
-            {"status": "failed", "html": "html/failed.html", "notebook": "x"},
+            {
+                "status": "ok",
+                "html": "html/ok.html",
+                "pdf": "pdf/ok.pdf",
+                "downloads": [
+                    "telechargements/ok/ok.xlsx",
+                    "telechargements/ok/ok_csv.zip",
+                    "telechargements/ok/.ok.xlsx.tmp",  # never a hidden file
+                    "telechargements/../manifest.json",  # nor outside its folder
+                ],
+            },
+            {
+                "status": "failed",
+                "html": "html/failed.html",
+                "notebook": "x",
+                "downloads": ["telechargements/failed/failed.xlsx"],
+            },
         ]
     }
     expected = [
@@ -277,8 +293,8 @@ def test_publish_copies_pages_pdfs_and_downloads_only(tmp_path):
         "accessibilite.html",
         "html/ok.html",
         "pdf/ok.pdf",
-        "telechargements/ok.csv",
-        "telechargements/ok.xlsx",
+        "telechargements/ok/ok.xlsx",
+        "telechargements/ok/ok_csv.zip",
     ]
     assert publication_files(run, manifest) == expected
     (run / "publication" / "stale.html").parent.mkdir()

@@ -7,8 +7,12 @@ are left as numbers. Files are written to a temporary name then renamed, so an
 interrupted export leaves nothing half-written.
 
 - :func:`write_csv`: UTF-8, ``,`` separator, ``.`` decimal point.
-- :func:`write_xlsx`: one sheet per frame, bold frozen header, number formats
-  per column (French display: thousands grouped, ``45,2 %``).
+- :func:`write_xlsx` / :func:`xlsx_bytes`: one sheet per frame, bold frozen
+  header, number formats per column (French display: thousands grouped,
+  ``45,2 %``), optional title cell and workbook properties, and with a fixed
+  ``timestamp`` bytes that depend on the content only.
+- :func:`csv_bytes`: the CSV a French spreadsheet opens as it is (UTF-8 with
+  BOM, ``;``, decimal comma); :func:`zip_bytes`: a zip with fixed dates.
 - :func:`write_indicators`: a table of ``indicators.compute`` as CSV or XLSX,
   protected by ``disclosure`` unless raw figures are asked for.
 """
@@ -16,10 +20,13 @@ interrupted export leaves nothing half-written.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import math
 import os
-from collections.abc import Mapping
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -30,11 +37,14 @@ from .disclosure import DEFAULT_MIN_DENOMINATOR, DEFAULT_THRESHOLD
 from .exceptions import ParamsError
 
 __all__ = [
+    "csv_bytes",
     "neutralise",
     "neutralise_frame",
     "write_csv",
     "write_indicators",
     "write_xlsx",
+    "xlsx_bytes",
+    "zip_bytes",
 ]
 
 logger = logging.getLogger(__name__)
@@ -58,6 +68,163 @@ def _cell(value: object) -> object:
     return neutralise(value)
 
 
+def _fill_sheet(
+    sheet,
+    frame: pd.DataFrame,
+    title: str | None,
+    formats: Mapping[str, str],
+    per_row: Sequence[str | None] | None,
+) -> None:
+    """Title, bold frozen header, rows and number formats of one sheet.
+
+    The workbook is write-only (rows are streamed, several times faster than
+    cell objects kept in memory): column widths and frozen panes are set
+    before the first row.
+    """
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    for j, column in enumerate(frame.columns, start=1):
+        longest = max(
+            [len(str(column))] + [len(str(v)) for v in frame[column].head(200)]
+        )
+        sheet.column_dimensions[get_column_letter(j)].width = min(
+            max(10, longest + 2), 60
+        )
+    sheet.freeze_panes = f"A{3 if title else 2}"
+
+    def styled(value: object, **style: object) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=value)
+        for key, v in style.items():
+            setattr(cell, key, v)
+        return cell
+
+    if title:
+        sheet.append([styled(_cell(str(title)), font=Font(bold=True, size=12))])
+    bold = Font(bold=True)
+    sheet.append([styled(_cell(str(c)), font=bold) for c in frame.columns])
+    column_formats = [formats.get(str(c)) for c in frame.columns]
+    rows = per_row if per_row is not None else [None] * len(frame)
+    for row, row_format in zip(
+        frame.itertuples(index=False, name=None), rows, strict=True
+    ):
+        cells = []
+        for value, fmt in zip(row, column_formats, strict=True):
+            value = _cell(value)
+            fmt = fmt or row_format
+            if fmt is not None and isinstance(value, (int, float)):
+                value = styled(value, number_format=fmt)
+            cells.append(value)
+        sheet.append(cells)
+
+
+def _workbook(
+    sheets: Mapping[str, pd.DataFrame],
+    *,
+    number_formats: Mapping[str, str] | None = None,
+    print_header: str | None = None,
+    tab_color: str | None = None,
+    titles: str | Mapping[str, str] | None = None,
+    properties: Mapping[str, str] | None = None,
+    timestamp: dt.datetime | None = None,
+    row_formats: Mapping[str, Sequence[str | None]] | None = None,
+):
+    """The openpyxl workbook of :func:`write_xlsx` (see there)."""
+    from openpyxl import Workbook
+
+    formats = dict(number_formats or {})
+    workbook = Workbook(write_only=True)
+    for name, frame in sheets.items():
+        title = titles.get(name) if isinstance(titles, Mapping) else titles
+        sheet = workbook.create_sheet(title=str(name)[:31])
+        _fill_sheet(sheet, frame, title, formats, (row_formats or {}).get(name))
+        if print_header:
+            sheet.oddHeader.center.text = print_header
+        if tab_color:
+            sheet.sheet_properties.tabColor = tab_color
+    props = workbook.properties
+    for key, value in (properties or {}).items():
+        setattr(props, key, str(neutralise(value)))
+    if timestamp is not None:
+        props.created = props.modified = timestamp
+    return workbook
+
+
+#: date and time of every member of a normalised zip (the earliest a zip knows)
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _normalised_zip(data: bytes, modified: dt.datetime | None) -> bytes:
+    """``data`` (a zip) with fixed member dates, so equal content gives equal bytes.
+
+    openpyxl stamps the save time on the workbook (``dcterms:modified``) and the
+    zip stamps every member: both are replaced by fixed values.
+    """
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if modified is not None and info.filename == "docProps/core.xml":
+                stamp = modified.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+                content = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
+            target.writestr(_zip_info(info.filename), content)
+    return out.getvalue()
+
+
+def _zip_info(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def zip_bytes(files: Mapping[str, bytes]) -> bytes:
+    """A zip archive of ``files`` (name -> content), in order, with fixed dates.
+
+    The same files give the same bytes (no time stamp, no owner), so a report
+    that embeds the archive stays byte-identical from one run to the next.
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(_zip_info(name), content)
+    return out.getvalue()
+
+
+def xlsx_bytes(
+    sheets: Mapping[str, pd.DataFrame],
+    *,
+    number_formats: Mapping[str, str] | None = None,
+    print_header: str | None = None,
+    tab_color: str | None = None,
+    titles: str | Mapping[str, str] | None = None,
+    properties: Mapping[str, str] | None = None,
+    timestamp: dt.datetime | None = None,
+    row_formats: Mapping[str, Sequence[str | None]] | None = None,
+) -> bytes:
+    """The XLSX workbook of :func:`write_xlsx` as bytes (for a ``data:`` link).
+
+    With ``timestamp`` the bytes depend on the content only: the same sheets
+    give the same file (see :func:`write_xlsx`).
+    """
+    workbook = _workbook(
+        sheets,
+        number_formats=number_formats,
+        print_header=print_header,
+        tab_color=tab_color,
+        titles=titles,
+        properties=properties,
+        timestamp=timestamp,
+        row_formats=row_formats,
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _normalised_zip(buffer.getvalue(), timestamp)
+
+
 def write_xlsx(
     path: str | os.PathLike[str],
     sheets: Mapping[str, pd.DataFrame],
@@ -65,6 +232,10 @@ def write_xlsx(
     number_formats: Mapping[str, str] | None = None,
     print_header: str | None = None,
     tab_color: str | None = None,
+    titles: str | Mapping[str, str] | None = None,
+    properties: Mapping[str, str] | None = None,
+    timestamp: dt.datetime | None = None,
+    row_formats: Mapping[str, Sequence[str | None]] | None = None,
 ) -> Path:
     """Write each frame to its own sheet of an XLSX workbook, atomically.
 
@@ -82,46 +253,77 @@ def write_xlsx(
         Printed at the top of every page of every sheet (e.g. a warning).
     tab_color : str, optional
         RGB colour of the sheet tabs (``"C00000"``).
+    titles : str or mapping of sheet name to str, optional
+        A title written in cell ``A1`` of every sheet (or of the sheets named),
+        above the header row, which then is row 2.
+    properties : mapping, optional
+        Workbook properties (``title``, ``subject``, ``description``,
+        ``keywords``, ``creator``...), as a spreadsheet's « Properties » shows.
+    timestamp : datetime, optional
+        Creation and modification date of the workbook; with it the file's
+        bytes depend on its content only (zip members carry a fixed date too).
+    row_formats : mapping of sheet name to formats, optional
+        One number format per data row of that sheet (None: none), for the
+        numeric cells of columns ``number_formats`` does not name (a tidy
+        table whose rows mix counts, rates and amounts).
 
     Returns
     -------
     Path
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    formats = dict(number_formats or {})
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for name, frame in sheets.items():
-        sheet = workbook.create_sheet(title=str(name)[:31])
-        sheet.append([_cell(str(c)) for c in frame.columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in frame.itertuples(index=False, name=None):
-            sheet.append([_cell(v) for v in row])
-        for j, column in enumerate(frame.columns, start=1):
-            letter = get_column_letter(j)
-            fmt = formats.get(str(column))
-            if fmt is not None:
-                for (cell,) in sheet.iter_rows(
-                    min_row=2, min_col=j, max_col=j, max_row=len(frame) + 1
-                ):
-                    if isinstance(cell.value, (int, float)):
-                        cell.number_format = fmt
-            longest = max(
-                [len(str(column))] + [len(str(v)) for v in frame[column].head(200)]
-            )
-            sheet.column_dimensions[letter].width = min(max(10, longest + 2), 60)
-        sheet.freeze_panes = "A2"
-        if print_header:
-            sheet.oddHeader.center.text = print_header
-        if tab_color:
-            sheet.sheet_properties.tabColor = tab_color
+    workbook = _workbook(
+        sheets,
+        number_formats=number_formats,
+        print_header=print_header,
+        tab_color=tab_color,
+        titles=titles,
+        properties=properties,
+        timestamp=timestamp,
+        row_formats=row_formats,
+    )
     with atomic_path(path) as tmp:
         workbook.save(tmp)
+        tmp.write_bytes(_normalised_zip(tmp.read_bytes(), timestamp))
     return Path(path)
+
+
+# ------------------------------------------------------------ CSV for people
+def _french_value(value: object) -> object:
+    """A cell of a French CSV: decimal comma, whole numbers without a point."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value).replace(".", ",")
+    return neutralise(value)
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """``frame`` as a CSV a French spreadsheet opens as it is.
+
+    UTF-8 with a byte-order mark (so that Excel reads the accents), ``;``
+    between fields, decimal comma, no thousands separator, ``\r\n`` line ends
+    (RFC 4180), empty cells for missing values; text cells are neutralised
+    against formula injection (:func:`neutralise`). Contrast
+    :func:`write_csv`, the machine-readable form (``,`` and ``.``).
+    """
+    out = pd.DataFrame(
+        {
+            j: [_french_value(v) for v in frame.iloc[:, j]]
+            for j in range(frame.shape[1])
+        },
+        index=range(len(frame)),
+    )
+    out.columns = [neutralise(str(c)) for c in frame.columns]
+    text = out.to_csv(index=False, sep=";", lineterminator="\r\n")
+    return ("\ufeff" + text).encode("utf-8")
 
 
 _LEVEL_SHEETS = {

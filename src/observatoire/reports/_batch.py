@@ -31,6 +31,7 @@ from ._engine import KernelPool, KernelSlot, register_engine
 from ._kinds import KINDS, PlannedReport, only_choices
 from ._kinds import plan as plan_kinds
 from ._params import RunParams
+from ._publication import report_downloads
 from ._reuse import Fingerprints
 
 logger = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ class ReportResult:
     fingerprint: str = ""
     inputs: list[str] | None = None
     reused: bool = False
+    downloads: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -333,6 +335,8 @@ class _Runner:
         else:
             result.status = STATUS_OK
             result.html = job.html_name
+            # written by the notebook's « Télécharger les données » cell
+            result.downloads = report_downloads(self.run_dir, job.name)
         result.export_s = round(time.perf_counter() - t0, 2)
 
     def _export_pdf(self, job: PlannedReport, result: ReportResult) -> None:

@@ -7,7 +7,8 @@ documents. :func:`publish` copies into ``<run>/publication/`` only
 - the pages: ``index.html``, ``accessibilite.html`` and ``html/*.html`` of the
   reports produced;
 - their PDFs (``pdf/*.pdf``) when the run made them;
-- their downloads (``telechargements/``: data files of the reports) when present.
+- their downloads (``telechargements/<report>/``: the XLSX workbook and the
+  zip of CSV files of each report, see :mod:`._downloads`) when present.
 
 The copies are the same pages but the index, rendered again without its link
 to ``journal.html``: the journal (the run's log) is an operator page pointing
@@ -29,21 +30,25 @@ from .._io import write_text_atomic
 from ._index import render_published_index
 
 PUBLICATION_DIR = "publication"
+#: the run's downloads, one folder per report (``telechargements/<report>/``)
+DOWNLOADS_DIR = "telechargements"
 #: top-level pages copied when present
 PAGES = ("index.html", "accessibilite.html")
 #: folders whose files are copied (relative to the run folder), with the
 #: file suffixes kept
 FOLDERS: dict[str, tuple[str, ...]] = {
     "pdf": (".pdf",),
-    "telechargements": (".xlsx", ".csv", ".zip"),
+    DOWNLOADS_DIR: (".xlsx", ".csv", ".zip"),
 }
 
 
 def publication_files(run_dir: Path, manifest: dict[str, Any]) -> list[str]:
     """Paths (relative to ``run_dir``) that belong in the publication folder.
 
-    Report pages and PDFs are taken from the manifest (reports produced only);
-    downloads from their folder. Hidden and temporary files never are.
+    Report pages, PDFs and downloads are taken from the manifest (reports
+    produced only): the downloads of a report that failed this time, or that
+    this run no longer plans, are left out. Hidden and temporary files never
+    are taken, nor a path outside its folder.
     """
     wanted: list[str] = [p for p in PAGES if (run_dir / p).is_file()]
     for entry in manifest.get("reports", []):
@@ -53,19 +58,40 @@ def publication_files(run_dir: Path, manifest: dict[str, Any]) -> list[str]:
             rel = entry.get(key)
             if rel and (run_dir / rel).is_file():
                 wanted.append(rel)
-    for folder, suffixes in FOLDERS.items():
-        if folder == "pdf":
-            continue  # listed per report above
-        base = run_dir / folder
-        if base.is_dir():
-            for path in sorted(base.rglob("*")):
-                if (
-                    path.is_file()
-                    and path.suffix.lower() in suffixes
-                    and not any(part.startswith(".") for part in path.parts)
-                ):
-                    wanted.append(path.relative_to(run_dir).as_posix())
+        for rel in entry.get("downloads") or ():
+            if _is_download(run_dir, rel):
+                wanted.append(rel)
     return list(dict.fromkeys(wanted))
+
+
+def _is_download(run_dir: Path, rel: str) -> bool:
+    """``rel`` is a file of ``telechargements/<report>/`` with a download suffix."""
+    parts = Path(rel).parts
+    return (
+        len(parts) == 3
+        and parts[0] == DOWNLOADS_DIR
+        and not any(p.startswith(".") or p == ".." for p in parts)
+        and Path(rel).suffix.lower() in FOLDERS[DOWNLOADS_DIR]
+        and (run_dir / rel).is_file()
+    )
+
+
+def report_downloads(run_dir: str | os.PathLike[str], name: str) -> list[str]:
+    """The download files of report ``name`` (paths relative to ``run_dir``).
+
+    The report's notebook writes them to ``telechargements/<name>/`` (see
+    :mod:`._downloads`); the batch lists them in the manifest.
+    """
+    folder = Path(run_dir) / DOWNLOADS_DIR / name
+    if not folder.is_dir():
+        return []
+    return [
+        f"{DOWNLOADS_DIR}/{name}/{p.name}"
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+        and not p.name.startswith(".")
+        and p.suffix.lower() in FOLDERS[DOWNLOADS_DIR]
+    ]
 
 
 def _link_or_copy(source: Path, dest: Path) -> None:

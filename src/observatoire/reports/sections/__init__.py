@@ -10,6 +10,8 @@ HTML (:class:`~observatoire.reports._style.Html`). Where a section lives:
   :mod:`.animation`: the sections of one report kind each;
 - :mod:`.evaluation` and :mod:`.trajectories` also hold the blocks the shared
   step renders once per run from row-level models (:mod:`.._shared`);
+- :mod:`.downloads`: « Télécharger les données », the report's tables as
+  XLSX and CSV (:mod:`.._downloads`);
 - :mod:`._base`: labels (from the indicator definitions), masked cells, rows.
 
 Every section degrades gracefully: when the shared step could not compute a
@@ -35,6 +37,7 @@ from .common import (
     title,
     year_on_year,
 )
+from .downloads import download_data, review_download_data
 from .followup import followup_heatmap, followup_table
 from .ml import (
     evaluation_ml,
@@ -59,11 +62,13 @@ __all__ = [
     "REVIEW_TABLES",
     "as_image",
     "review_block",
+    "review_download_data",
     "review_header",
     "review_table",
     "section",
     "all_rate_dotplots",
     "departments_table",
+    "download_data",
     "evaluation_ml",
     "evaluation_regional",
     "followup_heatmap",
