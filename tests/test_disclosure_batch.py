@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from observatoire import animation, data, disclosure, reports, targets
+from observatoire import animation, data, disclosure, indicators, reports, targets
 from observatoire import evaluation as ev
 from observatoire.reports import sections
 
@@ -264,6 +264,146 @@ def test_no_html_table_has_a_total_with_exactly_one_hidden_part(batch):
     assert rows["Aides mobilité internationale : montant"] == "s"
     assert rows["Aides allocation : nombre"] == "s"
     assert NUMBER.match(rows["Toutes aides : nombre"])
+
+
+def _hidden(v) -> bool:
+    return isinstance(v, str) and bool(HIDDEN.match(v))
+
+
+def _lone(cells: list, where: str) -> list[str]:
+    """``[where]`` when exactly one of ``cells`` (figures or masks) is hidden."""
+    if any(not (_hidden(c) or isinstance(c, int | float)) for c in cells):
+        return []  # not all published or masked figures (a missing month)
+    return [where] if sum(_hidden(c) for c in cells) == 1 else []
+
+
+def _lone_aids(header: tuple, rows: list[tuple]) -> list[str]:
+    """Aids by type against « Toutes aides », per unit and year (key figures)."""
+    at = {h: i for i, h in enumerate(header)}
+    units: dict[tuple, dict[str, tuple]] = {}
+    for r in rows:
+        unit = units.setdefault((r[at["Niveau"]], r[at["Code"]]), {})
+        unit[r[at["Indicateur"]]] = r
+    found = []
+    for unit, by_name in units.items():
+        for suffix in (" : nombre", " : montant"):
+            total = by_name.get(f"Toutes aides{suffix}")
+            parts = [
+                r for name, r in by_name.items()
+                if name.endswith(suffix) and not name.startswith("Toutes aides")
+            ]  # fmt: skip
+            for col in (h for h in header if h.startswith("Valeur")):
+                if total is not None and parts:
+                    cells = [r[at[col]] for r in (total, *parts)]
+                    found += _lone(cells, f"{unit} aides{suffix} {col}")
+    return found
+
+
+def _lone_months(
+    name: str, sheets: dict[str, list[tuple]], indicator: str
+) -> list[str]:
+    """Months against January-to-month and the year, per unit, of an event count."""
+    header, *rows = sheets[name]
+    at = {h: i for i, h in enumerate(header)}
+    label = indicators.DEFINITIONS[indicator][0]
+    year_sheet = sheets.get("Indicateurs " + name.removeprefix("Mois par mois "))
+    years = {}
+    if year_sheet is not None:
+        yh, *yrows = year_sheet
+        years = {(r[0], r[1]): r[yh.index(label)] for r in yrows}
+    by_unit: dict[tuple, dict] = {}
+    for r in rows:
+        cells = by_unit.setdefault((r[at["Niveau"]], r[at["Code"]]), {})
+        cells[(r[at["Portée"]], r[at["Période"]])] = r[at[label]]
+    found = []
+    for unit, cells in by_unit.items():
+        months = sorted(p for scope, p in cells if scope == "mois")
+        for k, month in enumerate(months, start=1):
+            ytd = cells.get(("cumul depuis janvier", month))
+            parts = [cells[("mois", m)] for m in months[:k]]
+            if ytd is not None:
+                found += _lone([ytd, *parts], f"{name} {unit} {indicator} {month}")
+        if unit in years and len(months) == 12:
+            parts = [cells[("mois", m)] for m in months]
+            found += _lone([years[unit], *parts], f"{name} {unit} {indicator} year")
+    return found
+
+
+def _lone_in_downloads(sheets: dict[str, list[tuple]]) -> list[str]:
+    """Equations of a report's downloaded tables with exactly one hidden cell.
+
+    ``sheets``: sheet name -> rows (header first) of its XLSX. Two nets: the
+    aids by type add up to « Toutes aides » (key figures, per unit and year);
+    the events and first receptions of the months add up to January-to-month
+    and to the year (monthly series and the year's indicators, per unit).
+    """
+    found: list[str] = []
+    if "Chiffres clés" in sheets:
+        found += _lone_aids(sheets["Chiffres clés"][0], sheets["Chiffres clés"][1:])
+    for name in sheets:
+        if name.startswith("Mois par mois "):
+            for indicator in indicators.TIME_ADDITIVE:
+                found += _lone_months(name, sheets, indicator)
+    return found
+
+
+@pytest.mark.slow
+def test_no_downloaded_table_has_a_total_with_exactly_one_hidden_part(batch):
+    from openpyxl import load_workbook
+
+    files = sorted((batch.run_dir / "telechargements").glob("*/*.xlsx"))
+    assert len(files) == 4 + 4  # one workbook per report
+    checked = 0
+    for path in files:
+        wb = load_workbook(path, read_only=True)
+        # row 1 is the title cell, row 2 the header
+        sheets = {ws.title: list(ws.iter_rows(min_row=2, values_only=True))
+                  for ws in wb.worksheets}  # fmt: skip
+        wb.close()
+        checked += "Chiffres clés" in sheets
+        found = _lone_in_downloads(sheets)
+        assert not found, f"{path.name}: {found[:5]}"
+        assert not any(
+            "id_jeune" in str(v) for rows in sheets.values() for r in rows for v in r
+        )
+    assert checked == 1 + len(MLS)  # the regional report and each ML report
+    # the planted case: the ML's mobility aids masked there too, as on the page
+    (ml,) = [p for p in files if PLANTED_ML in p.name]
+    wb = load_workbook(ml, read_only=True)
+    rows = list(wb["Chiffres clés"].iter_rows(min_row=2, values_only=True))
+    header = rows[0]
+    mine = {
+        r[header.index("Indicateur")]: r[header.index("Valeur 2024")]
+        for r in rows[1:]
+        if r[header.index("Code")] == PLANTED_ML
+    }
+    assert mine["Aides mobilité internationale : nombre"] == "< 5"
+    assert mine["Aides mobilité internationale : montant"] == "s"
+
+
+def test_the_download_scan_sees_a_lone_hidden_part():
+    header = ("Niveau", "Code", "Territoire", "Indicateur", "Unité", "Valeur 2024")
+    sheets = {
+        "Chiffres clés": [
+            header,
+            ("Mission Locale", "A", "A", "Aides santé : nombre", "nombre", "< 5"),
+            ("Mission Locale", "A", "A", "Aides permis B : nombre", "nombre", 40),
+            ("Mission Locale", "A", "A", "Toutes aides : nombre", "nombre", 43),
+        ]
+    }
+    assert _lone_in_downloads(sheets) == [
+        "('Mission Locale', 'A') aides : nombre Valeur 2024"
+    ]
+    label = indicators.DEFINITIONS["entretiens"][0]
+    accueils = indicators.DEFINITIONS["premiers_accueils"][0]
+    head = ("Niveau", "Code", "Période", "Portée", label, accueils)
+    months = [
+        ("Mission Locale", "A", "2024-01", "mois", 10, 10),
+        ("Mission Locale", "A", "2024-02", "mois", "< 5", 10),
+        ("Mission Locale", "A", "2024-02", "cumul depuis janvier", 13, 20),
+    ]
+    found = _lone_in_downloads({"Mois par mois 2024": [head, *months]})
+    assert found == ["Mois par mois 2024 ('Mission Locale', 'A') entretiens 2024-02"]
 
 
 def test_the_scan_sees_a_lone_hidden_part():

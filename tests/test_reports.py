@@ -234,6 +234,39 @@ def test_article_4_is_shown_for_both_years_with_the_region_funded_lines(batch_ru
     assert not re.search(r"[−+]0(?:,0)?\s?%", tables)
 
 
+def test_every_report_carries_its_downloads_and_the_regional_one_all_mls(batch_run):
+    import base64
+    import io
+
+    from openpyxl import load_workbook
+
+    run_dir = batch_run.run_dir
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    published = run_dir / "publication"
+    for entry in manifest["reports"]:
+        names = [Path(rel).name for rel in entry["downloads"]]
+        assert [n.rsplit(".", 1)[-1] for n in names] == ["xlsx", "zip"], entry["name"]
+        page = (run_dir / entry["html"]).read_text(encoding="utf-8")
+        for rel in entry["downloads"]:
+            assert rel.startswith(f"telechargements/{entry['name']}/")
+            data = (run_dir / rel).read_bytes()
+            # the page's data: link is the batch's file, byte for byte
+            assert f'download="{Path(rel).name}"' in page
+            assert f';base64,{base64.b64encode(data).decode("ascii")}"' in page
+            assert (published / rel).read_bytes() == data
+    (regional,) = [e for e in manifest["reports"] if e["name"] == "rapport_regional"]
+    wb = load_workbook(io.BytesIO((run_dir / regional["downloads"][0]).read_bytes()))
+    first = wb.sheetnames[0]  # the year's indicators
+    assert first.startswith("Indicateurs ")
+    rows = list(wb[first].iter_rows(min_row=3, values_only=True))
+    levels = [r[0] for r in rows]
+    # the batch ran three ML reports; the regional file holds the 43 MLs
+    assert levels.count("Mission Locale") == 43
+    assert levels.count("Département") == 12 and levels.count("Région") == 1
+    assert wb[first]["A1"].value.startswith("DONNÉES SYNTHÉTIQUES")
+    assert {"Définitions", "Règles de diffusion", "Chiffres clés"} <= set(wb.sheetnames)
+
+
 def test_second_run_reuses_the_cache_and_resume_runs_nothing(batch_run):
     params = reports.load_params(batch_run.run_dir.parent.parent / "essai.yaml")
     again = reports.run_batch(params, resume=True, progress=False)

@@ -89,6 +89,8 @@ MIME_ZIP = "application/zip"
 SYNTHETIC_MENTION = "DONNÉES SYNTHÉTIQUES"
 #: level codes of the indicator tables as a reader reads them
 LEVELS = {"ml": "Mission Locale", "departement": "Département", "region": "Région"}
+#: what the period of a row covers
+_SCOPES = {"annee": "année", "mois": "mois", "cumul": "cumul depuis janvier"}
 #: decimals kept of a proportion (a rate, a share, a relative change)
 _DIGITS = 4
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -150,7 +152,8 @@ def indicator_table(
 ) -> pd.DataFrame | None:
     """A protected indicator table (``annuel``, ``mensuel``...) for people.
 
-    One row per unit and period: level, code, name, department, period, then
+    One row per unit and period: level, code, name, department, period and
+    what it covers (the year, a month, or January to that month), then
     every contract count and rate (with its 95 % bounds) under its French
     label, masked cells as the page prints them. ``units`` keeps the
     (level, code) pairs given, in that order; default every unit.
@@ -179,6 +182,9 @@ def indicator_table(
                 for lv, c in zip(values["niveau"], values["code"], strict=True)
             ],
             "Période": values["periode"].astype(str).to_numpy(),
+            "Portée": values["portee"].astype(str).map(_SCOPES).to_numpy()
+            if "portee" in values
+            else "",
         }
     )
     for col in indicators.COUNT_COLUMNS:
