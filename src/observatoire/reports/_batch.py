@@ -425,6 +425,7 @@ def _plan(
             entry
             and entry.get("status") == STATUS_OK
             and all(entry.get(f) and (run_dir / entry[f]).is_file() for f in files)
+            and all((run_dir / d).is_file() for d in entry.get("downloads") or ())
         )
 
     todo = []

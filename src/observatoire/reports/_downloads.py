@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 
 from .. import exports, indicators
-from .._io import write_bytes_atomic
+from .._io import excerpt, write_bytes_atomic
 from ..disclosure import DEFAULT_MIN_DENOMINATOR
 from ..exceptions import ParamsError
 from ..formatting import fr_int, fr_month
@@ -93,7 +93,9 @@ LEVELS = {"ml": "Mission Locale", "departement": "Département", "region": "Rég
 _SCOPES = {"annee": "année", "mois": "mois", "cumul": "cumul depuis janvier"}
 #: decimals kept of a proportion (a rate, a share, a relative change)
 _DIGITS = 4
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: a file or folder name that stays where it is put (no separator, no control
+#: character, not hidden); the batch refuses the same ML codes (``_output_path``)
+_SAFE_NAME = re.compile(r"^[^/\\.\x00-\x1f][^/\\\x00-\x1f]*$")
 
 
 @dataclass(frozen=True)
@@ -848,8 +850,8 @@ def report_name(kind: str, code_ml: str | None = None) -> str:
     name = f"{kind}_{code_ml}" if code_ml else kind
     if not _SAFE_NAME.match(name) or ".." in name:
         raise ParamsError(
-            f"report name {name[:60]!r}: an ML code must hold letters, digits, "
-            "'_', '-' or '.' only"
+            f"report name {excerpt(name)}: an ML code must not hold '/', '\\', "
+            "'..' or control characters"
         )
     return name
 
@@ -903,7 +905,7 @@ def write_downloads(
     written = []
     for f in files:
         if not _SAFE_NAME.match(f.name):
-            raise ParamsError(f"download name {f.name[:60]!r} refused")
+            raise ParamsError(f"download name {excerpt(f.name)} refused")
         write_bytes_atomic(folder / f.name, f.data)
         written.append(f.name)
     for old in folder.iterdir():
