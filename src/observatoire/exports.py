@@ -19,6 +19,7 @@ interrupted export leaves nothing half-written.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import logging
@@ -151,6 +152,15 @@ def _workbook(
     return workbook
 
 
+def _discard(workbook) -> None:
+    """Close the row streams of an unsaved write-only workbook, remove its temp files."""
+    for sheet in workbook.worksheets:
+        with contextlib.suppress(Exception):
+            sheet.close()
+        with contextlib.suppress(Exception):
+            sheet._writer.cleanup()
+
+
 #: date and time of every member of a normalised zip (the earliest a zip knows)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
@@ -221,7 +231,11 @@ def xlsx_bytes(
         row_formats=row_formats,
     )
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    try:
+        workbook.save(buffer)
+    except BaseException:
+        _discard(workbook)
+        raise
     return _normalised_zip(buffer.getvalue(), timestamp)
 
 
@@ -282,7 +296,11 @@ def write_xlsx(
         row_formats=row_formats,
     )
     with atomic_path(path) as tmp:
-        workbook.save(tmp)
+        try:
+            workbook.save(tmp)
+        except BaseException:
+            _discard(workbook)
+            raise
         tmp.write_bytes(_normalised_zip(tmp.read_bytes(), timestamp))
     return Path(path)
 
