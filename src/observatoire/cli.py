@@ -23,6 +23,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ._io import check_output, excerpt, printable
 from .exceptions import (
@@ -32,6 +33,9 @@ from .exceptions import (
     OutputError,
     ParamsError,
 )
+
+if TYPE_CHECKING:
+    from .data import Warehouse
 
 logger = logging.getLogger("observatoire")
 
@@ -103,7 +107,7 @@ def _parse_years(text: str) -> tuple[int, int]:
 def _run_generate(args: argparse.Namespace) -> int:
     first, last = _parse_years(args.years)
     check_output(args.out, directory=True)
-    from . import synthetic
+    from . import synthetic  # lazy: see the module docstring
 
     out = synthetic.generate(
         args.out, seed=args.seed, years=(first, last), scale=args.scale, fmt=args.fmt
@@ -138,7 +142,7 @@ def _add_validate(sub: argparse._SubParsersAction) -> Runner:
 def _run_validate(args: argparse.Namespace) -> int:
     if args.rejects is not None:
         check_output(args.rejects, option="--rejects", reads=[args.data])
-    from . import data
+    from . import data  # lazy: see the module docstring
 
     wh = data.load(args.data, schema=args.schema, correspondances=args.correspondances)
     print(data.format_reconciliation(wh))
@@ -174,13 +178,48 @@ def _add_summary(sub: argparse._SubParsersAction) -> Runner:
 
 
 def _run_summary(args: argparse.Namespace) -> int:
-    from . import data
+    from . import data  # lazy: see the module docstring
 
     wh = data.load(args.data, correspondances=args.correspondances)
     print(data.format_reconciliation(wh))
     print()
-    print(data.summarise(wh))
+    print(_activity(wh))
     return 1 if wh.n_rejected else 0
+
+
+def _activity(wh: Warehouse) -> str:
+    """A short text summary of an extract: sizes, coverage and yearly activity."""
+    lines = [f"extract: {wh.source}"]
+    if wh.synthetic:
+        lines.append("SYNTHETIC DATA: no figure describes real people")
+    if wh.extraction_date is not None:
+        lines.append(f"extraction date: {wh.extraction_date.date()}")
+    ml = wh.missions_locales
+    lines.append(
+        f"missions locales: {len(ml)} in {ml['departement'].nunique()} departments"
+    )
+    ev = wh.evenements
+    if len(ev):
+        # lazy, as above; the definition of « accompagné » in force
+        from .indicators import accompanied_mask
+
+        years = ev["date_evenement"].dt.year
+        ent = ev["type_evenement"] == "entretien_individuel"
+        accompanying = accompanied_mask(ev["type_evenement"])
+        acc = ev.loc[accompanying].groupby(years[accompanying])["id_jeune"].nunique()
+        contact = ev.groupby(years)["id_jeune"].nunique()
+        interviews = ent.groupby(years).sum()
+        first = wh.jeunes.groupby(wh.jeunes["date_premier_accueil"].dt.year).size()
+        lines.append(
+            f"{'year':<6}{'in contact':>12}{'accompanied':>13}{'first recept.':>15}"
+            f"{'interviews':>12}"
+        )
+        for y in sorted(contact.index):
+            lines.append(
+                f"{y:<6}{contact.get(y, 0):>12,}{acc.get(y, 0):>13,}"
+                f"{first.get(y, 0):>15,}{interviews.get(y, 0):>12,}"
+            )
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------- load-sql
@@ -202,7 +241,7 @@ def _add_load_sql(sub: argparse._SubParsersAction) -> Runner:
 
 
 def _run_load_sql(args: argparse.Namespace) -> int:
-    from . import data
+    from . import data  # lazy: see the module docstring
 
     wh = data.load(args.data, correspondances=args.correspondances)
     schema = data.write_sql(wh, args.url, schema=args.schema, replace=args.replace)
@@ -260,7 +299,7 @@ def _add_batch(sub: argparse._SubParsersAction) -> Runner:
 
 
 def _run_batch(args: argparse.Namespace) -> int:
-    from . import reports
+    from . import reports  # lazy: see the module docstring
 
     params = reports.load_params(args.params, jobs=args.jobs, pdf=args.pdf)
     # the run folder: never inside the extract, never over the parameter file
@@ -326,7 +365,7 @@ def _run_indicators(args: argparse.Namespace) -> int:
             "THRESHOLD-1 are masked); use --raw for exact figures"
         )
     check_output(args.out, reads=[args.data])
-    from . import data, exports, indicators
+    from . import data, exports, indicators  # lazy: see the module docstring
 
     period = indicators.parse_period(args.period)
     accompagnement = indicators.check_accompaniment(
@@ -374,7 +413,7 @@ def _run_indicators(args: argparse.Namespace) -> int:
 _COVERAGE_FR = {"complete": "complete", "partial": "partielle", "absent": "absente"}
 
 
-def _period_coverage(wh, period) -> str:
+def _period_coverage(wh: Warehouse, period) -> str:
     """Refuse a period the extract does not cover; return its coverage."""
     cov = wh.coverage
     status = cov.covers(period.year, period.month)
@@ -390,7 +429,7 @@ def _period_coverage(wh, period) -> str:
     return status
 
 
-def _mark_coverage(table, wh):
+def _mark_coverage(table, wh: Warehouse):
     """Add ``couverture_periode`` (complete, partielle, absente) to every row."""
     cov = wh.coverage
     labels = table["periode"].astype(str)
@@ -421,7 +460,7 @@ def _add_correspondances(sub: argparse._SubParsersAction) -> Runner:
 def _run_correspondances(args: argparse.Namespace) -> int:
     # inside the extract, the draft would be read as its correspondence file
     check_output(args.out, reads=[args.data])
-    from . import data
+    from . import data  # lazy: see the module docstring
 
     out = data.write_draft(args.data, args.out)
     logger.info(

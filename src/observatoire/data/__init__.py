@@ -21,7 +21,7 @@ from ._correspondances import (
     unmapped_summary,
     write_draft,
 )
-from ._load import format_reconciliation, load, read_extract, summarise, write_rejects
+from ._load import format_reconciliation, load, read_extract, write_rejects
 from ._schema import (
     CATEGORIES_SITUATION,
     CODE_PATTERN,
@@ -77,7 +77,6 @@ __all__ = [
     "mask_url",
     "pandas_dtype",
     "read_extract",
-    "summarise",
     "unmapped_summary",
     "validate",
     "write_draft",

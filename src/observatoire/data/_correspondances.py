@@ -39,6 +39,8 @@ every problem (exit status 2).
 
 from __future__ import annotations
 
+import difflib
+import io
 import logging
 import os
 import re
@@ -50,8 +52,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
-from .._io import excerpt, load_yaml
+from .._io import excerpt, load_yaml, write_text_atomic
 from ..exceptions import ExtractError, ParamsError
 from ._schema import SCHEMA, Column
 
@@ -362,8 +365,6 @@ def parse_correspondence(raw: Any, *, source: str = "") -> Correspondence:
 
 
 def _hint(key: Any, choices) -> str:
-    import difflib
-
     close = difflib.get_close_matches(str(key), list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -615,8 +616,6 @@ def _read_source(path: Path) -> pd.DataFrame:
         ) from None
     header = text.split("\n", 1)[0]
     sep = ";" if header.count(";") >= header.count(",") else ","
-    import io
-
     try:
         return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -797,8 +796,6 @@ def _yaml_text(text: str) -> str:
 
 def _yaml_value(text: str) -> str:
     """``text`` bare when YAML reads it back as that text, else quoted (``"3"``)."""
-    import yaml
-
     try:
         plain = yaml.safe_load(text) == text
     except yaml.YAMLError:
@@ -808,8 +805,6 @@ def _yaml_value(text: str) -> str:
 
 def write_draft(directory: str | os.PathLike[str], out: str | os.PathLike[str]) -> Path:
     """Write :func:`draft_correspondence` of ``directory`` to ``out`` atomically."""
-    from .._io import write_text_atomic
-
     return write_text_atomic(out, draft_correspondence(directory))
 
 

@@ -40,6 +40,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from .._io import excerpt, is_database_url, write_csv
 from ..exceptions import ExtractError
@@ -184,40 +187,6 @@ def write_rejects(wh: Warehouse, path: str | os.PathLike[str]) -> Path:
     come from untrusted files and the CSV will be opened in a spreadsheet.
     """
     return write_csv(wh.rejects, path)
-
-
-def summarise(wh: Warehouse) -> str:
-    """A short text summary of an extract: sizes, coverage and yearly activity."""
-    lines = [f"extract: {wh.source}"]
-    if wh.synthetic:
-        lines.append("SYNTHETIC DATA: no figure describes real people")
-    if wh.extraction_date is not None:
-        lines.append(f"extraction date: {wh.extraction_date.date()}")
-    ml = wh.missions_locales
-    lines.append(
-        f"missions locales: {len(ml)} in {ml['departement'].nunique()} departments"
-    )
-    ev = wh.evenements
-    if len(ev):
-        from ..indicators import accompanied_mask  # the definition in force
-
-        years = ev["date_evenement"].dt.year
-        ent = ev["type_evenement"] == "entretien_individuel"
-        accompanying = accompanied_mask(ev["type_evenement"])
-        acc = ev.loc[accompanying].groupby(years[accompanying])["id_jeune"].nunique()
-        contact = ev.groupby(years)["id_jeune"].nunique()
-        interviews = ent.groupby(years).sum()
-        first = wh.jeunes.groupby(wh.jeunes["date_premier_accueil"].dt.year).size()
-        lines.append(
-            f"{'year':<6}{'in contact':>12}{'accompanied':>13}{'first recept.':>15}"
-            f"{'interviews':>12}"
-        )
-        for y in sorted(contact.index):
-            lines.append(
-                f"{y:<6}{contact.get(y, 0):>12,}{acc.get(y, 0):>13,}"
-                f"{first.get(y, 0):>15,}{interviews.get(y, 0):>12,}"
-            )
-    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------ files
@@ -387,9 +356,6 @@ def _check_header(path: Path, table: Table, names: list[str]) -> None:
 
 # ------------------------------------------------------------------ Parquet
 def _read_parquet(path: Path, table: Table, check_header: bool = True) -> RawTable:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     try:
         pf = pq.ParquetFile(path)
         schema = pf.schema_arrow
@@ -424,8 +390,6 @@ def _read_parquet(path: Path, table: Table, check_header: bool = True) -> RawTab
 
 
 def _parquet_type_ok(typ) -> bool:
-    import pyarrow as pa
-
     t = pa.types
     if t.is_dictionary(typ):
         typ = typ.value_type
@@ -450,9 +414,6 @@ def _dates_to_ns(arrow):
     that the validator rejects each such value (rule ``type``) instead of the
     whole read failing. Time-zone-aware timestamps are taken in local time.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     lo = pa.scalar(FIRST_DATE.to_pydatetime(), pa.timestamp("s"))
     hi = pa.scalar(LAST_DATE.to_pydatetime(), pa.timestamp("s"))
     cols, changed = [], False

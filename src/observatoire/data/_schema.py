@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 DEPARTEMENTS: tuple[str, ...] = (
     "16", "17", "19", "23", "24", "33", "40", "47", "64", "79", "86", "87",
 )  # fmt: skip
@@ -283,7 +285,5 @@ def pandas_dtype(column: Column) -> str:
 
 def empty_frame(table: str):
     """An empty DataFrame with the columns and dtypes of a contract table."""
-    import pandas as pd
-
     cols = SCHEMA[table].columns
     return pd.DataFrame({c.name: pd.Series(dtype=pandas_dtype(c)) for c in cols})

@@ -23,6 +23,8 @@ from __future__ import annotations
 import io
 import logging
 import re
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, unquote
 
 import pandas as pd
 
@@ -31,6 +33,9 @@ from ..exceptions import ExtractError
 from ._dates import parse_contract_date
 from ._schema import SCHEMA, TABLE_ORDER, Table
 from ._validate import RawTable, validate
+
+if TYPE_CHECKING:
+    from ._warehouse import Warehouse
 
 logger = logging.getLogger(__name__)
 
@@ -104,8 +109,6 @@ def mask_url(url: str) -> str:
 
 def _secrets(url: str) -> list[str]:
     """Every secret a URL holds, as written and as parsed (longest first)."""
-    from urllib.parse import parse_qsl, unquote
-
     text = str(url)
     found: set[str] = set()
     if is_database_url(text):
@@ -120,7 +123,7 @@ def _secrets(url: str) -> list[str]:
             if _SECRET_KEYS.search(key):
                 found.add(value)
         try:
-            import sqlalchemy as sa
+            import sqlalchemy as sa  # lazy: only a database source loads it
 
             parsed = sa.engine.make_url(text)
             if parsed.password:
@@ -170,7 +173,7 @@ def split_schema(url: str, schema: str | None = None) -> tuple[str, str]:
 
 def _engine(url: str):
     try:
-        import sqlalchemy as sa
+        import sqlalchemy as sa  # lazy: only a database source loads it
     except ImportError:  # pragma: no cover - a declared dependency
         raise ExtractError(
             "reading a database needs SQLAlchemy: pip install sqlalchemy"
@@ -311,7 +314,7 @@ def load_sql(
     -------
     Warehouse
     """
-    import sqlalchemy as sa
+    import sqlalchemy as sa  # lazy: only a database source loads it
 
     url, schema = split_schema(url, schema)
     masked = mask_url(url)
@@ -398,7 +401,7 @@ def _check_sql_columns(frame: pd.DataFrame, table: Table, where: str) -> None:
 
 def _read_sql_metadata(url: str, schema: str) -> dict:
     """Read the one-row ``metadonnees`` table written by ``write_sql``, if any."""
-    import sqlalchemy as sa
+    import sqlalchemy as sa  # lazy: only a database source loads it
 
     engine = _engine(url)
     try:
@@ -441,7 +444,9 @@ def _ddl(table: Table, schema: str) -> str:
     return f"CREATE TABLE {schema}.{table.name} (\n  " + ",\n  ".join(cols) + "\n)"
 
 
-def write_sql(wh, url: str, *, schema: str | None = None, replace: bool = False) -> str:
+def write_sql(
+    wh: Warehouse, url: str, *, schema: str | None = None, replace: bool = False
+) -> str:
     """Create the contract tables in ``schema`` and load a Warehouse's accepted rows.
 
     Tables get the contract's column types, NOT NULL on required columns,
@@ -451,7 +456,7 @@ def write_sql(wh, url: str, *, schema: str | None = None, replace: bool = False)
     already there are an error unless ``replace``, which drops them (and only
     them) first. All in one transaction. Returns the schema name.
     """
-    import sqlalchemy as sa
+    import sqlalchemy as sa  # lazy: only a database source loads it
 
     url, schema = split_schema(url, schema)
     masked = mask_url(url)

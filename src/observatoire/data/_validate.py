@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .._io import excerpt
 from ..exceptions import ExtractError
@@ -494,9 +496,6 @@ def _isin(values: pd.Series, allowed) -> np.ndarray:
 
     Missing values are not in: the callers check them separately.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     # Arrow-backed strings convert without a copy (no Python string objects)
     arr = pa.array(_as_text(values))
     if hasattr(allowed, "__arrow_array__"):  # e.g. the unique ids of a table
@@ -515,9 +514,6 @@ def _duplicated(key: pd.DataFrame) -> np.ndarray:
     side by side in row order, and each one after the first is a duplicate.
     """
     if key.shape[1] == 1 and isinstance(key.iloc[:, 0].dtype, pd.StringDtype):
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
         arr = pa.array(key.iloc[:, 0])
         if len(arr) < 2:
             return np.zeros(len(arr), dtype=bool)

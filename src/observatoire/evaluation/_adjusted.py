@@ -39,6 +39,7 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -53,6 +54,9 @@ from statsmodels.tools.sm_exceptions import (
 from ..exceptions import ParamsError
 from ..indicators import accompanied_mask
 from ._outcomes import ids_in, period_bounds, profile_frame, real_situations
+
+if TYPE_CHECKING:
+    from ..data import Warehouse
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +142,7 @@ class AdjustedComparison:
 
 
 # ------------------------------------------------------------------ data
-def accompanied_outcomes(wh, year: int) -> pd.DataFrame:
+def accompanied_outcomes(wh: Warehouse, year: int) -> pd.DataFrame:
     """One row per (young person, ML) accompanied in ``year``, with outcomes.
 
     Returns
@@ -326,7 +330,7 @@ def overdispersion_factor(observed, expected) -> float:
 
 # ------------------------------------------------------------------ public
 def compare_missions_locales(
-    wh,
+    wh: Warehouse,
     year: int,
     *,
     outcomes: tuple[str, ...] | None = None,

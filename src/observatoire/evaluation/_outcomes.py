@@ -21,12 +21,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..exceptions import ParamsError
 from ..indicators import DURABLE_DAYS  # the contract's rule, one definition
+
+if TYPE_CHECKING:
+    from ..data import Warehouse
 
 logger = logging.getLogger(__name__)
 
@@ -211,7 +215,7 @@ def is_durable(situations: pd.DataFrame) -> pd.Series:
     return (cdi | long).astype(bool)
 
 
-def extraction_date_of(wh) -> pd.Timestamp | None:
+def extraction_date_of(wh: Warehouse) -> pd.Timestamp | None:
     """The end of the extract (``Warehouse.coverage.end``), None without one."""
     return wh.coverage.end
 
@@ -286,7 +290,7 @@ class TrainingOutcomes:
 
 
 def outcomes_after_training(
-    wh,
+    wh: Warehouse,
     period: int | str,
     *,
     horizons: tuple[int, ...] = (6, 12),

@@ -35,6 +35,7 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -53,6 +54,9 @@ from ._outcomes import (
     real_situations,
     region_training_exits,
 )
+
+if TYPE_CHECKING:
+    from ..data import Warehouse
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +145,7 @@ class SurvivalAnalysis:
 
 # ------------------------------------------------------------------ cohort
 def employment_durations(
-    wh,
+    wh: Warehouse,
     period: int | str,
     *,
     cohort: str = "premier_accueil",
@@ -321,7 +325,7 @@ def kaplan_meier(
 
 # ------------------------------------------------------------------ analysis
 def time_to_employment(
-    wh,
+    wh: Warehouse,
     period: int | str,
     *,
     cohort: str = "premier_accueil",

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..data import DEPARTEMENT_NAMES, DEPARTEMENTS
+from ..data import DEPARTEMENT_NAMES, DEPARTEMENTS, Warehouse
 from ..exceptions import ParamsError, ValidationError
 from ._accompaniment import check_accompaniment
 from ._definitions import (
@@ -163,7 +163,7 @@ def _units(missions_locales: pd.DataFrame) -> _Units:
     )
 
 
-def hierarchy(warehouse) -> pd.DataFrame:
+def hierarchy(warehouse: Warehouse) -> pd.DataFrame:
     """Parent of each ML (its department) and of each department (the region).
 
     Parameters
@@ -597,7 +597,11 @@ def _additive(
 
 
 def _count_block(
-    warehouse, units: _Units, year: int, n_months: int, accompagnement: tuple[str, ...]
+    warehouse: Warehouse,
+    units: _Units,
+    year: int,
+    n_months: int,
+    accompagnement: tuple[str, ...],
 ) -> _Block:
     """Count everything for January to month ``n_months`` of ``year``.
 
@@ -681,7 +685,7 @@ _MAX_BLOCKS = 2
 
 
 def _block(
-    warehouse,
+    warehouse: Warehouse,
     units: _Units,
     year: int,
     n_months: int,
@@ -767,7 +771,7 @@ def add_rates(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def compute(
-    warehouse,
+    warehouse: Warehouse,
     period: int | str,
     monthly: bool = False,
     *,

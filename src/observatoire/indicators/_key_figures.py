@@ -7,7 +7,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from ..data import TYPES_AIDE
+from ..data import TYPES_AIDE, Warehouse
 from ._accompaniment import check_accompaniment
 from ._core import (
     Period,
@@ -87,7 +87,7 @@ def _profile_flags(jeunes: pd.DataFrame, person_ids: pd.Index) -> dict[str, np.n
 
 
 def _year_figures(
-    warehouse,
+    warehouse: Warehouse,
     units,
     year: int,
     levels: tuple[str, ...] = _LEVELS,
@@ -220,7 +220,7 @@ def _in_year(dates: pd.Series, year: int) -> np.ndarray:
 
 
 def key_figures(
-    warehouse,
+    warehouse: Warehouse,
     year: int,
     levels: tuple[str, ...] = _LEVELS,
     *,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,9 @@ from ..exceptions import ParamsError
 from ._accompaniment import check_accompaniment
 from ._core import Period, compute
 from ._definitions import COUNT_COLUMNS, RATES
+
+if TYPE_CHECKING:
+    from ..data import Warehouse
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +56,7 @@ def _tidy(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _first_month(warehouse) -> int | None:
+def _first_month(warehouse: Warehouse) -> int | None:
     """Months since 1970-01 of the earliest event: where the extract's coverage starts."""
     dates = warehouse.evenements["date_evenement"]
     if not dates.notna().any():
@@ -61,7 +65,7 @@ def _first_month(warehouse) -> int | None:
     return (first.year - 1970) * 12 + first.month - 1
 
 
-def _covers(warehouse, year: int, month: int) -> bool:
+def _covers(warehouse: Warehouse, year: int, month: int) -> bool:
     """Whether the extract covers the whole of ``month`` of ``year`` and after.
 
     Coverage starts with the month of the earliest event (an extract starting on
@@ -72,7 +76,7 @@ def _covers(warehouse, year: int, month: int) -> bool:
     return first is not None and first <= (year - 1970) * 12 + month - 1
 
 
-def _has_events(warehouse, period: Period) -> bool:
+def _has_events(warehouse: Warehouse, period: Period) -> bool:
     """Whether the extract covers January to the end of ``period`` (see _covers)."""
     return _covers(warehouse, period.year, 1)
 
@@ -95,7 +99,7 @@ def _with_change(current: pd.DataFrame, previous: pd.DataFrame | None, keys: lis
 
 
 def monthly_followup(
-    warehouse,
+    warehouse: Warehouse,
     year: int,
     month: int | None = None,
     *,

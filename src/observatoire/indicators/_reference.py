@@ -9,6 +9,8 @@ tests (``tests/test_indicators.py``) and the bench measures what the trick buys.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
@@ -23,6 +25,9 @@ from ._definitions import (
     REGION_CODE,
     REGION_NAME,
 )
+
+if TYPE_CHECKING:
+    from ..data import Warehouse
 
 _LEVEL_KEY = {"ml": "code_ml", "departement": "departement", "region": "region"}
 
@@ -90,7 +95,7 @@ def _entrants(situations: pd.DataFrame, start, end) -> dict[str, set]:
 
 
 def compute_reference(
-    warehouse, period, monthly: bool = False, *, accompagnement=None
+    warehouse: Warehouse, period, monthly: bool = False, *, accompagnement=None
 ) -> pd.DataFrame:
     """Same output as ``indicators.compute``, computed the slow obvious way."""
     types = check_accompaniment(accompagnement)

@@ -25,8 +25,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..data import is_database_url
-from ._params import AUTO, DEFAULT_DISCLOSURE_THRESHOLD, RunParams
+import pandas as pd
+
+from .. import __version__, indicators
+from ..data import SCHEMA, is_database_url
+from ..data import load as load_extract
+from ..exceptions import ParamsError
+from ._params import (
+    AUTO,
+    DEFAULT_DISCLOSURE_THRESHOLD,
+    RunParams,
+    check_against_extract,
+    check_against_warehouse,
+    parse_params,
+    project_root,
+)
 
 if TYPE_CHECKING:
     from ..data import Warehouse
@@ -70,10 +83,6 @@ def data_fingerprint(source: str | os.PathLike[str]) -> str | None:
 
 def frames_fingerprint(wh: Warehouse) -> str:
     """SHA-256 of the loaded tables (for extracts read from a database)."""
-    import pandas as pd
-
-    from ..data import SCHEMA
-
     digest = hashlib.sha256()
     for name in SCHEMA:
         frame = wh.table(name)
@@ -92,8 +101,6 @@ def cache_key(fingerprint: str, params: RunParams) -> str:
     written, ``auto`` resolving the same way on the same data), the disclosure
     threshold, the package version and the cache layout.
     """
-    from .. import __version__
-
     parts = {
         "cache": CACHE_VERSION,
         "version": __version__,
@@ -179,8 +186,6 @@ def _prune(cache_root: Path, keep: str) -> None:
 
 def _check_with_meta(params: RunParams, meta: dict[str, Any]) -> RunParams:
     """Check ``params`` against the extract as the cache describes it."""
-    from ._params import check_against_extract
-
     return check_against_extract(
         params,
         codes=list(meta["labels"]),
@@ -202,8 +207,6 @@ def prepare(params: RunParams) -> SharedInputs:
     ParamsError
         ML codes unknown to the extract, a period it does not cover.
     """
-    from ._params import check_against_warehouse
-
     cache_root = params.run_dir / "cache"
     fingerprint = data_fingerprint(params.data)
     if fingerprint is not None:
@@ -216,10 +219,8 @@ def prepare(params: RunParams) -> SharedInputs:
                 resolved, cache_root / key, key, fingerprint, meta, True
             )
 
-    from .. import data
-
     t0 = time.perf_counter()
-    wh = data.load(params.data, correspondances=params.correspondances)
+    wh = load_extract(params.data, correspondances=params.correspondances)
     logger.info(
         "data: %d ML, %d young people, %d contacts loaded from %s (%.1f s)",
         len(wh.missions_locales),
@@ -249,8 +250,6 @@ def prepare(params: RunParams) -> SharedInputs:
 
 
 def _write_interim(folder: Path, tables: dict[str, Any]) -> None:
-    import pandas as pd
-
     folder.mkdir(parents=True, exist_ok=True)
     for name, value in tables.items():
         if isinstance(value, pd.DataFrame):
@@ -269,8 +268,8 @@ def compute_inputs(
     ``definition_accompagnement`` (the French sentence) and
     ``correspondances`` (the correspondence file applied, if any).
     """
-    from .. import indicators
-    from ._shared import compute_shared  # batch side only: notebooks never load it
+    # batch side only: a notebook reading the cache never loads the models
+    from ._shared import compute_shared
 
     with indicators.accompaniment(params.accompagnement) as types:
         tables, meta = compute_shared(wh, params)
@@ -295,8 +294,6 @@ def default_data_dir(start: str | os.PathLike[str] | None = None) -> Path:
     notebook's folder in JupyterLab) for a folder holding ``pyproject.toml``,
     then falls back to the source tree this package was installed from.
     """
-    from ._params import project_root
-
     root = project_root(start or Path.cwd())
     if root is None or not (root / "data" / "entrepot").is_dir():
         root = project_root(Path(__file__).parent) or root
@@ -373,18 +370,12 @@ def open_report(
     ParamsError
         Unknown ``code_ml`` or a period the extract does not cover.
     """
-    from ..exceptions import ParamsError
-    from ._params import parse_params
-
     if cache_dir:
         meta = read_meta(cache_dir)
         if meta is None:
             raise ParamsError(f"cache_dir {cache_dir!r} holds no shared inputs")
         inputs = ReportInputs(meta, Path(cache_dir))
     else:
-        from .. import data as data_module
-        from ._params import check_against_warehouse
-
         raw = {
             "run": "notebook",
             "data": str(data or default_data_dir()),
@@ -394,7 +385,7 @@ def open_report(
             or DEFAULT_DISCLOSURE_THRESHOLD,
         }
         params = parse_params(raw, source="notebook parameters")
-        wh = data_module.load(params.data)
+        wh = load_extract(params.data)
         params = check_against_warehouse(params, wh)
         tables, meta = compute_inputs(wh, params)
         inputs = ReportInputs(meta, None, dict(tables))

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from .._io import load_yaml
 from ..data import Coverage, is_database_url, load_correspondence, mask_url
 from ..disclosure import DEFAULT_THRESHOLD
@@ -435,8 +437,6 @@ def latest_complete_month(extraction_date: Any) -> tuple[int, int]:
     >>> latest_complete_month(pd.Timestamp("2024-01-03"))
     (2023, 12)
     """
-    import pandas as pd
-
     return Coverage(
         None, pd.Timestamp(extraction_date).normalize()
     ).latest_complete_month
@@ -489,7 +489,6 @@ def check_against_extract(
     >>> (r.year, r.month, r.mls)
     (2024, 5, ('ML33A',))
     """
-    import pandas as pd
 
     def day(value: Any) -> pd.Timestamp | None:
         return None if value is None or pd.isna(value) else pd.Timestamp(value)

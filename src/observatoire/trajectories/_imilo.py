@@ -65,7 +65,7 @@ import numba
 import numpy as np
 import pandas as pd
 
-from ..data import Coverage
+from ..data import Coverage, Warehouse
 from ..exceptions import SequenceError
 from ..formatting import fr_month
 from ..indicators import DURABLE_DAYS  # the contract's rule, one definition
@@ -176,7 +176,7 @@ def last_complete_month(extraction_date: Any) -> pd.Period:
     return pd.Period(year=year, month=month, freq="M")
 
 
-def cohort_window(coverage: Any, year: int, months: int = 24) -> dict[str, Any]:
+def cohort_window(coverage: Coverage, year: int, months: int = 24) -> dict[str, Any]:
     """How much of a cohort's observation window the extract covers.
 
     The window of the cohort of ``year`` runs from January of ``year`` (the first
@@ -236,7 +236,7 @@ def cohort_window(coverage: Any, year: int, months: int = 24) -> dict[str, Any]:
     }
 
 
-def _extraction_date(warehouse: Any, extraction_date: Any) -> pd.Timestamp:
+def _extraction_date(warehouse: Warehouse, extraction_date: Any) -> pd.Timestamp:
     if extraction_date is not None:
         return pd.Timestamp(extraction_date)
     if warehouse.coverage.end is not None:
@@ -247,7 +247,7 @@ def _extraction_date(warehouse: Any, extraction_date: Any) -> pd.Timestamp:
 
 
 def _cohort(
-    warehouse: Any, year: int, code_ml: str | Iterable[str] | None
+    warehouse: Warehouse, year: int, code_ml: str | Iterable[str] | None
 ) -> tuple[pd.DataFrame, str]:
     """Rows of ``jeunes`` in the cohort, and where it was taken (for messages)."""
     jeunes = warehouse.jeunes
@@ -382,7 +382,7 @@ def _held_days(
 
 
 def monthly_states(
-    warehouse: Any,
+    warehouse: Warehouse,
     year: int,
     *,
     months: int = 24,
@@ -531,7 +531,7 @@ def monthly_states(
 
 
 def from_warehouse(
-    warehouse: Any,
+    warehouse: Warehouse,
     year: int,
     *,
     months: int = 24,

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numba
 import numpy as np
@@ -45,6 +45,9 @@ from ._imilo import (
     month_columns,
     monthly_states,
 )
+
+if TYPE_CHECKING:
+    from ..data import Warehouse
 
 logger = logging.getLogger(__name__)
 
@@ -513,7 +516,9 @@ def _region_training(
     return ids.astype(str).isin(set(inside["id_jeune"])).to_numpy()
 
 
-def _covariates(cohort: pd.DataFrame, warehouse: Any, months: int) -> pd.DataFrame:
+def _covariates(
+    cohort: pd.DataFrame, warehouse: Warehouse, months: int
+) -> pd.DataFrame:
     """The study's characteristics of each young person (French values, no id).
 
     ``cohort`` holds the ``jeunes`` rows with ``id_jeune`` in the sequences'
@@ -614,7 +619,7 @@ def _cluster(d: np.ndarray, k: int, method: str) -> tuple[np.ndarray, np.ndarray
 
 
 def cohort_typology(
-    warehouse: Any,
+    warehouse: Warehouse,
     year: int,
     *,
     months: int = 24,
@@ -1097,7 +1102,7 @@ def _node_members(nodes: pd.DataFrame, leaf: np.ndarray) -> list[np.ndarray]:
 
 
 def indicators_by_cohort(
-    warehouse: Any, years: Iterable[int], months: int = 24
+    warehouse: Warehouse, years: Iterable[int], months: int = 24
 ) -> pd.DataFrame | None:
     """Mean complexity and normalised turbulence of each cohort's paths.
 
