@@ -99,7 +99,20 @@ def cache_key(fingerprint: str, params: RunParams) -> str:
 
     Only what changes the shared figures enters the key: the period (as
     written, ``auto`` resolving the same way on the same data), the disclosure
-    threshold, the package version and the cache layout.
+    threshold, the definition of « accompagné », the targets and correspondence
+    files (by content), the package version and the cache layout.
+
+    Parameters
+    ----------
+    fingerprint : str
+        :func:`data_fingerprint` of the extract (or :func:`frames_fingerprint`).
+    params : RunParams
+        The run parameters, ``year`` and ``month`` as written.
+
+    Returns
+    -------
+    str
+        The name of the cache folder under ``<run>/cache/``.
     """
     parts = {
         "cache": CACHE_VERSION,
@@ -147,6 +160,20 @@ def write_cache(folder: Path, tables: dict[str, Any], meta: dict[str, Any]) -> P
 
     Everything is written to a temporary folder first, then renamed, so a
     folder holding ``meta.json`` is always complete.
+
+    Parameters
+    ----------
+    folder : Path
+        The cache folder, replaced whole if it exists.
+    tables : dict of str to object
+        The shared tables (aggregates only, already protected), by name.
+    meta : dict
+        What describes them (JSON types); ``tables`` is added.
+
+    Returns
+    -------
+    Path
+        ``folder``.
     """
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
@@ -169,6 +196,17 @@ def write_cache(folder: Path, tables: dict[str, Any], meta: dict[str, Any]) -> P
 
 
 def read_meta(folder: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The ``meta.json`` of a cache folder, or None if it is absent or unreadable.
+
+    Parameters
+    ----------
+    folder : path
+        A cache folder written by :func:`write_cache`.
+
+    Returns
+    -------
+    dict or None
+    """
     try:
         return json.loads((Path(folder) / META_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -267,6 +305,20 @@ def compute_inputs(
     reports' « Définitions et méthode »: ``accompagnement`` (the event types),
     ``definition_accompagnement`` (the French sentence) and
     ``correspondances`` (the correspondence file applied, if any).
+
+    Parameters
+    ----------
+    wh : Warehouse
+        The loaded extract.
+    params : RunParams
+        The parameters, checked against ``wh`` (``year`` and ``month`` resolved).
+
+    Returns
+    -------
+    tables : dict of str to object
+        The shared tables, protected by disclosure control.
+    meta : dict
+        Their description (JSON types), read by every report.
     """
     # batch side only: a notebook reading the cache never loads the models
     from ._shared import compute_shared
@@ -327,18 +379,22 @@ class ReportInputs:
 
     @property
     def year(self) -> int:
+        """The year the run reports on."""
         return int(self.meta["year"])
 
     @property
     def month(self) -> int:
+        """The month the run reports on (1 to 12)."""
         return int(self.meta["month"])
 
     @property
     def synthetic(self) -> bool:
+        """True when the extract is synthetic (every report then says so)."""
         return bool(self.meta.get("synthetic"))
 
     @property
     def threshold(self) -> int:
+        """The disclosure threshold: counts from 1 to this value minus one are masked."""
         return int(self.meta["disclosure_threshold"])
 
 

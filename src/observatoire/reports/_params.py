@@ -501,7 +501,27 @@ def check_against_extract(
 def check_against_coverage(
     params: RunParams, *, codes: list[str], coverage: Coverage
 ) -> RunParams:
-    """:func:`check_against_warehouse` from the ML codes and the extract's coverage."""
+    """:func:`check_against_warehouse` from the ML codes and the extract's coverage.
+
+    Parameters
+    ----------
+    params : RunParams
+        Parameters from :func:`load_params` (``year``/``month`` may be ``auto``).
+    codes : list of str
+        The ML codes of the extract.
+    coverage : Coverage
+        The extract's span (:attr:`observatoire.data.Warehouse.coverage`).
+
+    Returns
+    -------
+    RunParams
+        ``params`` with ``year``, ``month`` and ``mls`` resolved.
+
+    Raises
+    ------
+    ParamsError
+        Unknown ML codes, or a period the extract does not cover, all listed.
+    """
     problems: list[str] = []
     if params.mls == ALL:
         mls = tuple(sorted(codes))

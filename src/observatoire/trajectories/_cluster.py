@@ -17,6 +17,11 @@ from ._sequences import Sequences, _check_seq
 
 logger = logging.getLogger(__name__)
 
+#: below this many cell visits the kernels run on one thread: one pass over mvad's
+#: 712 x 712 matrix takes under a millisecond, less than waking the thread pool (and
+#: much less on a loaded machine, where a parallel region waits for descheduled threads)
+SERIAL_CELLS = 2_000_000
+
 
 def _check_diss(d: np.ndarray, what: str = "dissimilarity matrix") -> np.ndarray:
     d = np.asarray(d, dtype=np.float64)

@@ -24,6 +24,7 @@ from ._sequences import (
     _check_seq,
     _state_codes,
     _trate_costs_time_varying,
+    _unique_rows,
     substitution_costs,
 )
 
@@ -50,16 +51,6 @@ def _check_cost(
     if (sm < 0).any():
         raise SequenceError(f"{what} has negative costs")
     return np.ascontiguousarray(sm)
-
-
-def _unique_rows(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows in order of first appearance, and the index of each row among them."""
-    _, first, inv = np.unique(codes, axis=0, return_index=True, return_inverse=True)
-    inv = inv.reshape(-1)
-    order = np.argsort(first, kind="stable")  # unique id -> rank of first appearance
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    return np.ascontiguousarray(codes[np.sort(first)]), rank[inv].astype(np.int64)
 
 
 def _resolve(

@@ -19,7 +19,13 @@ import pandas as pd
 from ..exceptions import SequenceError
 from . import _kernels as kn
 from . import _kernels_more as km
-from ._sequences import Sequences, _check_seq, _state_codes, substitution_costs
+from ._sequences import (
+    Sequences,
+    _check_seq,
+    _state_codes,
+    _unique_rows,
+    substitution_costs,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -365,8 +371,6 @@ def distances_more(
     """Full matrix for OMspell, TWED, CHI2, LCP, RLCP (see :func:`distances`)."""
     method_u = str(method).upper()
     nm = norm_name(method_u, norm)
-    from ._distances import _unique_rows
-
     if method_u == "OMSPELL":
         codes, cost, indels, expcost, tpow = _omspell_setup(
             seq, sm, indel, with_missing, expcost, tpow

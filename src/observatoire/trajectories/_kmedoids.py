@@ -17,8 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..exceptions import SequenceError
-from ._cluster import _check_diss, _check_k, _first_appearance
-from ._quality import SERIAL_CELLS
+from ._cluster import SERIAL_CELLS, _check_diss, _check_k, _first_appearance
 from ._sequences import _check_weights
 
 #: WeightedCluster's WEIGHTED_CLUST_TOL: a swap must lower the objective by more

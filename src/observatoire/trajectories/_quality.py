@@ -39,7 +39,7 @@ from numba import njit, prange
 
 from ..exceptions import SequenceError
 from ..figures import attach_data
-from ._cluster import _check_diss, pam, ward
+from ._cluster import SERIAL_CELLS, _check_diss, pam, ward
 from ._sequences import _check_weights
 
 if TYPE_CHECKING:
@@ -68,10 +68,6 @@ STAT_LABELS_FR = {
 
 
 # ------------------------------------------------------------------ kernels
-#: below this many cell visits the kernels run on one thread: one pass over mvad's
-#: 712 x 712 matrix takes under a millisecond, less than waking the thread pool (and
-#: much less on a loaded machine, where a parallel region waits for descheduled threads)
-SERIAL_CELLS = 2_000_000
 
 
 @njit(cache=True)

@@ -474,6 +474,16 @@ def _trate_costs_time_varying(
     return cost
 
 
+def _unique_rows(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows in order of first appearance, and the index of each row among them."""
+    _, first, inv = np.unique(codes, axis=0, return_index=True, return_inverse=True)
+    inv = inv.reshape(-1)
+    order = np.argsort(first, kind="stable")  # unique id -> rank of first appearance
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return np.ascontiguousarray(codes[np.sort(first)]), rank[inv].astype(np.int64)
+
+
 def substitution_costs(
     seq: Sequences,
     method: str = "TRATE",
