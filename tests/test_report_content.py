@@ -157,3 +157,81 @@ def test_the_follow_up_shows_the_run_month_both_years_and_the_rates_in_points(in
     assert "Taux formation Région 2024" in html and "n.d." in html
     assert f"+0{NBSP}%" not in html and f"−0{NBSP}%" not in html
     assert ">stable<" in html
+
+
+# ------------------------------------------------- rates of the year against N−1
+def _annual(rows: list[tuple]) -> dict[str, pd.DataFrame]:
+    """A protected annual table: (level, code, name, accompanied, employment, mask)."""
+    from observatoire.indicators import OUTPUT_COLUMNS, RATES
+
+    values, mask = [], []
+    for level, code, name, acc, emp, hidden in rows:
+        v = {c: 0.0 for c in OUTPUT_COLUMNS}
+        v.update(niveau=level, code=code, libelle=name, periode="2024", portee="annee")
+        v.update(jeunes_accompagnes=acc, entrees_emploi=emp, entrees_formation=acc / 10)
+        v["entrees_formation_region"] = v["entrees_alternance"] = acc / 20
+        for rate, (num, den) in RATES.items():
+            v[rate] = v[num] / v[den]
+            v[f"{rate}_ic_bas"], v[f"{rate}_ic_haut"] = v[rate] - 0.01, v[rate] + 0.01
+        m = {c: "" for c in OUTPUT_COLUMNS}
+        m.update(hidden)
+        for col, reason in hidden.items():
+            if reason:
+                v[col] = float("nan")
+        values.append(v)
+        mask.append(m)
+    return {"values": pd.DataFrame(values), "mask": pd.DataFrame(mask)}
+
+
+@pytest.fixture()
+def annual_inputs() -> ReportInputs:
+    now = _annual(
+        [
+            ("ml", "M1", "Mission locale synthétique Pau 1", 1000.0, 300.0, {}),
+            # 15 accompanied: under the minimum denominator, no rate is shown
+            ("ml", "M2", "Mission locale synthétique Pau 2", 15.0, 3.0,
+             {"entrees_emploi": "primaire", "taux_emploi": "denominateur"}),
+            ("region", "NAQ", "Nouvelle-Aquitaine", 1015.0, 303.0, {}),
+        ]
+    )  # fmt: skip
+    before = _annual(
+        [
+            ("ml", "M1", "Mission locale synthétique Pau 1", 1000.0, 250.0, {}),
+            ("ml", "M2", "Mission locale synthétique Pau 2", 40.0, 10.0, {}),
+            ("region", "NAQ", "Nouvelle-Aquitaine", 1040.0, 260.0, {}),
+        ]
+    )
+    meta = {
+        "year": 2024,
+        "month": 12,
+        "disclosure_threshold": 5,
+        "labels": {"M1": "ML Pau 1", "M2": "ML Pau 2"},
+        "departements": {"M1": "64", "M2": "64"},
+        "tables": ["annuel", "annuel_n_1"],
+        "extraction_date": "2025-01-05",
+    }
+    return ReportInputs(meta, None, {"annuel": now, "annuel_n_1": before})
+
+
+def test_each_rate_of_each_ml_has_n_n_1_and_whether_it_moved(annual_inputs):
+    changes = common.annual_rate_changes(annual_inputs, "ml")
+    emploi = changes["M1"]["taux_emploi"]
+    # 300 / 1 000 against 250 / 1 000: +5,0 points, z = 2,50, a clear rise
+    assert (emploi.now, emploi.before) == (f"30,0{NBSP}%", f"25,0{NBSP}%")
+    assert emploi.reading == f"+5,0{NBSP}points, hausse nette"
+    # 100 / 1 000 both years
+    assert changes["M1"]["taux_formation"].reading == "stable"
+    # M2: 15 accompanied in N, the rate is not published and never tested
+    small = changes["M2"]["taux_emploi"]
+    assert (small.now, small.before, small.change) == ("n.d.", f"25,0{NBSP}%", None)
+    assert small.reading == "–"
+    assert changes["M2"]["taux_formation"].now == "n.d."
+
+
+def test_the_43_ml_table_shows_the_rates_of_both_years_under_one_name(annual_inputs):
+    html = s.missions_locales_table(annual_inputs).html
+    assert "Taux emploi 2024" in html and "Taux emploi 2023" in html
+    assert "Taux emploi : évolution" in html
+    assert f"+5,0{NBSP}points, hausse nette" in html
+    assert "ML Pau 1" in html and "Mission locale synthétique" not in html
+    assert "p-value" not in html and "Wilson" not in html

@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 import textwrap
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import pytest
 
 from observatoire import data, reports
 from observatoire.cli import main
+from observatoire.formatting import fr_ml_name
 from observatoire.reports._html import add_toc
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -265,6 +267,92 @@ def test_every_report_carries_its_downloads_and_the_regional_one_all_mls(batch_r
     assert levels.count("Département") == 12 and levels.count("Région") == 1
     assert wb[first]["A1"].value.startswith("DONNÉES SYNTHÉTIQUES")
     assert {"Définitions", "Règles de diffusion", "Chiffres clés"} <= set(wb.sheetnames)
+
+
+#: the committee reports: their body is the sections of reports.sections that
+#: the issue on committee reports covers (the trajectory study and the ARML
+#: review have their own methods text)
+_COMMITTEE = ["rapport_regional", "suivi_mensuel"] + [
+    f"rapport_mission_locale_{c}" for c in MLS
+]
+
+#: method names that belong in the « Méthodes » annex only
+_JARGON = re.compile(
+    r"Wilson|Kaplan|log-rank|\bCox\b|surdispersion|\bOM\b|TRATE|\bPAM\b"
+    r"|médoïde|p-value|valeur p\b|O/E|censur",
+    re.IGNORECASE,
+)
+_ANNEX = re.compile(r"<h2[^>]*>\s*Définitions et méthode")
+_ALT = re.compile(r'<img[^>]+alt="([^"]*)"')
+
+
+def _body_and_annex(name: str, run_dir: Path) -> tuple[_Page, str, str]:
+    html = (run_dir / "html" / f"{name}.html").read_text(encoding="utf-8")
+    at = _ANNEX.search(html)
+    assert at, f"{name}: no « Définitions et méthode » annex"
+    body = _Page()
+    body.feed(html[: at.start()])
+    alts = " ".join(_ALT.findall(html[: at.start()]))
+    return body, alts, html[at.start() :]
+
+
+def test_method_names_stay_in_the_annex(batch_run):
+    found = []
+    for name in _COMMITTEE:
+        body, alts, annex = _body_and_annex(name, batch_run.run_dir)
+        for block in [*body.blocks, unescape(alts)]:
+            found += [(name, m) for m in _JARGON.findall(" ".join(block.split()))]
+        assert "Kaplan-Meier" in annex and "Wilson" in annex  # the annex has them
+    assert found == []
+
+
+#: each acronym and the words it stands for, which come at or before its first use
+_ACRONYMS = {
+    "PACEA": "parcours contractualisé d'accompagnement vers l'emploi et l'autonomie",
+    "CEJ": "contrat d'engagement jeune",
+    "ERIP": "espace régional d'information de proximité",
+    "ZRR": "zone de revitalisation rurale",
+    "QPV": "quartier prioritaire de la politique de la ville",
+    "NEET": "ni en emploi, ni en études, ni en formation",
+}
+
+
+def test_acronyms_are_spelled_out_at_their_first_use(batch_run):
+    for r in batch_run.results:
+        if r.name not in _COMMITTEE:
+            continue
+        page = _read_page(batch_run.run_dir / r.html)
+        blocks = [" ".join(b.split()).replace("’", "'") for b in page.blocks]
+        for acronym, words in _ACRONYMS.items():
+            first = next(
+                (i for i, b in enumerate(blocks) if re.search(rf"\b{acronym}\b", b)),
+                None,
+            )
+            if first is None:
+                continue
+            seen = " ".join(blocks[: first + 1]).lower()
+            assert words in seen, (r.name, acronym, blocks[first])
+
+
+def test_each_ml_has_one_name_on_each_page(batch_run, small_extract):
+    import pandas as pd
+
+    ml = pd.read_parquet(small_extract / "missions_locales.parquet")
+    for name in _COMMITTEE:
+        named = 0
+        page = _read_page(batch_run.run_dir / "html" / f"{name}.html")
+        html = (batch_run.run_dir / "html" / f"{name}.html").read_text("utf-8")
+        cells = [" ".join(t.split()) for t in page.tables]
+        shown = " ".join(cells) + " " + unescape(" ".join(_ALT.findall(html)))
+        for code, official in zip(ml["code_ml"], ml["nom_ml"], strict=True):
+            display = fr_ml_name(official)
+            assert display != official  # the check below is not vacuous
+            forms = {official: official in shown, display: display in shown}
+            forms[code] = code in cells  # a code alone in a cell
+            used = [f for f, present in forms.items() if present]
+            assert len(used) <= 1, (name, code, used)
+            named += display in shown
+        assert named, name  # the names are there: the check is not vacuous
 
 
 def test_second_run_reuses_the_cache_and_resume_runs_nothing(batch_run):

@@ -151,3 +151,25 @@ def fr_date_long(day: Any) -> str:
     d = day.date() if hasattr(day, "date") and callable(day.date) else day
     n = "1er" if d.day == 1 else str(d.day)
     return f"{n} {MOIS[d.month - 1]} {d.year}"
+
+
+#: how an ML's official name starts, shortened to « ML » in every report
+_ML_PREFIXES = ("Mission locale synthétique ", "Mission Locale ", "Mission locale ")
+
+
+def fr_ml_name(name: Any) -> str:
+    """The one name of a Mission Locale in every table, chart and sentence.
+
+    Charts need a short name and a page must not call one ML two ways, so
+    every report writes the short one: « ML » for the opening words.
+
+    >>> fr_ml_name("Mission locale synthétique Gironde 10")
+    'ML Gironde 10'
+    >>> fr_ml_name("Mission Locale du Libournais"), fr_ml_name("ML Pau")
+    ('ML du Libournais', 'ML Pau')
+    """
+    text = " ".join(str(name).split())
+    for prefix in _ML_PREFIXES:
+        if text.startswith(prefix):
+            return "ML " + text[len(prefix) :]
+    return text

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..exceptions import ParamsError
 from ..figures import FIG_DPI, FIG_WIDTH, PALETTE, attach_data, new_figure, plain
-from ..formatting import fr_int, fr_month, fr_num
+from ..formatting import fr_int, fr_ml_name, fr_month, fr_num
 from ._adjusted import OUTCOMES as ADJUSTED_OUTCOMES
 from ._adjusted import AdjustedComparison, overdispersed_limit, poisson_limit
 from ._outcomes import OUTCOME_LABELS, PROFILE_DIMENSIONS, TrainingOutcomes
@@ -203,8 +203,8 @@ def survival_figure(
         else "au dernier contact"
     )
     notes.append(
-        f"Estimateur de Kaplan-Meier, suivi arrêté {stop} (censure) ; chaque courbe "
-        f"s'arrête quand moins de {threshold} jeunes restent suivis."
+        f"Jeunes suivis jusqu'à leur premier emploi ou, à défaut, {stop} ; chaque "
+        f"courbe s'arrête quand moins de {threshold} jeunes restent suivis."
     )
     _note(fig, " ".join(notes))
     return attach_data(fig, _survival_data(drawn), percent=list(drawn))
@@ -341,13 +341,18 @@ def funnel_figure(
         )
     if n_hidden:
         notes.append(
-            f"{n_hidden} Mission(s) Locale(s) non représentée(s) : moins de "
-            f"{min_denominator} jeunes accompagnés ou moins de {threshold} entrées."
+            (
+                f"{n_hidden} Missions Locales non représentées"
+                if n_hidden > 1
+                else "1 Mission Locale non représentée"
+            )
+            + f" : moins de {min_denominator} jeunes accompagnés ou moins de "
+            f"{threshold} entrées."
         )
     _note(fig, " ".join(notes))
     data = pd.DataFrame(
         {
-            "Mission Locale": shown["code_ml"].astype(str).to_numpy(),
+            "Mission Locale": [_ml_name(r) for _, r in shown.iterrows()],
             "Rapport observé / attendu": shown["ratio"].round(2).to_numpy(),
             # a model's estimate, not a head count: always with its decimal
             "Entrées attendues": [fr_num(v, 1) for v in shown["attendus"]],
@@ -485,7 +490,4 @@ def _ml_name(row: pd.Series) -> str:
     name = row.get("nom_ml")
     if name is None or pd.isna(name) or not str(name):
         return plain(str(row["code_ml"]))
-    name = str(name)
-    for long in ("Mission locale synthétique ", "Mission Locale ", "Mission locale "):
-        name = name.replace(long, "ML ")
-    return plain(name)
+    return plain(fr_ml_name(name))

@@ -147,11 +147,11 @@ READING_GUIDES: dict[str, str] = {
         "décrivent des écarts entre profils, pas l'effet d'une action."
     ),
     "rapports_oe": (
-        "Pour chaque Mission Locale, le nombre d'entrées observé (O) est rapproché "
-        "du nombre attendu (E) si ses jeunes accompagnés avaient les mêmes chances "
+        "Pour chaque Mission Locale, le nombre d'entrées observé est rapproché "
+        "du nombre attendu si ses jeunes accompagnés avaient les mêmes chances "
         "que les jeunes de même profil (âge, sexe, diplôme, NEET, inscription à "
-        "France Travail, ZRR, QPV) dans l'ensemble de la région. Un rapport O/E "
-        "de 1,10 signifie 10 % d'entrées de plus qu'attendu. Une Mission Locale "
+        "France Travail, ZRR, QPV) dans l'ensemble de la région. Un rapport "
+        "observé / attendu de 1,10 signifie 10 % d'entrées de plus qu'attendu. Une Mission Locale "
         "hors des limites de l'entonnoir est un signal à discuter avec elle, pas un "
         "classement : le modèle ignore le marché du travail local, l'offre de "
         "formation et la qualité de la saisie."

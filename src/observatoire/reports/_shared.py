@@ -37,6 +37,7 @@ import pandas as pd
 
 from .. import animation, indicators, targets
 from ..disclosure import DEFAULT_MIN_DENOMINATOR
+from ..formatting import fr_ml_name
 from ._params import RunParams
 from ._protect import protect_figures, protect_indicators, protect_table
 from .sections.evaluation import evaluation_blocks
@@ -174,13 +175,17 @@ def compute_shared(
         "first_date": str(coverage.first.date())
         if coverage.first is not None
         else None,
-        "labels": dict(
-            zip(ml["code_ml"].astype(str), ml["nom_ml"].astype(str), strict=True)
-        ),
+        # the one name of each ML in every table, chart and sentence of a run
+        "labels": {
+            str(c): fr_ml_name(n)
+            for c, n in zip(ml["code_ml"], ml["nom_ml"], strict=True)
+        },
         "departements": dict(
             zip(ml["code_ml"].astype(str), ml["departement"].astype(str), strict=True)
         ),
         "has_previous_year": has_previous,
+        # "complete" or "partial": a partial year says so next to its figures
+        "couverture_annee": coverage.covers(year),
         "messages": messages,
     }
     return tables, meta

@@ -98,8 +98,8 @@ def conventions(threshold: int, min_denominator: int) -> Html:
         f"<p><b>n.d.</b> : taux non diffusé, calculé sur moins de {min_denominator} "
         "jeunes.</p>"
         "<p>Les taux sont donnés avec leur intervalle de confiance à 95 % "
-        "(méthode de Wilson) : la vraie valeur a 95 chances sur 100 de s'y "
-        "trouver.</p></div>"
+        "(méthode : voir l'annexe « Méthodes ») : la vraie valeur a 95 chances "
+        "sur 100 de s'y trouver.</p></div>"
     )
 
 

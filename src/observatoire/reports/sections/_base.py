@@ -18,7 +18,13 @@ import pandas as pd
 
 from ...disclosure import DEFAULT_MIN_DENOMINATOR
 from ...figures import plain
-from ...formatting import fr_num, fr_signed_pct
+from ...formatting import (
+    fr_date_long,
+    fr_ml_name,
+    fr_months_span,
+    fr_num,
+    fr_signed_pct,
+)
 from ...indicators import COUNT_COLUMNS, DEFINITIONS, RATES
 from .. import _style as st
 
@@ -170,6 +176,28 @@ def _rate_with_interval(values, mask, i: int, col: str, threshold: int) -> str:
     return f"{st.fr_pct(v)} [{st.fr_pct(lo)} ; {st.fr_pct(hi)}]"
 
 
+def partial_period(inputs: ReportInputs, *, annual: bool = False) -> str:
+    """« période partielle : janvier à novembre 2024 », or "" for a complete year.
+
+    Read from the extract's coverage as the shared step recorded it
+    (``meta["couverture_annee"]``, from :attr:`Warehouse.coverage`). Figures
+    from January to the report's month (``annual=False``) cover whole months;
+    the tables of the year (``annual=True``) run to the extract's last day.
+    """
+    if inputs.meta.get("couverture_annee") != "partial":
+        return ""
+    if annual:
+        end = pd.Timestamp(inputs.meta["extraction_date"])
+        return f"période partielle : du 1er janvier au {fr_date_long(end)}"
+    return f"période partielle : {fr_months_span(inputs.year, inputs.month)}"
+
+
+def with_partial(text: str, inputs: ReportInputs, *, annual: bool = False) -> str:
+    """``text`` followed by « — période partielle : … » when the year is partial."""
+    note = partial_period(inputs, annual=annual)
+    return f"{text} — {note}" if note else text
+
+
 def message(inputs: ReportInputs, name: str) -> st.Html | None:
     text = inputs.meta.get("messages", {}).get(name)
     return st.paragraph(st.esc(text), "avertissement") if text else None
@@ -201,13 +229,24 @@ def change_note(row: pd.Series) -> str | None:
     return f"{fr_signed_pct(row['evolution_relative'])} sur un an"
 
 
+def named(inputs: ReportInputs, values: pd.DataFrame) -> pd.DataFrame:
+    """``values`` whose ``libelle`` is each ML's one name (``meta["labels"]``).
+
+    Departments and the region keep their own name; an ML the run does not
+    list is named by :func:`~observatoire.formatting.fr_ml_name`.
+    """
+    labels = inputs.meta.get("labels", {})
+    is_ml = (values["niveau"] == "ml").to_numpy()
+    names = [
+        labels.get(str(c), fr_ml_name(n)) if ml else str(n)
+        for c, n, ml in zip(values["code"], values["libelle"], is_ml, strict=True)
+    ]
+    return values.assign(libelle=names)
+
+
 def short(name: str) -> str:
-    """An ML's name shortened for a figure's axis, drawn as written."""
-    return plain(
-        name.replace("Mission locale synthétique ", "ML ").replace(
-            "Mission Locale ", "ML "
-        )
-    )
+    """An ML's one name (:func:`~observatoire.formatting.fr_ml_name`), drawn as written."""
+    return plain(fr_ml_name(name))
 
 
 def series(values: pd.DataFrame, mask: pd.DataFrame, col: str) -> np.ndarray:

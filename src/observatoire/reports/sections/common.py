@@ -146,8 +146,8 @@ _PROFILE = (
     ("part_neet", "Ni en emploi, ni en études, ni en formation (NEET)"),
     ("part_sans_diplome", "Sans diplôme"),
     ("part_non_inscrits_france_travail", "Non inscrits à France Travail"),
-    ("part_zrr", "Résidant en zone de revitalisation rurale"),
-    ("part_qpv", "Résidant en quartier prioritaire (QPV)"),
+    ("part_zrr", "Résidant en zone de revitalisation rurale (ZRR)"),
+    ("part_qpv", "Résidant en quartier prioritaire de la politique de la ville (QPV)"),
 )
 
 
@@ -180,7 +180,12 @@ def profile_table(
         st.heading("Profil des jeunes accompagnés"),
         st.table(
             shown,
-            caption="Part des jeunes accompagnés dans l'année présentant chaque caractéristique",
+            caption=base.with_partial(
+                "Part des jeunes accompagnés dans l'année présentant chaque "
+                "caractéristique",
+                inputs,
+                annual=True,
+            ),
             numeric=list(shown.columns[1:]),
             guide=(
                 "Âge au premier accueil ; NEET, diplôme et inscription à France "
@@ -233,7 +238,11 @@ def schemes_and_aids(
         st.heading("Dispositifs d'accompagnement et aides"),
         st.table(
             shown,
-            caption=f"Entrées en dispositif et aides attribuées, {inputs.year}",
+            caption=base.with_partial(
+                f"Entrées en dispositif et aides attribuées, {inputs.year}",
+                inputs,
+                annual=True,
+            ),
             numeric=list(shown.columns[1:]),
             guide=(
                 "Les entrées en dispositif comptent les jeunes dont le dispositif "
@@ -376,7 +385,9 @@ def _targets_needed_table(inputs: ReportInputs, part: pd.DataFrame) -> st.Html:
     month = st.fr_month(inputs.year, inputs.month)
     return st.table(
         frame,
-        caption=f"Ce qu'il reste à faire pour chaque objectif, à fin {month}",
+        caption=base.with_partial(
+            f"Ce qu'il reste à faire pour chaque objectif, à fin {month}", inputs
+        ),
         numeric=["Réalisé", "Cible"],
         guide=(
             "Réalisé de janvier à fin du mois ; pour une fourchette, la cible est "
@@ -556,6 +567,39 @@ def article4_cards() -> list[tuple[str, str]]:
     return out
 
 
+def year_to_date_cards(
+    inputs: ReportInputs, level: str, code: str
+) -> list[tuple[str, str, str | None]]:
+    """Key-figure cards of January to the report's month, against the same months.
+
+    Read from the protected monthly tables (``cumul`` rows of ``mensuel`` and
+    ``mensuel_n_1``); a masked value shows its sign and gets no change.
+    """
+
+    def year_to_date(table: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        period = f"{year}-{inputs.month:02d}"
+        return base.rows(
+            inputs, table, niveau=level, code=code, portee="cumul", periode=period
+        )
+
+    v, m = year_to_date("mensuel", inputs.year)
+    prev_v = prev_m = None
+    if "mensuel_n_1" in base.available(inputs):
+        prev_v, prev_m = year_to_date("mensuel_n_1", inputs.year - 1)
+    cards = []
+    for name, label in article4_cards():
+        if name not in v.columns or not len(v):
+            continue
+        value = base.cell(v[name].iloc[0], m[name].iloc[0], inputs.threshold)
+        note = None
+        if prev_v is not None and len(prev_v):
+            p, pr = prev_v[name].iloc[0], prev_m[name].iloc[0]
+            if not pr and not m[name].iloc[0] and p:
+                note = change_note(v[name].iloc[0], p)
+        cards.append((value, label, note))
+    return cards
+
+
 def count_label(name: str) -> str:
     """The label of a count in the year-on-year tables."""
     if name == "entrees_emploi_sortants_formation_region":
@@ -677,9 +721,10 @@ def year_on_year(
         st.heading("Article 4 : cette année et l'an dernier"),
         st.table(
             frame,
-            caption=(
+            caption=base.with_partial(
                 f"Indicateurs de l'article 4 de janvier à fin {month}, comparés à la "
-                f"même période de {inputs.year - 1}"
+                f"même période de {inputs.year - 1}",
+                inputs,
             ),
             numeric=[y, y0, "Évolution"],
             guide=(
@@ -689,6 +734,164 @@ def year_on_year(
                 "d'incertitude » : un écart qui peut n'être que du hasard ; « stable » : "
                 "pas d'écart visible à la précision affichée."
             ),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class RateChange:
+    """One rate of one unit over a year, N and N−1 as shown, and its change."""
+
+    now: str
+    before: str
+    change: synthesis.Change | None
+
+    @property
+    def reading(self) -> str:
+        """« +2,1 points, hausse nette », « stable », « – » without a comparison."""
+        if self.change is None:
+            return "–"
+        if self.change.direction == "stable":
+            return "stable"
+        return f"{self.change.shown}, {self.change.verdict}"
+
+
+def annual_rate_changes(
+    inputs: ReportInputs, level: str
+) -> dict[str, dict[str, RateChange]]:
+    """The four Article 4 rates of every unit of ``level``, year N against N−1.
+
+    Read from the protected annual tables (``annuel``, ``annuel_n_1``) when
+    the report's month is December, else from January to the month in both
+    years (``mensuel``, ``mensuel_n_1``, ``cumul`` rows), so that the two
+    periods have the same length. A rate the disclosure step hid, or whose
+    count or denominator is hidden or below the minimum denominator, reads
+    « n.d. » (or the mask sign of the rate) and is not tested. The test is the
+    synthesis's (:func:`observatoire.synthesis.change_in_rate`).
+
+    Returns
+    -------
+    dict
+        code -> rate name -> :class:`RateChange`.
+    """
+
+    def table(name: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        if inputs.month == 12:
+            return base.rows(inputs, name.replace("mensuel", "annuel"), niveau=level)
+        period = f"{year}-{inputs.month:02d}"
+        return base.rows(inputs, name, niveau=level, portee="cumul", periode=period)
+
+    now_v, now_m = table("mensuel", inputs.year)
+    previous = "annuel_n_1" if inputs.month == 12 else "mensuel_n_1"
+    if previous in base.available(inputs):
+        prev_v, prev_m = table("mensuel_n_1", inputs.year - 1)
+    else:
+        prev_v, prev_m = now_v.iloc[:0], now_m.iloc[:0]
+    prev_at = {str(c): i for i, c in enumerate(prev_v["code"])}
+
+    def published(values, mask, i, rate) -> tuple[float, float] | None:
+        num, den = RATES[rate]
+        if mask[rate].iloc[i] or mask[num].iloc[i] or mask[den].iloc[i]:
+            return None
+        k, n = values[num].iloc[i], values[den].iloc[i]
+        if pd.isna(k) or pd.isna(n) or n < base.MIN_DENOMINATOR or k > n:
+            return None
+        return float(k), float(n)
+
+    def shown(values, mask, i, rate) -> str:
+        if i is None:
+            return "–"
+        if mask[rate].iloc[i]:
+            return base.cell(np.nan, mask[rate].iloc[i], inputs.threshold)
+        got = published(values, mask, i, rate)
+        return "n.d." if got is None else st.fr_pct(got[0] / got[1])
+
+    out: dict[str, dict[str, RateChange]] = {}
+    for i, code in enumerate(now_v["code"].astype(str)):
+        j = prev_at.get(code)
+        per_rate = {}
+        for rate in RATES:
+            a = published(now_v, now_m, i, rate)
+            b = None if j is None else published(prev_v, prev_m, j, rate)
+            change = synthesis.change_in_rate(*a, *b) if a and b else None
+            per_rate[rate] = RateChange(
+                shown(now_v, now_m, i, rate), shown(prev_v, prev_m, j, rate), change
+            )
+        out[code] = per_rate
+    return out
+
+
+def period_compared(inputs: ReportInputs) -> str:
+    """« 2024 comparé à 2023 », or « janvier à novembre 2024 comparé aux mêmes mois de 2023 ».
+
+    The period :func:`annual_rate_changes` compares: the year in December,
+    else January to the report's month.
+    """
+    y0 = inputs.year - 1
+    if inputs.month == 12:
+        return f"{inputs.year} comparé à {y0}"
+    return (
+        f"{st.fr_months_span(inputs.year, inputs.month)} comparé aux mêmes mois de {y0}"
+    )
+
+
+#: short rate headers of the wide N / N−1 tables (the follow-up writes the same)
+RATE_SHORT = {
+    "taux_formation": "Taux formation",
+    "taux_formation_region": "Taux formation Région",
+    "taux_alternance": "Taux alternance",
+    "taux_emploi": "Taux emploi",
+}
+
+
+def rates_year_on_year_table(
+    inputs: ReportInputs,
+    units: list[tuple[str, str, str]],
+    first: str,
+    caption: str,
+    *,
+    departments: bool = False,
+) -> st.Html:
+    """The four Article 4 rates of ``units`` for N and N−1 and their change.
+
+    ``units`` are ``(level, code, name)`` rows in reading order; ``first`` is the
+    header of the name column. Each rate gets three columns: N, N−1 and its
+    change in points with its reading (« +2,1 points, hausse nette »,
+    « légère baisse, dans la marge d'incertitude », « stable »).
+    """
+    y, y0 = inputs.year, inputs.year - 1
+    by_level = {level: annual_rate_changes(inputs, level) for level, _, _ in units}
+    rows = []
+    for level, code, name in units:
+        per_rate = by_level[level].get(str(code))
+        if per_rate is None:
+            continue
+        row = {first: name}
+        if departments:
+            row["Dép."] = inputs.meta["departements"].get(str(code), "")
+        for rate, short in RATE_SHORT.items():
+            rc = per_rate[rate]
+            row[f"{short} {y}"] = rc.now
+            row[f"{short} {y0}"] = rc.before
+            row[f"{short} : évolution"] = rc.reading
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    if not len(frame):
+        return st.Html("")
+    skip = 2 if departments else 1
+    return st.table(
+        frame,
+        caption=caption,
+        numeric=list(frame.columns[skip:]),
+        total_last=units[-1][0] == "region" and len(units) > 2,
+        guide=(
+            f"Chaque taux de l'année {y} à côté de celui de {y0} et son évolution en "
+            "points. « Hausse nette » ou « baisse nette » : un écart plus grand que ce "
+            "que le hasard d'une année sur l'autre explique ; « dans la marge "
+            "d'incertitude » : un écart qui peut n'être que du hasard ; « stable » : "
+            "pas d'écart au dixième de point. « n.d. » : taux non diffusé (moins de "
+            f"{base.MIN_DENOMINATOR} jeunes accompagnés ou effectif masqué), jamais "
+            "comparé."
         ),
     )
 
@@ -875,8 +1078,18 @@ def key_points(
 ) -> st.Html:
     """« À retenir »: what a director reads in one minute, in plain French."""
     items = "".join(f"<li>{st.esc(s)}</li>" for s in key_sentences(inputs, level, code))
+    partial = base.partial_period(inputs)
     return st.join(
         st.heading("À retenir"),
+        st.paragraph(
+            st.esc(
+                f"{partial.capitalize()}, comparée aux mêmes mois de "
+                f"{inputs.year - 1} (l'année n'est pas terminée dans l'extrait)."
+            ),
+            "avertissement",
+        )
+        if partial
+        else None,
         st.Html(f'<ul class="a-retenir">{items}</ul>'),
         st.paragraph(
             st.esc(

@@ -18,6 +18,16 @@ if TYPE_CHECKING:
     from ...disclosure import ProtectedTable
 
 
+#: the adjusted comparison's columns in words (the letters O and E are the
+#: « Méthodes » annex's)
+_PLAIN_COLUMNS = {
+    "Entrées observées (O)": "Entrées observées",
+    "Entrées attendues (E)": "Entrées attendues",
+    "O/E": "Rapport observé / attendu",
+    "IC 95 % du rapport O/E": "IC 95 % du rapport",
+}
+
+
 def evaluation_blocks(
     wh: Warehouse,
     year: int,
@@ -100,12 +110,13 @@ def evaluation_blocks(
         ),
         base.frame_html(
             ev.logrank_table(surv),
-            "Le délai d'accès à l'emploi diffère-t-il selon le profil ? (log-rank)",
+            "Le délai d'accès à l'emploi diffère-t-il selon le profil ?",
             guide("logrank"),
         ),
         base.frame_html(
             ev.cox_table(surv),
-            "Modèle de Cox : chances relatives d'accéder à un emploi selon le profil",
+            "Vitesse d'accès à l'emploi selon le profil, à autres caractéristiques "
+            "égales",
             guide("cox"),
         ),
         st.heading(f"Comparaison ajustée des Missions Locales ({year})", 3),
@@ -125,8 +136,10 @@ def evaluation_blocks(
     table = ev.comparison_table(comp, names=False, indicators=indicators, **opts)
     exits = ev.outcomes_table(outs, dimension="code_ml", horizon=6, **opts)
     for code in wh.missions_locales["code_ml"].astype(str):
-        mine = table[table["Mission Locale"].astype(str) == code].drop(
-            columns=["Mission Locale"]
+        mine = (
+            table[table["Mission Locale"].astype(str) == code]
+            .drop(columns=["Mission Locale"])
+            .rename(columns=_PLAIN_COLUMNS)
         )
         mine_exits = exits[exits["Modalité"].astype(str) == code].drop(
             columns=["Ventilation", "Modalité"]

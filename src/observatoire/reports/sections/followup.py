@@ -44,7 +44,8 @@ _SHORT = {
 def _units(inputs: ReportInputs) -> list[tuple[str, str, str]]:
     """(level, code, name) of every ML in natural order, then the region."""
     fu = inputs["suivi"]
-    units = fu.loc[fu["niveau"] == "ml", ["code", "libelle"]].drop_duplicates("code")
+    units = base.named(inputs, fu.loc[fu["niveau"] == "ml"])
+    units = units[["code", "libelle"]].drop_duplicates("code")
     order = sorted(units.itertuples(index=False), key=lambda u: natural_key(u[1]))
     return [("ml", str(c), str(n)) for c, n in order] + [
         ("region", "NAQ", "Nouvelle-Aquitaine")
@@ -96,9 +97,10 @@ def followup_table(inputs: ReportInputs) -> st.Html:
         ),
         st.table(
             ytd_frame,
-            caption=(
+            caption=base.with_partial(
                 f"De janvier à fin {month} : jeunes accompagnés et entrées de "
-                f"l'article 4, comparés à la même période de {y0}"
+                f"l'article 4, comparés à la même période de {y0}",
+                inputs,
             ),
             numeric=list(ytd_frame.columns[1:]),
             total_last=True,
@@ -111,9 +113,10 @@ def followup_table(inputs: ReportInputs) -> st.Html:
         ),
         st.table(
             rate_frame,
-            caption=(
+            caption=base.with_partial(
                 f"Les quatre taux de l'article 4 de janvier à fin {month}, et leur "
-                f"évolution en points depuis {y0}"
+                f"évolution en points depuis {y0}",
+                inputs,
             ),
             numeric=list(rate_frame.columns[1:]),
             total_last=True,
@@ -137,6 +140,7 @@ def followup_heatmap(inputs: ReportInputs) -> st.Html:
         & (fu["indicateur"] == "jeunes_accompagnes")
         & (fu["portee"] == "cumul")
     ].dropna(subset=["evolution_relative"])
+    sel = base.named(inputs, sel)
     sel = sel.sort_values("evolution_relative")
     fig, ax = st.new_figure(height=max(4.0, 0.16 * len(sel) + 1.2))
     colours = np.where(sel["evolution_relative"] >= 0, "#1f4e79", "#c0392b")

@@ -10,7 +10,12 @@ import pandas as pd
 from ... import synthesis
 from .. import _style as st
 from . import _base as base
-from .common import article4_cards, change_note, monthly_curves
+from .common import (
+    monthly_curves,
+    period_compared,
+    rates_year_on_year_table,
+    year_to_date_cards,
+)
 
 if TYPE_CHECKING:
     from .._cache import ReportInputs
@@ -86,37 +91,15 @@ def ml_position_strip(inputs: ReportInputs, code_ml: str) -> st.Html:
 def ml_key_figures(inputs: ReportInputs, code_ml: str) -> st.Html:
     """Key figures of one ML: January to the month, against the same months last year."""
 
-    def year_to_date(table: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-        period = f"{year}-{inputs.month:02d}"
-        return base.rows(
-            inputs, table, niveau="ml", code=code_ml, portee="cumul", periode=period
-        )
-
-    v, m = year_to_date("mensuel", inputs.year)
-    prev_v = prev_m = None
-    if "mensuel_n_1" in base.available(inputs):
-        prev_v, prev_m = year_to_date("mensuel_n_1", inputs.year - 1)
-    cards = []
-    for name, label in article4_cards():
-        if name not in v.columns:
-            continue
-        value = base.cell(v[name].iloc[0], m[name].iloc[0], inputs.threshold)
-        note = None
-        if prev_v is not None and len(prev_v):
-            p, pr = prev_v[name].iloc[0], prev_m[name].iloc[0]
-            if not pr and not m[name].iloc[0] and p:
-                note = change_note(v[name].iloc[0], p)
-        cards.append((value, label, note))
     label = inputs.meta["labels"].get(code_ml, code_ml)
+    intro = (
+        f"{label} : de janvier à fin {st.fr_month(inputs.year, inputs.month)}, "
+        f"comparé à la même période de {inputs.year - 1}"
+    )
     return st.join(
         st.heading("Chiffres clés"),
-        st.paragraph(
-            st.esc(
-                f"{label} : de janvier à fin {st.fr_month(inputs.year, inputs.month)}, "
-                f"comparé à la même période de {inputs.year - 1}."
-            )
-        ),
-        st.key_figures_cards(cards),
+        st.paragraph(st.esc(base.with_partial(intro, inputs) + ".")),
+        st.key_figures_cards(year_to_date_cards(inputs, "ml", code_ml)),
     )
 
 
@@ -129,7 +112,7 @@ def ml_position(inputs: ReportInputs, code_ml: str) -> st.Html:
         v, m = base.rows(inputs, "annuel", niveau=level, code=code)
         if len(v):
             rows.append((v, m))
-    values = pd.concat([r[0] for r in rows])
+    values = base.named(inputs, pd.concat([r[0] for r in rows]))
     mask = pd.concat([r[1] for r in rows])
     shown = base.display_table(
         values,
@@ -146,12 +129,29 @@ def ml_position(inputs: ReportInputs, code_ml: str) -> st.Html:
         st.table(
             shown,
             caption=(
-                f"Taux d'entrée de l'année {inputs.year} : la Mission Locale, son "
-                "département et la région"
+                base.with_partial(
+                    f"Taux d'entrée de l'année {inputs.year} : la Mission Locale, "
+                    "son département et la région",
+                    inputs,
+                    annual=True,
+                )
             ),
             numeric=list(shown.columns[1:]),
-            guide=(
-                "Entre crochets, l'intervalle de confiance à 95 % (Wilson). " + ranks
+            guide=("Entre crochets, l'intervalle de confiance à 95 %. " + ranks),
+        ),
+        rates_year_on_year_table(
+            inputs,
+            [
+                (str(lv), str(c), str(n))
+                for lv, c, n in zip(
+                    values["niveau"], values["code"], values["libelle"], strict=True
+                )
+            ],
+            "Territoire",
+            base.with_partial(
+                f"Taux de l'article 4, {period_compared(inputs)} : la Mission "
+                "Locale, son département et la région",
+                inputs,
             ),
         ),
     )

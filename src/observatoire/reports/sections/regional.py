@@ -10,7 +10,15 @@ import pandas as pd
 from ... import synthesis
 from .. import _style as st
 from . import _base as base
-from .common import article4_cards, change_note, count_label, monthly_curves
+from .common import (
+    article4_cards,
+    change_note,
+    count_label,
+    monthly_curves,
+    period_compared,
+    rates_year_on_year_table,
+    year_to_date_cards,
+)
 
 if TYPE_CHECKING:
     from .._cache import ReportInputs
@@ -28,7 +36,21 @@ _HEADERS = {
 def key_figures(
     inputs: ReportInputs, level: str = "region", code: str = "NAQ"
 ) -> st.Html:
-    """Cards of the year's key figures with the change from the year before."""
+    """Cards of the year's key figures with the change from the year before.
+
+    A year the extract does not cover to December is compared month for month:
+    January to the report's month in both years.
+    """
+    if base.partial_period(inputs):
+        intro = (
+            f"Activité de janvier à fin {st.fr_month(inputs.year, inputs.month)}, "
+            f"comparée à la même période de {inputs.year - 1}"
+        )
+        return st.join(
+            st.heading(f"Chiffres clés {inputs.year}"),
+            st.paragraph(st.esc(base.with_partial(intro, inputs) + ".")),
+            st.key_figures_cards(year_to_date_cards(inputs, level, code)),
+        )
     rows = base.key_rows(inputs, level, code)
     cards = []
     for name, label in article4_cards():
@@ -69,7 +91,11 @@ def departments_table(inputs: ReportInputs) -> st.Html:
         st.heading("Par département"),
         st.table(
             shown,
-            caption=f"Indicateurs de l'article 4 par département, {inputs.year}",
+            caption=base.with_partial(
+                f"Indicateurs de l'article 4 par département, {inputs.year}",
+                inputs,
+                annual=True,
+            ),
             numeric=list(shown.columns[1:]),
             total_last=True,
             guide=(
@@ -78,13 +104,28 @@ def departments_table(inputs: ReportInputs) -> st.Html:
                 "régional peut être inférieur à la somme des départements."
             ),
         ),
+        rates_year_on_year_table(
+            inputs,
+            [
+                (str(lv), str(c), str(n))
+                for lv, c, n in zip(
+                    values["niveau"], values["code"], values["libelle"], strict=True
+                )
+            ],
+            "Territoire",
+            base.with_partial(
+                f"Taux de l'article 4 par département : {period_compared(inputs)}",
+                inputs,
+            ),
+        ),
     )
 
 
 @base.documented
 def missions_locales_table(inputs: ReportInputs, code_ml: str | None = None) -> st.Html:
-    """The 43 Missions Locales side by side (counts and rates with intervals)."""
+    """The 43 Missions Locales side by side: counts, rates, and rates against N−1."""
     values, mask = base.rows(inputs, "annuel", niveau="ml")
+    values = base.named(inputs, values)
     shown = base.display_table(
         values,
         mask,
@@ -106,7 +147,11 @@ def missions_locales_table(inputs: ReportInputs, code_ml: str | None = None) -> 
         st.heading("Les Missions Locales côte à côte"),
         st.table(
             shown,
-            caption=f"Indicateurs de l'article 4 par Mission Locale, {inputs.year}",
+            caption=base.with_partial(
+                f"Indicateurs de l'article 4 par Mission Locale, {inputs.year}",
+                inputs,
+                annual=True,
+            ),
             numeric=list(shown.columns[2:]),
             guide=(
                 "Chaque taux rapporte les entrées de l'année aux jeunes accompagnés "
@@ -115,6 +160,20 @@ def missions_locales_table(inputs: ReportInputs, code_ml: str | None = None) -> 
                 "l'intervalle de confiance à 95 %. Deux Missions Locales dont les "
                 "intervalles se chevauchent largement ne se distinguent pas."
             ),
+        ),
+        rates_year_on_year_table(
+            inputs,
+            [
+                ("ml", str(c), n)
+                for c, n in zip(values["code"], values["libelle"], strict=True)
+            ]
+            + [("region", "NAQ", "Nouvelle-Aquitaine")],
+            "Mission Locale",
+            base.with_partial(
+                f"Taux de l'article 4 par Mission Locale : {period_compared(inputs)}",
+                inputs,
+            ),
+            departments=True,
         ),
     )
 
@@ -125,6 +184,7 @@ def rate_dotplot(
 ) -> st.Html:
     """Dot plot of one rate for every ML with its 95 % interval, sorted."""
     values, mask = base.rows(inputs, "annuel", niveau="ml")
+    values = base.named(inputs, values)
     region, _ = base.rows(inputs, "annuel", niveau="region")
     ok = (mask[rate] == "").to_numpy() & values[rate].notna().to_numpy()
     v = values[ok].sort_values(rate)
@@ -146,6 +206,8 @@ def rate_dotplot(
     )
     if code_ml:
         guide += " La Mission Locale du rapport est en rouge."
+    if base.partial_period(inputs):
+        guide += " " + base.partial_period(inputs, annual=True).capitalize() + "."
     if n_hidden:
         guide += " " + synthesis.plural(
             n_hidden,
