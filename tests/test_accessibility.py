@@ -691,3 +691,57 @@ def test_every_table_of_each_report_kind_declares_its_row_headers(
         assert any(c.startswith("Objectifs ") for c in captions), captions
     if kind == "bilan_animation":
         assert any(c.startswith("Actions d'animation par type") for c in captions)
+
+
+# ------------------------ states told by pattern as well as colour (RGAA 3.1)
+def _svg(fig) -> str:
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg")
+    return buf.getvalue().decode("utf-8")
+
+
+def test_trajectory_plots_give_each_state_a_pattern_shown_in_the_legend():
+    import re
+
+    from observatoire import trajectories as tr
+    from observatoire.trajectories._plots import STATE_HATCHES
+
+    states = ["emploi_durable", "emploi", "alternance", "formation", "accompagnement"]
+    rows = [
+        ["emploi_durable"] * 6,
+        ["emploi"] * 3 + ["emploi_durable"] * 3,
+        ["formation"] * 4 + ["emploi"] * 2,
+        ["accompagnement"] * 2 + ["formation"] * 4,
+        ["alternance"] * 6,
+        ["accompagnement"] * 6,
+    ] * 3
+    seq = tr.define_sequences(rows, None, alphabet=states)
+    figures = {
+        "chronogramme": tr.plot_state_distribution(seq),
+        "tapis": tr.plot_index(seq),
+        "tapis trié (MDS)": tr.plot_index(seq, sort="mds"),
+        "fréquences relatives": tr.plot_relative_frequency(seq, k=6),
+        "durées moyennes": tr.plot_mean_time(seq),
+    }
+    # five states, two blues and two orange hues: five distinct patterns
+    assert len({STATE_HATCHES[s] for s in states}) == len(states)
+    for name, fig in figures.items():
+        (legend,) = fig.legends
+        keys = {
+            t.get_text(): p.get_hatch()
+            for t, p in zip(legend.get_texts(), legend.get_patches(), strict=True)
+        }
+        assert keys == {s: STATE_HATCHES[s] for s in states}, name
+        svg = _svg(fig)
+        at = svg.index('<g id="legend_1">')
+        defined = set(re.findall(r'<pattern id="(h[0-9a-f]+)"', svg))
+        in_legend = set(re.findall(r"url\(#(h[0-9a-f]+)\)", svg[at:]))
+        in_chart = set(re.findall(r"url\(#(h[0-9a-f]+)\)", svg[:at]))
+        # each legend key filled with its own pattern, and the chart drawn with
+        # as many patterns: the reader matches them without the colours
+        assert len(in_legend) == len(states) and in_legend <= defined, name
+        assert len(in_chart) >= len(states) and in_chart <= defined, name
+        if name in ("chronogramme", "durées moyennes"):  # same fill, same pattern
+            assert in_legend <= in_chart, name

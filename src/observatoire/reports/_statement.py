@@ -38,14 +38,6 @@ AUDIT_NAME = "accessibilite.json"
 #: only when a test proves it fixed.
 KNOWN_ISSUES: tuple[tuple[str, str, str, str], ...] = (
     (
-        "3.1",
-        "1.4.1",
-        "Les situations des chronogrammes et des tapis de trajectoires ne se "
-        "distinguent que par la couleur (deux bleus, deux orangés) ; leurs valeurs "
-        "sont données dans le tableau de données de chaque graphique.",
-        "trajectoires",
-    ),
-    (
         "10.11",
         "1.4.10",
         "Sur un téléphone, le texte des graphiques descend sous 10 pixels "

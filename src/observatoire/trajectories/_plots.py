@@ -28,6 +28,28 @@ if TYPE_CHECKING:
 
 #: colour of a missing state (index plot only)
 MISSING_COLOUR = "#FFFFFF"
+
+#: pattern of each state, drawn over its colour and shown in the legend: a
+#: state is told by its pattern as well as its colour (RGAA 3.1, WCAG 1.4.1;
+#: the palette has two blues and two orange hues)
+STATE_HATCHES: dict[str, str] = {
+    "emploi_durable": "///",
+    "emploi": "\\\\\\",
+    "alternance": "xxx",
+    "formation": "...",
+    "immersion_service_civique": "ooo",
+    "scolarite": "---",
+    "accompagnement": "|||",
+    "sans_contact": "+++",
+    "censure": "**",
+}
+#: patterns of an alphabet outside the iMilo states, in order
+HATCH_CYCLE: tuple[str, ...] = (
+    *STATE_HATCHES.values(), "OO", "//..", "\\\\--", "|..", "x..",
+)  # fmt: skip
+#: most rows of pattern cells per panel of an index plot: the patterns follow
+#: the states at the drawn resolution, not one young person at a time
+HATCH_ROWS = 120
 #: x-axis label of the month positions
 MONTHS_LABEL = "Mois depuis le premier accueil"
 
@@ -62,6 +84,61 @@ def _colours(seq: Any) -> list[str]:
     return [STATE_COLOURS[a] for a in seq.alphabet]
 
 
+def _hatches(seq: Any) -> list[str]:
+    """Pattern of each state of the alphabet (:data:`STATE_HATCHES`)."""
+    if all(a in STATE_HATCHES for a in seq.alphabet):
+        return [STATE_HATCHES[a] for a in seq.alphabet]
+    return [HATCH_CYCLE[i % len(HATCH_CYCLE)] for i in range(len(seq.alphabet))]
+
+
+def _samples(edges: np.ndarray) -> np.ndarray:
+    """Two sample points per cell, just inside its edges, and one beyond each end.
+
+    A contour of cell values sampled there follows the cell edges (a linear
+    interpolation between two points a hair apart crosses at the edge).
+    """
+    eps = 1e-3 * float(np.diff(edges).min())
+    inner = np.column_stack([edges[:-1] + eps, edges[1:] - eps]).ravel()
+    return np.concatenate([[edges[0] - eps], inner, [edges[-1] + eps]])
+
+
+def _hatch_overlay(
+    ax: Any, rows: np.ndarray, colours: list[str], hatches: list[str]
+) -> None:
+    """Each state's pattern over the raster of an index plot (one row per person).
+
+    Rows are pooled into at most :data:`HATCH_ROWS` bands, and a state's
+    pattern covers the cells it holds in most of a band's rows: vector
+    regions (contours of those shares along the cell edges), a few per state
+    whatever the cohort size, drawn on the image's
+    ``extent=(0.5, length + 0.5, len(rows), 0)``.
+    """
+    import matplotlib
+
+    n, length = rows.shape
+    if n == 0:
+        return
+    bands = min(n, HATCH_ROWS)
+    edges = np.unique(np.linspace(0, n, bands + 1).round().astype(int))
+    sizes = np.diff(edges).astype(float)[:, None]
+    x = _samples(np.arange(length + 1) + 0.5)
+    y = _samples(edges.astype(float))
+    xlim, ylim = ax.get_xlim(), ax.get_ylim()
+    for s, (colour, hatch) in enumerate(zip(colours, hatches, strict=True)):
+        held = rows == s
+        if not hatch or not held.any():
+            continue
+        share = np.add.reduceat(held.astype(float), edges[:-1]) / sizes
+        field = np.zeros((len(y), len(x)))
+        field[1:-1, 1:-1] = np.repeat(np.repeat(share, 2, axis=0), 2, axis=1)
+        with matplotlib.rc_context(
+            {"hatch.color": _text_colour(colour), "hatch.linewidth": 0.6}
+        ):
+            ax.contourf(x, y, field, levels=[0.5, 1.5], colors="none", hatches=[hatch])
+    ax.set_xlim(xlim)
+    ax.set_ylim(ylim)
+
+
 def _figure(width: float, height: float, **subplots: Any) -> tuple[Figure, Any]:
     # the package's one figure factory (observatoire.figures), sequence style
     return new_figure(width, height, style="sequences", **subplots)
@@ -74,12 +151,24 @@ def _pct_axis(axis: Any) -> None:
 
 
 def _state_legend(
-    fig: Figure, seq: Any, colours: list[str], present: np.ndarray
+    fig: Figure,
+    seq: Any,
+    colours: list[str],
+    present: np.ndarray,
+    hatches: list[str] | None = None,
 ) -> None:
+    """The legend of the states: each key shows the state's colour and pattern."""
     from matplotlib.patches import Patch
 
+    hatches = _hatches(seq) if hatches is None else hatches
     handles = [
-        Patch(facecolor=colours[s], edgecolor="none", label=seq.labels[s])
+        Patch(
+            facecolor=colours[s],
+            edgecolor=_text_colour(colours[s]),  # the pattern's colour
+            hatch=hatches[s],
+            linewidth=0,
+            label=seq.labels[s],
+        )
         for s in range(len(seq.alphabet))
         if present[s]
     ]
@@ -152,7 +241,7 @@ def plot_state_distribution(
         without a Typology.
     """
     seq, labels, names = _unpack(data)
-    colours = _colours(seq)
+    colours, hatches = _colours(seq), _hatches(seq)
     codes = np.asarray(seq.codes)
     n_states, length = len(seq.alphabet), codes.shape[1]
     if by_group and labels is None:
@@ -183,8 +272,9 @@ def plot_state_distribution(
             if shares[s].sum() == 0:
                 continue
             ax.bar(
-                x, shares[s], bottom=bottom, width=1.0, color=colours[s], linewidth=0
-            )
+                x, shares[s], bottom=bottom, width=1.0, color=colours[s], linewidth=0,
+                hatch=hatches[s], edgecolor=_text_colour(colours[s]),
+            )  # fmt: skip
             bottom += shares[s]
         ax.set_ylim(0, 1)
         _pct_axis(ax.yaxis)
@@ -257,6 +347,7 @@ def plot_index(data: Any, *, title: str | None = None) -> Figure:
             vmax=len(colours),
             extent=(0.5, length + 0.5, len(rows), 0),
         )
+        _hatch_overlay(ax, rows[order], colours, _hatches(seq))
         ax.set_yticks([])
         ax.set_ylabel(name, rotation=0, ha="right", va="center", fontsize=7.5)
         for side in ("left", "top", "right", "bottom"):
@@ -363,7 +454,7 @@ def plot_mean_time(data: Any, *, title: str | None = None) -> Figure:
     matplotlib.figure.Figure
     """
     seq, labels, names = _unpack(data)
-    colours = _colours(seq)
+    colours, hatches = _colours(seq), _hatches(seq)
     codes = np.asarray(seq.codes)
     n_states = len(seq.alphabet)
     bars = []
@@ -385,12 +476,17 @@ def plot_mean_time(data: Any, *, title: str | None = None) -> Figure:
     for s in range(n_states):
         if means[:, s].sum() == 0:
             continue
-        ax.barh(y, means[:, s], left=left, color=colours[s], height=0.7, linewidth=0)
+        ax.barh(
+            y, means[:, s], left=left, color=colours[s], height=0.7, linewidth=0,
+            hatch=hatches[s], edgecolor=_text_colour(colours[s]),
+        )  # fmt: skip
         for i, value in enumerate(means[:, s]):
-            if value >= 2.5:
+            if value >= 2.5:  # on a plain box of the state's colour, over its pattern
                 ax.text(
                     left[i] + value / 2, i, fr_num(value, 0), ha="center",
                     va="center", fontsize=7, color=_text_colour(colours[s]),
+                    bbox={"boxstyle": "square,pad=0.15", "facecolor": colours[s],
+                          "edgecolor": "none"},
                 )  # fmt: skip
         left += means[:, s]
     ax.set_yticks(y, [_wrap(name, 34) for name, _ in bars], fontsize=7.5)

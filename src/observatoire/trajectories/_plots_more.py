@@ -242,7 +242,11 @@ def relative_frequency(
         medoids.append(med)
         sumw.append(float((wind * dist).sum()))
     r2 = 1 - sum(sumw) / total if total > 0 else np.nan
-    f = (r2 / (k - 1)) / ((1 - r2) / (wsum - k)) if k > 1 and wsum > k else np.nan
+    if k > 1 and wsum > k:
+        # groups holding identical sequences explain everything: F is infinite
+        f = (r2 / (k - 1)) / ((1 - r2) / (wsum - k)) if r2 < 1 else np.inf
+    else:
+        f = np.nan
     return RelativeFrequency(np.array(medoids), members, mweights, dists, r2, f, k)
 
 
@@ -340,7 +344,7 @@ def plot_relative_frequency(
     from matplotlib.colors import ListedColormap
 
     seq0, labels, names = _unpack_groups(seq, groups)
-    colours = _state_colours(seq0)
+    colours, hatches = _state_colours(seq0), base._hatches(seq0)
     d = _default_d(seq0) if d is None else _check_d(d, seq0.n)
     if labels is None:
         panels = [(None, np.arange(seq0.n))]
@@ -369,6 +373,7 @@ def plot_relative_frequency(
             sub_seq.codes[rf.medoids] + 1, aspect="auto", interpolation="nearest",
             cmap=cmap, vmin=0, vmax=len(colours), extent=(0.5, length + 0.5, kk, 0),
         )  # fmt: skip
+        base._hatch_overlay(left, sub_seq.codes[rf.medoids], colours, hatches)
         left.set_yticks([])
         base._month_ticks(left, length)
         left.set_ylabel(f"{fr_int(kk)} groupes de fréquence", fontsize=7.5)
@@ -551,6 +556,7 @@ def plot_index(
             rows + 1, aspect="auto", interpolation="nearest", cmap=cmap, vmin=0,
             vmax=len(colours), extent=(0.5, length + 0.5, len(rows), 0),
         )  # fmt: skip
+        base._hatch_overlay(ax, rows, colours, base._hatches(seq))
         ax.set_yticks([])
         label = (
             "Jeunes (une ligne par jeune)"
