@@ -18,9 +18,11 @@ installs them.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import os
+import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -211,8 +213,22 @@ def test_statement_follows_the_rgaa_model_and_claims_no_conformity():
     assert "n'ont pas été\nlancés sur cette exécution" in page
     for rgaa, wcag, _, _ in KNOWN_ISSUES:
         assert f"critère RGAA {rgaa},\nWCAG {wcag}" in page
+    if not KNOWN_ISSUES:
+        assert "Aucune non-conformité n'est connue à ce jour" in page
+        assert "relèvent les\nnon-conformités listées plus bas" not in page
     assert "Aucune adresse de contact n'a été indiquée" in page
     assert "Défenseur des droits" in page and 'href="index.html"' in page
+
+
+def test_statement_lists_the_known_non_conformities(monkeypatch):
+    from observatoire.reports import _statement
+
+    issue = ("10.11", "1.4.10", "Texte trop petit.", "graphiques")
+    monkeypatch.setattr(_statement, "KNOWN_ISSUES", (issue,))
+    page = render_statement(_manifest(), today=dt.date(2026, 12, 3))
+    assert "<li>Texte trop petit. <em>(critère RGAA 10.11,\nWCAG 1.4.10" in page
+    assert "relèvent les non-conformités listées plus bas" in page
+    assert "Aucune non-conformité n'est connue" not in page
 
 
 def test_statement_gives_the_contact_and_only_this_run_s_audit():
@@ -703,8 +719,6 @@ def _svg(fig) -> str:
 
 
 def test_trajectory_plots_give_each_state_a_pattern_shown_in_the_legend():
-    import re
-
     from observatoire import trajectories as tr
     from observatoire.trajectories._plots import STATE_HATCHES
 
@@ -745,3 +759,56 @@ def test_trajectory_plots_give_each_state_a_pattern_shown_in_the_legend():
         assert len(in_chart) >= len(states) and in_chart <= defined, name
         if name in ("chronogramme", "durées moyennes"):  # same fill, same pattern
             assert in_legend <= in_chart, name
+
+
+# ------------------------------ chart text of at least 10 px on a phone (10.11)
+_SVG_SRC = re.compile(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"')
+
+
+def _smallest_text(svg: str) -> tuple[float, float]:
+    """(smallest font size, viewBox width) of a matplotlib SVG, in its units."""
+    box = float(re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+)', svg).group(1))
+    sizes = [float(v) for v in re.findall(r"font-size: ([\d.]+)px", svg)]
+    return min(sizes), box
+
+
+def test_chart_keeps_the_width_its_smallest_text_needs_in_a_focusable_region():
+    import pandas as pd
+
+    from observatoire.reports import _style as st
+
+    fig, ax = st.new_figure()  # 7.5 in wide: a viewBox of 540 pt
+    ax.plot([1, 2, 3], [880, 545, 790])
+    ax.set_xticks([1, 2, 3], ["janv.", "févr.", "mars"], fontsize=7)
+    data = pd.DataFrame({"Mois": ["janv.", "févr.", "mars"], "2024": [880, 545, 790]})
+    html = st.figure(fig, alt="Jeunes accompagnés par mois", guide="g", data=data).html
+    # 7-pt labels: 10 px when the 540-pt-wide chart is drawn 540 × 10 / 7 px wide
+    assert 'style="min-width: 772px"' in html
+    assert (
+        '<div class="graphique" role="region" aria-label="Graphique : Jeunes '
+        'accompagnés par mois" tabindex="0"' in html
+    )
+    svg = base64.b64decode(_SVG_SRC.search(html).group(1)).decode("utf-8")
+    assert _smallest_text(svg) == (7.0, 540.0)
+    assert st.min_chart_width(svg) == 772
+    assert check_page(html) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [320, 1280])
+def test_chart_text_renders_at_10_px_or_more_without_the_page_scrolling(
+    browser, publishable_run, width
+):
+    pages = [_report_of_kind(publishable_run, k) for k in REPORT_KINDS]
+    for result in _browser.chart_layout(pages, width=width):
+        page = Path(result["page"]).read_text(encoding="utf-8")
+        svgs = [base64.b64decode(m).decode("utf-8") for m in _SVG_SRC.findall(page)]
+        images = result["images"]
+        assert len(images) == len(svgs) > 0, result["page"]
+        assert result["scroll_width"] == width, result["page"]  # no sideways page
+        for image, svg in zip(images, svgs, strict=True):
+            size, box = _smallest_text(svg)
+            rendered = size * image["width"] / box
+            assert rendered >= 10 - 1e-6, (result["page"], image["alt"], rendered)
+            assert image["region"].startswith("Graphique : "), image["alt"]
+            assert image["region_width"] <= width

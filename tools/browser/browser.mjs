@@ -10,6 +10,9 @@
 //   node browser.mjs pdf PAGE OUT.pdf         A4 print of a page (tagged, outlined)
 //   node browser.mjs screenshot PAGE OUT.png  full-page screenshot
 //        [--width PX]
+//   node browser.mjs layout PAGE...           JSON on stdout: per page at PX, the
+//        [--width PX]                        document's width and each image's
+//                                            rendered width (charts on a phone)
 //
 // PAGE is a file path or a file:// URL. CHROMIUM names the browser binary
 // (default: chromium on PATH). Exit status: 0 done, 2 bad use, 3 browser error.
@@ -161,20 +164,51 @@ async function screenshot(browser, page, target, options) {
   await context.close();
 }
 
+async function layout(browser, pages, options) {
+  const context = await browser.newContext({
+    viewport: { width: options.width, height: 900 },
+    locale: "fr-FR",
+  });
+  const out = [];
+  for (const page of pages) {
+    const tab = await context.newPage();
+    await tab.goto(toUrl(page), { waitUntil: "load" });
+    const result = await tab.evaluate(() => ({
+      scroll_width: document.documentElement.scrollWidth,
+      client_width: document.documentElement.clientWidth,
+      // in document order; the region: a focusable scroll container around it
+      images: [...document.querySelectorAll("img")].map((img) => {
+        const region = img.closest("[role=region][tabindex='0']");
+        return {
+          alt: img.alt.slice(0, 120),
+          width: img.getBoundingClientRect().width,
+          region: region ? region.getAttribute("aria-label") : null,
+          region_width: region ? region.clientWidth : null,
+        };
+      }),
+    }));
+    out.push({ page, width: options.width, ...result });
+    await tab.close();
+  }
+  await context.close();
+  process.stdout.write(`${JSON.stringify(out, null, 1)}\n`);
+}
+
 async function main() {
   const [command, ...argv] = process.argv.slice(2);
   const { options, rest } = parse(argv);
-  if (command === "axe") {
-    if (!rest.length) usage("axe needs at least one page");
+  if (command === "axe" || command === "layout") {
+    if (!rest.length) usage(`${command} needs at least one page`);
   } else if (command === "pdf" || command === "screenshot") {
     if (rest.length !== 2) usage(`${command} needs a page and an output file`);
   } else {
-    usage("command is one of axe, pdf, screenshot");
+    usage("command is one of axe, layout, pdf, screenshot");
   }
   let browser;
   try {
     browser = await launch();
     if (command === "axe") await runAxe(browser, rest, options);
+    else if (command === "layout") await layout(browser, rest, options);
     else if (command === "pdf") await printPdf(browser, rest[0], rest[1]);
     else await screenshot(browser, rest[0], rest[1], options);
   } catch (err) {

@@ -192,6 +192,29 @@ def run_axe(
     return json.loads(out)
 
 
+def chart_layout(
+    pages: list[str | os.PathLike[str]], *, width: int = 320, timeout: int = TIMEOUT
+) -> list[dict[str, Any]]:
+    """How wide each page and each of its images render at a viewport ``width``.
+
+    Returns
+    -------
+    list of dict
+        One per page: ``page``, ``width``, ``scroll_width`` and ``images``, in
+        document order, each with ``alt``, its rendered ``width`` and the
+        ``region`` (label of the focusable scroll region around it, or None)
+        with that region's ``region_width``.
+    """
+    if not pages:
+        return []
+    out = _run(
+        find_tools(),
+        ["layout", "--width", str(width), *map(str, pages)],
+        timeout=timeout,
+    )
+    return json.loads(out)
+
+
 def screenshot(
     page: str | os.PathLike[str],
     target: str | os.PathLike[str],

@@ -36,16 +36,7 @@ AUDIT_NAME = "accessibilite.json"
 #: criterion, what a reader meets, where). Measured with axe-core 4.14.1 in
 #: Chromium 156 and by reading the pages (3 December 2026); remove an entry
 #: only when a test proves it fixed.
-KNOWN_ISSUES: tuple[tuple[str, str, str, str], ...] = (
-    (
-        "10.11",
-        "1.4.10",
-        "Sur un téléphone, le texte des graphiques descend sous 10 pixels "
-        "(les graphiques sont en SVG : on peut les agrandir sans perte, et leurs "
-        "valeurs sont données dans un tableau).",
-        "graphiques de tous les rapports",
-    ),
-)
+KNOWN_ISSUES: tuple[tuple[str, str, str, str], ...] = ()
 
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="fr">
@@ -73,8 +64,8 @@ pages web et en PDF{% else %}, en pages web{% endif %}) et à leur page d'accuei
 <h2>État de conformité</h2>
 <p>Les rapports sont <strong>non conformes</strong> avec le référentiel général
 d'amélioration de l'accessibilité (RGAA), version 4.1 : aucun audit complet de
-leur conformité n'a encore été réalisé, et les tests déjà menés relèvent les
-non-conformités listées plus bas.</p>
+leur conformité n'a encore été réalisé{% if issues %}, et les tests déjà menés
+relèvent les non-conformités listées plus bas{% endif %}.</p>
 
 <h2>Résultats des tests</h2>
 {% if audit %}
@@ -104,10 +95,14 @@ lecture des pages.</p>
 
 <h2>Contenus non accessibles</h2>
 <h3>Non-conformités</h3>
-<ul>
+{% if issues %}<ul>
 {% for issue in issues %}<li>{{ issue.text }} <em>(critère RGAA {{ issue.rgaa }},
 WCAG {{ issue.wcag }} ; {{ issue.where }})</em></li>
 {% endfor %}</ul>
+{% else %}<p>Aucune non-conformité n'est connue à ce jour : les tests
+automatiques et les vérifications des pages faites par l'outil n'en relèvent pas.
+Seul un audit complet du RGAA permettra d'établir la conformité.</p>
+{% endif %}
 <h3>Dérogations pour charge disproportionnée</h3>
 <p>Aucune.</p>
 <h3>Contenus non soumis à l'obligation d'accessibilité</h3>

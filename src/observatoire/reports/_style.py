@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -247,27 +249,36 @@ def figure(
     text = description or describe(
         alt, data, percent=percent, ordered=ordered, highlight=highlight
     )
-    image = _image(fig)
+    image, min_width = _image(fig)
     shown = data_for_display(data, percent)
     values = table(
         shown,
         caption=f"Données du graphique : {alt}",
         numeric=list(shown.columns[1:]),
     )
+    # on a narrow screen the chart keeps the width at which its smallest text
+    # is MIN_CHART_TEXT_PX pixels, and scrolls sideways inside its own
+    # focusable region: the page does not (WCAG 1.4.10 exempts charts from
+    # reflow; 2.1.1 and axe-core's scrollable-region-focusable need the focus)
     return Html(
-        f'<figure><img src="{image}" alt="{esc(text)}">'
+        f'<figure><div class="graphique" role="region" '
+        f'aria-label="{esc("Graphique : " + alt)}" tabindex="0" '
+        'style="overflow-x: auto; max-width: 100%">'
+        f'<img src="{image}" alt="{esc(text)}" style="min-width: {min_width}px">'
+        "</div>"
         f'<figcaption class="guide"><strong>Lecture :</strong> {guide}</figcaption>'
         f"<details><summary>Données du graphique</summary>{values.html}</details>"
         "</figure>"
     )
 
 
-def _image(fig: Figure) -> str:
-    """``fig`` as an SVG data URI: sharp at any zoom, its text drawn as text.
+def _image(fig: Figure) -> tuple[str, int]:
+    """``fig`` as an SVG data URI, and the width its text needs on a screen.
 
-    Raster parts (heat maps, index plots) are embedded at twice the screen
-    resolution. The text stays text (``svg.fonttype: none``): smaller than
-    outlines, and drawn by the reader's browser at any size.
+    The SVG is sharp at any zoom, its text drawn as text (``svg.fonttype:
+    none``): smaller than outlines, and drawn by the reader's browser at any
+    size. Raster parts (heat maps, index plots) are embedded at twice the
+    screen resolution. The width (CSS pixels) is :func:`min_chart_width`.
     """
     from matplotlib import rc_context
 
@@ -281,9 +292,46 @@ def _image(fig: Figure) -> str:
             facecolor="white",
             metadata={"Date": None},
         )
-    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode(
-        "ascii"
-    )
+    svg = buf.getvalue()
+    uri = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    return uri, min_chart_width(svg.decode("utf-8"))
+
+
+#: smallest size (CSS pixels) of a chart's text on any screen (RGAA 10.11)
+MIN_CHART_TEXT_PX = 10
+
+_VIEWBOX = re.compile(r'<svg[^>]*\bviewBox="\s*[-\d.]+\s+[-\d.]+\s+([\d.]+)')
+_FONT_SIZE = re.compile(r"font(?:-size)?:\s*(?:[a-z-]+\s+)*?([\d.]+)px")
+
+
+def min_chart_width(svg: str, min_text_px: float = MIN_CHART_TEXT_PX) -> int:
+    """The rendered width (CSS pixels) at which the smallest text of ``svg`` is legible.
+
+    matplotlib writes the SVG in points (``viewBox`` in pt, ``font: 7.5px``
+    meaning 7.5 user units): drawn ``w`` pixels wide, a text of size ``f``
+    renders ``f * w / viewBox width`` pixels high. The width returned makes
+    the smallest text ``min_text_px``; it is at least the SVG's own width in
+    pixels (96 per inch), the size the page shows it at anyway.
+
+    Examples
+    --------
+    >>> svg = ('<svg width="540pt" viewBox="0 0 540 259">'
+    ...        '<text style="font: 7.5px \'DejaVu Sans\'">a</text>'
+    ...        '<text style="font: 9px \'DejaVu Sans\'">b</text></svg>')
+    >>> min_chart_width(svg)  # 540 * 10 / 7.5
+    720
+    >>> min_chart_width(svg.replace("7.5px", "6px"))  # 540 * 10 / 6
+    900
+    """
+    box = _VIEWBOX.search(svg)
+    if box is None:
+        return 0
+    width = float(box.group(1))
+    natural = width * 96 / 72
+    sizes = [float(v) for v in _FONT_SIZE.findall(svg) if float(v) > 0]
+    if not sizes:
+        return round(natural)
+    return math.ceil(max(natural, min_text_px * width / min(sizes)) - 1e-9)
 
 
 def data_for_display(data: pd.DataFrame, percent: Sequence[str] = ()) -> pd.DataFrame:
