@@ -762,7 +762,9 @@ def test_trajectory_plots_give_each_state_a_pattern_shown_in_the_legend():
 
 
 # ------------------------------ chart text of at least 10 px on a phone (10.11)
-_SVG_SRC = re.compile(r'<img\b[^>]*?\bsrc="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"')
+_SVG_SRC = re.compile(
+    r'<img\b[^>]*?\bsrc="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"'
+)
 
 
 def _smallest_text(svg: str) -> tuple[float, float]:
