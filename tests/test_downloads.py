@@ -330,13 +330,15 @@ def test_trajectory_study_gives_its_published_tables_as_printed():
         ),
     )
     tables = _downloads.html_tables(block.html)
-    assert list(tables) == ["Types de parcours   effectifs"]  # no ':' in a sheet name
-    assert tables["Types de parcours   effectifs"].to_dict("list") == {
+    assert list(tables) == ["Types de parcours effectifs"]  # no ':' in a sheet name
+    assert tables["Types de parcours effectifs"].to_dict("list") == {
         "Type": ["A", "B"],
         "Jeunes": ["12", "< 5"],
     }
     files = _downloads.downloads(_inputs(trajectoires=block), "trajectoires")
     assert files[0].name == "trajectoires_2024_06.xlsx"
+    sheet = load_workbook(io.BytesIO(files[0].data))["Types de parcours effectifs"]
+    assert sheet["A1"].value.endswith("— Types de parcours : effectifs")  # in full
 
 
 def test_animation_review_files_say_no_disclosure_rule_applies(tmp_path):

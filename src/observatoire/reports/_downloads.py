@@ -506,7 +506,9 @@ def html_tables(html: str) -> dict[str, pd.DataFrame]:
             continue
         header, body = rows[0], [r for r in rows[1:] if len(r) == len(rows[0])]
         name = _sheet_name(caption or f"Tableau {len(out) + 1}", out)
-        out[name] = pd.DataFrame(body, columns=_unique(header))
+        frame = pd.DataFrame(body, columns=_unique(header))
+        frame.attrs["caption"] = caption  # the sheet's title says it in full
+        out[name] = frame
     return out
 
 
@@ -520,11 +522,15 @@ def _unique(names: list[str]) -> list[str]:
 
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+#: the caption of a chart's data table (``st.figure``), shortened in a sheet name
+_CHART_DATA = re.compile(r"^Données du graphique\s*:\s*")
 
 
 def _sheet_name(text: str, taken: Mapping[str, Any]) -> str:
     """A valid, unused sheet name (31 characters, none of ``[]:*?/\\``)."""
-    base_name = _SHEET_FORBIDDEN.sub(" ", text).strip()[:31].strip() or "Tableau"
+    text = _CHART_DATA.sub("Graphique ", text)
+    text = " ".join(_SHEET_FORBIDDEN.sub(" ", text).split())
+    base_name = text[:31].strip() or "Tableau"
     name, i = base_name, 2
     while name in taken or name in (DEFINITIONS_SHEET, RULES_SHEET):
         suffix = f" ({i})"
@@ -714,7 +720,12 @@ def _files(
         sheets,
         number_formats=formats,
         row_formats=rows,
-        titles=title,
+        titles={
+            name: f"{title} — {frame.attrs['caption']}"
+            if frame.attrs.get("caption")
+            else title
+            for name, frame in sheets.items()
+        },
         properties=properties,
         timestamp=stamp,
         print_header=SYNTHETIC_BANNER if synthetic else None,
