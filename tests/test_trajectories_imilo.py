@@ -780,6 +780,25 @@ class TestTypologyStudy:
         both = indicators_by_cohort(small_warehouse, [2021, 2022, 2023], 12)
         assert both["cohorte"].tolist() == [2022, 2023]
 
+    def test_cohorts_compared_over_what_the_extract_covers(
+        self, typology, small_warehouse
+    ):
+        from observatoire.reports.sections.trajectories import _complexity_blocks
+        from observatoire.trajectories import comparable_cohorts, typology_study
+
+        cov = small_warehouse.coverage
+        # 2021 starts before the extract, 2023's 24 months end after it: over 12
+        # months 2022 (01/2022-12/2023) and 2023 (01/2023-12/2024) are covered
+        assert comparable_cohorts(cov, 2022, 24) == ((2022, 2023), 12)
+        assert comparable_cohorts(cov, 2022, 24, shortest=24) is None
+        study = typology_study(typology, resamples=2, permutations=0)
+        html = _complexity_blocks(typology, study, 5, small_warehouse, 2022).html
+        # the apostrophe is escaped in the HTML
+        assert "La cohorte 2021 n&#x27;est pas comparée" in html
+        assert "seuls 23 des 35 mois" in html
+        assert "sur les cohortes 2022 et 2023" in html and "12 premiers mois" in html
+        assert "La cohorte 2022 n" not in html
+
     def test_study_reuses_the_sample(self, typology):
         from observatoire.trajectories import typology_study
 

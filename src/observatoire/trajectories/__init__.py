@@ -46,6 +46,7 @@ from ._imilo import (  # noqa: E402
     STATE_LABELS,
     STATES,
     cohort_window,
+    comparable_cohorts,
     from_warehouse,
     monthly_states,
 )
@@ -77,6 +78,7 @@ __all__ += [
     "cohort_typology",
     "describe_path",
     "cohort_window",
+    "comparable_cohorts",
     "indicators_by_cohort",
     "indicators_by_profile",
     "typology_study",

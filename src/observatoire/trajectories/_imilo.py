@@ -236,6 +236,47 @@ def cohort_window(coverage: Coverage, year: int, months: int = 24) -> dict[str, 
     }
 
 
+def comparable_cohorts(
+    coverage: Coverage, cohort: int, months: int = 24, shortest: int = 12
+) -> tuple[tuple[int, int], int] | None:
+    """Two consecutive cohorts the extract covers wholly, and over how many months.
+
+    The study compares its cohort with the one before, over its ``months``; when
+    the extract does not cover both windows (:func:`cohort_window`), the cohort
+    and the one after, then both pairs again over ``shortest`` months.
+
+    Parameters
+    ----------
+    coverage : Coverage
+        ``Warehouse.coverage``.
+    cohort : int
+        The study's cohort.
+    months, shortest : int
+        The study's path length, and the shorter horizon tried next.
+
+    Returns
+    -------
+    ((int, int), int) or None
+        The two cohorts and the number of months compared; None when no pair is
+        wholly covered.
+
+    Examples
+    --------
+    >>> from observatoire.data import Coverage
+    >>> c = Coverage(pd.Timestamp("2022-01-03"), pd.Timestamp("2025-01-05"))
+    >>> comparable_cohorts(c, 2022, 24)
+    ((2022, 2023), 12)
+    >>> comparable_cohorts(c, 2024, 24) is None
+    True
+    """
+    horizons = [int(months)] + ([int(shortest)] if int(shortest) < int(months) else [])
+    for horizon in horizons:
+        for pair in ((cohort - 1, cohort), (cohort, cohort + 1)):
+            if all(cohort_window(coverage, y, horizon)["complete"] for y in pair):
+                return pair, horizon
+    return None
+
+
 def _extraction_date(warehouse: Warehouse, extraction_date: Any) -> pd.Timestamp:
     if extraction_date is not None:
         return pd.Timestamp(extraction_date)

@@ -492,14 +492,32 @@ def _complexity_blocks(
             )
         )
     )
-    compared = [cohort - 1, cohort]
-    by_cohort = tr.indicators_by_cohort(wh, compared, typo.months)
+    default = (cohort - 1, cohort)
     for sentence in window_sentences(
-        {y: tr.cohort_window(wh.coverage, y, typo.months) for y in compared},
+        {y: tr.cohort_window(wh.coverage, y, typo.months) for y in default},
         wh.coverage,
         compared=True,
     ):
         blocks.append(st.paragraph(st.esc(sentence)))
+    choice = tr.comparable_cohorts(wh.coverage, cohort, typo.months)
+    by_cohort = None
+    horizon = typo.months
+    if choice is not None:
+        compared, horizon = choice
+        by_cohort = tr.indicators_by_cohort(wh, list(compared), horizon)
+        if by_cohort is not None and (tuple(compared), horizon) != (
+            default,
+            typo.months,
+        ):
+            blocks.append(
+                st.paragraph(
+                    st.esc(
+                        f"La comparaison porte donc sur les cohortes {compared[0]} "
+                        f"et {compared[1]}, que l'extrait couvre entièrement, sur "
+                        f"leurs {horizon} premiers mois."
+                    )
+                )
+            )
     if by_cohort is not None:
         blocks.append(st.paragraph(st.esc(cohort_change_sentence(by_cohort))))
         blocks.append(
@@ -511,7 +529,8 @@ def _complexity_blocks(
                     ),
                     threshold,
                 ),
-                caption="Complexité et turbulence des parcours selon la cohorte",
+                caption="Complexité et turbulence des parcours selon la cohorte "
+                f"({horizon} premiers mois)",
                 numeric=["Jeunes", "Complexité moyenne", "Turbulence moyenne"],
             )
         )
