@@ -374,6 +374,31 @@ def om_trate(mvad):
     return distances(mvad, "OM", sm="TRATE", indel=1.0)
 
 
+def test_lane_kernels_are_their_generator_output():
+    # _lanes.py is generated (one lane loop, one cell update per method): the
+    # committed file must be what _codegen.py writes, already ruff-formatted
+    from pathlib import Path
+
+    from observatoire.trajectories import _codegen, _lanes
+
+    assert _codegen.generate() == Path(_lanes.__file__).read_text()
+    assert {"align_lanes", "omspell_lanes", "twed_lanes"} <= set(vars(_lanes))
+    assert _lanes.LANES == _codegen.LANES
+
+
+def test_balanced_task_items_by_hand():
+    from observatoire.trajectories._kernels import task_item
+
+    # 5 rows in 3 tasks: rows 0 and 4, 1 and 3, then 2 alone
+    got = [(task_item(t, 0, 5), task_item(t, 1, 5)) for t in range(3)]
+    assert got == [(0, 4), (1, 3), (2, -1)]
+    # 4 rows in 2 tasks: 0 and 3, 1 and 2
+    assert [(task_item(t, 0, 4), task_item(t, 1, 4)) for t in range(2)] == [
+        (0, 3),
+        (1, 2),
+    ]
+
+
 @pytest.mark.shared
 def test_mvad_statistics(mvad, shared_dir):
     pairs = [

@@ -351,88 +351,10 @@ def _chi2_unique(codes_u, k, intervals, X_u, p) -> np.ndarray:
 
 # ----------------------------------------------------------------------- public
 def distances_more(
-    seq: Sequences,
-    method: str,
-    sm,
-    indel,
-    with_missing: bool,
-    *,
-    norm: str | bool = "none",
-    expcost: float = 0.5,
-    tpow: float = 1.0,
-    nu: float | None = None,
-    h: float = 0.5,
-    breaks=None,
-    step: int = 1,
-    overlap: bool = False,
-    weighted: bool = True,
-    global_pdotj=None,
+    seq: Sequences, method: str, sm, indel, with_missing: bool, **options
 ) -> np.ndarray:
     """Full matrix for OMspell, TWED, CHI2, LCP, RLCP (see :func:`distances`)."""
-    method_u = str(method).upper()
-    nm = norm_name(method_u, norm)
-    if method_u == "OMSPELL":
-        codes, cost, indels, expcost, tpow = _omspell_setup(
-            seq, sm, indel, with_missing, expcost, tpow
-        )
-        uniq, inv = _unique_rows(codes)
-        st, ind, du, ln = _spell_arrays(uniq, indels, expcost, tpow)
-        raw = _omspell_square(st, ind, du, ln, cost, expcost)
-        big = float(indels.max())
-        maxscost = _max_sub(cost, big, nm)
-        T = seq.length
-        D = normalize(raw, nm, maxscost * T, T * big, T * big)
-    elif method_u == "TWED":
-        codes, cost, ind, nu, h = _twed_setup(seq, sm, indel, with_missing, nu, h)
-        uniq, inv = _unique_rows(codes)
-        raw = _twed(np.ascontiguousarray(uniq), None, cost, nu, h)
-        maxscost = _max_sub(cost, ind, nm)
-        T = seq.length
-        D = normalize(raw, nm, 2 * (maxscost + nu) * T, T * ind, T * ind)
-    elif method_u == "CHI2":
-        if sm is not None:
-            raise SequenceError("method CHI2 takes no sm")
-        codes, k, intervals, w, gp = _chi2_setup(
-            seq,
-            with_missing,
-            breaks,
-            step,
-            overlap,
-            nm == "auto",
-            weighted,
-            global_pdotj,
-        )
-        X, p = _chi2_table(codes, k, intervals, w, nm == "auto", gp)
-        uniq, inv = _unique_rows(codes)
-        first = _first_rows(codes, inv, uniq.shape[0])
-        D = _chi2_unique(uniq, k, intervals, np.ascontiguousarray(X[first]), p)
-        if nm == "auto":
-            D = D / math.sqrt(len(intervals))
-    elif method_u in ("LCP", "RLCP"):
-        if sm is not None:
-            raise SequenceError(f"method {method} takes no sm")
-        codes, _ = _codes(seq, with_missing)
-        uniq, inv = _unique_rows(codes)
-        raw = km.lcp_square(np.ascontiguousarray(uniq), method_u == "RLCP")
-        T = seq.length
-        D = normalize(raw, nm, 2.0 * T, float(T), float(T))
-    else:  # pragma: no cover - dispatch guards this
-        raise SequenceError(f"unknown distance method {method!r}")
-    logger.info(
-        "%s distances: %d sequences, %d distinct",
-        method,
-        seq.n,
-        int(inv.max(initial=-1)) + 1,
-    )
-    return _expand(np.ascontiguousarray(D), inv, seq.n)
-
-
-def _first_rows(codes: np.ndarray, inv: np.ndarray, nu: int) -> np.ndarray:
-    """Position in ``codes`` of the first row of each distinct sequence."""
-    first = np.full(nu, -1, dtype=np.int64)
-    rev = np.arange(codes.shape[0])[::-1]
-    first[inv[::-1]] = rev
-    return first
+    return _compute(seq, None, None, method, sm, indel, with_missing, **options)
 
 
 def cross_more(
@@ -443,6 +365,30 @@ def cross_more(
     sm,
     indel,
     with_missing: bool,
+    **options,
+) -> np.ndarray:
+    """Rows x columns for OMspell, TWED, CHI2, LCP, RLCP (see :func:`cross_distances`)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    cols = np.asarray(cols, dtype=np.int64)
+    return _compute(seq, rows, cols, method, sm, indel, with_missing, **options)
+
+
+def _first_rows(codes: np.ndarray, inv: np.ndarray, nu: int) -> np.ndarray:
+    """Position in ``codes`` of the first row of each distinct sequence."""
+    first = np.full(nu, -1, dtype=np.int64)
+    rev = np.arange(codes.shape[0])[::-1]
+    first[inv[::-1]] = rev
+    return first
+
+
+def _compute(
+    seq: Sequences,
+    rows: np.ndarray | None,
+    cols: np.ndarray | None,
+    method: str,
+    sm,
+    indel,
+    with_missing: bool,
     *,
     norm: str | bool = "none",
     expcost: float = 0.5,
@@ -455,54 +401,96 @@ def cross_more(
     weighted: bool = True,
     global_pdotj=None,
 ) -> np.ndarray:
-    """Rows x columns for OMspell, TWED, CHI2, LCP, RLCP (see :func:`cross_distances`)."""
+    """The full matrix (``rows`` None: over the distinct sequences, then expanded)
+    or the rows x columns block; each method's setup and normalisation serve both."""
     method_u = str(method).upper()
     nm = norm_name(method_u, norm)
-    rows = np.asarray(rows, dtype=np.int64)
-    cols = np.asarray(cols, dtype=np.int64)
     T = seq.length
+
+    def pick(codes):
+        """The distinct rows (square) or the row and column blocks (cross)."""
+        if rows is None:
+            uniq, inv = _unique_rows(codes)
+            return inv, uniq, None
+        return None, codes[rows], codes[cols]
+
     if method_u == "OMSPELL":
         codes, cost, indels, expcost, tpow = _omspell_setup(
             seq, sm, indel, with_missing, expcost, tpow
         )
-        a = _spell_arrays(np.ascontiguousarray(codes[rows]), indels, expcost, tpow)
-        b = _spell_arrays(np.ascontiguousarray(codes[cols]), indels, expcost, tpow)
-        raw = km.omspell_cross(*a, *b, cost, expcost)
+        inv, a, b = pick(codes)
+        sa = _spell_arrays(np.ascontiguousarray(a), indels, expcost, tpow)
+        if b is None:
+            raw = _omspell_square(*sa, cost, expcost)
+        else:
+            sb = _spell_arrays(np.ascontiguousarray(b), indels, expcost, tpow)
+            raw = km.omspell_cross(*sa, *sb, cost, expcost)
         big = float(indels.max())
-        return normalize(raw, nm, _max_sub(cost, big, nm) * T, T * big, T * big)
-    if method_u == "TWED":
+        D = normalize(raw, nm, _max_sub(cost, big, nm) * T, T * big, T * big)
+    elif method_u == "TWED":
         codes, cost, ind, nu, h = _twed_setup(seq, sm, indel, with_missing, nu, h)
+        inv, a, b = pick(codes)
         raw = _twed(
-            np.ascontiguousarray(codes[rows]),
-            np.ascontiguousarray(codes[cols]),
+            np.ascontiguousarray(a),
+            None if b is None else np.ascontiguousarray(b),
             cost,
             nu,
             h,
         )
         maxscost = _max_sub(cost, ind, nm)
-        return normalize(raw, nm, 2 * (maxscost + nu) * T, T * ind, T * ind)
-    if method_u == "CHI2":
-        codes, k, intervals, w, gp = _chi2_setup(
-            seq,
-            with_missing,
-            breaks,
-            step,
-            overlap,
-            nm == "auto",
-            weighted,
-            global_pdotj,
+        D = normalize(raw, nm, 2 * (maxscost + nu) * T, T * ind, T * ind)
+    elif method_u == "CHI2":
+        inv, D = _chi2(
+            seq, rows, cols, sm, with_missing, nm, breaks, step, overlap, weighted,
+            global_pdotj, _unique_rows,
+        )  # fmt: skip
+    elif method_u in ("LCP", "RLCP"):
+        if sm is not None:
+            raise SequenceError(f"method {method} takes no sm")
+        codes, _ = _codes(seq, with_missing)
+        inv, a, b = pick(codes)
+        reverse = method_u == "RLCP"
+        a = np.ascontiguousarray(a)
+        raw = (
+            km.lcp_square(a, reverse)
+            if b is None
+            else km.lcp_cross(a, np.ascontiguousarray(b), reverse)
         )
-        X, p = _chi2_table(codes, k, intervals, w, nm == "auto", gp)
+        D = normalize(raw, nm, 2.0 * T, float(T), float(T))
+    else:  # pragma: no cover - dispatch guards this
+        raise SequenceError(f"unknown distance method {method!r}")
+    if inv is None:
+        return D
+    logger.info(
+        "%s distances: %d sequences, %d distinct",
+        method,
+        seq.n,
+        int(inv.max(initial=-1)) + 1,
+    )
+    return _expand(np.ascontiguousarray(D), inv, seq.n)
+
+
+def _chi2(
+    seq, rows, cols, sm, with_missing, nm, breaks, step, overlap, weighted,
+    global_pdotj, unique_rows,
+):  # fmt: skip
+    """CHI2 distances: (inverse of the distinct rows, their matrix) when ``rows``
+    is None, else (None, rows x columns)."""
+    if sm is not None:
+        raise SequenceError("method CHI2 takes no sm")
+    codes, k, intervals, w, gp = _chi2_setup(
+        seq, with_missing, breaks, step, overlap, nm == "auto", weighted, global_pdotj
+    )
+    X, p = _chi2_table(codes, k, intervals, w, nm == "auto", gp)
+    if rows is None:
+        uniq, inv = unique_rows(codes)
+        first = _first_rows(codes, inv, uniq.shape[0])
+        D = _chi2_unique(uniq, k, intervals, np.ascontiguousarray(X[first]), p)
+    else:
+        inv = None
         keep = p > 0
         X, p = X[:, keep], np.ascontiguousarray(p[keep])
         D = km.chi2_cross(
             np.ascontiguousarray(X[rows]), np.ascontiguousarray(X[cols]), p
         )
-        return D / math.sqrt(len(intervals)) if nm == "auto" else D
-    codes, _ = _codes(seq, with_missing)
-    raw = km.lcp_cross(
-        np.ascontiguousarray(codes[rows]),
-        np.ascontiguousarray(codes[cols]),
-        method_u == "RLCP",
-    )
-    return normalize(raw, nm, 2.0 * T, float(T), float(T))
+    return inv, (D / math.sqrt(len(intervals)) if nm == "auto" else D)

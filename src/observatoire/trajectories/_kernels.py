@@ -50,6 +50,27 @@ def slp_compile(name: str):
             _compiled.add(name)
 
 
+@njit(cache=True, inline="always")
+def task_item(task, half, count):
+    """Item (row or block of rows) of one half of a balanced ``prange`` task, or -1.
+
+    Over the triangle i < j, item k has work in proportion to count - k: items
+    ``task`` and ``count - 1 - task`` share task ``task`` (of ``(count + 1) // 2``)
+    so that every task gets about the same work. ``task`` may be the unsigned index
+    of ``prange``: it is cast first (mixed with signed integers it would turn float).
+    """
+    t = np.int64(task)
+    item = t if half == 0 else count - 1 - t
+    return -1 if half == 1 and item == t else item
+
+
+@njit(cache=True, inline="always")
+def put_pair(D, i, j, v):
+    """D[i, j] = D[j, i] = v (a symmetric matrix filled from its upper triangle)."""
+    D[i, j] = v
+    D[j, i] = v
+
+
 @njit(cache=True)
 def _gather_block(cols, start, nb, costp, G):
     """G[s, q+1, lane] = costp[s, cols[start + lane, q]]; missing lanes repeat the last one."""
@@ -71,15 +92,13 @@ def om_square(seqs, costp, indel):
     nblocks = (n + LANES - 1) // LANES
     D = np.zeros((n, n))
     base = indel * 2.0 * T
-    ntasks = (nblocks + 1) // 2
-    for task_ in prange(ntasks):
-        task = np.int64(task_)
+    for task in prange((nblocks + 1) // 2):
         G = np.empty((K, T + 1, LANES))
         E0 = np.empty((T + 1, LANES))
         res = np.empty(LANES)
         for half in range(2):
-            b = task if half == 0 else nblocks - 1 - task
-            if half == 1 and b == task:
+            b = task_item(task, half, nblocks)
+            if b < 0:
                 break
             start = b * LANES
             nb = min(LANES, n - start)
@@ -90,8 +109,7 @@ def om_square(seqs, costp, indel):
                     j = start + lane
                     if i < j:
                         v = res[lane] + base
-                        D[i, j] = v
-                        D[j, i] = v
+                        put_pair(D, i, j, v)
     return D
 
 
