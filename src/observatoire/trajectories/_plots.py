@@ -32,20 +32,21 @@ MISSING_COLOUR = "#FFFFFF"
 #: pattern of each state, drawn over its colour and shown in the legend: a
 #: state is told by its pattern as well as its colour (RGAA 3.1, WCAG 1.4.1;
 #: the palette has two blues and two orange hues)
+#: line patterns only: dots and rings cost 20 to 300 kB of SVG per chart
 STATE_HATCHES: dict[str, str] = {
     "emploi_durable": "///",
     "emploi": "\\\\\\",
     "alternance": "xxx",
-    "formation": "...",
-    "immersion_service_civique": "ooo",
+    "formation": "|/",
+    "immersion_service_civique": "-\\",
     "scolarite": "---",
     "accompagnement": "|||",
     "sans_contact": "+++",
-    "censure": "**",
+    "censure": "x|",
 }
 #: patterns of an alphabet outside the iMilo states, in order
 HATCH_CYCLE: tuple[str, ...] = (
-    *STATE_HATCHES.values(), "OO", "//..", "\\\\--", "|..", "x..",
+    *STATE_HATCHES.values(), "/-|", "\\|", "x-", "+/", "+\\",
 )  # fmt: skip
 #: most rows of pattern cells per panel of an index plot: the patterns follow
 #: the states at the drawn resolution, not one young person at a time
