@@ -141,6 +141,29 @@ def _uptime() -> str:
 _CALL = re.compile(r"^\s*(?:[\w.]+\s*=\s*)?([A-Za-z_][\w.]*)\(", re.M)
 
 
+class _SharedLog(logging.Handler):
+    """Durations the shared step logs (data load, each part, the whole step)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.parts: dict[str, float] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        msg, args = record.msg, record.args or ()
+        if msg.startswith("shared input %s computed in"):
+            self.parts[f"shared step: {args[0]}"] = float(args[1])
+        elif msg.startswith("data: ") and args:
+            self.parts["shared step: data load"] = float(args[-1])
+        elif msg.startswith("shared inputs: %d tables computed"):
+            self.parts["shared step: computed (after the load)"] = float(args[1])
+        elif msg.startswith("figures drawn once"):
+            self.parts["shared step: figures drawn once (worker)"] = float(args[1])
+            self.parts["shared step: waiting for the figures worker"] = float(args[2])
+
+
+SHARED_LOG = _SharedLog()
+
+
 def _profile(run_dir: Path) -> None:
     """Where the time of a run went, from its manifest and executed notebooks."""
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -174,6 +197,24 @@ def _profile(run_dir: Path) -> None:
     print("  largest cell costs, summed over the reports:")
     for label, seconds in cells.most_common(8):
         print(f"    {seconds:6.1f} s  {label}")
+    parts = dict(SHARED_LOG.parts)
+    if parts:
+        print("  the shared step's parts (as it logs them):")
+        for label, seconds in sorted(parts.items(), key=lambda kv: -kv[1]):
+            print(f"    {seconds:6.1f} s  {label}")
+    # the three largest costs of the run, each a single thing one could speed up
+    costs = {f"cells {label}": seconds for label, seconds in cells.items()}
+    costs["HTML export (summed over the reports)"] = export
+    costs.update(
+        (k, v)
+        for k, v in parts.items()
+        if k != "shared step: computed (after the load)"
+    )
+    top = sorted(costs.items(), key=lambda kv: -kv[1])[:3]
+    print(
+        "  three largest costs: "
+        + "; ".join(f"{label} {seconds:.1f} s" for label, seconds in top)
+    )
 
 
 def _changed_copy(source: Path, target: Path, kind: str) -> Path:
@@ -194,6 +235,11 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    for handler in logging.root.handlers:  # the shared step's INFO: not printed
+        handler.setLevel(logging.WARNING)
+    for name in ("observatoire.reports._shared", "observatoire.reports._cache"):
+        logging.getLogger(name).setLevel(logging.INFO)
+        logging.getLogger(name).addHandler(SHARED_LOG)
     print(f"machine: {os.cpu_count()} cores; jobs: {args.jobs}; data: {args.data}")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -272,7 +272,7 @@ def prepare(params: RunParams) -> SharedInputs:
         key = cache_key(fingerprint, params)
     resolved = check_against_warehouse(params, wh)
     t0 = time.perf_counter()
-    tables, meta = compute_inputs(wh, resolved)
+    tables, meta = compute_inputs(wh, resolved, draw_figures=True)
     meta = {**meta, "fingerprint": fingerprint, "key": key}
     folder = write_cache(cache_root / key, tables, meta)
     _prune(cache_root, keep=key)
@@ -296,7 +296,7 @@ def _write_interim(folder: Path, tables: dict[str, Any]) -> None:
 
 
 def compute_inputs(
-    wh: Warehouse, params: RunParams
+    wh: Warehouse, params: RunParams, *, draw_figures: bool = False
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Compute the shared tables and their description (resolved ``params``).
 
@@ -312,6 +312,9 @@ def compute_inputs(
         The loaded extract.
     params : RunParams
         The parameters, checked against ``wh`` (``year`` and ``month`` resolved).
+    draw_figures : bool
+        Draw the figures several reports show in the shared step (the batch): see
+        :func:`~._shared.compute_shared`.
 
     Returns
     -------
@@ -324,7 +327,7 @@ def compute_inputs(
     from ._shared import compute_shared
 
     with indicators.accompaniment(params.accompagnement) as types:
-        tables, meta = compute_shared(wh, params)
+        tables, meta = compute_shared(wh, params, draw_figures=draw_figures)
     corr = params.correspondances
     if corr is None and not is_database_url(params.data):
         own = Path(params.data) / "correspondances.yaml"  # the folder's own file

@@ -14,7 +14,10 @@
    hold row-level data and therefore never reach the cache;
 7. collects the trajectory sections rendered on the other core
    (:mod:`.sections.trajectories`);
-8. keeps the ARML's animation log (institutions, not young people).
+8. keeps the ARML's animation log (institutions, not young people);
+9. for the batch, draws the figures several reports show identically
+   (:mod:`.sections._once`): each ML's curves and position strip, on the other
+   core from step 4 on, and the targets section, shown by two reports.
 
 Only aggregates leave this module: the tables a notebook reads hold no
 row-level data and no ``id_jeune``. A part that fails (an empty cohort, a
@@ -38,8 +41,12 @@ import pandas as pd
 from .. import animation, indicators, targets
 from ..disclosure import DEFAULT_MIN_DENOMINATOR
 from ..formatting import fr_ml_name
+from ._cache import ReportInputs
 from ._params import RunParams
 from ._protect import protect_figures, protect_indicators, protect_table
+from .sections import ml_monthly_curves, ml_position_strip
+from .sections import targets as targets_section
+from .sections._once import FIGURES, collect
 from .sections.evaluation import evaluation_blocks
 from .sections.trajectories import trajectory_blocks
 
@@ -66,7 +73,7 @@ def _safely(name: str, messages: dict[str, str], fn: Callable[[], Any]) -> Any:
 
 
 def compute_shared(
-    wh: Warehouse, params: RunParams
+    wh: Warehouse, params: RunParams, *, draw_figures: bool = False
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Every table the reports share, protected, and the run's description.
 
@@ -76,6 +83,10 @@ def compute_shared(
         The loaded extract.
     params : RunParams
         Resolved parameters (``year`` and ``month`` are numbers).
+    draw_figures : bool
+        Also draw the figures several reports show identically, table
+        ``figures`` (the batch; a notebook computing its own inputs draws
+        only what it shows).
 
     Returns
     -------
@@ -113,6 +124,13 @@ def compute_shared(
         tables["annuel_n_1"] = protect(indicators.compute(wh, str(year - 1)))
         monthly[year - 1] = indicators.compute(wh, str(year - 1), monthly=True)
         tables["mensuel_n_1"] = protect(monthly[year - 1])
+    meta = _describe(wh, params, ml, has_previous, messages)
+    if draw_figures:
+        # the ML reports' figures, drawn from these tables on the other core
+        # while this one computes the rest (see sections._once)
+        pending_figures = _in_background(
+            _ml_figures, ReportInputs(meta, None, dict(tables)), list(params.mls)
+        )
     masks = {
         y: (table, tables["mensuel" if y == year else "mensuel_n_1"]["mask"])
         for y, table in monthly.items()
@@ -165,10 +183,24 @@ def compute_shared(
         tables["animation_annee"] = _safely(
             "animation", messages, lambda: animation.resolve_year(wh, "auto")
         )
-    meta = {
-        "year": year,
-        "month": month,
-        "disclosure_threshold": threshold,
+    if draw_figures:
+        tables[FIGURES] = _figures(pending_figures, ReportInputs(meta, None, tables))
+    return tables, meta
+
+
+def _describe(
+    wh: Warehouse,
+    params: RunParams,
+    ml: pd.DataFrame,
+    has_previous: bool,
+    messages: dict[str, str],
+) -> dict[str, Any]:
+    """The run's description for the reports (``messages`` is filled later)."""
+    coverage = wh.coverage
+    return {
+        "year": params.year,
+        "month": params.month,
+        "disclosure_threshold": params.disclosure_threshold,
         "min_denominator": DEFAULT_MIN_DENOMINATOR,
         "synthetic": bool(wh.synthetic),
         "extraction_date": str(coverage.end.date()),
@@ -185,10 +217,55 @@ def compute_shared(
         ),
         "has_previous_year": has_previous,
         # "complete" or "partial": a partial year says so next to its figures
-        "couverture_annee": coverage.covers(year),
+        "couverture_annee": coverage.covers(params.year),
         "messages": messages,
     }
-    return tables, meta
+
+
+def _figures(
+    pending: Callable[[], tuple[dict[str, str], float]], inputs: ReportInputs
+) -> dict[str, str]:
+    """The blocks drawn once: the ML figures (worker) and the targets section.
+
+    A block that could not be drawn here is drawn by the report itself (and
+    fails there as it would have), so a failure only costs time.
+    """
+    t0 = time.perf_counter()
+    try:
+        figures, seconds = pending()
+    except Exception:  # noqa: BLE001 - see the docstring
+        logger.warning("ML figures not drawn in advance", exc_info=True)
+        figures, seconds = {}, 0.0
+    logger.info(
+        "figures drawn once: %d ML figures in %.1f s (worker), waited %.1f s",
+        len(figures),
+        seconds,
+        time.perf_counter() - t0,
+    )
+    with collect() as drawn:
+        try:
+            targets_section(inputs)  # shown by the regional report and the follow-up
+        except Exception:  # noqa: BLE001 - see the docstring
+            logger.warning("targets not drawn in advance", exc_info=True)
+    return {**figures, **drawn}
+
+
+def _ml_figures(inputs: ReportInputs, codes: list[str]) -> tuple[dict[str, str], float]:
+    """The figures of each ML's report, drawn as the report would draw them.
+
+    Also returns the seconds spent drawing them.
+    """
+    t0 = time.perf_counter()
+    with collect() as drawn:
+        for code in codes:
+            try:
+                ml_position_strip(inputs, code)
+                ml_monthly_curves(inputs, code)
+            except Exception:  # noqa: BLE001 - that report draws (and fails) itself
+                logger.warning(
+                    "figures of %s not drawn in advance", code, exc_info=True
+                )
+    return dict(drawn), time.perf_counter() - t0
 
 
 _BACKGROUND: tuple[Callable[..., Any], tuple[Any, ...]] | None = None

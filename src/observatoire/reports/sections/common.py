@@ -20,6 +20,7 @@ from ...formatting import fr_signed_pct
 from ...indicators import DEFINITIONS, RATES
 from .. import _style as st
 from . import _base as base
+from ._once import drawn_once
 
 if TYPE_CHECKING:
     from .._cache import ReportInputs
@@ -78,6 +79,7 @@ def ml_code(inputs: ReportInputs, code_ml: str | None) -> str:
 
 
 @base.documented
+@drawn_once
 def monthly_curves(
     inputs: ReportInputs,
     level: str = "region",
@@ -287,6 +289,7 @@ def _aid_label(name: str) -> str:
 
 
 @base.documented
+@drawn_once
 def targets(inputs: ReportInputs) -> st.Html:
     """Progress against the agreement's targets (see :mod:`observatoire.targets`)."""
     from ... import targets as targets_module

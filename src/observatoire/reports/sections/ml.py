@@ -10,6 +10,7 @@ import pandas as pd
 from ... import synthesis
 from .. import _style as st
 from . import _base as base
+from ._once import drawn_once
 from .common import (
     monthly_curves,
     period_compared,
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 
 @base.documented
+@drawn_once
 def ml_position_strip(inputs: ReportInputs, code_ml: str) -> st.Html:
     """One strip per rate: every ML a light dot, this ML in red with its interval."""
     values, mask = base.rows(inputs, "annuel", niveau="ml")

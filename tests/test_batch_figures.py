@@ -1,0 +1,108 @@
+"""Figures drawn once by the shared step (``reports.sections._once``)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from observatoire import reports
+from observatoire.reports import _cache
+from observatoire.reports import _style as st
+from observatoire.reports.sections import _once
+
+
+@_once.drawn_once
+def _chart(inputs, code="NAQ", what="jeunes"):
+    _chart.calls.append(code)
+    return st.Html(f"<figure>{code} {what}</figure>")
+
+
+_chart.calls = []
+
+
+def test_a_section_embeds_the_block_drawn_once_and_draws_what_was_not():
+    _chart.calls.clear()
+    with _once.collect() as drawn:
+        _chart(_cache.ReportInputs({}, None, {}), "ML16A")
+    assert drawn == {"_chart(ML16A, jeunes)": "<figure>ML16A jeunes</figure>"}
+    assert _chart.calls == ["ML16A"]
+    # a report holding the shared block embeds it (the stored text, not a drawing)
+    stored = {"_chart(ML16A, jeunes)": "<figure>dessinée une fois</figure>"}
+    rep = _cache.ReportInputs({}, None, {_once.FIGURES: stored})
+    assert _chart(rep, "ML16A").html == "<figure>dessinée une fois</figure>"
+    assert _chart(rep, code="ML16A", what="jeunes").html.endswith("une fois</figure>")
+    assert _chart.calls == ["ML16A"]
+    # other arguments, or no shared block at all: the report draws it
+    assert _chart(rep, "ML33A").html == "<figure>ML33A jeunes</figure>"
+    assert _chart(_cache.ReportInputs({}, None, {}), "ML16A", "entrees").html == (
+        "<figure>ML16A entrees</figure>"
+    )
+    assert _chart.calls == ["ML16A", "ML33A", "ML16A"]
+
+
+_VOLATILE = [
+    re.compile(r"Produit le [^<]*"),
+    re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d"),
+    re.compile(r"T_[0-9a-f]{5}"),  # a Styler's random uuid
+]
+
+
+@pytest.mark.slow
+def test_reports_embed_exactly_what_they_would_have_drawn(synthetic_extract, tmp_path):
+    raw = {
+        "run": "une_fois",
+        "data": str(synthetic_extract),
+        "mls": ["ML33A", "ML87A"],
+        "output_dir": str(tmp_path / "sorties"),
+        "jobs": 2,
+    }
+    (tmp_path / "p.yaml").write_text(json.dumps(raw), encoding="utf-8")
+    params = reports.load_params(tmp_path / "p.yaml")
+
+    def pages(result) -> dict[str, str]:
+        assert result.exit_code == 0, result.summary()
+        out = {}
+        for p in sorted((result.run_dir / "html").glob("*.html")):
+            text = p.read_text(encoding="utf-8")
+            for pattern in _VOLATILE:
+                text = pattern.sub("", text)
+            out[p.name] = text
+        return out
+
+    once = reports.run_batch(params, progress=False)
+    (cache,) = (once.run_dir / "cache").iterdir()
+    drawn = _cache.ReportInputs(_cache.read_meta(cache), cache)[_once.FIGURES]
+    # each ML's strip and two curves, and the targets section (two reports)
+    assert sorted(drawn) == sorted(
+        [
+            f"{name}({args})"
+            for code in ("ML33A", "ML87A")
+            for name, args in (
+                ("ml_position_strip", code),
+                ("monthly_curves", f"ml, {code}, jeunes_accompagnes"),
+                ("monthly_curves", f"ml, {code}, premiers_accueils"),
+            )
+        ]
+        + ["targets()"]
+    )
+    first = pages(once)
+
+    def pages_showing(key: str) -> list[str]:
+        image = re.search(r'<img src="([^"]+)"', drawn[key]).group(1)
+        return [name for name, page in first.items() if image in page]
+
+    assert pages_showing("ml_position_strip(ML33A)") == [
+        "rapport_mission_locale_ML33A.html"
+    ]
+    assert pages_showing("targets()") == ["rapport_regional.html", "suivi_mensuel.html"]
+    # the same run with no figure drawn in advance: each report draws its own
+    meta = json.loads((cache / "meta.json").read_text(encoding="utf-8"))
+    meta["tables"].remove(_once.FIGURES)
+    (cache / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    (cache / f"{_once.FIGURES}.pkl").unlink()
+    again = pages(reports.run_batch(params, force=True, progress=False))
+    assert again.keys() == first.keys() and len(first) == 6
+    for name, page in first.items():
+        assert page == again[name], name
