@@ -346,7 +346,9 @@ def test_batch_publication_folder_holds_no_working_file(publishable_run):
         expected.add(r.html)
         if r.pdf:
             expected.add(r.pdf)
+        expected.update(r.downloads or ())  # telechargements/<report>/…
     assert names == expected
+    assert any(n.startswith("telechargements/") for n in names)
     assert not any(n.startswith(("notebooks/", "cache/", "logs/")) for n in names)
 
 

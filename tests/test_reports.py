@@ -521,6 +521,16 @@ def test_table_of_contents_goes_after_the_title_block():
     assert '<a href="#un-a">Un.a</a>' in out
 
 
+def test_sections_before_the_first_h2_are_listed_at_the_first_level():
+    # the ARML review: h3 sections, then the downloads' h2 (axe-core "list":
+    # an <ol> directly inside an <ol> is not a list)
+    out = add_toc("<h1>T</h1><h3>a</h3><h3>b</h3><h2>c</h2><h3>d</h3>")
+    nav = out[out.index("<nav") : out.index("</nav>")]
+    assert "<ol><ol>" not in nav
+    assert nav.count("<li>") == 4
+    assert '<li><a href="#c">c</a><ol><li><a href="#d">d</a></li></ol></li>' in nav
+
+
 def test_a_part_that_fails_leaves_a_message_and_the_rest_of_the_report(
     small_extract, monkeypatch
 ):

@@ -38,6 +38,7 @@ h3 { font-size: 1.1rem; margin: 1.4rem 0 .4rem; }
 p, li { max-width: 48rem; }
 a { color: var(--accent); }
 a.anchor-link { display: none; }
+a[download] { overflow-wrap: anywhere; }  /* long file names fit a phone */
 img { max-width: 100%; height: auto; }
 figure { margin: 1rem 0 1.5rem; }
 figcaption, .guide { color: var(--muted); font-size: .92rem; margin-top: .3rem; }
@@ -167,9 +168,12 @@ def add_toc(body: str, *, title: str = "Sommaire") -> str:
     # a page without h2 (its sections are h3) lists them as its first level:
     # an <ol> directly inside an <ol> is not a list (RGAA 9.3, axe-core "list")
     top = min(level for level, _, _ in entries)
-    for level, anchor, text in entries:
+    # sections (h3) before the first top-level heading have no item to nest in:
+    # they are listed at the first level too
+    first_top = next(i for i, (level, _, _) in enumerate(entries) if level == top)
+    for i, (level, anchor, text) in enumerate(entries):
         link = f'<a href="#{anchor}">{html.escape(text)}</a>'
-        if level == top:
+        if level == top or i < first_top:
             if open_sub:
                 items.append("</ol></li>")
                 open_sub = False
