@@ -8,6 +8,17 @@ transition rates, entropy, mean time per state), compute dissimilarities between
 
 from __future__ import annotations
 
+import os
+
+import numba
+
+# The batch forks a worker for the typology after other work may have run a
+# parallel kernel: GNU OpenMP (numba's default layer here) aborts the child
+# (« fork() called from a process already using GNU OpenMP »). A fork-safe
+# layer (tbb, Intel OpenMP or numba's workqueue), unless the user chose one.
+if "NUMBA_THREADING_LAYER" not in os.environ:
+    numba.config.THREADING_LAYER = "forksafe"
+
 from ._cluster import ClaraResult, clara, pam, silhouette, silhouette_samples, ward
 from ._distances import cross_distances, distances
 from ._sequences import (
