@@ -316,8 +316,8 @@ def min_chart_width(svg: str, min_text_px: float = MIN_CHART_TEXT_PX) -> int:
     Examples
     --------
     >>> svg = ('<svg width="540pt" viewBox="0 0 540 259">'
-    ...        '<text style="font: 7.5px \'DejaVu Sans\'">a</text>'
-    ...        '<text style="font: 9px \'DejaVu Sans\'">b</text></svg>')
+    ...        '<text style="font: 7.5px DejaVu Sans">a</text>'
+    ...        '<text style="font: 9px DejaVu Sans">b</text></svg>')
     >>> min_chart_width(svg)  # 540 * 10 / 7.5
     720
     >>> min_chart_width(svg.replace("7.5px", "6px"))  # 540 * 10 / 6
