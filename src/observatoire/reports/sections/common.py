@@ -17,7 +17,7 @@ import pandas as pd
 
 from ... import indicators, synthesis
 from ...formatting import fr_signed_pct
-from ...indicators import DEFINITIONS, RATES
+from ...indicators import COUNT_COLUMNS, DEFINITIONS, RATES
 from .. import _style as st
 from . import _base as base
 from ._once import drawn_once
@@ -516,17 +516,10 @@ def method_notes(inputs: ReportInputs) -> st.Html:
 #: label of the Article 4 line the definitions name shortly
 _SORTANTS = "dont sortants de formations financées par la Région"
 
-#: counts compared with the same period a year earlier, in reading order
-COMPARED_COUNTS: tuple[str, ...] = (
-    "jeunes_accompagnes",
-    "premiers_accueils",
-    "entretiens",
-    "entrees_formation",
-    "entrees_formation_region",
-    "entrees_alternance",
-    "entrees_emploi",
-    "entrees_emploi_durable",
-    "entrees_emploi_sortants_formation_region",
+#: counts compared with the same period a year earlier, in the indicators'
+#: order (the young people merely in contact are not an Article 4 figure)
+COMPARED_COUNTS: tuple[str, ...] = tuple(
+    c for c in COUNT_COLUMNS if c != "jeunes_en_contact"
 )
 
 #: rates compared: the four Article 4 rates, then the share of entries into
