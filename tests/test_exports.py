@@ -56,11 +56,13 @@ def test_failed_xlsx_write_leaves_the_previous_file(tmp_path, monkeypatch):
     target = tmp_path / "t.xlsx"
     target.write_bytes(b"previous")
 
-    def boom(self, filename):
-        Path(filename).write_bytes(b"half")
+    real_write = Path.write_bytes
+
+    def boom(self, data):
+        real_write(self, data[:10])  # the disk fills up half-way
         raise OSError("disk full")
 
-    monkeypatch.setattr("openpyxl.Workbook.save", boom)
+    monkeypatch.setattr(Path, "write_bytes", boom)
     with pytest.raises(OSError):
         exports.write_xlsx(target, {"a": pd.DataFrame({"x": [1]})})
     assert target.read_bytes() == b"previous"

@@ -7,10 +7,10 @@ are left as numbers. Files are written to a temporary name then renamed, so an
 interrupted export leaves nothing half-written.
 
 - :func:`write_csv`: UTF-8, ``,`` separator, ``.`` decimal point.
-- :func:`write_xlsx` / :func:`xlsx_bytes`: one sheet per frame, bold frozen
-  header, number formats per column (French display: thousands grouped,
-  ``45,2 %``), optional title cell and workbook properties, and with a fixed
-  ``timestamp`` bytes that depend on the content only.
+- :func:`xlsx_bytes` / :func:`write_xlsx`: one sheet per frame (XlsxWriter),
+  bold frozen header, number formats per column (French display: thousands
+  grouped, ``45,2 %``), optional title cell and workbook properties, and with
+  a fixed ``timestamp`` bytes that depend on the content only.
 - :func:`csv_bytes`: the CSV a French spreadsheet opens as it is (UTF-8 with
   BOM, ``;``, decimal comma); :func:`zip_bytes`: a zip with fixed dates.
 - :func:`write_indicators`: a table of ``indicators.compute`` as CSV or XLSX,
@@ -19,21 +19,20 @@ interrupted export leaves nothing half-written.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import logging
 import math
 import os
-import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._io import atomic_path, neutralise, neutralise_frame, write_csv
+from ._io import neutralise, neutralise_frame, write_bytes_atomic, write_csv
 from .disclosure import DEFAULT_MIN_DENOMINATOR, DEFAULT_THRESHOLD
 from .exceptions import ParamsError
 
@@ -58,69 +57,86 @@ FORMAT_DECIMAL = "#,##0.00"
 FORMAT_EUROS = '#,##0 "€"'
 
 
+#: XlsxWriter names of the workbook properties callers give in openpyxl's
+#: (and Dublin Core's) words
+_PROPERTY_NAMES = {"creator": "author", "description": "comments"}
+_DATE_FORMAT = "dd/mm/yyyy"
+
+
 def _cell(value: object) -> object:
-    """A value openpyxl can write: numbers as numbers, missing as empty."""
+    """A value a spreadsheet cell holds: numbers as numbers, missing as None."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, np.generic):
         value = value.item()
-    if isinstance(value, float) and math.isnan(value):
+    if isinstance(value, float) and not math.isfinite(value):
         return None
+    if isinstance(value, (bool, int, float, dt.date)):
+        return value
     return neutralise(value)
+
+
+class _Formats:
+    """The workbook's cell formats, one object per number format (XlsxWriter wants them shared)."""
+
+    def __init__(self, workbook) -> None:
+        self._workbook = workbook
+        self._by_format: dict[str | None, object] = {}
+        self.title = workbook.add_format({"bold": True, "font_size": 12})
+        self.header = workbook.add_format({"bold": True})
+
+    def number(self, fmt: str | None) -> object:
+        if fmt not in self._by_format:
+            self._by_format[fmt] = (
+                None if fmt is None else self._workbook.add_format({"num_format": fmt})
+            )
+        return self._by_format[fmt]
 
 
 def _fill_sheet(
     sheet,
+    styles: _Formats,
     frame: pd.DataFrame,
     title: str | None,
     formats: Mapping[str, str],
     per_row: Sequence[str | None] | None,
 ) -> None:
-    """Title, bold frozen header, rows and number formats of one sheet.
-
-    The workbook is write-only (rows are streamed, several times faster than
-    cell objects kept in memory): column widths and frozen panes are set
-    before the first row.
-    """
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    for j, column in enumerate(frame.columns, start=1):
+    """Title, bold frozen header, rows and number formats of one sheet."""
+    for j, column in enumerate(frame.columns):
         longest = max(
             [len(str(column))] + [len(str(v)) for v in frame[column].head(200)]
         )
-        sheet.column_dimensions[get_column_letter(j)].width = min(
-            max(10, longest + 2), 60
-        )
-    sheet.freeze_panes = f"A{3 if title else 2}"
-
-    def styled(value: object, **style: object) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=value)
-        for key, v in style.items():
-            setattr(cell, key, v)
-        return cell
-
+        sheet.set_column(j, j, min(max(10, longest + 2), 60))
+    top = 0
     if title:
-        sheet.append([styled(_cell(str(title)), font=Font(bold=True, size=12))])
-    bold = Font(bold=True)
-    sheet.append([styled(_cell(str(c)), font=bold) for c in frame.columns])
+        sheet.write_string(0, 0, str(_cell(str(title))), styles.title)
+        top = 1
+    sheet.freeze_panes(top + 1, 0)
+    for j, column in enumerate(frame.columns):
+        sheet.write_string(top, j, str(_cell(str(column))), styles.header)
     column_formats = [formats.get(str(c)) for c in frame.columns]
     rows = per_row if per_row is not None else [None] * len(frame)
-    for row, row_format in zip(
-        frame.itertuples(index=False, name=None), rows, strict=True
+    date_format = styles.number(_DATE_FORMAT)
+    for i, (row, row_format) in enumerate(
+        zip(frame.itertuples(index=False, name=None), rows, strict=True),
+        start=top + 1,
     ):
-        cells = []
-        for value, fmt in zip(row, column_formats, strict=True):
+        for j, (value, fmt) in enumerate(zip(row, column_formats, strict=True)):
             value = _cell(value)
-            fmt = fmt or row_format
-            if fmt is not None and isinstance(value, (int, float)):
-                value = styled(value, number_format=fmt)
-            cells.append(value)
-        sheet.append(cells)
+            if value is None or value == "":
+                continue  # an empty cell, as a spreadsheet reads it
+            if isinstance(value, bool):
+                sheet.write_boolean(i, j, value)
+            elif isinstance(value, (int, float)):
+                sheet.write_number(i, j, value, styles.number(fmt or row_format))
+            elif isinstance(value, dt.date):
+                sheet.write_datetime(i, j, value, date_format)
+            else:
+                # never write_formula: a text cell stays text, whatever it starts with
+                sheet.write_string(i, j, str(value))
 
 
-def _workbook(
+def xlsx_bytes(
     sheets: Mapping[str, pd.DataFrame],
     *,
     number_formats: Mapping[str, str] | None = None,
@@ -130,58 +146,69 @@ def _workbook(
     properties: Mapping[str, str] | None = None,
     timestamp: dt.datetime | None = None,
     row_formats: Mapping[str, Sequence[str | None]] | None = None,
-):
-    """The openpyxl workbook of :func:`write_xlsx` (see there)."""
-    from openpyxl import Workbook
+) -> bytes:
+    """One sheet per frame in an XLSX workbook, as bytes.
+
+    Parameters
+    ----------
+    sheets : mapping of sheet name to DataFrame
+        In order. Column names become a bold header row, frozen so that it stays
+        visible; text cells are neutralised (:func:`neutralise`) and always
+        written as text, never as formulas.
+    number_formats : mapping, optional
+        Column name -> Excel number format, applied in every sheet holding that
+        column (e.g. :data:`FORMAT_COUNT`, :data:`FORMAT_RATE`).
+    print_header : str, optional
+        Printed at the top of every page of every sheet (e.g. a warning).
+    tab_color : str, optional
+        RGB colour of the sheet tabs (``"C00000"``).
+    titles : str or mapping of sheet name to str, optional
+        A title written in cell ``A1`` of every sheet (or of the sheets named),
+        above the header row, which then is row 2.
+    properties : mapping, optional
+        Workbook properties (``title``, ``subject``, ``description``,
+        ``keywords``, ``creator``...), as a spreadsheet's « Properties » shows.
+    timestamp : datetime, optional
+        Creation and modification date of the workbook; with it the bytes
+        depend on the content only (zip members always carry a fixed date).
+    row_formats : mapping of sheet name to formats, optional
+        One number format per data row of that sheet (None: none), for the
+        numeric cells of columns ``number_formats`` does not name (a tidy
+        table whose rows mix counts, rates and amounts).
+
+    Returns
+    -------
+    bytes
+        The ``.xlsx`` file (for a ``data:`` link or :func:`write_xlsx`).
+    """
+    # lazy: XlsxWriter is only needed by the downloads and the indicators export
+    import xlsxwriter
 
     formats = dict(number_formats or {})
-    workbook = Workbook(write_only=True)
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    styles = _Formats(workbook)
     for name, frame in sheets.items():
         title = titles.get(name) if isinstance(titles, Mapping) else titles
-        sheet = workbook.create_sheet(title=str(name)[:31])
-        _fill_sheet(sheet, frame, title, formats, (row_formats or {}).get(name))
+        sheet = workbook.add_worksheet(str(name)[:31])
+        _fill_sheet(sheet, styles, frame, title, formats, (row_formats or {}).get(name))
         if print_header:
-            sheet.oddHeader.center.text = print_header
+            sheet.set_header("&C" + print_header.replace("&", "&&"))
         if tab_color:
-            sheet.sheet_properties.tabColor = tab_color
-    props = workbook.properties
-    for key, value in (properties or {}).items():
-        setattr(props, key, str(neutralise(value)))
+            sheet.set_tab_color(f"#{tab_color}")
+    props: dict[str, object] = {
+        _PROPERTY_NAMES.get(key, key): str(neutralise(value))
+        for key, value in (properties or {}).items()
+    }
     if timestamp is not None:
-        props.created = props.modified = timestamp
-    return workbook
+        props["created"] = timestamp  # XlsxWriter writes it as « modified » too
+    workbook.set_properties(props)
+    workbook.close()
+    return buffer.getvalue()
 
 
-def _discard(workbook) -> None:
-    """Close the row streams of an unsaved write-only workbook, remove its temp files."""
-    for sheet in workbook.worksheets:
-        with contextlib.suppress(Exception):
-            sheet.close()
-        with contextlib.suppress(Exception):
-            sheet._writer.cleanup()
-
-
-#: date and time of every member of a normalised zip (the earliest a zip knows)
+#: date and time of every member of a zip (the earliest a zip knows)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
-
-
-def _normalised_zip(data: bytes, modified: dt.datetime | None) -> bytes:
-    """``data`` (a zip) with fixed member dates, so equal content gives equal bytes.
-
-    openpyxl stamps the save time on the workbook (``dcterms:modified``) and the
-    zip stamps every member: both are replaced by fixed values.
-    """
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if modified is not None and info.filename == "docProps/core.xml":
-                stamp = modified.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-                content = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
-            target.writestr(_zip_info(info.filename), content)
-    return out.getvalue()
 
 
 def _zip_info(name: str) -> zipfile.ZipInfo:
@@ -204,104 +231,28 @@ def zip_bytes(files: Mapping[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def xlsx_bytes(
-    sheets: Mapping[str, pd.DataFrame],
-    *,
-    number_formats: Mapping[str, str] | None = None,
-    print_header: str | None = None,
-    tab_color: str | None = None,
-    titles: str | Mapping[str, str] | None = None,
-    properties: Mapping[str, str] | None = None,
-    timestamp: dt.datetime | None = None,
-    row_formats: Mapping[str, Sequence[str | None]] | None = None,
-) -> bytes:
-    """The XLSX workbook of :func:`write_xlsx` as bytes (for a ``data:`` link).
-
-    With ``timestamp`` the bytes depend on the content only: the same sheets
-    give the same file (see :func:`write_xlsx`).
-    """
-    workbook = _workbook(
-        sheets,
-        number_formats=number_formats,
-        print_header=print_header,
-        tab_color=tab_color,
-        titles=titles,
-        properties=properties,
-        timestamp=timestamp,
-        row_formats=row_formats,
-    )
-    buffer = io.BytesIO()
-    try:
-        workbook.save(buffer)
-    except BaseException:
-        _discard(workbook)
-        raise
-    return _normalised_zip(buffer.getvalue(), timestamp)
-
-
 def write_xlsx(
     path: str | os.PathLike[str],
     sheets: Mapping[str, pd.DataFrame],
-    *,
-    number_formats: Mapping[str, str] | None = None,
-    print_header: str | None = None,
-    tab_color: str | None = None,
-    titles: str | Mapping[str, str] | None = None,
-    properties: Mapping[str, str] | None = None,
-    timestamp: dt.datetime | None = None,
-    row_formats: Mapping[str, Sequence[str | None]] | None = None,
+    **options: Any,
 ) -> Path:
-    """Write each frame to its own sheet of an XLSX workbook, atomically.
+    """Write :func:`xlsx_bytes` of ``sheets`` to ``path``, atomically.
 
     Parameters
     ----------
     path : path
-        Target ``.xlsx`` file.
+        Target ``.xlsx`` file; an interrupted write leaves the previous file.
     sheets : mapping of sheet name to DataFrame
-        In order. Column names become a bold header row, frozen so that it stays
-        visible; text cells are neutralised (:func:`neutralise`).
-    number_formats : mapping, optional
-        Column name -> Excel number format, applied in every sheet holding that
-        column (e.g. :data:`FORMAT_COUNT`, :data:`FORMAT_RATE`).
-    print_header : str, optional
-        Printed at the top of every page of every sheet (e.g. a warning).
-    tab_color : str, optional
-        RGB colour of the sheet tabs (``"C00000"``).
-    titles : str or mapping of sheet name to str, optional
-        A title written in cell ``A1`` of every sheet (or of the sheets named),
-        above the header row, which then is row 2.
-    properties : mapping, optional
-        Workbook properties (``title``, ``subject``, ``description``,
-        ``keywords``, ``creator``...), as a spreadsheet's « Properties » shows.
-    timestamp : datetime, optional
-        Creation and modification date of the workbook; with it the file's
-        bytes depend on its content only (zip members carry a fixed date too).
-    row_formats : mapping of sheet name to formats, optional
-        One number format per data row of that sheet (None: none), for the
-        numeric cells of columns ``number_formats`` does not name (a tidy
-        table whose rows mix counts, rates and amounts).
+        As :func:`xlsx_bytes`.
+    **options
+        The keyword arguments of :func:`xlsx_bytes` (number formats, print
+        header, tab colour, titles, properties, timestamp, row formats).
 
     Returns
     -------
     Path
     """
-    workbook = _workbook(
-        sheets,
-        number_formats=number_formats,
-        print_header=print_header,
-        tab_color=tab_color,
-        titles=titles,
-        properties=properties,
-        timestamp=timestamp,
-        row_formats=row_formats,
-    )
-    with atomic_path(path) as tmp:
-        try:
-            workbook.save(tmp)
-        except BaseException:
-            _discard(workbook)
-            raise
-        tmp.write_bytes(_normalised_zip(tmp.read_bytes(), timestamp))
+    write_bytes_atomic(path, xlsx_bytes(sheets, **options))
     return Path(path)
 
 
