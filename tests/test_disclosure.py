@@ -569,3 +569,19 @@ def test_unprotected_tables_carry_no_marker():
     assert disclosure.is_protected(disclosure.mark(_grid(), p))
     with pytest.raises(DisclosureError, match="repeats"):
         disclosure.protect_table(pd.concat([_grid(), _grid()]), GRID)
+
+
+def test_marked_table_keeps_its_declared_structure_through_pandas_operations():
+    # pandas deep-copies attrs after each operation: the structure is shared,
+    # not copied (a declaration never changes), and the marker survives
+    structure = disclosure.Structure(
+        keys=("ligne",),
+        values=("x", "y"),
+        additivity=(disclosure.Additivity("ligne", {"Total": ["A", "B"]}),),
+    )
+    frame = pd.DataFrame({"ligne": ["A", "B", "Total"], "x": [1, 2, 3], "y": [4, 5, 9]})
+    disclosure.mark(frame, structure=structure, threshold=5)
+    derived = frame[frame["x"] > 1].rename(columns={"y": "z"})
+    assert disclosure.is_protected(derived)
+    assert derived.attrs[disclosure.MARKER]["structure"] is structure
+    assert derived.attrs[disclosure.MARKER] is not frame.attrs[disclosure.MARKER]

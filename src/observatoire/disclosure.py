@@ -137,8 +137,21 @@ def _dims(dimension: str | Sequence[str]) -> tuple[str, ...]:
     return (dimension,) if isinstance(dimension, str) else tuple(dimension)
 
 
+class _Declaration:
+    """A declaration of a table's structure: written once, never changed.
+
+    A protected table carries its :class:`Structure` in ``attrs``, and pandas
+    deep-copies a frame's ``attrs`` after every operation on it: copying the
+    declarations each time cost seconds per batch for nothing, so a copy is the
+    declaration itself.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Declaration:
+        return self
+
+
 @dataclass(frozen=True)
-class Additivity:
+class Additivity(_Declaration):
     """Totals along one dimension: each total cell is the sum of its parts.
 
     The cells of an equation differ only along ``dimension`` (one or several
@@ -192,7 +205,7 @@ class Additivity:
 
 
 @dataclass(frozen=True)
-class Link:
+class Link(_Declaration):
     """Cells hidden whenever one of their source cells is.
 
     An amount with its count of aids, a ratio with either of its counts, a
@@ -215,7 +228,7 @@ class Link:
 
 
 @dataclass(frozen=True)
-class Rate:
+class Rate(_Declaration):
     """Rates: hidden with their numerator or denominator, or on a small denominator.
 
     Parameters
@@ -236,7 +249,7 @@ class Rate:
 
 
 @dataclass(frozen=True)
-class Structure:
+class Structure(_Declaration):
     """What a table holds and how its cells add up.
 
     Parameters
