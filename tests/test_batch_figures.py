@@ -1,4 +1,4 @@
-"""Figures drawn once by the shared step (``reports.sections._once``)."""
+"""Figures drawn and values computed once by the shared step (``reports.sections._once``)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,49 @@ def test_a_section_embeds_the_block_drawn_once_and_draws_what_was_not():
         "<figure>ML16A entrees</figure>"
     )
     assert _chart.calls == ["ML16A", "ML33A", "ML16A"]
+
+
+@_once.computed_once
+def _rates(inputs, level="ml"):
+    _rates.calls.append(level)
+    return {"niveau": level}
+
+
+_rates.calls = []
+
+
+def test_a_value_computed_once_is_read_back_and_computed_when_absent():
+    _rates.calls.clear()
+    with _once.collect_values() as values:
+        first = _rates(_cache.ReportInputs({}, None, {}))
+        again = _rates(_cache.ReportInputs({}, None, {}), level="ml")
+    # one computation for the same arguments (defaults filled in), the same object
+    assert values == {"_rates(ml)": {"niveau": "ml"}} and again is first
+    assert _rates.calls == ["ml"]
+    stored = {"_rates(ml)": {"niveau": "calculé une fois"}}
+    rep = _cache.ReportInputs({}, None, {_once.COMPUTED: stored})
+    assert _rates(rep) == {"niveau": "calculé une fois"}
+    assert _rates.calls == ["ml"]
+    # other arguments, or nothing computed in advance: the report computes it
+    assert _rates(rep, "region") == {"niveau": "region"}
+    assert _rates(_cache.ReportInputs({}, None, {})) == {"niveau": "ml"}
+    assert _rates.calls == ["ml", "region", "ml"]
+
+
+def test_the_rates_table_of_many_units_computes_each_level_once(monkeypatch):
+    # the regional table lists 43 Mission Locales and the region: two levels,
+    # two computations of every unit's changes (it was one per row: 44)
+    from observatoire.reports.sections import common
+
+    calls = []
+    monkeypatch.setattr(
+        common, "annual_rate_changes", lambda inputs, level: calls.append(level) or {}
+    )
+    units = [("ml", f"ML{i}", f"ML {i}") for i in range(43)]
+    units.append(("region", "NAQ", "Nouvelle-Aquitaine"))
+    rep = _cache.ReportInputs({"year": 2024, "month": 12}, None, {})
+    assert common.rates_year_on_year_table(rep, units, "Mission Locale", "t").html == ""
+    assert sorted(calls) == ["ml", "region"]
 
 
 _VOLATILE = [
@@ -97,11 +140,19 @@ def test_reports_embed_exactly_what_they_would_have_drawn(synthetic_extract, tmp
         "rapport_mission_locale_ML33A.html"
     ]
     assert pages_showing("targets()") == ["rapport_regional.html", "suivi_mensuel.html"]
-    # the same run with no figure drawn in advance: each report draws its own
+    # every ML's rate changes and each unit's comparison, computed once
+    computed = _cache.ReportInputs(_cache.read_meta(cache), cache)[_once.COMPUTED]
+    assert {"annual_rate_changes(ml)", "compared(ml, ML87A, cumul)"} <= set(computed)
+    assert sorted(computed["annual_rate_changes(ml)"]) == sorted(
+        _cache.read_meta(cache)["labels"]
+    )
+    # the same run with no figure drawn nor value computed in advance: each
+    # report draws and computes its own
     meta = json.loads((cache / "meta.json").read_text(encoding="utf-8"))
-    meta["tables"].remove(_once.FIGURES)
+    for name in (_once.FIGURES, _once.COMPUTED):
+        meta["tables"].remove(name)
+        (cache / f"{name}.pkl").unlink()
     (cache / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-    (cache / f"{_once.FIGURES}.pkl").unlink()
     again = pages(reports.run_batch(params, force=True, progress=False))
     assert again.keys() == first.keys() and len(first) == 6
     for name, page in first.items():

@@ -17,7 +17,10 @@
 8. keeps the ARML's animation log (institutions, not young people);
 9. for the batch, draws the figures several reports show identically
    (:mod:`.sections._once`): each ML's curves and position strip, on the other
-   core from step 4 on, and the targets section, shown by two reports.
+   core from step 4 on, and the targets section, shown by two reports;
+10. for the batch, computes once the values several reports compute
+    identically (``calculs``): every unit's N/N−1 rate changes with their
+    test, each unit's year-on-year comparison.
 
 Only aggregates leave this module: the tables a notebook reads hold no
 row-level data and no ``id_jeune``. A part that fails (an empty cohort, a
@@ -46,7 +49,8 @@ from ._params import RunParams
 from ._protect import protect_figures, protect_indicators, protect_table
 from .sections import ml_monthly_curves, ml_position_strip
 from .sections import targets as targets_section
-from .sections._once import FIGURES, collect
+from .sections._once import COMPUTED, FIGURES, collect, collect_values
+from .sections.common import annual_rate_changes, compared
 from .sections.evaluation import evaluation_blocks
 from .sections.trajectories import trajectory_blocks
 
@@ -184,7 +188,12 @@ def compute_shared(
             "animation", messages, lambda: animation.resolve_year(wh, "auto")
         )
     if draw_figures:
-        tables[FIGURES] = _figures(pending_figures, ReportInputs(meta, None, tables))
+        inputs = ReportInputs(meta, None, tables)
+        # computed while the figures worker finishes (this core is idle then)
+        tables[COMPUTED] = (
+            _safely("calculs", {}, lambda: _computed(inputs, params.reports)) or {}
+        )
+        tables[FIGURES] = _figures(pending_figures, inputs)
     return tables, meta
 
 
@@ -248,6 +257,30 @@ def _figures(
         except Exception:  # noqa: BLE001 - see the docstring
             logger.warning("targets not drawn in advance", exc_info=True)
     return {**figures, **drawn}
+
+
+def _computed(inputs: ReportInputs, kinds: tuple[str, ...]) -> dict[str, Any]:
+    """The values several reports compute identically, computed once (sections._once).
+
+    The N/N−1 rate changes of every unit of each level (each Mission Locale
+    report shows its own row and ranks it among all; the regional report
+    shows all), and each unit's year-on-year comparison (« À retenir » and the
+    year-on-year table of its report, the monthly follow-up's table of every
+    Mission Locale). A value missing here is computed by the report itself.
+    """
+    codes = list(inputs.meta["labels"])
+    with collect_values() as values:
+        for level in ("ml", "departement", "region"):
+            annual_rate_changes(inputs, level)
+        units = [("region", "NAQ", "cumul")]
+        if "rapport_mission_locale" in kinds or "suivi_mensuel" in kinds:
+            units += [("ml", code, "cumul") for code in codes]
+        if "suivi_mensuel" in kinds:
+            units += [("ml", code, "mois") for code in codes]
+            units.append(("region", "NAQ", "mois"))
+        for level, code, scope in units:
+            compared(inputs, level, code, scope)
+    return dict(values)
 
 
 def _ml_figures(inputs: ReportInputs, codes: list[str]) -> tuple[dict[str, str], float]:

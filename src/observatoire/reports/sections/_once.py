@@ -1,4 +1,4 @@
-"""Figures drawn once per run: by the shared step, embedded by every report showing them.
+"""Figures drawn and values computed once per run: by the shared step, for every report.
 
 A section function decorated with :func:`drawn_once` returns, in a report, the
 block the shared step drew for the same arguments (the shared table
@@ -12,6 +12,14 @@ Why: the Mission Locale reports' curves and position strip are most of the
 time of the reports phase (matplotlib, about 0.1 s a figure); drawn in the
 shared step, they run on the core the serial part of that step leaves idle
 (``_shared``), and the targets chart, shown by two reports, is drawn once.
+
+:func:`computed_once` does the same for a value a section computes from the
+protected tables (the N/N−1 rate changes of every Mission Locale, one unit's
+year-on-year comparison): the shared step computes it once, inside
+:func:`collect`, into the table :data:`COMPUTED`, and a report reads it from
+there instead of computing it again (43 Mission Locale reports used to
+compute the change test of all 43 Mission Locales each). It is what the
+report would have computed: the same function on the same tables.
 """
 
 from __future__ import annotations
@@ -30,11 +38,15 @@ if TYPE_CHECKING:
 
 #: the shared table of the blocks drawn once: key -> HTML
 FIGURES = "figures"
+#: the shared table of the values computed once: key -> value
+COMPUTED = "calculs"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: where the blocks drawn inside :func:`collect` go (None: not collecting)
 _collected: dict[str, str] | None = None
+#: where the values computed inside :func:`collect` go (None: not collecting)
+_computed: dict[str, Any] | None = None
 
 
 def figure_key(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
@@ -73,11 +85,35 @@ def drawn_once(fn: F) -> F:
     return section  # type: ignore[return-value]
 
 
+def computed_once(fn: F) -> F:
+    """Decorate a function ``fn(inputs, ...)`` whose value the shared step may compute.
+
+    The value must be a pure function of the protected tables and the
+    arguments (a report may receive the very object the shared step
+    computed), and picklable (it is stored in the cache).
+    """
+
+    @functools.wraps(fn)
+    def computed(inputs: ReportInputs, *args: Any, **kwargs: Any) -> Any:
+        key = figure_key(fn, inputs, *args, **kwargs)
+        if _computed is None:
+            done = base.part(inputs, COMPUTED)
+            if done is not None and key in done:
+                return done[key]
+            return fn(inputs, *args, **kwargs)
+        if key not in _computed:
+            _computed[key] = fn(inputs, *args, **kwargs)
+        return _computed[key]
+
+    return computed  # type: ignore[return-value]
+
+
 @contextlib.contextmanager
 def collect() -> Iterator[dict[str, str]]:
     """Inside: every :func:`drawn_once` section draws and keeps its block.
 
-    The shared step only: a report never collects.
+    The shared step only: a report never collects. The values of
+    :func:`computed_once` functions are kept by :func:`collect_values`.
     """
     global _collected
     previous, _collected = _collected, {}
@@ -85,3 +121,17 @@ def collect() -> Iterator[dict[str, str]]:
         yield _collected
     finally:
         _collected = previous
+
+
+@contextlib.contextmanager
+def collect_values() -> Iterator[dict[str, Any]]:
+    """Inside: every :func:`computed_once` function computes and keeps its value.
+
+    The shared step only. A value already kept is not computed again.
+    """
+    global _computed
+    previous, _computed = _computed, {}
+    try:
+        yield _computed
+    finally:
+        _computed = previous
