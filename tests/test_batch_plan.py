@@ -72,3 +72,65 @@ def test_cli_help_of_only_lists_every_kind(capsys):
     text = " ".join(capsys.readouterr().out.split())
     for name in KINDS:
         assert name in text
+
+
+def _params(tmp_path, data, **extra):
+    import json
+
+    from observatoire import reports
+
+    raw = {"run": "seul", "data": str(data), "output_dir": str(tmp_path / "out")}
+    (tmp_path / "p.yaml").write_text(json.dumps({**raw, **extra}), encoding="utf-8")
+    return reports.load_params(tmp_path / "p.yaml")
+
+
+def _no_shared_step(monkeypatch):
+    from observatoire.reports import _cache
+
+    def computed(*args, **kwargs):
+        raise AssertionError("the shared step ran before --only was checked")
+
+    monkeypatch.setattr(_cache, "compute_inputs", computed)
+
+
+def test_only_naming_no_ml_of_the_extract_stops_before_the_shared_step(
+    synthetic_extract, tmp_path, monkeypatch
+):
+    from observatoire import reports
+
+    _no_shared_step(monkeypatch)
+    params = _params(tmp_path, synthetic_extract)  # mls: all, read in the extract
+    with pytest.raises(ParamsError, match=r"--only: ZZZ names no report"):
+        reports.run_batch(params, only=["ZZZ", "ML33A"], progress=False)
+    assert not (params.run_dir / "cache").exists()
+
+
+def test_only_refused_at_once_when_the_run_says_what_it_produces(tmp_path, monkeypatch):
+    from observatoire import reports
+    from observatoire.reports import _cache
+
+    def loaded(*args, **kwargs):
+        raise AssertionError("the extract was read before --only was checked")
+
+    monkeypatch.setattr(_cache, "prepare", loaded)
+    listed = _params(tmp_path, tmp_path / "absent", mls=["ML33A"])
+    with pytest.raises(ParamsError, match=r"--only: ML87A names no report"):
+        reports.run_batch(listed, only=["ML87A"], progress=False)
+    regional = _params(tmp_path, tmp_path / "absent", reports=["rapport_regional"])
+    with pytest.raises(ParamsError, match=r"suivi_mensuel: not in this run's reports"):
+        reports.run_batch(regional, only=["suivi_mensuel"], progress=False)
+
+
+def test_cli_only_zzz_is_one_line_and_exit_2(
+    synthetic_extract, tmp_path, monkeypatch, capsys
+):
+    from observatoire import cli
+
+    _no_shared_step(monkeypatch)
+    _params(tmp_path, synthetic_extract)
+    code = cli.main(
+        ["-q", "batch", "--params", str(tmp_path / "p.yaml"), "--only", "ZZZ"]
+    )
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1
+    assert err.startswith("observatoire batch: error: --only: ZZZ names no report")

@@ -19,6 +19,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from . import _cache
 from ._engine import KernelPool, KernelSlot, register_engine
 from ._kinds import KINDS, PlannedReport, only_choices
 from ._kinds import plan as plan_kinds
-from ._params import RunParams
+from ._params import ALL, RunParams
 from ._publication import report_downloads
 from ._reuse import Fingerprints
 
@@ -149,6 +150,35 @@ def select_only(
             f"codes of the run or report kinds ({only_choices()})"
         )
     return [j for j in jobs if j.code_ml in wanted or j.kind in wanted]
+
+
+def _only_check(
+    params: RunParams, only: list[str] | None
+) -> Callable[[RunParams], None] | None:
+    """Check ``--only`` as early as it can be: before any work of the run.
+
+    A report kind the run does not produce, or a code naming none of its MLs
+    when the run lists them, is refused at once. With ``mls: all`` an ML code
+    is checked against the extract's codes: the returned function does it as
+    soon as they are known, before the shared step computes anything.
+
+    Raises
+    ------
+    ParamsError
+        See :func:`select_only`.
+    """
+    if not only:
+        return None
+    if params.mls != ALL:
+        select_only(plan_kinds(params, None), only)
+    elif not_run := [o for o in only if o in KINDS and o not in params.reports]:
+        # the kinds now, the codes once the extract says which it holds
+        select_only(plan_kinds(params.replace(mls=()), None), not_run)
+
+    def check(resolved: RunParams) -> None:
+        select_only(plan_kinds(resolved, None), only)
+
+    return check
 
 
 def _output_path(run_dir: Path, relative: str) -> Path:
@@ -698,13 +728,14 @@ def run_batch(
     notebooks = _notebooks_folder(notebooks_dir, params)
     n_jobs = jobs or params.jobs or os.cpu_count() or 1
     _check_browser(params)
+    check_only = _only_check(params, only)
     timings: dict[str, float] = {}
     # kernels warm up (imports, first figure) while the shared step computes
     pool = KernelPool(n_jobs, notebooks, params.run_dir / "logs", fresh=fresh_kernels)
     with _locked(params.run_dir), contextlib.closing(pool.start()):
         # 1. shared inputs: data load, checks against the extract, indicators,
         #    disclosure, trajectories (cached under <run>/cache/<key>/)
-        shared = _cache.prepare(params)
+        shared = _cache.prepare(params, check=check_only)
         params, run_dir = shared.params, shared.params.run_dir
         timings["shared"] = round(time.perf_counter() - t_start, 2)
         # 2. plan: what runs, what is kept or reused

@@ -21,6 +21,7 @@ import pickle
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -232,13 +233,23 @@ def _check_with_meta(params: RunParams, meta: dict[str, Any]) -> RunParams:
     )
 
 
-def prepare(params: RunParams) -> SharedInputs:
+def prepare(
+    params: RunParams, *, check: Callable[[RunParams], None] | None = None
+) -> SharedInputs:
     """Load or build the shared inputs of a run (batch side).
 
     On a cache hit nothing is loaded: the parameters are checked against the
     extract's description kept in ``meta.json``. Otherwise the extract is
     loaded once (``data.load`` validates it), the parameters are checked
     against it, and the shared tables are computed, protected and written.
+
+    Parameters
+    ----------
+    params : RunParams
+        The run's parameters (``year``, ``month``, ``mls`` may be ``auto``/``all``).
+    check : callable, optional
+        Called with the resolved parameters before anything is computed (the
+        batch's ``--only``): what it raises stops the run before the shared step.
 
     Raises
     ------
@@ -252,6 +263,8 @@ def prepare(params: RunParams) -> SharedInputs:
         meta = read_meta(cache_root / key)
         if meta is not None:
             resolved = _check_with_meta(params, meta)
+            if check is not None:
+                check(resolved)
             logger.info("shared inputs: reused %s", cache_root / key)
             return SharedInputs(
                 resolved, cache_root / key, key, fingerprint, meta, True
@@ -271,6 +284,8 @@ def prepare(params: RunParams) -> SharedInputs:
         fingerprint = frames_fingerprint(wh)
         key = cache_key(fingerprint, params)
     resolved = check_against_warehouse(params, wh)
+    if check is not None:
+        check(resolved)
     t0 = time.perf_counter()
     tables, meta = compute_inputs(wh, resolved, draw_figures=True)
     meta = {**meta, "fingerprint": fingerprint, "key": key}
