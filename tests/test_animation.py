@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from html import unescape
 from pathlib import Path
 
 import pandas as pd
@@ -241,8 +242,8 @@ def test_summary_text_in_french(wh):
         "santé et prévention (2) et alternance (1)." in text
     )
     assert (
-        "2 Missions Locales ont été touchées moins de deux fois : Mission locale "
-        "fictive D (aucune action) et Mission locale fictive B (1 action)." in text
+        "2 Missions Locales ont été touchées moins de deux fois : ML fictive D "
+        "(aucune action) et ML fictive B (1 action)." in text
     )
     assert text.endswith(
         "Par rapport à 2023 (3 actions, 3 Missions Locales touchées), le nombre "
@@ -329,7 +330,48 @@ def test_review_tables_are_french_html(wh):
     # hours 11,5 -> 36,5: +25 (whole hours without decimals), +217,4 %
     assert "+200,0\u00a0%" in html and ">36,5<" in html and ">+25<" in html
     head = sections.review_header(review, title="Bilan", synthetic=True)._repr_html_()
-    assert "Données synthétiques" in head and "En 2024, l&#x27;ARML" in head
+    assert "Données synthétiques" in head
+    assert "En 2024, l&#x27;Association régionale des Missions Locales (ARML)" in head
+
+
+def test_the_review_spells_out_its_acronyms_at_their_first_use(wh):
+    review = animation.annual_review(wh, year=2024)
+    head = sections.review_header(review, synthetic=True).html
+    # « l'ARML » opens the summary: its words come with it, once
+    assert "l&#x27;Association régionale des Missions Locales (ARML) a mené" in head
+    assert head.count("Association régionale") == 1
+    # ERIP is not among the three policies of the summary: the policy table,
+    # where the review names it first, spells it out
+    assert "ERIP" not in head
+    table = sections.review_block(review, "par_politique").html
+    assert ">Espace régional d'information de proximité (ERIP)</th>" in unescape(table)
+
+
+def test_the_review_tables_name_each_ml_once_and_the_departments(wh):
+    review = animation.annual_review(wh, year=2024)
+    for which in ("par_ml", "moins_2_fois"):
+        html = sections.review_block(review, which).html
+        assert "ML fictive D" in html and "Mission locale fictive" not in html
+    # par_ml: by department (Dordogne 24 before Gironde 33), then by name
+    html = sections.review_block(review, "par_ml").html
+    assert html.index("Dordogne (24)") < html.index("Gironde (33)")
+    assert html.index(">ML fictive A<") < html.index(">ML fictive B<")
+
+
+def test_the_review_has_its_definitions_and_method_annex(wh):
+    review = animation.annual_review(wh, year=2024)
+    html = sections.review_method_notes(
+        review, synthetic=True, extraction_date=pd.Timestamp("2025-01-05")
+    ).html
+    assert html.startswith("<h2>Définitions et méthode</h2>")
+    assert "données synthétiques" in html and "extraction du 5 janvier 2025" in html
+    assert "du 1er janvier au 31 décembre 2024, comparées à celles de 2023" in html
+    for term in ("Action d&#x27;animation", "Participants", "Mission Locale touchée"):
+        assert f"<dt>{term}</dt>" in html
+    assert "Règles de diffusion" in html and "aucune case n&#x27;est masquée" in html
+    # the glossary of the other reports, its entries for the review
+    assert "<dt>ERIP</dt>" in html and "<dt>ARML</dt>" in html
+    assert "<dt>PACEA</dt>" not in html and "Kaplan" not in html
 
 
 def test_heatmap_is_a_figure_with_french_labels(wh):
@@ -338,7 +380,8 @@ def test_heatmap_is_a_figure_with_french_labels(wh):
     assert [t.get_text() for t in ax.get_xticklabels()] == [
         "Formation", "Alternance", "Permis B", "Santé et prévention", "Numérique", "ERIP",
     ]  # fmt: skip
-    assert ax.get_yticklabels()[0].get_text() == "Mission locale fictive C (24)"
+    # the one name of each ML (formatting.fr_ml_name), as in the tables
+    assert ax.get_yticklabels()[0].get_text() == "ML fictive C (24)"
     assert "2024" in ax.get_title(loc="left")
 
 
@@ -380,7 +423,8 @@ def test_notebook_runs_on_the_fixture(tmp_path):
     )
     text = out.read_text("utf-8")
     # the summary of the hand-computed 2024, and the named rarely reached MLs
-    assert "l&#x27;ARML a mené 9 actions" in text
-    assert "Mission locale fictive D" in text
+    assert "Missions Locales (ARML) a mené 9 actions" in text
+    assert "ML fictive D" in text and "Mission locale fictive" not in text
+    assert "Définitions et méthode" in text
     # the heat map, as SVG, with its values as a table
     assert "data:image/svg+xml;base64" in text and "Données du graphique" in text

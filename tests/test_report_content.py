@@ -235,3 +235,38 @@ def test_the_43_ml_table_shows_the_rates_of_both_years_under_one_name(annual_inp
     assert f"+5,0{NBSP}points, hausse nette" in html
     assert "ML Pau 1" in html and "Mission locale synthétique" not in html
     assert "p-value" not in html and "Wilson" not in html
+
+
+# ------------------------------------- one annex builder, acronyms spelled out
+def test_the_annex_builder_gives_every_report_the_same_shape():
+    from observatoire.reports import _style as st
+
+    html = common.annex(
+        common.source_sentence(True, "2025-01-05", "journal des actions"),
+        st.paragraph("Période : 2024."),
+        definitions=(("Action", "une réunion"),),
+        methods=(("Silhouette", "qualité de la classification"),),
+        glossary=(("ERIP", "Espace régional d'information de proximité."),),
+    ).html
+    order = ["<h2>Définitions et méthode</h2>", "Source : journal des actions",
+             "données synthétiques", "extraction du 5 janvier 2025",
+             "Période : 2024.", "<dt>Action</dt>", "<h3>Glossaire</h3>",
+             "<dt>ERIP</dt>", "<h3>Méthodes</h3>", "<dt>Silhouette</dt>"]  # fmt: skip
+    at = [html.index(part) for part in order]
+    assert at == sorted(at)
+    # a report without methods to name has no empty « Méthodes » heading
+    assert "Méthodes" not in common.annex("Source : x.", methods=()).html
+
+
+def test_acronyms_are_spelled_out_once_in_reading_order():
+    seen: set[str] = set()
+    first = common.spell_out("Jeunes NEET, résidant en QPV.", seen)
+    assert first == (
+        "Jeunes ni en emploi, ni en études, ni en formation (NEET), résidant en "
+        "quartier prioritaire de la politique de la ville (QPV)."
+    )
+    # later on the same page: the acronym alone
+    assert common.spell_out("Les jeunes NEET.", seen) == "Les jeunes NEET."
+    # words already written before the acronym are not repeated
+    said = "Zone de revitalisation rurale (ZRR)"
+    assert common.spell_out(said, set()) == said

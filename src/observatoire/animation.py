@@ -43,6 +43,7 @@ Counting rules
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -53,7 +54,7 @@ import pandas as pd
 from .data import DEPARTEMENT_NAMES, SCHEMA, Coverage, Warehouse
 from .exceptions import ParamsError
 from .figures import attach_data, blank_figure, plain
-from .formatting import fr_hours, fr_int, fr_pct
+from .formatting import fr_hours, fr_int, fr_ml_name, fr_pct
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -333,8 +334,23 @@ def ml_reach(source: Source, *, year: int) -> pd.DataFrame:
         out[col] = out[col].fillna(0).astype("int64")
     out["heures_participants"] = out["heures_participants"].fillna(0.0).astype(float)
     out["touchee"] = out["actions"] > 0
-    out = out.sort_values(["departement", "nom_ml", "code_ml"], kind="stable")
+    # natural order of names (« Gironde 2 » before « Gironde 10 »): the heat
+    # map and the tables list the MLs as a reader counts them
+    out = out.sort_values(
+        ["departement", "nom_ml", "code_ml"],
+        kind="stable",
+        key=lambda col: col.map(_natural_text) if col.name == "nom_ml" else col,
+    )
     return out.reset_index(drop=True)
+
+
+def _natural_text(name: str) -> str:
+    """A sort key of ``name`` whose numbers compare as numbers.
+
+    >>> sorted(["Gironde 10", "Gironde 2"], key=_natural_text)
+    ['Gironde 2', 'Gironde 10']
+    """
+    return re.sub(r"\d+", lambda m: m.group().zfill(9), str(name).lower())
 
 
 def reach_summary(
@@ -546,11 +562,12 @@ def heatmap_ml_policy(
 
     mat = ml_policy_matrix(source, year=year, value=value)
     reach = ml_reach(source, year=year).set_index("code_ml")
+    # each ML's one name (formatting.fr_ml_name), as the reports' tables say it
     names = [
         plain(
-            f"{reach.at[c, 'nom_ml']} ({reach.at[c, 'departement']})"
+            f"{fr_ml_name(reach.at[c, 'nom_ml'])} ({reach.at[c, 'departement']})"
             if reach.at[c, "departement"]
-            else reach.at[c, "nom_ml"]
+            else fr_ml_name(reach.at[c, "nom_ml"])
         )
         for c in mat.index
     ]
@@ -582,7 +599,8 @@ def heatmap_ml_policy(
         fontsize=8.5,
     )  # fmt: skip
     ax.set_yticks(range(n_rows))
-    ax.set_yticklabels(names, fontsize=7.5 if n_rows > 20 else 9)
+    # 8 pt = 10.7 px at 100 % zoom: labels stay readable (issue 15: >= 10 px)
+    ax.set_yticklabels(names, fontsize=8 if n_rows > 20 else 9)
     ax.set_xticks(np.arange(-0.5, n_cols, 1), minor=True)
     ax.set_yticks(np.arange(-0.5, n_rows, 1), minor=True)
     ax.grid(which="minor", color="#e3e6ea", linewidth=0.6)
@@ -598,7 +616,7 @@ def heatmap_ml_policy(
                 if v:
                     ax.text(
                         j, i, f"{v:,}".replace(",", "\u202f"), ha="center",
-                        va="center", fontsize=7,
+                        va="center", fontsize=7.5,
                         color="white" if v > 0.6 * vmax else "#1d232b",
                     )  # fmt: skip
     bar = fig.colorbar(
@@ -706,7 +724,8 @@ def summary_text(source: Source, *, year: int, network_size: int = NETWORK_SIZE)
         rare = rarely_reached(source, year=year)
         if len(rare):
             names = [
-                f"{r.nom_ml} ({'aucune action' if r.actions == 0 else '1 action'})"
+                f"{fr_ml_name(r.nom_ml)} "
+                f"({'aucune action' if r.actions == 0 else '1 action'})"
                 for r in rare.head(8).itertuples()
             ]
             more = len(rare) - len(names)

@@ -23,6 +23,7 @@ from .animation import (
     as_image,
     review_block,
     review_header,
+    review_method_notes,
     review_table,
     section,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "review_block",
     "review_download_data",
     "review_header",
+    "review_method_notes",
     "review_table",
     "section",
     "all_rate_dotplots",

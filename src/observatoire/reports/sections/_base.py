@@ -76,6 +76,7 @@ _PARAMETERS: dict[str, tuple[str, str]] = {
     "which": ("str", "One of :data:`REVIEW_TABLES`."),
     "title": ("str", "Heading of the review."),
     "synthetic": ("bool", "Whether the extract is synthetic (adds the banner)."),
+    "extraction_date": ("str or pandas.Timestamp", "Day of the extraction, if known."),
     "text": ("str", "Plain text (escaped here)."),
     "fig": ("matplotlib.figure.Figure", "The figure to embed."),
     "dpi": ("int", "Ignored (kept for older notebooks): one resolution for all."),

@@ -17,11 +17,12 @@ from pandas.io.formats.style import Styler
 
 from ... import disclosure
 from ...animation import TOTAL_CODE, AnnualReview
+from ...data import DEPARTEMENT_NAMES
 from ...exceptions import ParamsError
-from ...formatting import fr_hours, fr_int, fr_pct, fr_signed_pct
+from ...formatting import fr_hours, fr_int, fr_ml_name, fr_pct, fr_signed_pct
 from .. import _style as st
 from . import _base as base
-from .common import natural_key
+from .common import GLOSSARY, annex, natural_key, source_sentence, spell_out
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -95,7 +96,8 @@ def _review_frame(
         first = "Type d'action" if which == "par_type" else "Politique régionale"
         table = pd.DataFrame(
             {
-                first: t["libelle"],
+                # « ERIP » said in words the first time the review names it
+                first: [spell_out(str(v)) for v in t["libelle"]],
                 f"Actions {n}": t["actions"],
                 "Heures": t["heures"],
                 "Participants": t["participants"],
@@ -137,7 +139,7 @@ def _review_frame(
             )
         table = pd.DataFrame(
             {
-                "Mission Locale": t["nom_ml"],
+                "Mission Locale": [fr_ml_name(v) for v in t["nom_ml"]],
                 "Département": [
                     f"{lab} ({code})" if lab else code
                     for code, lab in zip(
@@ -177,8 +179,8 @@ def _review_frame(
         t = _natural(review.per_ml, ["departement", "nom_ml"])
         table = pd.DataFrame(
             {
-                "Mission Locale": t["nom_ml"],
-                "Département": t["departement"],
+                "Mission Locale": [fr_ml_name(v) for v in t["nom_ml"]],
+                "Département": [_departement(v) for v in t["departement"]],
                 f"Actions suivies en {n}": t["actions"],
                 "Participants": t["participants"],
                 "Politiques abordées": t["politiques"],
@@ -190,6 +192,13 @@ def _review_frame(
     raise ParamsError(
         f"which: {which!r} is not a table; valid: {', '.join(REVIEW_TABLES)}"
     )
+
+
+def _departement(code: Any) -> str:
+    """« Gironde (33) », as the per-department table names it."""
+    code = str(code)
+    name = DEPARTEMENT_NAMES.get(code)
+    return f"{name} ({code})" if name else code
 
 
 def review_table(review: AnnualReview, which: str) -> Styler | st.Html:
@@ -305,15 +314,73 @@ def review_header(
     """Title, synthetic-data banner and plain-language summary, as HTML."""
     # the one synthetic-data banner of every report (reports._style)
     banner = st.banner(synthetic)
+    seen: set[str] = set()  # acronyms spelled out so far, in reading order
+    summary = spell_out(review.text, seen)
+    note = spell_out(
+        "Article 4 de l'accord-cadre 2022-2024 : bilan annuel des activités "
+        "d'animation déployées par l'ARML pour appuyer auprès des Missions Locales "
+        "la diffusion des politiques régionales. Les chiffres portent sur des "
+        "structures et non sur des jeunes : les Missions Locales sont nommées, "
+        "aucun secret statistique ne s'applique (voir l'annexe « Définitions et "
+        "méthode »).",
+        seen,
+    )
     return st.Html(
         f"<h1>{st.esc(title)}, {review.year}</h1>"
         f"{banner.html if banner else ''}"
-        f'<p style="font-size:1.05em;line-height:1.45">{st.esc(review.text)}</p>'
-        '<p style="color:#555;font-size:0.9em">Article 4 de l\'accord-cadre '
-        "2022-2024 : bilan annuel des activités d'animation déployées par l'ARML pour "
-        "appuyer auprès des Missions Locales la diffusion des politiques régionales. "
-        "Les chiffres portent sur des structures et non sur des jeunes : les Missions "
-        "Locales sont nommées, aucun secret statistique ne s'applique.</p>"
+        f'<p style="font-size:1.05em;line-height:1.45">{st.esc(summary)}</p>'
+        f'<p style="color:#555;font-size:0.9em">{st.esc(note)}</p>'
+    )
+
+
+#: what the review counts, in the words of its tables (the annex's definitions)
+REVIEW_DEFINITIONS: tuple[tuple[str, str], ...] = (
+    ("Action d'animation", "Réunion, webinaire, groupe de travail, formation des équipes ou information sur un dispositif organisée par l'ARML pour les Missions Locales ; une action compte une fois, même si elle relaie plusieurs politiques ou réunit plusieurs Missions Locales."),
+    ("Heures", "Durée des actions de l'année, telle qu'enregistrée ; une action sans durée saisie compte pour une action mais pour zéro heure."),
+    ("Participants", "Professionnels des Missions Locales présents, additionnés sur les actions : une même personne présente à deux actions compte deux fois."),
+    ("Mission Locale touchée", "Mission Locale dont au moins un professionnel a participé à une action de l'année ; « moins de deux fois » : à une action au plus."),
+    ("Politiques abordées", "Nombre de politiques régionales différentes relayées par les actions qu'une Mission Locale a suivies."),
+    ("Évolution", "Écart entre l'année du bilan et l'année précédente, en nombre puis en pourcentage de l'année précédente."),
+)  # fmt: skip
+
+
+@base.documented
+def review_method_notes(
+    review: AnnualReview, *, synthetic: bool = False, extraction_date: Any = None
+) -> st.Html:
+    """The review's « Définitions et méthode » annex: source, period, what is
+    counted, the disclosure rule applied, the glossary (as every report's)."""
+    n = review.year
+    return annex(
+        source_sentence(
+            synthetic,
+            extraction_date,
+            "journal des actions d'animation de l'ARML et de leurs participants "
+            "(tables animations et animations_participations de l'extrait), "
+            "référentiel des Missions Locales",
+        ),
+        st.paragraph(
+            st.esc(
+                f"Période : les actions datées du 1er janvier au 31 décembre {n}, "
+                f"comparées à celles de {n - 1}. Les Missions Locales sont celles "
+                f"du réseau régional, rangées par département puis par nom "
+                "(« Gironde 2 » avant « Gironde 10 »)."
+            )
+        ),
+        st.paragraph(
+            st.esc(
+                "Règles de diffusion : le bilan compte des actions, des heures et "
+                "des professionnels des Missions Locales, jamais des jeunes. Le "
+                "secret statistique du contrat de données (effectifs de jeunes de 1 "
+                "à 4 masqués, taux sur moins de 20 jeunes non diffusés) ne "
+                "s'applique donc pas : aucune case n'est masquée et les Missions "
+                "Locales sont nommées. Aucune donnée individuelle ne figure dans le "
+                "bilan."
+            )
+        ),
+        definitions=REVIEW_DEFINITIONS,
+        methods=(),
+        glossary=tuple(g for g in GLOSSARY if g[0] in ("ARML", "ERIP", "Accord-cadre")),
     )
 
 

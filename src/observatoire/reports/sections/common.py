@@ -402,6 +402,7 @@ def _targets_needed_table(inputs: ReportInputs, part: pd.DataFrame) -> st.Html:
 
 #: acronyms a committee member may not know, spelled out once
 GLOSSARY: tuple[tuple[str, str], ...] = (
+    ("ARML", "Association régionale des Missions Locales : elle anime le réseau des 43 Missions Locales de Nouvelle-Aquitaine et y relaie les politiques régionales."),
     ("CEJ", "Contrat d'engagement jeune : accompagnement intensif de 15 à 20 heures par semaine, avec une allocation."),
     ("ERIP", "Espace régional d'information de proximité : lieu d'information sur la formation et l'emploi soutenu par la Région."),
     ("NEET", "Jeune ni en emploi, ni en études, ni en formation (de l'anglais « Neither in Employment, Education nor Training »)."),
@@ -421,6 +422,100 @@ METHODS: tuple[tuple[str, str], ...] = (
     ("Trajectoires (OM, TRATE, PAM, médoïdes)", "Les parcours mois par mois sont comparés deux à deux (appariement optimal, OM, avec des coûts de substitution tirés des transitions observées, TRATE), puis regroupés autour de parcours types (partitionnement autour des médoïdes, PAM)."),
     ("Secret statistique", "Un effectif de 1 à 4 est masqué, ainsi que les cases qui permettraient de le retrouver par différence ; un taux calculé sur moins de 20 jeunes n'est pas diffusé."),
 )  # fmt: skip
+
+
+#: the words each acronym stands for, written out where a page first uses it
+SPELLED_OUT: dict[str, str] = {
+    "ARML": "Association régionale des Missions Locales",
+    "CEJ": "contrat d'engagement jeune",
+    "ERIP": "espace régional d'information de proximité",
+    "NEET": "ni en emploi, ni en études, ni en formation",
+    "PACEA": "parcours contractualisé d'accompagnement vers l'emploi et l'autonomie",
+    "QPV": "quartier prioritaire de la politique de la ville",
+    "ZRR": "zone de revitalisation rurale",
+}
+
+
+def spell_out(text: str, seen: set[str] | None = None) -> str:
+    """``text`` with each acronym not yet in ``seen`` written out at its first use.
+
+    The acronym follows its words in brackets; ``seen`` (updated) carries what
+    a page has already spelled out, in reading order. Words already written
+    before the acronym are not repeated.
+
+    >>> seen = set()
+    >>> spell_out("ERIP et ERIP", seen)
+    "Espace régional d'information de proximité (ERIP) et ERIP"
+    >>> spell_out("l'ARML relaie les ERIP", seen)
+    "l'Association régionale des Missions Locales (ARML) relaie les ERIP"
+    """
+    seen = set() if seen is None else seen
+    for acronym, words in SPELLED_OUT.items():
+        if acronym in seen:
+            continue
+        found = re.search(rf"\b{acronym}\b", text)
+        if found is None:
+            continue
+        seen.add(acronym)
+        if words.lower() in text[: found.start()].lower():
+            continue
+        before = text[: found.start()]
+        start = not before.strip() or before.rstrip().endswith((".", ":", "!", "?"))
+        shown = words[0].upper() + words[1:] if start else words
+        text = f"{before}{shown} ({acronym}){text[found.end() :]}"
+    return text
+
+
+def annex(
+    source: str,
+    *parts: st.Html | None,
+    definitions: tuple[tuple[str, str], ...] = (),
+    methods: tuple[tuple[str, str], ...] = METHODS,
+    glossary: tuple[tuple[str, str], ...] = GLOSSARY,
+) -> st.Html:
+    """The « Définitions et méthode » annex that closes every report.
+
+    Parameters
+    ----------
+    source : str
+        The sentence naming the source, its extraction and whether it is
+        synthetic (plain text, escaped here).
+    *parts : Html
+        What the report defines (indicators, cohort, what is counted), in order.
+    definitions : tuple of (term, explanation)
+        Terms the report counts, as a definition list after ``parts``.
+    methods, glossary : tuple of (term, explanation)
+        The « Méthodes » list (the names the report's body leaves out) and the
+        « Glossaire » of acronyms.
+
+    Returns
+    -------
+    Html
+    """
+    return st.join(
+        st.heading("Définitions et méthode"),
+        st.paragraph(st.esc(source)),
+        *parts,
+        _definition_list(list(definitions)) if definitions else None,
+        st.heading("Glossaire", 3),
+        _definition_list(list(glossary)),
+        st.heading("Méthodes", 3) if methods else None,
+        _definition_list(list(methods)) if methods else None,
+    )
+
+
+def source_sentence(synthetic: bool, extraction_date: object, what: str = "") -> str:
+    """« Source : extrait de l'entrepôt régional i-Milo — données synthétiques… ».
+
+    ``what`` names the part of the extract a report reads (« journal des
+    actions d'animation »); the extraction day is given when known.
+    """
+    text = "Source : " + (what or "extrait de l'entrepôt régional i-Milo")
+    if synthetic:
+        text += " — données synthétiques, fabriquées pour la démonstration"
+    if extraction_date is not None and not pd.isna(extraction_date):
+        text += f", extraction du {st.fr_date_long(pd.Timestamp(extraction_date))}"
+    return text + "."
 
 
 def _definition_list(items: list[tuple[str, str]]) -> st.Html:
@@ -465,16 +560,8 @@ def method_notes(inputs: ReportInputs) -> st.Html:
         for k, (label, text) in definitions.items()
         if k in base.LABELS
     )
-    source = (
-        "Source : extrait de l'entrepôt régional i-Milo"
-        + (
-            " — données synthétiques, fabriquées pour la démonstration"
-            if inputs.synthetic
-            else ""
-        )
-        + f", extraction du {st.fr_date_long(pd.Timestamp(meta['extraction_date']))}."
-    )
-    parts = [st.heading("Définitions et méthode"), st.paragraph(st.esc(source))]
+    source = source_sentence(inputs.synthetic, meta["extraction_date"])
+    parts = []
     if meta.get("definition_accompagnement"):
         parts.append(
             st.paragraph(
@@ -504,12 +591,8 @@ def method_notes(inputs: ReportInputs) -> st.Html:
                 "écoulés."
             )
         ),
-        st.heading("Glossaire", 3),
-        _definition_list(list(GLOSSARY)),
-        st.heading("Méthodes", 3),
-        _definition_list(list(METHODS)),
     ]
-    return st.join(*parts)
+    return annex(source, *parts)
 
 
 # ======================================================= year on year (Article 4)
