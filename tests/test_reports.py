@@ -355,6 +355,57 @@ def test_each_ml_has_one_name_on_each_page(batch_run, small_extract):
         assert named, name  # the names are there: the check is not vacuous
 
 
+#: the trajectory study and the ARML review: committee reports too (issue 15),
+#: whose own method names stay in their annex
+_STUDIES = ["trajectoires", "bilan_animation"]
+_STUDY_JARGON = re.compile(
+    _JARGON.pattern + r"|silhouette|\bASW\b|TraMineR|seqrep|seqtree|seqici|seqST"
+    r"|dissassoc|\bMDS\b|bootstrap|\bRand\b|Hubert|bisérial|pseudo-R²|p-valeur",
+    re.IGNORECASE,
+)
+
+
+def test_the_study_and_the_review_keep_method_names_in_their_annex(batch_run):
+    found = []
+    for name in _STUDIES:
+        body, alts, annex = _body_and_annex(name, batch_run.run_dir)
+        for block in [*body.blocks, unescape(alts)]:
+            found += [(name, m) for m in _STUDY_JARGON.findall(" ".join(block.split()))]
+        assert "<h3>Glossaire</h3>" in annex, name
+    assert found == []
+    _, _, annex = _body_and_annex("trajectoires", batch_run.run_dir)
+    for method in ("TRATE", "médoïdes (PAM)", "silhouette moyenne (ASW)", "seqrep"):
+        assert method in annex, method  # the annex has them
+    assert "Qualité de la typologie selon le nombre de types" in annex
+
+
+def test_the_study_and_the_review_spell_out_acronyms_and_name_each_ml_once(
+    batch_run, small_extract
+):
+    import pandas as pd
+
+    ml = pd.read_parquet(small_extract / "missions_locales.parquet")
+    for name in _STUDIES:
+        path = batch_run.run_dir / "html" / f"{name}.html"
+        page = _read_page(path)
+        blocks = [" ".join(b.split()).replace("’", "'") for b in page.blocks]
+        for acronym, words in _ACRONYMS.items():
+            first = next(
+                (i for i, b in enumerate(blocks) if re.search(rf"\b{acronym}\b", b)),
+                None,
+            )
+            if first is not None:
+                seen = " ".join(blocks[: first + 1]).lower()
+                assert words in seen, (name, acronym, blocks[first])
+        text = " ".join(blocks) + unescape(" ".join(_ALT.findall(path.read_text())))
+        for official in ml["nom_ml"]:
+            assert official not in text, (name, official)
+    review = " ".join(
+        _read_page(batch_run.run_dir / "html" / "bilan_animation.html").tables
+    )
+    assert all(fr_ml_name(n) in review for n in ml["nom_ml"])  # not vacuous
+
+
 def test_second_run_reuses_the_cache_and_resume_runs_nothing(batch_run):
     params = reports.load_params(batch_run.run_dir.parent.parent / "essai.yaml")
     again = reports.run_batch(params, resume=True, progress=False)

@@ -694,9 +694,12 @@ class TestStudySentences:
             f"Mission Locale (10,0{NBSP}% de leur dispersion) : les jeunes suivis dans "
             "3 des 5 Missions Locales (40) passent en moyenne 3,0 mois en emploi"
         )
-        assert "pour les jeunes suivis dans 2 des 5 Missions Locales (60)." in first
+        # the other side: « les 2 autres », not a second « 2 des 5 » (issue 19)
+        assert (
+            "pour les jeunes suivis dans les 2 autres Missions Locales (60)." in first
+        )
         assert second.startswith(
-            "Parmi les jeunes suivis dans 2 des 5 Missions Locales,"
+            "Parmi les jeunes suivis dans les 2 autres Missions Locales,"
         )
         # the outline names them
         outline = tree_outline(nodes, 5, 20)
@@ -707,7 +710,7 @@ class TestStudySentences:
         nodes.at[1, "split_left"] = ("Mission locale synthétique Gironde 1",)
         assert (
             tree_sentences(nodes, 5, 20)[0].count(
-                "les jeunes suivis par la Mission locale synthétique Gironde 1 (40)"
+                "les jeunes suivis par la ML Gironde 1 (40)"
             )
             == 1
         )

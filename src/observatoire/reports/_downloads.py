@@ -431,8 +431,11 @@ def report_tables(
         tables.add("Suivi mensuel", followup_table(inputs))
         tables.add("Objectifs", targets_table(inputs))
     elif kind == "trajectoires":
-        block = base.part(inputs, "trajectoires")
-        if block is not None:
+        # the study's tables, then those of its methods annex
+        for part in ("trajectoires", "trajectoires_methodes"):
+            block = base.part(inputs, part)
+            if block is None:
+                continue
             for name, frame in html_tables(getattr(block, "html", str(block))).items():
                 tables.add(name, frame)
     return dict(tables)

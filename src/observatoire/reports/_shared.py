@@ -177,6 +177,8 @@ def compute_shared(
         # two tables: an ML report reads only its small part, not the study's images
         tables["trajectoires"] = trajectories["etude"]
         tables["trajectoires_ml"] = trajectories["ml"]
+        # the study's methods in figures, for its annex (after the body)
+        tables["trajectoires_methodes"] = trajectories["methodes"]
     if wh.animations is not None and len(wh.animations):
         # the ARML's log is about institutions (MLs, staff), not young people
         tables["animation"] = {

@@ -57,7 +57,7 @@ from .regional import (
     rate_dotplot,
     regional_trends,
 )
-from .trajectories import trajectories_study
+from .trajectories import trajectories_study, trajectory_method_notes
 
 __all__ = [
     "REVIEW_TABLES",
@@ -93,5 +93,6 @@ __all__ = [
     "targets",
     "title",
     "trajectories_study",
+    "trajectory_method_notes",
     "year_on_year",
 ]

@@ -472,6 +472,7 @@ def annex(
     definitions: tuple[tuple[str, str], ...] = (),
     methods: tuple[tuple[str, str], ...] = METHODS,
     glossary: tuple[tuple[str, str], ...] = GLOSSARY,
+    details: st.Html | None = None,
 ) -> st.Html:
     """The « Définitions et méthode » annex that closes every report.
 
@@ -487,6 +488,8 @@ def annex(
     methods, glossary : tuple of (term, explanation)
         The « Méthodes » list (the names the report's body leaves out) and the
         « Glossaire » of acronyms.
+    details : Html, optional
+        The methods' own figures and tables, after the « Méthodes » list.
 
     Returns
     -------
@@ -501,6 +504,7 @@ def annex(
         _definition_list(list(glossary)),
         st.heading("Méthodes", 3) if methods else None,
         _definition_list(list(methods)) if methods else None,
+        details,
     )
 
 

@@ -13,9 +13,18 @@ import numpy as np
 import pandas as pd
 
 from ... import disclosure
-from ...formatting import fr_month, fr_num
+from ...data import DEPARTEMENT_NAMES
+from ...formatting import fr_ml_name, fr_month, fr_num
 from .. import _style as st
 from . import _base as base
+from .common import (
+    GLOSSARY,
+    METHODS,
+    annex,
+    natural_key,
+    source_sentence,
+    spell_out,
+)
 
 if TYPE_CHECKING:
     from ...data import Warehouse
@@ -27,6 +36,50 @@ if TYPE_CHECKING:
 def trajectories_study(inputs: ReportInputs) -> st.Html:
     """The observatory's study of paths (cohort, typology, plots)."""
     return base.shown(inputs, "trajectoires", "Trajectoires")
+
+
+#: how the study is computed, in plain words after each method's name (the
+#: body of the study names none of them)
+TRAJECTORY_METHODS: tuple[tuple[str, str], ...] = (
+    ("Comparer deux parcours : appariement optimal (OM), coûts TRATE", "Deux parcours sont d'autant plus proches qu'il faut peu de modifications pour passer de l'un à l'autre, mois par mois (appariement optimal, « optimal matching », OM). Remplacer une situation par une autre coûte d'autant moins que le passage de l'une à l'autre est fréquent dans la cohorte (coûts tirés des taux de transition observés, TRATE) ; insérer ou supprimer un mois coûte 1."),
+    ("Former les types : partition autour des médoïdes (PAM)", "Un échantillon de la cohorte tiré au sort est partagé en types autour de parcours centraux, les médoïdes (le parcours le plus proche de tous les autres de son type) ; chaque jeune de la cohorte rejoint ensuite le type dont le médoïde est le plus proche de son parcours."),
+    ("Nombre de types : silhouette moyenne (ASW) et autres indicateurs", "La silhouette d'un parcours (de −1 à 1) compare sa distance moyenne aux parcours de son type à celle des parcours du type voisin ; le nombre de types retenu a la meilleure silhouette moyenne (ASW) parmi les typologies dont chaque type rassemble au moins 5 % de l'échantillon. Au-dessus de 0,70 la qualité de la classification est dite forte, de 0,51 à 0,70 bonne, de 0,26 à 0,50 modeste (les types résument des tendances), en dessous faible (seuils de Kaufman et Rousseeuw). L'indice de Hubert (HC, meilleur plus bas), le point bisérial (PBC) et la part de la dispersion expliquée (R²) complètent le diagnostic."),
+    ("Stabilité : rééchantillonnage (bootstrap), indice de Rand ajusté", "La typologie est refaite sur des échantillons tirés au hasard avec remise ; l'indice de Rand ajusté mesure l'accord de chaque nouvelle typologie avec celle retenue (1 : identique, 0 : pas plus que le hasard). Au-dessus de 0,8 en moyenne, les types sont dits stables."),
+    ("Parcours représentatifs : critère de densité (seqrep)", "Les parcours autour desquels se concentrent le plus de parcours du type sont retenus l'un après l'autre, jusqu'à couvrir un quart des jeunes du type ; un parcours représentatif n'est montré que s'il représente au moins 20 jeunes."),
+    ("Rangement des parcours individuels : positionnement multidimensionnel (MDS)", "Dans chaque type, les parcours sont rangés selon la première coordonnée d'un positionnement multidimensionnel de leurs distances, ce qui place côte à côte les parcours qui se ressemblent (comme sortv = « mds » dans TraMineR)."),
+    ("Ce qui distingue les parcours : arbre de régression (seqtree), pseudo-R² (dissassoc)", "L'arbre sépare pas à pas l'échantillon selon la caractéristique qui réduit le plus la dispersion des parcours de chaque groupe ; la part expliquée d'une caractéristique est le pseudo-R² de l'analyse de dispersion des distances, et la p-valeur vient d'un test par permutations : sous 0,05, le lien a peu de chances d'être dû au hasard."),
+    ("Complexité (seqici) et turbulence (seqST)", "L'indice de complexité combine le nombre de changements de situation et l'entropie des situations traversées ; la turbulence d'Elzinga combine le nombre de successions distinctes et la variance des durées, normalisée de 0 à 1."),
+    ("Logiciel de référence", "Les calculs suivent les définitions du logiciel TraMineR (R) et sont vérifiés sur ses résultats de référence."),
+    *(m for m in METHODS if m[0] == "Secret statistique"),
+)  # fmt: skip
+
+
+@base.documented
+def trajectory_method_notes(inputs: ReportInputs) -> st.Html:
+    """The study's « Définitions et méthode » annex: source, cohort, the states,
+    the glossary, the methods named, the quality of the typology in figures."""
+    meta = inputs.meta
+    return annex(
+        source_sentence(inputs.synthetic, meta.get("extraction_date")),
+        st.paragraph(
+            st.esc(
+                "Cohorte : les jeunes accueillis pour la première fois une année "
+                f"donnée, suivis pendant {TRAJECTORY_MONTHS} mois à partir du mois de "
+                "leur premier accueil. Chaque mois reçoit la situation qui occupe le "
+                "plus de jours du mois (une situation plus favorable l'emporte quand "
+                "deux se chevauchent) : emploi durable (contrat à durée indéterminée "
+                "ou prévu pour au moins six mois), alternance, emploi, formation, "
+                "scolarité, immersion ou service civique ; sans situation, le mois est "
+                "« accompagnement » s'il y a eu un contact avec une Mission Locale "
+                "ce mois-là ou dans les deux mois précédents, « sans contact » "
+                "sinon. Les mois postérieurs au dernier mois complet de l'extrait "
+                "ne sont pas observés."
+            )
+        ),
+        methods=TRAJECTORY_METHODS,
+        glossary=tuple(g for g in GLOSSARY if g[0] in ("NEET", "QPV", "ZRR")),
+        details=base.part(inputs, "trajectoires_methodes"),
+    )
 
 
 #: length of the observed paths, in months from the month of first reception
@@ -87,6 +140,7 @@ def trajectory_blocks(wh: Warehouse, year: int, threshold: int) -> dict[str, Any
         {cohort: tr.cohort_window(wh.coverage, cohort, TRAJECTORY_MONTHS)},
         wh.coverage,
     )
+    seen: set[str] = set()  # acronyms spelled out so far, in reading order
     study = st.join(
         st.heading(f"Cohorte {cohort} : {TRAJECTORY_MONTHS} mois de parcours"),
         st.paragraph(st.esc(intro)),
@@ -109,33 +163,47 @@ def trajectory_blocks(wh: Warehouse, year: int, threshold: int) -> dict[str, Any
             alt="Répartition des situations mois par mois, pour chaque type de parcours",
             guide=(
                 "Un panneau par type de parcours, avec sa part dans la cohorte : le "
-                "nom de chaque type vient des situations qui y dominent."
+                "nom de chaque type vient des situations qui y dominent. On compare "
+                "la place de l'emploi, de l'accompagnement et de la perte de contact "
+                "d'un type à l'autre."
             ),
         ),
         st.figure(
             _index_sorted_by_mds(typo),
             alt=(
                 "Parcours individuels de l'échantillon, sans identifiant, un panneau "
-                "par type, rangés dans chaque type par proximité des parcours (MDS)"
+                "par type, les parcours qui se ressemblent rangés côte à côte"
             ),
             guide=(
                 "Chaque ligne fine est le parcours d'un jeune de l'échantillon "
-                "classé, sans identifiant, rangé avec les autres parcours de son "
-                "type ; dans chaque type, les parcours voisins sont côte à côte "
-                "(tri par la première coordonnée d'un positionnement "
-                "multidimensionnel, comme sortv = « mds » dans TraMineR) : la "
-                "couleur dit la situation de chaque mois."
+                "classé, sans identifiant, avec les autres parcours de son type ; "
+                "dans chaque type, les parcours qui se ressemblent sont côte à côte "
+                "et la couleur dit la situation de chaque mois. On y voit la "
+                "diversité des parcours que chaque type résume."
             ),
         ),
         st.figure(
-            tr.plot_mean_time(typo),
+            tr.plot_mean_time(
+                typo, title="Temps passé dans chaque situation, par type de parcours"
+            ),
             alt="Nombre moyen de mois passés dans chaque situation, par type",
             guide=(
                 "Pour chaque type, combien de mois en moyenne les jeunes passent "
-                "dans chaque situation sur les 24 mois."
+                f"dans chaque situation sur les {TRAJECTORY_MONTHS} mois ; la "
+                "dernière barre est celle de toute la cohorte."
             ),
         ),
         st.heading("Qui suit quel parcours ?", 2),
+        st.paragraph(
+            st.esc(
+                spell_out(
+                    "Le tableau décrit les jeunes de chaque type : âge au premier "
+                    "accueil, sexe, diplôme, part des jeunes NEET, résidant en ZRR "
+                    "ou en QPV.",
+                    seen,
+                )
+            )
+        ),
         st.table(
             shown,
             caption="Profil des jeunes de chaque type de parcours",
@@ -155,21 +223,11 @@ def trajectory_blocks(wh: Warehouse, year: int, threshold: int) -> dict[str, Any
                 "à la situation en colonne ; la diagonale (rester) domine."
             ),
         ),
-        st.heading("Méthode de la typologie", 2),
-        st.paragraph(
-            st.esc(
-                "Les parcours sont comparés deux à deux par appariement optimal (OM), "
-                "avec des coûts de substitution tirés des taux de transition observés "
-                "(TRATE) et un coût d'insertion-suppression de 1, comme dans le "
-                "logiciel TraMineR ; un échantillon tiré au sort est classé par "
-                "partition autour des médoïdes (PAM), puis chaque jeune rejoint le type "
-                "dont le parcours représentatif (médoïde) est le plus proche. Le "
-                "nombre de types retenu maximise la silhouette moyenne, qui mesure si "
-                "chaque parcours est plus proche de son type que des autres (de −1 à "
-                "1), parmi les typologies dont chaque type rassemble au moins 5 % de "
-                "l'échantillon."
-            )
-        ),
+    )
+    # the methods' own figures and tables: in the annex, not in the body
+    methods = st.join(
+        st.heading("La typologie en chiffres", 3),
+        st.paragraph(st.esc(_METHOD_TEXT)),
         st.figure(
             tr.plot_silhouette(typo),
             alt="Silhouette des parcours de l'échantillon, par type",
@@ -191,9 +249,26 @@ def trajectory_blocks(wh: Warehouse, year: int, threshold: int) -> dict[str, Any
         permutations=STUDY_PERMUTATIONS,
         threshold=threshold,
     )
-    study = st.join(study, _study_blocks(typo, analysis, threshold, wh, cohort))
+    body, details = _study_blocks(typo, analysis, threshold, wh, cohort, seen)
     per_ml = _ml_trajectory_blocks(typo, cohort, threshold, analysis)
-    return {"etude": study, "ml": per_ml}
+    return {
+        "etude": st.join(study, body),
+        "ml": per_ml,
+        "methodes": st.join(methods, details),
+    }
+
+
+#: how the typology is built, with the names of its methods (annex)
+_METHOD_TEXT = (
+    "Les parcours sont comparés deux à deux par appariement optimal (OM), avec des "
+    "coûts de substitution tirés des taux de transition observés (TRATE) et un coût "
+    "d'insertion-suppression de 1, comme dans le logiciel TraMineR ; un échantillon "
+    "tiré au sort est classé par partition autour des médoïdes (PAM), puis chaque "
+    "jeune rejoint le type dont le parcours représentatif (médoïde) est le plus "
+    "proche. Le nombre de types retenu maximise la silhouette moyenne, qui mesure si "
+    "chaque parcours est plus proche de son type que des autres (de −1 à 1), parmi "
+    "les typologies dont chaque type rassemble au moins 5 % de l'échantillon."
+)
 
 
 #: bootstrap resamples and permutations of the study: bounded, the study runs
@@ -254,10 +329,16 @@ def _first_mds_coordinate(d: np.ndarray) -> np.ndarray:
 
 
 def _study_blocks(
-    typo: Typology, study: Any, threshold: int, wh: Warehouse, cohort: int
-) -> st.Html:
+    typo: Typology,
+    study: Any,
+    threshold: int,
+    wh: Warehouse,
+    cohort: int,
+    seen: set[str] | None = None,
+) -> tuple[st.Html, st.Html]:
     """How many types and how stable, representative paths, what separates the
-    paths, their complexity (issue #19)."""
+    paths, their complexity (issue #19): the body in plain words, and the
+    methods' figures and tables for the annex."""
     from ... import trajectories as tr
 
     quality = typo.quality
@@ -267,11 +348,19 @@ def _study_blocks(
     cr = tr.ClusterRange(quality[list(tr.QUALITY_STATS)], pd.DataFrame(), typo.method)
     nodes = study.tree_nodes
     factors = factors_display(study.factors)
-    return st.join(
-        _quality_blocks(typo, quality, shown_quality, cr, n_sample, summary, threshold),
-        _representative_blocks(typo, study, threshold),
-        _tree_blocks(study, nodes, factors, threshold),
-        _complexity_blocks(typo, study, threshold, wh, cohort),
+    q_body, q_details = _quality_blocks(
+        typo, quality, shown_quality, cr, n_sample, summary, threshold
+    )
+    r_body, r_details = _representative_blocks(typo, study, threshold)
+    t_body, t_details = _tree_blocks(study, nodes, factors, threshold, seen)
+    return (
+        st.join(
+            q_body,
+            r_body,
+            t_body,
+            _complexity_blocks(typo, study, threshold, wh, cohort),
+        ),
+        st.join(q_details, r_details, t_details),
     )
 
 
@@ -283,10 +372,18 @@ def _quality_blocks(
     n_sample: int,
     summary: pd.Series,
     threshold: int,
-) -> st.Html:
-    """« Combien de types de parcours ? »: the quality table, why that k, stability."""
-    return st.join(
+) -> tuple[st.Html, st.Html]:
+    """« Combien de types de parcours ? »: in plain words in the body; the quality
+    table, why that k and the stability in figures for the annex."""
+    body = st.join(
         st.heading("Combien de types de parcours ?", 2),
+        st.paragraph(st.esc(k_plain_sentence(quality, n_sample, threshold))),
+        st.paragraph(
+            st.esc(stability_plain_sentence(summary, typo.k, STUDY_RESAMPLES))
+        ),
+    )
+    details = st.join(
+        st.heading("Qualité de la classification selon le nombre de types", 3),
         st.paragraph(st.esc(k_choice_sentence(quality, n_sample, threshold))),
         st.paragraph(
             st.esc(stability_sentence(summary, typo.k, STUDY_RESAMPLES, STABLE_ARI))
@@ -319,29 +416,122 @@ def _quality_blocks(
             ),
         ),
     )
+    return body, details
+
+
+#: the mean silhouette from which a structure is strong, reasonable, weak
+#: (Kaufman and Rousseeuw), and its reading in plain French
+_STRUCTURE: tuple[tuple[float, str], ...] = (
+    (0.70, "forte : les types sont nettement séparés"),
+    (0.50, "bonne : la plupart des parcours sont bien rangés dans leur type"),
+    (
+        0.25,
+        "modeste : les types résument de vraies tendances, mais bien des parcours "
+        "sont à la frontière de deux types",
+    ),
+    (
+        float("-inf"),
+        "faible : les types sont des repères commodes plus que des groupes distincts",
+    ),
+)
+
+
+def classification_quality(asw: float) -> str:
+    """The quality of a classification in plain French, from its mean silhouette.
+
+    >>> classification_quality(0.389).split(" :")[0]
+    'modeste'
+    >>> classification_quality(0.72).split(" :")[0]
+    'forte'
+    """
+    return next(text for bound, text in _STRUCTURE if asw > bound)
+
+
+def k_plain_sentence(quality: pd.DataFrame, n_sample: int, threshold: int) -> str:
+    """Why the retained number of types, without the name of any measure.
+
+    Parameters
+    ----------
+    quality : pandas.DataFrame
+        :attr:`Typology.quality` (index ``k``; ``ASW``, ``plus_petit_type``,
+        ``retenu``).
+    n_sample : int
+        Young people of the clustered sample.
+    threshold : int
+        Disclosure threshold (a smallest type under it is not given).
+
+    Returns
+    -------
+    str
+    """
+    k = int(quality.index[quality["retenu"].to_numpy()][0])
+    row = quality.loc[k]
+    smallest = int(row["plus_petit_type"])
+    size = f"{st.fr_int(smallest)} jeunes" if smallest >= threshold else "peu de jeunes"
+    return (
+        f"La classification retient {k} types : c'est le découpage où les parcours "
+        "de chaque type se ressemblent le plus tout en différant de ceux des autres "
+        "types, parmi ceux dont chaque type rassemble au moins 5 % des "
+        f"{st.fr_int(n_sample)} jeunes de l'échantillon (le plus petit en rassemble "
+        f"{size}). Qualité de la classification : "
+        f"{classification_quality(float(row['ASW']))}."
+    )
+
+
+def stability_plain_sentence(summary: pd.Series, k: int, resamples: int) -> str:
+    """Whether the types come back on other samples, in plain French."""
+    mean = float(summary["mean"])
+    verdict = (
+        "les types sont stables"
+        if mean >= STABLE_ARI
+        else "les types ne sont pas stables : à lire comme des tendances"
+    )
+    if mean >= 0.95:
+        how = "presque à l'identique"
+    elif mean >= STABLE_ARI:
+        how = "en grande partie"
+    else:
+        how = "seulement en partie"
+    return (
+        f"Refaite sur {resamples} autres échantillons tirés au hasard, la "
+        f"classification en {k} types se retrouve {how} : {verdict}."
+    )
 
 
 def _tree_blocks(
-    study: Any, nodes: pd.DataFrame, factors: pd.DataFrame, threshold: int
-) -> st.Html:
-    """« Ce qui distingue les parcours »: the tree told and drawn, the factors."""
-    return st.join(
+    study: Any,
+    nodes: pd.DataFrame,
+    factors: pd.DataFrame,
+    threshold: int,
+    seen: set[str] | None = None,
+) -> tuple[st.Html, st.Html]:
+    """« Ce qui distingue les parcours »: the tree told and drawn, the factors in
+    plain words; the factors' pseudo-R² and p-values for the annex."""
+    plain = factors_plain(study.factors)
+    body = st.join(
         st.heading("Ce qui distingue les parcours", 2),
         st.paragraph(
             st.esc(
-                "Un arbre de régression sur les parcours (comme seqtree de TraMineR) "
-                "sépare pas à pas les jeunes de l'échantillon selon la "
-                "caractéristique qui rend leurs parcours les plus homogènes : âge au "
-                "premier accueil, diplôme, NEET, ZRR, QPV, sexe, département, "
-                "Mission Locale, entrée en formation financée par la Région. Chaque "
-                "groupe de l'arbre rassemble au moins "
-                f"{st.fr_int(getattr(study, 'tree_min_size', threshold))} jeunes. "
-                "Les Missions Locales sont regroupées en deux ensembles dont les "
-                "parcours diffèrent le plus, par une recherche ordonnée (essayer "
-                f"tous les regroupements de {_ml_count(study)} Missions Locales "
-                "n'est pas faisable). Les caractéristiques de "
-                f"l'arbre expliquent {st.fr_pct(study.tree_r2)} de la dispersion des "
-                "parcours."
+                spell_out(
+                    "Un arbre sépare pas à pas les jeunes de l'échantillon selon la "
+                    "caractéristique qui rend leurs parcours les plus semblables : "
+                    "âge au premier accueil, diplôme, NEET, ZRR, QPV, sexe, "
+                    "département, Mission Locale, entrée en formation financée par "
+                    "la Région. Chaque groupe de l'arbre rassemble au moins "
+                    f"{st.fr_int(getattr(study, 'tree_min_size', threshold))} jeunes. "
+                    "Les Missions Locales sont regroupées en deux ensembles dont les "
+                    "parcours diffèrent le plus, par une recherche ordonnée (essayer "
+                    f"tous les regroupements de {_ml_count(study)} Missions Locales "
+                    "n'est pas faisable). Les caractéristiques de l'arbre expliquent "
+                    f"{st.fr_pct(study.tree_r2)} des différences entre parcours"
+                    + (
+                        " : l'essentiel tient au parcours de chacun plus qu'à son "
+                        "profil."
+                        if study.tree_r2 < 0.2
+                        else "."
+                    ),
+                    seen,
+                )
             )
         ),
         *[
@@ -350,19 +540,52 @@ def _tree_blocks(
         ],
         st.Html(tree_outline(nodes, threshold, base.MIN_DENOMINATOR)),
         st.table(
-            factors,
+            plain,
             caption="Part des différences entre parcours liée à chaque caractéristique",
-            numeric=["Part expliquée (pseudo-R²)", "Valeurs", "p-valeur"],
+            numeric=["Groupes comparés", "Part des différences expliquée"],
             guide=(
-                "Chaque caractéristique prise seule : la part de la dispersion des "
-                "parcours qui sépare ses groupes (pseudo-R² de dissassoc), et la "
-                f"p-valeur d'un test par {STUDY_PERMUTATIONS} permutations (sous "
-                "0,05 : un lien peu probable par hasard). Une caractéristique à "
-                "nombreuses valeurs (la Mission Locale) explique mécaniquement un "
-                "peu plus."
+                "Chaque caractéristique prise seule : la part des différences entre "
+                "parcours qui sépare ses groupes, et si ce lien dépasse ce que le "
+                "hasard explique. Une caractéristique à nombreuses valeurs (la "
+                "Mission Locale) explique mécaniquement un peu plus."
             ),
         ),
     )
+    details = st.join(
+        st.heading("Part expliquée de chaque caractéristique", 3),
+        st.table(
+            factors,
+            caption="Pseudo-R² et p-valeur de chaque caractéristique",
+            numeric=["Part expliquée (pseudo-R²)", "Valeurs", "p-valeur"],
+            guide=(
+                "Pseudo-R² de l'analyse de dispersion des distances (dissassoc de "
+                f"TraMineR) et p-valeur d'un test par {STUDY_PERMUTATIONS} "
+                "permutations (sous 0,05 : un lien peu probable par hasard)."
+            ),
+        ),
+    )
+    return body, details
+
+
+def factors_plain(factors: pd.DataFrame) -> pd.DataFrame:
+    """Each characteristic's share of the differences, and whether the link is
+    beyond chance, in plain French (largest first)."""
+    ordered = factors.sort_values("PseudoR2", ascending=False, kind="stable")
+    out = pd.DataFrame(
+        {
+            "Caractéristique": ordered.index.astype(str),
+            "Groupes comparés": [st.fr_int(v) for v in ordered["n_groups"]],
+            "Part des différences expliquée": [
+                st.fr_pct(v) for v in ordered["PseudoR2"]
+            ],
+        }
+    )
+    if "p_PseudoF" in ordered:
+        out["Au-delà du hasard ?"] = [
+            "oui" if v < 0.05 else "non, peut-être le hasard"
+            for v in ordered["p_PseudoF"]
+        ]
+    return out
 
 
 def _ml_count(study: Any) -> str:
@@ -373,9 +596,11 @@ def _ml_count(study: Any) -> str:
     return "toutes les"
 
 
-def _representative_blocks(typo: Typology, study: Any, threshold: int) -> st.Html:
-    """« Parcours représentatifs »: each type's representative paths in words,
-    the relative-frequency plot and the index plot sorted by MDS."""
+def _representative_blocks(
+    typo: Typology, study: Any, threshold: int
+) -> tuple[st.Html, st.Html]:
+    """« Parcours représentatifs »: each type's representative paths in words and
+    in a table (body); the relative-frequency plot, how faithful they are (annex)."""
     from ... import trajectories as tr
 
     reps = study.representatives
@@ -384,17 +609,16 @@ def _representative_blocks(typo: Typology, study: Any, threshold: int) -> st.Htm
         blocks.append(
             st.paragraph(st.esc("Les parcours représentatifs ne sont pas disponibles."))
         )
-        return st.join(*blocks)
+        return st.join(*blocks), st.Html("")
     blocks.append(
         st.paragraph(
             st.esc(
-                "Plutôt qu'un seul parcours type (le médoïde), chaque type est résumé "
-                "par quelques parcours représentatifs (méthode seqrep de TraMineR, "
-                "critère de densité) : les parcours autour desquels se concentrent "
-                "le plus de jeunes du type, choisis jusqu'à couvrir un quart d'entre "
-                "eux. Chaque parcours représentatif est donné avec le nombre de "
-                "jeunes de l'échantillon dont il est le plus proche ; il n'est "
-                f"montré que s'il représente au moins {base.MIN_DENOMINATOR} jeunes."
+                "Chaque type est résumé par quelques parcours représentatifs du "
+                "type : les parcours autour desquels se regroupent le plus de jeunes "
+                "du type, choisis jusqu'à couvrir un quart d'entre eux. Chaque "
+                "parcours représentatif est donné avec le nombre de jeunes de "
+                "l'échantillon dont il est le plus proche ; il n'est montré que "
+                f"s'il représente au moins {base.MIN_DENOMINATOR} jeunes."
             )
         )
     )
@@ -405,10 +629,13 @@ def _representative_blocks(typo: Typology, study: Any, threshold: int) -> st.Htm
             numeric=["Jeunes représentés", "Part du type"],
             guide=(
                 "Un parcours représentatif n'est pas celui d'une personne : c'est un "
-                "parcours autour duquel se regroupent de nombreux jeunes du type."
+                "parcours autour duquel se regroupent de nombreux jeunes du type. "
+                "Il se lit mois après mois, de gauche à droite."
             ),
         )
     )
+    if not hasattr(tr, "plot_relative_frequency"):
+        return st.join(*blocks), st.Html("")
     sample_seq = tr.Sequences(
         typo.sequences.codes[typo.sample],
         typo.sequences.alphabet,
@@ -417,27 +644,25 @@ def _representative_blocks(typo: Typology, study: Any, threshold: int) -> st.Htm
         typo.sequences.positions,
     )
     names = np.array([typo.group_names[g] for g in typo.sample_labels], dtype=object)
-    if hasattr(tr, "plot_relative_frequency"):
-        fig = tr.plot_relative_frequency(
-            sample_seq, typo.sample_distances, groups=names
-        )
-        blocks.append(
-            st.figure(
-                fig,
-                alt=(
-                    "Pour chaque type, les parcours médians de tranches de jeunes "
-                    "rangés du plus au moins typique, et la dispersion des parcours "
-                    "autour d'eux"
-                ),
-                guide=(
-                    "À gauche, chaque ligne résume une tranche de jeunes du type "
-                    "aux parcours voisins (son médoïde) ; à droite, l'écart des "
-                    "parcours de la tranche à ce résumé : des boîtes basses disent "
-                    "que le résumé est fidèle."
-                ),
-            )
-        )
-    return st.join(*blocks)
+    fig = tr.plot_relative_frequency(sample_seq, typo.sample_distances, groups=names)
+    details = st.join(
+        st.heading("Fidélité des parcours représentatifs", 3),
+        st.figure(
+            fig,
+            alt=(
+                "Pour chaque type, les parcours médians de tranches de jeunes "
+                "rangés du plus au moins typique, et la dispersion des parcours "
+                "autour d'eux"
+            ),
+            guide=(
+                "À gauche, chaque ligne résume une tranche de jeunes du type "
+                "aux parcours voisins (son médoïde) ; à droite, l'écart des "
+                "parcours de la tranche à ce résumé : des boîtes basses disent "
+                "que le résumé est fidèle."
+            ),
+        ),
+    )
+    return st.join(*blocks), details
 
 
 def representatives_display(reps: pd.DataFrame, minimum: int) -> pd.DataFrame:
@@ -485,10 +710,10 @@ def _complexity_blocks(
             st.esc(
                 "La complexité d'un parcours (de 0 à 1) croît avec le nombre de "
                 "changements de situation et la variété des situations traversées ; "
-                "la turbulence normalisée (de 0 à 1) croît avec le nombre de "
-                "successions différentes et l'irrégularité des durées (indicateurs "
-                "seqici et seqST de TraMineR). Un parcours stable vers l'emploi a "
-                "une complexité faible ; un parcours haché d'allers-retours, forte."
+                "la turbulence (de 0 à 1) croît avec le nombre de successions "
+                "différentes et l'irrégularité des durées. Un parcours stable vers "
+                "l'emploi a une complexité faible ; un parcours haché "
+                "d'allers-retours, forte."
             )
         )
     )
@@ -557,7 +782,10 @@ def indicators_display(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Caractéristique": frame["caracteristique"].astype(str).to_numpy(),
-            "Valeur": frame["valeur"].astype(str).to_numpy(),
+            "Valeur": [
+                _departement(v) if c == "Département" else str(v)
+                for c, v in zip(frame["caracteristique"], frame["valeur"], strict=True)
+            ],
             "Jeunes": [_count(v, threshold) for v in frame["jeunes"]],
             "Complexité moyenne": np.where(
                 small, "n.d.", [fr_num(v, 3) for v in frame["complexite"]]
@@ -567,6 +795,12 @@ def indicators_display(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
             ),
         }
     )
+
+
+def _departement(code: object) -> str:
+    """« Gironde (33) » for a department code, the code when unknown."""
+    name = DEPARTEMENT_NAMES.get(str(code))
+    return f"{name} ({code})" if name else str(code)
 
 
 def window_sentences(
@@ -736,25 +970,26 @@ FACTOR_NOUNS: dict[str, str] = {
 }
 
 
-def _values_phrase(var: str, values: tuple, na: bool = False, other: tuple = ()) -> str:
+def _values_phrase(
+    var: str, values: tuple, na: bool = False, other: tuple = (), first: bool = True
+) -> str:
     """The young people of one side of a split, as words after « les jeunes ».
 
-    ``other`` holds the values of the other side (the Missions Locales are
-    counted: « suivis dans 12 des 43 Missions Locales »).
+    ``other`` holds the values of the other side: the Missions Locales are
+    counted, « suivis dans 21 des 42 Missions Locales » on the first (left)
+    side, « suivis dans les 21 autres Missions Locales » on the second.
     """
     vals = [str(v) for v in values]
     yes = vals == ["oui"]
     if var == "Mission Locale":
         if len(vals) == 1:
-            name = vals[0]
-            text = (
-                f"suivis par la {name}"
-                if name.lower().startswith("mission locale")
-                else f"suivis par la Mission Locale {name}"
-            )
-        else:
+            # the ML's one name (formatting.fr_ml_name): « ML Gironde 2 »
+            text = f"suivis par la {fr_ml_name(vals[0])}"
+        elif first:
             total = len(vals) + len(other)
             text = f"suivis dans {len(vals)} des {total} Missions Locales"
+        else:
+            text = f"suivis dans les {len(vals)} autres Missions Locales"
     elif var == "Formation financée par la Région":
         text = (
             "entrés en formation financée par la Région"
@@ -805,10 +1040,11 @@ def _node_phrases(nodes: pd.DataFrame) -> dict[int, list[str]]:
             ("split_right", row["right_child"]),
         ):
             na = bool(nodes.loc[int(child)].get("avec_na", False))
-            other = row["split_right" if side == "split_left" else "split_left"]
+            first = side == "split_left"
+            other = row["split_right" if first else "split_left"]
             out[int(child)] = [
                 *out[int(node_id)],
-                _values_phrase(row["split_var"], row[side], na, other),
+                _values_phrase(row["split_var"], row[side], na, other, first),
             ]
     return out
 
@@ -858,7 +1094,7 @@ def tree_sentences(
             row["split_var"], row["split_left"], False, row["split_right"]
         )
         rp = _values_phrase(
-            row["split_var"], row["split_right"], False, row["split_left"]
+            row["split_var"], row["split_right"], False, row["split_left"], False
         )
         noun = FACTOR_NOUNS.get(row["split_var"], f"« {row['split_var']} »")
         text = (
@@ -905,7 +1141,8 @@ def tree_outline(nodes: pd.DataFrame, threshold: int, min_denominator: int) -> s
             else "Jeunes " + phrases[node_id][-1]
         )
         if len(named.get(node_id, ())) > 1:
-            label += " (" + ", ".join(map(str, named[node_id])) + ")"
+            shown = sorted((fr_ml_name(v) for v in named[node_id]), key=natural_key)
+            label += " (" + ", ".join(shown) + ")"
         detail = f"{_count(row['n'], threshold)} jeunes"
         if row["n"] >= min_denominator:
             detail += (
@@ -990,8 +1227,8 @@ def _ml_summary(typo: Typology, study: Any, name: str, n_ml: int) -> str:
     """The short version of the study for one ML: types, stability, complexity."""
     mean = float(study.stability.summary.loc[typo.k, "mean"])
     text = (
-        f"La typologie régionale compte {typo.k} types de parcours, retenus sur la "
-        "qualité de la partition (silhouette) ; ils sont "
+        f"La typologie régionale compte {typo.k} types de parcours, retenus pour la "
+        "qualité de la classification ; ils sont "
         + ("stables" if mean >= STABLE_ARI else "peu stables")
         + " d'un tirage de l'échantillon à l'autre."
     )
