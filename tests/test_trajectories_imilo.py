@@ -912,8 +912,8 @@ def test_ml_summary_short_version():
         indicators_by_profile=ind,
     )
     first = (
-        "La typologie régionale compte 3 types de parcours, retenus sur la qualité "
-        "de la partition (silhouette) ; ils sont stables d'un tirage de "
+        "La typologie régionale compte 3 types de parcours, retenus pour la "
+        "qualité de la classification ; ils sont stables d'un tirage de "
         "l'échantillon à l'autre."
     )
     assert _ml_summary(typo, study, "ML A", 980) == first + (
