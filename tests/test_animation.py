@@ -18,6 +18,7 @@ MLB(1) MLC(1); A03 webinaire/sante 1,5 h: MLA(1).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from html import unescape
 from pathlib import Path
@@ -329,6 +330,8 @@ def test_review_tables_are_french_html(wh):
     html = sections.review_table(review, "evolution").to_html()
     # hours 11,5 -> 36,5: +25 (whole hours without decimals), +217,4 %
     assert "+200,0\u00a0%" in html and ">36,5<" in html and ">+25<" in html
+    # 3 MLs touched both years: a change of nothing reads « stable », not 0,0 %
+    assert ">stable<" in html and not re.search("[>+−]0,0\u00a0%<", html)
     head = sections.review_header(review, title="Bilan", synthetic=True)._repr_html_()
     assert "Données synthétiques" in head
     assert "En 2024, l&#x27;Association régionale des Missions Locales (ARML)" in head

@@ -173,7 +173,9 @@ def _review_frame(
             sign = "+" if ev > 0 else "−" if ev < 0 else ""
             cells.at[i, "Évolution"] = sign + fmt(abs(ev))
             pct = table.at[i, "Évolution (%)"]
-            cells.at[i, "Évolution (%)"] = fr_pct(0) if pct == 0 else fr_signed_pct(pct)
+            # no « 0,0 % » nor « +0,0 % »: a change of nothing reads « stable »
+            small = not pd.isna(pct) and round(100 * float(pct), 1) == 0
+            cells.at[i, "Évolution (%)"] = "stable" if small else fr_signed_pct(pct)
         return cells, {}, list(cells.columns[1:])
     if which == "par_ml":
         t = _natural(review.per_ml, ["departement", "nom_ml"])
