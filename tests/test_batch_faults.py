@@ -11,7 +11,6 @@ left, and ``--resume`` must finish the job.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import re
 import signal
@@ -20,43 +19,19 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
+from _batch_helpers import MLS, REPORT, read_manifest, write_notebook, write_params
 
 from observatoire import reports
-
-MLS = ["ML16A", "ML33A", "ML87A"]
-
-STAND_IN = """\
-from observatoire import reports
-rep = reports.open_report(cache_dir=cache_dir, code_ml=code_ml)
-reports.sections.title(rep, "rapport_mission_locale", code_ml)
-"""
 
 
 def _notebooks(folder: Path, fault: str = "") -> Path:
     """A notebooks folder whose ML report runs ``fault`` for ML33A only."""
-    folder.mkdir(parents=True, exist_ok=True)
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell(
-        "code_ml = None\nyear = 'auto'\nmonth = 'auto'\ndata = None\n"
-        "cache_dir = None\ndisclosure_threshold = 5\ntitle = ''"
-    )
-    params.metadata["tags"] = ["parameters"]
-    cells = [params]
+    cells = []
     if fault:
         indented = "\n".join("    " + line for line in fault.splitlines())
-        cells.append(nbformat.v4.new_code_cell(f'if code_ml == "ML33A":\n{indented}'))
-    cells.append(nbformat.v4.new_code_cell(STAND_IN))
-    nb.cells = cells
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.metadata["language_info"] = {"name": "python"}
-    nbformat.write(nb, folder / "rapport_mission_locale.ipynb")
-    return folder
+        cells.append(f'if code_ml == "ML33A":\n{indented}')
+    return write_notebook(folder, *cells, REPORT)
 
 
 @pytest.fixture(scope="module")
@@ -65,26 +40,11 @@ def extract(synthetic_extract) -> Path:
 
 
 def _params(folder: Path, extract: Path, **extra: object) -> Path:
-    raw = {
-        "run": "panne",
-        "data": str(extract),
-        "mls": MLS,
-        "reports": ["rapport_mission_locale"],
-        "output_dir": str(folder / "sorties"),
-        "jobs": 2,
-        **extra,
-    }
-    path = folder / "panne.yaml"
-    path.write_text(json.dumps(raw), encoding="utf-8")
-    return path
-
-
-def _manifest(run_dir: Path) -> dict:
-    return json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    return write_params(folder, extract, "panne", **extra)
 
 
 def _assert_truthful(run_dir: Path, expected: dict[str, str]) -> None:
-    manifest = _manifest(run_dir)
+    manifest = read_manifest(run_dir)
     assert {e["name"]: e["status"] for e in manifest["reports"]} == expected
     index = (run_dir / "index.html").read_text(encoding="utf-8")
     for name, status in expected.items():
@@ -184,7 +144,7 @@ def test_ctrl_c_stops_the_batch_with_a_truthful_index(extract, tmp_path):
     proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 130, out.decode()
-    manifest = _manifest(run_dir)
+    manifest = read_manifest(run_dir)
     status = {e["name"]: e["status"] for e in manifest["reports"]}
     assert status["rapport_mission_locale_ML16A"] == "ok"
     assert status["rapport_mission_locale_ML33A"] == "interrupted"

@@ -15,15 +15,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from _batch_helpers import MLS, REPORT, write_notebook, write_params
 
 from observatoire import reports
-
-MLS = ["ML16A", "ML33A", "ML87A"]
-
-PARAMETERS = (
-    "code_ml = None\nyear = 'auto'\nmonth = 'auto'\ndata = None\n"
-    "cache_dir = None\ndisclosure_threshold = 5\ntitle = ''"
-)
 
 #: what the first report does to its kernel
 LEAKS = """\
@@ -59,42 +53,15 @@ print(json.dumps({
 }))
 """
 
-REPORT = """\
-from observatoire import reports
-rep = reports.open_report(cache_dir=cache_dir, code_ml=code_ml)
-reports.sections.title(rep, "rapport_mission_locale", code_ml)
-"""
-
 
 def _notebooks(folder: Path, *cells: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell(PARAMETERS)
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, *(nbformat.v4.new_code_cell(c) for c in cells)]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.metadata["language_info"] = {"name": "python"}
-    nbformat.write(nb, folder / "rapport_mission_locale.ipynb")
-    return folder
+    return write_notebook(folder, *cells)
 
 
 def _params(folder: Path, extract: Path, **extra: object):
-    raw = {
-        "run": "moteur",
-        "data": str(extract),
-        "mls": MLS,
-        "reports": ["rapport_mission_locale"],
-        "output_dir": str(folder / "sorties"),
-        "jobs": 1,
-        **extra,
-    }
-    path = folder / "moteur.yaml"
-    path.write_text(json.dumps(raw), encoding="utf-8")
-    return reports.load_params(path)
+    return reports.load_params(
+        write_params(folder, extract, "moteur", **{"jobs": 1, **extra})
+    )
 
 
 def _states(run_dir: Path) -> dict[str, dict]:

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from _batch_helpers import MLS, write_notebook, write_params
 
 from observatoire import reports
 from observatoire.reports._reuse import Fingerprints
-
-MLS = ["ML16A", "ML33A", "ML87A"]
 
 
 # ------------------------------------------------------------------ fingerprint
@@ -89,10 +88,6 @@ def test_a_report_depends_on_its_notebook_parameters_and_the_meta(two_caches, tm
 
 
 # ------------------------------------------------------------------ the batch
-PARAMETERS = (
-    "code_ml = None\nyear = 'auto'\nmonth = 'auto'\ndata = None\n"
-    "cache_dir = None\ndisclosure_threshold = 5\ntitle = ''"
-)
 STAND_INS = {
     "rapport_mission_locale": (
         "from observatoire import reports\n"
@@ -110,20 +105,8 @@ STAND_INS = {
 
 
 def _stand_ins(folder: Path, note: dict[str, str] | None = None) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
     for kind, code in STAND_INS.items():
-        nb = nbformat.v4.new_notebook()
-        params = nbformat.v4.new_code_cell(PARAMETERS)
-        params.metadata["tags"] = ["parameters"]
-        nb.cells = [params, nbformat.v4.new_code_cell(code)]
-        if note and kind in note:
-            nb.cells.append(nbformat.v4.new_markdown_cell(note[kind]))
-        nb.metadata["kernelspec"] = {
-            "name": "python3",
-            "display_name": "Python 3",
-            "language": "python",
-        }
-        nbformat.write(nb, folder / f"{kind}.ipynb")
+        write_notebook(folder, code, kind=kind, note=(note or {}).get(kind))
     return folder
 
 
@@ -139,17 +122,14 @@ def _first_run_once(synthetic_extract, tmp_path_factory):
 
 
 def _reuse_params(folder: Path, extract: Path):
-    raw = {
-        "run": "reprise",
-        "data": str(extract),
-        "mls": MLS,
-        "reports": ["suivi_mensuel", "rapport_mission_locale"],
-        "output_dir": str(folder / "sorties"),
-        "jobs": 2,
-    }
-    path = folder / "reprise.yaml"
-    path.write_text(json.dumps(raw), encoding="utf-8")
-    return reports.load_params(path)
+    return reports.load_params(
+        write_params(
+            folder,
+            extract,
+            "reprise",
+            reports=["suivi_mensuel", "rapport_mission_locale"],
+        )
+    )
 
 
 @pytest.fixture
