@@ -157,8 +157,9 @@ class _SharedLog(logging.Handler):
         elif msg.startswith("shared inputs: %d tables computed"):
             self.parts["shared step: computed (after the load)"] = float(args[1])
         elif msg.startswith("figures drawn once"):
-            self.parts["shared step: figures drawn once (worker)"] = float(args[1])
-            self.parts["shared step: waiting for the figures worker"] = float(args[2])
+            self.parts["shared step: ML figures drawn (worker)"] = float(args[1])
+            self.parts["shared step: ML figures drawn (batch process)"] = float(args[2])
+            self.parts["shared step: waiting for the figures worker"] = float(args[3])
 
 
 SHARED_LOG = _SharedLog()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
 
 import pytest
 
@@ -83,6 +85,30 @@ def test_the_rates_table_of_many_units_computes_each_level_once(monkeypatch):
     rep = _cache.ReportInputs({"year": 2024, "month": 12}, None, {})
     assert common.rates_year_on_year_table(rep, units, "Mission Locale", "t").html == ""
     assert sorted(calls) == ["ml", "region"]
+
+
+def test_the_ml_figures_are_drawn_by_the_worker_and_this_process_each_once(
+    monkeypatch,
+):
+    from observatoire.reports import _shared
+
+    @_once.drawn_once
+    def strip(inputs, code_ml):
+        time.sleep(0.02)
+        return st.Html(f"<figure>{code_ml} {os.getpid()}</figure>")
+
+    monkeypatch.setattr(_shared, "ml_position_strip", strip)
+    monkeypatch.setattr(_shared, "ml_monthly_curves", lambda inputs, code_ml: None)
+    codes = [f"ML{i:02d}A" for i in range(30)]
+    figures = _shared._MLFigures(codes)
+    inputs = _cache.ReportInputs({}, None, {})
+    pending = _shared._in_background(figures.draw, inputs)  # forked (Linux)
+    here, _ = figures.draw(inputs)  # takes what the worker has not taken
+    there, _ = pending()
+    # every ML once, by one process or the other, never by both
+    assert not here.keys() & there.keys()
+    assert sorted({**here, **there}) == [f"strip({c})" for c in codes]
+    assert all(f" {os.getpid()}<" in block for block in here.values())
 
 
 _VOLATILE = [

@@ -131,9 +131,10 @@ def compute_shared(
     meta = _describe(wh, params, ml, has_previous, messages)
     if draw_figures:
         # the ML reports' figures, drawn from these tables on the other core
-        # while this one computes the rest (see sections._once)
+        # while this one computes the rest, then on both (see sections._once)
+        ml_figures = _MLFigures(list(params.mls))
         pending_figures = _in_background(
-            _ml_figures, ReportInputs(meta, None, dict(tables)), list(params.mls)
+            ml_figures.draw, ReportInputs(meta, None, dict(tables))
         )
     masks = {
         y: (table, tables["mensuel" if y == year else "mensuel_n_1"]["mask"])
@@ -195,7 +196,7 @@ def compute_shared(
         tables[COMPUTED] = (
             _safely("calculs", {}, lambda: _computed(inputs, params.reports)) or {}
         )
-        tables[FIGURES] = _figures(pending_figures, inputs)
+        tables[FIGURES] = _figures(ml_figures, pending_figures, inputs)
     return tables, meta
 
 
@@ -234,13 +235,23 @@ def _describe(
 
 
 def _figures(
-    pending: Callable[[], tuple[dict[str, str], float]], inputs: ReportInputs
+    ml_figures: _MLFigures,
+    pending: Callable[[], tuple[dict[str, str], float]],
+    inputs: ReportInputs,
 ) -> dict[str, str]:
-    """The blocks drawn once: the ML figures (worker) and the targets section.
+    """The blocks drawn once: the ML figures (worker and here) and the targets section.
 
-    A block that could not be drawn here is drawn by the report itself (and
-    fails there as it would have), so a failure only costs time.
+    This process draws the targets section, then the ML figures the worker
+    has not started yet (:class:`_MLFigures`), then waits for the worker's
+    last one. A block that could not be drawn here is drawn by the report
+    itself (and fails there as it would have), so a failure only costs time.
     """
+    with collect() as drawn:
+        try:
+            targets_section(inputs)  # shown by the regional report and the follow-up
+        except Exception:  # noqa: BLE001 - see the docstring
+            logger.warning("targets not drawn in advance", exc_info=True)
+    here, here_s = ml_figures.draw(inputs)
     t0 = time.perf_counter()
     try:
         figures, seconds = pending()
@@ -248,17 +259,15 @@ def _figures(
         logger.warning("ML figures not drawn in advance", exc_info=True)
         figures, seconds = {}, 0.0
     logger.info(
-        "figures drawn once: %d ML figures in %.1f s (worker), waited %.1f s",
-        len(figures),
+        "figures drawn once: %d ML figures in %.1f s (worker) and %.1f s (here), "
+        "waited %.1f s",
+        len(figures) + len(here),
         seconds,
+        here_s,
         time.perf_counter() - t0,
     )
-    with collect() as drawn:
-        try:
-            targets_section(inputs)  # shown by the regional report and the follow-up
-        except Exception:  # noqa: BLE001 - see the docstring
-            logger.warning("targets not drawn in advance", exc_info=True)
-    return {**figures, **drawn}
+    # in key order: the cached table is the same whoever drew which block
+    return dict(sorted({**figures, **here, **drawn}.items()))
 
 
 def _computed(inputs: ReportInputs, kinds: tuple[str, ...]) -> dict[str, Any]:
@@ -285,22 +294,38 @@ def _computed(inputs: ReportInputs, kinds: tuple[str, ...]) -> dict[str, Any]:
     return dict(values)
 
 
-def _ml_figures(inputs: ReportInputs, codes: list[str]) -> tuple[dict[str, str], float]:
+class _MLFigures:
     """The figures of each ML's report, drawn as the report would draw them.
 
-    Also returns the seconds spent drawing them.
+    :meth:`draw` runs first in the forked worker, then also in this process
+    once its own work is done: each takes the next ML no one has taken (a
+    counter in shared memory, inherited by the fork), so both cores draw
+    until the last ML and neither waits long for the other.
     """
-    t0 = time.perf_counter()
-    with collect() as drawn:
-        for code in codes:
-            try:
-                ml_position_strip(inputs, code)
-                ml_monthly_curves(inputs, code)
-            except Exception:  # noqa: BLE001 - that report draws (and fails) itself
-                logger.warning(
-                    "figures of %s not drawn in advance", code, exc_info=True
-                )
-    return dict(drawn), time.perf_counter() - t0
+
+    def __init__(self, codes: list[str]) -> None:
+        self.codes = codes
+        self._next = mp.Value("i", 0)
+
+    def _take(self) -> str | None:
+        with self._next.get_lock():
+            i = self._next.value
+            self._next.value = i + 1
+        return self.codes[i] if i < len(self.codes) else None
+
+    def draw(self, inputs: ReportInputs) -> tuple[dict[str, str], float]:
+        """The blocks of the MLs taken here, and the seconds spent drawing them."""
+        t0 = time.perf_counter()
+        with collect() as drawn:
+            while (code := self._take()) is not None:
+                try:
+                    ml_position_strip(inputs, code)
+                    ml_monthly_curves(inputs, code)
+                except Exception:  # noqa: BLE001 - that report draws (and fails) itself
+                    logger.warning(
+                        "figures of %s not drawn in advance", code, exc_info=True
+                    )
+        return dict(drawn), time.perf_counter() - t0
 
 
 _BACKGROUND: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
