@@ -259,7 +259,10 @@ def test_a_month_gives_its_mois_and_cumul_rows(wh):
 # ------------------------------------------------------------ key figures
 @pytest.fixture(scope="module")
 def key(wh) -> pd.DataFrame:
-    return indicators.key_figures(wh, 2023)
+    # the fixture ends on 6 November 2023: by default key_figures compares
+    # January to October of both years (tests below); these tests pin the
+    # figures of the whole calendar years, asked for explicitly
+    return indicators.key_figures(wh, 2023, months=12)
 
 
 def _kf(key: pd.DataFrame, code: str, name: str) -> pd.Series:
@@ -349,6 +352,76 @@ def test_key_figures_entries_and_rates(key):
     # 3/13 now, 1/4 (J06 of J02 J06 J08 J13) in 2022
     assert row["valeur"] == pytest.approx(3 / 13)
     assert row["evolution"] == pytest.approx(3 / 13 - 1 / 4)
+
+
+def test_key_figures_of_a_year_not_over_compare_the_same_months(wh):
+    # The fixture ends on 6 November 2023 (its last contact): the latest complete
+    # month is October, so 2023 is compared January to October with January to
+    # October 2022, never with the whole of 2022.
+    assert wh.coverage.covers(2023) == "partial"
+    assert indicators.months_compared(wh, 2023) == 10
+    assert indicators.months_compared(wh, 2022) == 12
+    key = indicators.key_figures(wh, 2023, levels=("ml", "departement", "region"))
+    assert key.attrs["mois"] == 10
+    # 2023, January to October: J15 (first reception and interview on 6 Nov,
+    # M3) is out -> 13 in contact, 12 accompanied, 8 first receptions, 16
+    # interviews. 2022, January to October: J06's interview of 5 December and
+    # first reception are out -> contact and accompanied J02 J08 J13 (J08 by a
+    # workshop, J13 by an information session), first receptions J02 J08 J13,
+    # interviews E19 E22.
+    for name, now, before in [
+        ("jeunes_en_contact", 13, 3),
+        ("jeunes_accompagnes", 12, 3),
+        ("premiers_accueils", 8, 3),
+        ("entretiens", 16, 2),
+        ("entretiens_par_jeune_accompagne", 16 / 12, 2 / 3),
+    ]:
+        row = _kf(key, "NAQ", name)
+        assert row["valeur"] == pytest.approx(now), name
+        assert row["valeur_n_1"] == pytest.approx(before), name
+        assert row["evolution_relative"] == pytest.approx((now - before) / before)
+    # M3 without J15: J04 J06 J08 J12 accompanied in 2023; J08 only in 2022
+    assert _kf(key, "M3", "jeunes_accompagnes")[["valeur", "valeur_n_1"]].tolist() == [
+        4,
+        1,
+    ]
+    # training entries: J01 (April), J07 (February), J11 (March) of 12; in 2022
+    # J06's entry of 12 December falls outside January to October: 0 of 3
+    row = _kf(key, "NAQ", "taux_formation")
+    assert row["valeur"] == pytest.approx(3 / 12)
+    assert row["valeur_n_1"] == pytest.approx(0.0)
+    assert row["evolution"] == pytest.approx(3 / 12)
+    # the profile of the 12: J15 (man, 19, NEET, ZRR) leaves the shares
+    assert _kf(key, "NAQ", "part_femmes")["valeur"] == pytest.approx(6 / 12)
+    assert _kf(key, "NAQ", "part_zrr")["valeur"] == pytest.approx(4 / 12)
+    assert _kf(key, "NAQ", "part_age_18_21")["valeur"] == pytest.approx(6 / 12)
+    assert _kf(key, "NAQ", "part_neet")["valeur"] == pytest.approx(10 / 12)
+    # schemes and aids by date: the 2023 ones all fall by October; J06's CEJ
+    # (20 Dec 2022) and permis B (15 Dec 2022, 1 000 EUR) are out of 2022
+    assert _kf(key, "NAQ", "entrees_cej")[["valeur", "valeur_n_1"]].tolist() == [3, 0]
+    row = _kf(key, "NAQ", "aides_permis_b_nombre")
+    assert row[["valeur", "valeur_n_1"]].tolist() == [3, 0]
+    row = _kf(key, "NAQ", "aides_permis_b_montant_eur")
+    assert row[["valeur", "valeur_n_1"]].tolist() == [1500, 0]
+    assert np.isnan(row["evolution_relative"])  # no base to divide by
+
+
+def test_key_figures_of_chosen_months(wh):
+    # January to March of both years: 2023 J01 J02 J06 J07 J08 accompanied
+    # (E01-E03, E09, E10, E12-E14), 2022 J02 J08 J13; PACEA J01 (1 Feb 2023)
+    key = indicators.key_figures(wh, 2023, months=3)
+    assert key.attrs["mois"] == 3
+    row = _kf(key, "NAQ", "jeunes_accompagnes")
+    assert row[["valeur", "valeur_n_1"]].tolist() == [5, 3]
+    assert _kf(key, "NAQ", "entretiens")[["valeur", "valeur_n_1"]].tolist() == [8, 2]
+    assert _kf(key, "33", "entrees_pacea")["valeur"] == 1
+    # CEJ J03 (1 March) only; J01's (September) and J12's (June) come later
+    assert _kf(key, "NAQ", "entrees_cej")["valeur"] == 1
+    # no aid before May 2023
+    assert _kf(key, "NAQ", "aides_total_nombre")["valeur"] == 0
+    for bad in (0, 13):
+        with pytest.raises(ValueError, match="months must be 1 to 12"):
+            indicators.key_figures(wh, 2023, months=bad)
 
 
 def test_key_figures_without_previous_year_coverage(wh):
@@ -456,7 +529,9 @@ def test_fast_and_reference_agree_on_fixture(wh):
 
 
 def test_key_figures_at_ml_level(wh):
-    key = indicators.key_figures(wh, 2023, levels=("ml", "departement", "region"))
+    key = indicators.key_figures(
+        wh, 2023, levels=("ml", "departement", "region"), months=12
+    )
     assert set(key["niveau"]) == {"ml", "departement", "region"}
     # ML activity is compute's: M1 6 in contact, 5 accompanied, 4 first
     # receptions, 6 interviews (see test_activity_counts_2023)
@@ -513,7 +588,8 @@ def test_strict_definition_is_a_parameter_away(wh):
     assert _row(annual, "M2")[ENTRIES].tolist() == [2, 2, 1, 0, 0, 0]
     assert _row(annual, "NAQ")[ENTRIES].tolist() == [3, 3, 1, 4, 2, 1]
     assert _row(annual, "NAQ")["taux_emploi"] == pytest.approx(4 / 12)
-    key = indicators.key_figures(wh, 2023, accompagnement=STRICT)
+    # the whole calendar year, as compute's annual row above
+    key = indicators.key_figures(wh, 2023, accompagnement=STRICT, months=12)
     assert _kf(key, "NAQ", "jeunes_accompagnes")[["valeur", "valeur_n_1"]].tolist() == [
         12,
         3,

@@ -152,8 +152,10 @@ def test_the_follow_up_shows_the_run_month_both_years_and_the_rates_in_points(in
     for column in ("Accompagnés 2024", "Accompagnés 2023", "dont Région 2024"):
         assert column in html
     assert "dont après formation Région 2023" in html
-    # 30 % against 25 % of 1 000: +5,0 points, beyond the noise (starred)
-    assert f"+5,0{NBSP}points *" in html
+    # 30 % against 25 % of 1 000: +5,0 points, beyond the noise, said in words
+    # as in the other tables (no star to decode)
+    assert f"+5,0{NBSP}points, hausse nette" in html
+    assert "points *" not in html and "étoile" not in html
     assert "Taux formation Région 2024" in html and "n.d." in html
     assert f"+0{NBSP}%" not in html and f"−0{NBSP}%" not in html
     assert ">stable<" in html
@@ -270,3 +272,67 @@ def test_acronyms_are_spelled_out_once_in_reading_order():
     # words already written before the acronym are not repeated
     said = "Zone de revitalisation rurale (ZRR)"
     assert common.spell_out(said, set()) == said
+
+
+# ----------------------------------------- key figures of a year not yet over
+def _key_inputs(months: int | None) -> ReportInputs:
+    """Key figures of the region, 2024 against 2023 over ``months`` months."""
+    rows = [
+        ("profil", "part_femmes", "part", 0.52, 0.50),
+        ("aides", "aides_permis_b_nombre", "nombre", 410.0, 380.0),
+        ("aides", "aides_permis_b_montant_eur", "euros", 12345.0, 11000.0),
+    ]
+    kf = pd.DataFrame(
+        [
+            {
+                "niveau": "region",
+                "code": "NAQ",
+                "libelle": "Nouvelle-Aquitaine",
+                "annee": 2024,
+                "theme": theme,
+                "indicateur": name,
+                "unite": unit,
+                "valeur": now,
+                "valeur_n_1": before,
+                "evolution": now - before,
+                "evolution_relative": now / before - 1,
+                "valeur_masque": "",
+                "valeur_n_1_masque": "",
+            }
+            for theme, name, unit, now, before in rows
+        ]
+    )
+    meta = {
+        "year": 2024,
+        "month": 7,
+        "disclosure_threshold": 5,
+        "labels": {},
+        "departements": {},
+        "tables": ["chiffres_cles"],
+        "extraction_date": "2024-08-10",
+        "couverture_annee": "partial",
+    }
+    if months is not None:
+        meta["mois_chiffres_cles"] = months
+    return ReportInputs(meta, None, {"chiffres_cles": kf})
+
+
+def test_key_figures_of_a_partial_year_say_they_compare_the_same_months():
+    inputs = _key_inputs(7)
+    said = "période partielle : janvier à juillet 2024 comparé à janvier à juillet 2023"
+    profile = s.profile_table(inputs).html
+    aids = s.schemes_and_aids(inputs).html
+    assert (
+        f"Part des jeunes accompagnés dans l'année présentant chaque caractéristique — {said}"
+        in profile
+    )
+    assert f"Entrées en dispositif et aides attribuées, 2024 — {said}" in aids
+    # never the annual note « du 1er janvier au 10 août » (unlike with unlike)
+    assert "10 août" not in profile + aids
+    # 410 against 380: +7,9 %
+    assert f"+7,9{NBSP}% sur un an" in aids
+    # a whole year says nothing more; an older cache keeps the annual note
+    assert "période partielle" not in s.profile_table(_key_inputs(12)).html
+    assert (
+        "du 1er janvier au 10 août 2024" in s.schemes_and_aids(_key_inputs(None)).html
+    )

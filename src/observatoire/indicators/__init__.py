@@ -6,7 +6,9 @@ Front door
   ML, department and the region, for a year, its months, or one month.
 - :func:`key_figures`: the regional key figures of a year (activity, profile,
   entries, support schemes, aids) per department and region, with the change
-  from the year before, as a tidy table.
+  from the same months of the year before (:func:`months_compared`: the whole
+  year, or January to the latest complete month of a year not yet over), as a
+  tidy table.
 - :func:`monthly_followup`: one month and the year to date, against the same
   month and year to date of the year before.
 - :func:`hierarchy`: which department holds which ML (for ``disclosure``).
@@ -107,7 +109,7 @@ from ._definitions import (
     SUBSET_RELATIONS,
     TIME_ADDITIVE,
 )
-from ._key_figures import KEY_FIGURE_COLUMNS, key_figures
+from ._key_figures import KEY_FIGURE_COLUMNS, key_figures, months_compared
 from ._monthly import FOLLOWUP_COLUMNS, monthly_followup
 
 __all__ = [
@@ -138,6 +140,7 @@ __all__ = [
     "hierarchy",
     "is_national",
     "key_figures",
+    "months_compared",
     "monthly_followup",
     "parse_period",
     "wilson_interval",

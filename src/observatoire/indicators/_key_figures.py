@@ -92,8 +92,14 @@ def _year_figures(
     year: int,
     levels: tuple[str, ...] = _LEVELS,
     accompagnement: tuple[str, ...] | None = None,
+    months: int = 12,
 ) -> pd.DataFrame:
-    """Long table (niveau, code, indicateur, theme, unite, valeur, ic_bas, ic_haut)."""
+    """Long table (niveau, code, indicateur, theme, unite, valeur, ic_bas, ic_haut).
+
+    Every figure covers January to month ``months`` of ``year``.
+    """
+    # the block of the whole year, shared with compute() and monthly_followup():
+    # its year-to-date grids give any January-to-month figure
     block = _block(warehouse, units, year, 12, accompagnement)
     n_units = {"ml": units.n_ml, "departement": units.n_dep, "region": 1}
     jeunes = warehouse.jeunes
@@ -115,15 +121,17 @@ def _year_figures(
         return np.where(pos >= 0, holder[level][np.maximum(pos, 0)], -1)
 
     disp = warehouse.dispositifs
-    disp = disp[_in_year(disp["date_debut"], year)]
+    disp = disp[_in_months(disp["date_debut"], year, months)]
     aides = warehouse.aides
-    aides = aides[_in_year(aides["date_attribution"], year)]
+    aides = aides[_in_months(aides["date_attribution"], year, months)]
 
     rows: list[dict] = []
     for level in levels:
         n = n_units[level]
         codes, names = units.level(level)
-        annual = {name: grids[1][:, 11] for name, grids in block.counts[level].items()}
+        annual = {
+            name: grids[1][:, months - 1] for name, grids in block.counts[level].items()
+        }
         figures: list[tuple[str, str, str, np.ndarray, np.ndarray | None]] = []
         for name in (
             "jeunes_en_contact",
@@ -142,7 +150,9 @@ def _year_figures(
         )
 
         presence: _Presence = block.accompanied[level]
-        person, unit = presence.person[presence.first], presence.unit[presence.first]
+        # each (person, unit) once, if first accompanied by the end of the months
+        once = presence.first & (presence.month < months)
+        person, unit = presence.person[once], presence.unit[once]
         for share in PROFILE_SHARES:
             hits = np.bincount(unit, weights=flags[share][person], minlength=n)
             p, low, high = wilson_interval(hits, accompanied)
@@ -214,9 +224,48 @@ def _distinct_per_unit(ids: pd.Series, unit: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(pairs % n, minlength=n)
 
 
-def _in_year(dates: pd.Series, year: int) -> np.ndarray:
+def _in_months(dates: pd.Series, year: int, months: int) -> np.ndarray:
+    """Dates from January to month ``months`` of ``year``."""
     offset = _month_offset(dates, year)
-    return (offset >= 0) & (offset < 12)
+    return (offset >= 0) & (offset < months)
+
+
+def months_compared(warehouse: Warehouse, year: int) -> int:
+    """The months :func:`key_figures` compares by default: January to this one.
+
+    12 for a year the extract covers to December; for the year the extract
+    ends in, its latest complete month (``Warehouse.coverage``), so that the
+    year is compared with the same months of the year before. An extract
+    ending before the end of January of ``year`` gives 1 (its first days).
+
+    Parameters
+    ----------
+    warehouse : observatoire.data.Warehouse
+    year : int
+
+    Returns
+    -------
+    int
+        From 1 to 12.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from observatoire.data import Warehouse, empty_frame
+    >>> ev = pd.DataFrame({"id_evenement": ["e1"], "id_jeune": ["a"],
+    ...     "code_ml": ["M1"], "date_evenement": pd.to_datetime(["2023-03-01"]),
+    ...     "type_evenement": ["entretien_individuel"]})
+    >>> wh = Warehouse(empty_frame("missions_locales"), empty_frame("jeunes"), ev,
+    ...     empty_frame("situations"), extraction_date=pd.Timestamp("2024-07-10"))
+    >>> months_compared(wh, 2023), months_compared(wh, 2024)
+    (12, 6)
+    """
+    latest = warehouse.coverage.latest_complete_month
+    if latest is None or latest[0] > year:
+        return 12
+    if latest[0] == year:
+        return latest[1]
+    return 1
 
 
 def key_figures(
@@ -225,8 +274,13 @@ def key_figures(
     levels: tuple[str, ...] = _LEVELS,
     *,
     accompagnement: list[str] | tuple[str, ...] | None = None,
+    months: int | None = None,
 ) -> pd.DataFrame:
     """Regional key figures of ``year`` per department and region, with the change.
+
+    Like is compared with like: every figure covers January to the same month
+    of ``year`` and of ``year - 1``, the whole year when the extract covers
+    ``year`` to December, else January to its latest complete month.
 
     Parameters
     ----------
@@ -240,6 +294,10 @@ def key_figures(
         Event types that make a young person accompanied (default: the
         definition in force, see ``indicators.compute``): the accompanied, the
         profile (shares of them), the entries and the rates follow it.
+    months : int, optional
+        Compare January to this month (1 to 12) of both years. Default
+        :func:`months_compared`: 12, or for a year the extract does not
+        complete its latest complete month (``Warehouse.coverage``).
 
     Returns
     -------
@@ -254,13 +312,15 @@ def key_figures(
           proportion in [0, 1], ``euros``);
         - ``valeur``; ``ic_bas``/``ic_haut``: Wilson 95 % bounds of each
           ``part``, NaN otherwise;
-        - ``valeur_n_1`` (the same figure for ``year - 1``; NaN for every row
+        - ``valeur_n_1`` (the same figure over the same months of
+          ``year - 1``; NaN for every row
           when the extract does not cover ``year - 1`` from January, i.e. its
           earliest event is later), ``evolution``
           (valeur - valeur_n_1, in proportion points for a ``part``) and
           ``evolution_relative`` (evolution / valeur_n_1, NaN when that is 0).
 
-        ``attrs["accompagnement"]`` lists the event types counted.
+        ``attrs["accompagnement"]`` lists the event types counted,
+        ``attrs["mois"]`` the months compared (January to that month).
 
         Indicators by theme:
 
@@ -295,7 +355,8 @@ def key_figures(
     ...     "id_jeune": ["a", "a", "a"], "code_ml": ["M1"] * 3,
     ...     "date_evenement": pd.to_datetime(["2022-01-12", "2023-03-01", "2023-04-09"]),
     ...     "type_evenement": ["entretien_individuel"] * 3})
-    >>> wh = Warehouse(ml, empty_frame("jeunes"), ev, empty_frame("situations"))
+    >>> wh = Warehouse(ml, empty_frame("jeunes"), ev, empty_frame("situations"),
+    ...     extraction_date=pd.Timestamp("2024-01-05"))
     >>> kf = key_figures(wh, 2023)
     >>> print(kf[(kf.niveau == "region") & (kf.theme == "activite")][
     ...     ["indicateur", "valeur", "valeur_n_1", "evolution_relative"]
@@ -313,11 +374,18 @@ def key_figures(
     unknown = [lv for lv in levels if lv not in ("ml", *_LEVELS)]
     if unknown:
         raise ValueError(f"key_figures: unknown level(s) {unknown}")
-    current = _year_figures(warehouse, units, year, tuple(levels), accompagnement)
+    if months is None:
+        months = months_compared(warehouse, year)
+    if not 1 <= int(months) <= 12:
+        raise ValueError(f"key_figures: months must be 1 to 12, got {months}")
+    months = int(months)
+    current = _year_figures(
+        warehouse, units, year, tuple(levels), accompagnement, months
+    )
     previous = None
     if _has_events(warehouse, Period(year - 1)):
         previous = _year_figures(
-            warehouse, units, year - 1, tuple(levels), accompagnement
+            warehouse, units, year - 1, tuple(levels), accompagnement, months
         )
     else:
         logger.info(
@@ -329,4 +397,5 @@ def key_figures(
         out[name] = out[name].astype("string")
     out = out[list(KEY_FIGURE_COLUMNS)].reset_index(drop=True)
     out.attrs["accompagnement"] = list(accompagnement)
+    out.attrs["mois"] = months
     return out

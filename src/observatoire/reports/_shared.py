@@ -230,6 +230,8 @@ def _describe(
         "has_previous_year": has_previous,
         # "complete" or "partial": a partial year says so next to its figures
         "couverture_annee": coverage.covers(params.year),
+        # the key figures compare January to this month of N and N−1
+        "mois_chiffres_cles": indicators.months_compared(wh, params.year),
         "messages": messages,
     }
 

@@ -199,6 +199,33 @@ def with_partial(text: str, inputs: ReportInputs, *, annual: bool = False) -> st
     return f"{text} — {note}" if note else text
 
 
+def key_figures_period(inputs: ReportInputs) -> str:
+    """The months the key figures compare, or "" for two whole years.
+
+    ``indicators.key_figures`` compares a year the extract does not complete
+    over January to its latest complete month in both years (the shared step
+    records that month in ``meta["mois_chiffres_cles"]``):
+    « période partielle : janvier à juin 2024 comparé à janvier à juin 2023 ».
+    A cache written before that was recorded gets the annual note.
+    """
+    months = inputs.meta.get("mois_chiffres_cles")
+    if months is None:
+        return partial_period(inputs, annual=True)
+    if int(months) == 12:
+        return ""
+    y = inputs.year
+    return (
+        f"période partielle : {fr_months_span(y, int(months))} comparé à "
+        f"{fr_months_span(y - 1, int(months))}"
+    )
+
+
+def with_key_figures_period(text: str, inputs: ReportInputs) -> str:
+    """``text`` followed by « — période partielle : … comparé à … » when needed."""
+    note = key_figures_period(inputs)
+    return f"{text} — {note}" if note else text
+
+
 def message(inputs: ReportInputs, name: str) -> st.Html | None:
     text = inputs.meta.get("messages", {}).get(name)
     return st.paragraph(st.esc(text), "avertissement") if text else None

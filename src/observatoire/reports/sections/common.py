@@ -182,11 +182,10 @@ def profile_table(
         st.heading("Profil des jeunes accompagnés"),
         st.table(
             shown,
-            caption=base.with_partial(
+            caption=base.with_key_figures_period(
                 "Part des jeunes accompagnés dans l'année présentant chaque "
                 "caractéristique",
                 inputs,
-                annual=True,
             ),
             numeric=list(shown.columns[1:]),
             guide=(
@@ -240,10 +239,9 @@ def schemes_and_aids(
         st.heading("Dispositifs d'accompagnement et aides"),
         st.table(
             shown,
-            caption=base.with_partial(
+            caption=base.with_key_figures_period(
                 f"Entrées en dispositif et aides attribuées, {inputs.year}",
                 inputs,
-                annual=True,
             ),
             numeric=list(shown.columns[1:]),
             guide=(

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import _style as st
 from . import _base as base
-from .common import compared, natural_key
+from .common import Compared, compared, natural_key
 
 if TYPE_CHECKING:
     from .._cache import ReportInputs
@@ -52,6 +52,15 @@ def _units(inputs: ReportInputs) -> list[tuple[str, str, str]]:
     ]
 
 
+def _reading(c: Compared | None) -> str:
+    """« +2,1 points, hausse nette », « stable », « – »: the words of the other tables."""
+    if c is None or c.change is None:
+        return "–"
+    if c.change.direction == "stable":
+        return "stable"
+    return f"{c.change.shown}, {c.change.verdict}"
+
+
 def _wide(
     inputs: ReportInputs, scope: str, names: tuple[str, ...], rates: bool
 ) -> pd.DataFrame:
@@ -65,11 +74,7 @@ def _wide(
             row[f"{_SHORT[ind]} {y}"] = c.now if c else "–"
             row[f"{_SHORT[ind]} {y0}"] = c.before if c else "–"
             if rates:
-                row[f"{_SHORT[ind]} : évolution"] = (
-                    c.change.shown if c and c.change is not None else "–"
-                ) + (
-                    " *" if c and c.change is not None and c.change.significant else ""
-                )
+                row[f"{_SHORT[ind]} : évolution"] = _reading(c)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -122,10 +127,13 @@ def followup_table(inputs: ReportInputs) -> st.Html:
             total_last=True,
             guide=(
                 "Part des jeunes accompagnés entrés en formation, en formation "
-                "financée par la Région, en alternance et en emploi. « stable » : "
-                "pas d'écart visible au dixième de point ; une étoile (*) : un écart "
-                "plus grand que ce que le hasard d'une année sur l'autre explique. "
-                f"« n.d. » : taux non diffusé, moins de {base.MIN_DENOMINATOR} jeunes."
+                "financée par la Région, en alternance et en emploi, et leur "
+                "évolution en points. « Hausse nette » ou « baisse nette » : un écart "
+                "plus grand que ce que le hasard d'une année sur l'autre explique ; "
+                "« dans la marge d'incertitude » : un écart qui peut n'être que du "
+                "hasard ; « stable » : pas d'écart visible au dixième de point. "
+                f"« n.d. » : taux non diffusé, moins de {base.MIN_DENOMINATOR} jeunes "
+                "accompagnés ou effectif masqué, jamais comparé."
             ),
         ),
     )
