@@ -3,7 +3,8 @@
 The house colours and the look of figures live in :mod:`observatoire.figures`.
 
 Counts use a narrow no-break space as thousands separator (``12 345``), shares a
-decimal comma and a no-break space before ``%`` (``45,2 %``). Masked values
+decimal comma and a no-break space before ``%`` (``45,2 %``), negative numbers
+the minus sign U+2212 (``−3,8 %``), never the hyphen. Masked values
 (strings such as ``< 5``) pass through unchanged, so a formatted column can hold
 both figures and disclosure labels.
 """
@@ -19,6 +20,8 @@ THOUSANDS = "\u202f"
 NBSP = "\u00a0"
 #: shown for a missing value (no denominator, no data)
 MISSING = "–"
+#: the minus sign of French typography (U+2212), not the hyphen-minus
+MINUS = "\u2212"
 
 MOIS = [
     "janvier",
@@ -64,28 +67,39 @@ def fr_int(value: Any) -> str:
         return value
     if _is_missing(value):
         return MISSING
-    return f"{round(float(value)):,}".replace(",", THOUSANDS)
+    return _minus(f"{round(float(value)):,}".replace(",", THOUSANDS))
 
 
 def fr_num(value: Any, digits: int = 1) -> str:
-    """A decimal number in French format (``1 234,5``).
+    """A decimal number in French format (``1 234,5``, ``−3,8``).
 
     >>> fr_num(1234.56)
     '1\u202f234,6'
+    >>> fr_num(-3.81), fr_num(-0.04)
+    ('\u22123,8', '0,0')
     """
     if isinstance(value, str):
         return value
     if _is_missing(value):
         return MISSING
     text = f"{float(value):,.{digits}f}"
-    return text.replace(",", THOUSANDS).replace(".", ",")
+    return _minus(text.replace(",", THOUSANDS).replace(".", ","))
+
+
+def _minus(text: str) -> str:
+    """The minus sign for the hyphen of a negative; none on a value shown as 0."""
+    if not text.startswith("-"):
+        return text
+    if not text.strip("-0,"):
+        return text[1:]  # -0,0: rounds to zero, no sign
+    return MINUS + text[1:]
 
 
 def fr_pct(value: Any, digits: int = 1) -> str:
     """A share in [0, 1] as a French percentage.
 
-    >>> fr_pct(0.4523)
-    '45,2\u00a0%'
+    >>> fr_pct(0.4523), fr_pct(-0.038)
+    ('45,2\u00a0%', '\u22123,8\u00a0%')
     """
     if isinstance(value, str):
         return value
@@ -97,15 +111,17 @@ def fr_pct(value: Any, digits: int = 1) -> str:
 def fr_signed_pct(value: Any, digits: int = 1) -> str:
     """A relative change in French format, always signed (``+3,4 %``, ``−1,0 %``).
 
-    >>> fr_signed_pct(-0.01)
-    '−1,0\u00a0%'
+    >>> fr_signed_pct(-0.01), fr_signed_pct(0.034), fr_signed_pct(-0.0004)
+    ('−1,0\u00a0%', '+3,4\u00a0%', '0,0\u00a0%')
     """
     if isinstance(value, str):
         return value
     if _is_missing(value):
         return MISSING
     text = fr_pct(abs(float(value)), digits)
-    return ("+" if float(value) >= 0 else "−") + text
+    if not text.replace(NBSP, "").strip("0,%"):
+        return text  # rounds to zero: no sign (« +0,0 % » reads as a change)
+    return ("+" if float(value) > 0 else MINUS) + text
 
 
 def fr_hours(value: float) -> str:

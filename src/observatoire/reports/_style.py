@@ -434,15 +434,12 @@ def apply_axes_style(ax: Any, *, percent: bool = False, axis: str = "y") -> None
     """French tick labels (``12 345``, ``45 %``) and the house grid on ``ax``."""
     from matplotlib.ticker import FuncFormatter
 
+    # through observatoire.formatting: « −10 % » with the minus sign, as the tables
     fmt = (
-        FuncFormatter(lambda v, _: f"{v * 100:.0f} %".replace(".", ","))
+        FuncFormatter(lambda v, _: fr_pct(v, 0))
         if percent
         else FuncFormatter(
-            lambda v, _: (
-                fr_int(round(v))
-                if abs(v) >= 1 or v == 0
-                else f"{v:.1f}".replace(".", ",")
-            )
+            lambda v, _: fr_int(round(v)) if abs(v) >= 1 or v == 0 else fr_num(v, 1)
         )
     )
     target = ax.yaxis if axis == "y" else ax.xaxis
