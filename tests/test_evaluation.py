@@ -530,7 +530,9 @@ def test_overdispersed_limits_keep_the_injected_outliers(synthetic_wh):
     phi = wide.overdispersion["entrees_emploi"]
     expected = 1 + 3.090232 * np.sqrt(phi / t["attendus"])
     np.testing.assert_allclose(t["limite_998_haut"], expected, rtol=1e-6)
-    assert "surdispersion" in _texts(ev.funnel_figure(wide))
+    text = _texts(ev.funnel_figure(wide))
+    # plain words in the image, the method's name in the « Méthodes » annex
+    assert "plus grands que le hasard" in text and "surdispersion" not in text
 
 
 @pytest.mark.slow
@@ -714,6 +716,34 @@ def test_figures_are_french_and_hide_small_groups(reception_wh, exits_wh):
     fig = ev.outcomes_figure(_big_outcomes())
     assert "Part des sortants observés" in _texts(fig)
     assert "P1" not in _texts(fig) and "id_jeune" not in _texts(fig)
+
+
+#: method names the body of a report leaves to its « Méthodes » annex
+_METHOD_WORDS = ("surdispersion", "Kaplan", "censur", "log-rank", "Cox", "Wilson",
+                 "Poisson", "O/E", "médoïde")  # fmt: skip
+
+
+def test_evaluation_figures_say_their_method_in_plain_words(reception_wh, exits_wh):
+    wh = _accompanied_wh()
+    wide = ev.compare_missions_locales(
+        wh, 2023, outcomes=("entrees_emploi",), overdispersion=True
+    )
+    assert wide.limites == "surdispersion"
+    funnel = _texts(ev.funnel_figure(wide, "entrees_emploi"))
+    assert (
+        "Limites élargies pour tenir compte des écarts entre Missions Locales plus "
+        "grands que le hasard." in funnel
+    )
+    texts = [
+        funnel,
+        _texts(ev.funnel_figure(ev.compare_missions_locales(wh, 2023))),
+        _texts(ev.survival_figure(ev.time_to_employment(reception_wh, 2023), "sexe")),
+        _texts(ev.outcomes_figure(ev.outcomes_after_training(exits_wh, 2023))),
+        _texts(ev.outcomes_figure(_big_outcomes())),
+    ]
+    for text in texts:
+        for word in _METHOD_WORDS:
+            assert word.lower() not in text.lower(), (word, text)
 
 
 @pytest.mark.slow

@@ -334,10 +334,11 @@ def funnel_figure(
     ax.grid(axis="y", color="#eeeeee", lw=0.6)
     notes = []
     if comp.limites == "surdispersion":
-        phi = comp.overdispersion.get(indicateur, np.nan)
+        # plain words in the image: the method's name and factor are the
+        # « Méthodes » annex's
         notes.append(
-            "Limites élargies pour tenir compte des écarts habituels entre Missions "
-            f"Locales (facteur de surdispersion {fr_num(phi, 1)})."
+            "Limites élargies pour tenir compte des écarts entre Missions Locales "
+            "plus grands que le hasard."
         )
     if n_hidden:
         notes.append(

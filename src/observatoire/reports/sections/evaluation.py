@@ -125,7 +125,10 @@ def evaluation_blocks(
         region.append(
             st.figure(
                 ev.funnel_figure(comp, outcome, threshold=threshold),
-                alt=f"Entonnoir des rapports observé / attendu : {base.LABELS[outcome]}",
+                alt=(
+                    "Écart à l'attendu des Missions Locales compte tenu du profil "
+                    f"de leurs jeunes : {base.LABELS[outcome]}"
+                ),
                 guide=guide("entonnoir"),
             )
         )
