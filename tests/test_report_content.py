@@ -94,8 +94,8 @@ def test_each_article_4_figure_has_n_n_1_its_change_and_its_reading(inputs):
     assert (emploi.now, emploi.before) == (f"30,0{NBSP}%", f"25,0{NBSP}%")
     assert emploi.change.shown == f"+5,0{NBSP}points"
     assert emploi.change.verdict == "hausse nette"
-    # 130 against 100: +30 %, still within the noise (p = 0,056)
-    assert lines["premiers_accueils"].change.shown == f"+30{NBSP}%"
+    # 130 against 100: +30,0 % (a tenth, as the cards), within the noise (p = 0,056)
+    assert lines["premiers_accueils"].change.shown == f"+30,0{NBSP}%"
     assert not lines["premiers_accueils"].change.significant
     assert lines["jeunes_accompagnes"].change.shown == "stable"
     # the Region-funded entries: masked in N, never shown nor tested
@@ -127,8 +127,8 @@ def test_the_synthesis_says_what_moved_the_targets_and_what_to_discuss(inputs):
     # (12 000 − 7 540) / 2 months = 2 230 a month
     assert "il faudrait 2\u202f230 entrées par mois d'ici décembre." in said[3], said
     assert said[-1] == (
-        "À discuter en comité : les objectifs hors d'atteinte au rythme actuel "
-        "(entrées en formation)."
+        "À discuter en comité : l'objectif hors d'atteinte au rythme actuel — "
+        "entrées en formation."
     )
     for sentence in said:
         assert "O/E" not in sentence and "Wilson" not in sentence
@@ -335,4 +335,39 @@ def test_key_figures_of_a_partial_year_say_they_compare_the_same_months():
     assert "période partielle" not in s.profile_table(_key_inputs(12)).html
     assert (
         "du 1er janvier au 10 août 2024" in s.schemes_and_aids(_key_inputs(None)).html
+    )
+
+
+def test_in_december_the_targets_not_reached_are_said_first(inputs):
+    # two targets reached listed first, one missed last: with three sentences
+    # on the figures, two slots are left, and the missed one takes one of them
+    reached = {
+        "niveau": "region",
+        "code": "NAQ",
+        "cible_min": 100.0,
+        "realise": 150.0,
+        "secret_realise": False,
+        "statut": "atteint",
+    }
+    goals = pd.DataFrame(
+        [
+            {**reached, "indicateur": "aides_permis_b_nombre", "libelle": "Permis B"},
+            {**reached, "indicateur": "entrees_cej", "libelle": "CEJ"},
+            {**inputs["objectifs"].iloc[0].to_dict(), "statut": "non atteint"},
+        ]
+    )
+    inputs = ReportInputs(
+        {**inputs.meta, "month": 12},
+        None,
+        {"suivi": inputs["suivi"], "objectifs": goals},
+    )
+    said = common.key_sentences(inputs, "region", "NAQ")
+    # 12 000 − 7 540 = 4 460 missing at the end of the year
+    assert (
+        "Entrées en formation : 7\u202f540 à fin décembre 2024 pour une cible de "
+        "12\u202f000 : cible non atteinte, il manque 4\u202f460 entrées." in said
+    ), said
+    assert said[-1] == (
+        "À discuter en comité : l'objectif non atteint en fin d'année — entrées en "
+        "formation."
     )

@@ -449,7 +449,10 @@ def per_month_needed(done: float, target: float, months_left: int) -> float | No
 
 
 def discussion_sentence(
-    changes: list[tuple[str, Change]], missed: list[str] | tuple[str, ...] = ()
+    changes: list[tuple[str, Change]],
+    missed: list[str] | tuple[str, ...] = (),
+    *,
+    year_end: bool = False,
 ) -> str:
     """What deserves discussion at the committee: the clear falls, else the clear rises.
 
@@ -458,7 +461,11 @@ def discussion_sentence(
     changes : list of (label, Change)
         The figures compared in the synthesis, labels in lower case.
     missed : list of str
-        Labels of the targets out of reach at the current pace.
+        Labels of the targets out of reach at the current pace (or not
+        reached, at the end of the year).
+    year_end : bool
+        The figures run to December: a target missed is « non atteint », no
+        longer « hors d'atteinte au rythme actuel ».
 
     Examples
     --------
@@ -471,17 +478,25 @@ def discussion_sentence(
     >>> discussion_sentence([("les entrées", change_in_count(12, 10))])
     "À discuter en comité : aucun chiffre n'a bougé au-delà de la marge d'incertitude d'une année sur l'autre."
     >>> print(discussion_sentence([], ["Pass numériques"]))
-    À discuter en comité : les objectifs hors d'atteinte au rythme actuel (pass numériques).
+    À discuter en comité : l'objectif hors d'atteinte au rythme actuel — pass numériques.
+    >>> print(discussion_sentence([], ["Pass numériques (18 000 sur l'accord)", "Permis B"],
+    ...                           year_end=True))
+    À discuter en comité : les objectifs non atteints en fin d'année — pass numériques (18 000 sur l'accord) et permis B.
     """
     falls = [label for label, c in changes if c.significant and c.direction == "baisse"]
     rises = [label for label, c in changes if c.significant and c.direction == "hausse"]
     topics = [f"la baisse nette {_of(label)}" for label in falls]
     if missed:
-        topics.append(
-            "les objectifs hors d'atteinte au rythme actuel ("
-            + _and([label.lower() for label in missed])
-            + ")"
+        # a dash, not parentheses: a target's label may hold its own
+        many = len(missed) > 1
+        what = (
+            ("les objectifs non atteints" if many else "l'objectif non atteint")
+            + " en fin d'année"
+            if year_end
+            else ("les objectifs" if many else "l'objectif")
+            + " hors d'atteinte au rythme actuel"
         )
+        topics.append(f"{what} — " + _and([_lower_first(m) for m in missed]))
     if topics:
         return "À discuter en comité : " + _and(topics) + "."
     if rises:
@@ -494,6 +509,13 @@ def discussion_sentence(
         "À discuter en comité : aucun chiffre n'a bougé au-delà de la marge "
         "d'incertitude d'une année sur l'autre."
     )
+
+
+def _lower_first(label: str) -> str:
+    """« Pass numériques » -> « pass numériques », « CEJ » kept."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
 
 
 def _of(label: str) -> str:

@@ -730,7 +730,8 @@ def compared(
             continue
         now, before = published(name), published(name, prev=True)
         change = (
-            synthesis.change_in_count(now, before)
+            # a tenth of a percent, as the key-figure cards (change_note)
+            synthesis.change_in_count(now, before, digits=1)
             if now is not None and before is not None
             else None
         )
@@ -976,7 +977,8 @@ def rates_year_on_year_table(
     return st.table(
         frame,
         caption=caption,
-        numeric=list(frame.columns[skip:]),
+        # the readings are words: they wrap, the table stays on the page
+        numeric=[c for c in frame.columns[skip:] if not c.endswith("évolution")],
         total_last=units[-1][0] == "region" and len(units) > 2,
         guide=(
             f"Chaque taux de l'année {y} à côté de celui de {y0} et son évolution en "
@@ -1134,8 +1136,8 @@ def key_sentences(
                 synthesis.adjusted_sentence(name, "d'entrées en emploi", position)
             )
     goals = target_lines(inputs, level, code)
-    # the targets furthest from reach first; the table shows them all
-    goals.sort(key=lambda g: g["needed"] is None)
+    # the targets not reached first (in December too); the table shows them all
+    goals.sort(key=lambda g: g["done"] is not None and g["done"] >= g["target"])
     for g in goals[: max(0, 5 - len(out))]:
         if g["done"] is None:
             out.append(
@@ -1162,7 +1164,9 @@ def key_sentences(
         for g in goals
         if g["status"] in ("hors d'atteinte", "à surveiller", "non atteint")
     ]
-    out.append(synthesis.discussion_sentence(spoken, missed))
+    out.append(
+        synthesis.discussion_sentence(spoken, missed, year_end=inputs.month == 12)
+    )
     return out
 
 

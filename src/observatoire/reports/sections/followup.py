@@ -123,7 +123,8 @@ def followup_table(inputs: ReportInputs) -> st.Html:
                 f"évolution en points depuis {y0}",
                 inputs,
             ),
-            numeric=list(rate_frame.columns[1:]),
+            # the readings are words: they wrap, the table stays on the page
+            numeric=[c for c in rate_frame.columns[1:] if not c.endswith("évolution")],
             total_last=True,
             guide=(
                 "Part des jeunes accompagnés entrés en formation, en formation "
