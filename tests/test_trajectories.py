@@ -386,17 +386,22 @@ def test_lane_kernels_are_their_generator_output():
     assert _lanes.LANES == _codegen.LANES
 
 
-def test_balanced_task_items_by_hand():
-    from observatoire.trajectories._kernels import task_item
+def test_balanced_items_by_hand():
+    from observatoire.trajectories._kernels import balanced_item, lane_block
 
-    # 5 rows in 3 tasks: rows 0 and 4, 1 and 3, then 2 alone
-    got = [(task_item(t, 0, 5), task_item(t, 1, 5)) for t in range(3)]
-    assert got == [(0, 4), (1, 3), (2, -1)]
-    # 4 rows in 2 tasks: 0 and 3, 1 and 2
-    assert [(task_item(t, 0, 4), task_item(t, 1, 4)) for t in range(2)] == [
-        (0, 3),
-        (1, 2),
-    ]
+    # a long row, then a short one: 0, 4, 1, 3, 2; each row exactly once
+    assert [balanced_item(k, 5) for k in range(5)] == [0, 4, 1, 3, 2]
+    assert [balanced_item(k, 4) for k in range(4)] == [0, 3, 1, 2]
+    assert [balanced_item(k, 1) for k in range(1)] == [0]
+    # 8 rows, two threads on positions 0-3 and 4-7: rows {0, 7, 1, 6} and
+    # {2, 5, 3, 4}, with 7 + 0 + 6 + 1 = 14 and 5 + 2 + 4 + 3 = 14 pairs above them
+    assert [balanced_item(k, 8) for k in range(8)] == [0, 7, 1, 6, 2, 5, 3, 4]
+    # 20 columns in blocks of LANES: the last block holds what is left
+    from observatoire.trajectories._lanes import LANES
+
+    assert lane_block(0, 20) == (0, min(LANES, 20))
+    last = (20 - 1) // LANES
+    assert lane_block(last, 20) == (last * LANES, 20 - last * LANES)
 
 
 @pytest.mark.shared

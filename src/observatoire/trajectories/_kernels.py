@@ -51,17 +51,24 @@ def slp_compile(name: str):
 
 
 @njit(cache=True, inline="always")
-def task_item(task, half, count):
-    """Item (row or block of rows) of one half of a balanced ``prange`` task, or -1.
+def balanced_item(k, count):
+    """Item (row or block of rows) at position ``k`` of the order 0, count - 1, 1, count - 2...
 
-    Over the triangle i < j, item k has work in proportion to count - k: items
-    ``task`` and ``count - 1 - task`` share task ``task`` (of ``(count + 1) // 2``)
-    so that every task gets about the same work. ``task`` may be the unsigned index
-    of ``prange``: it is cast first (mixed with signed integers it would turn float).
+    Over the triangle i < j, item i has work in proportion to count - i. ``prange``
+    hands each thread a contiguous run of positions, hence as many long items as
+    short ones: every thread gets about the same work. ``k`` may be the unsigned
+    index of ``prange``: it is cast first (mixed with signed integers it would turn
+    float).
     """
-    t = np.int64(task)
-    item = t if half == 0 else count - 1 - t
-    return -1 if half == 1 and item == t else item
+    t = np.int64(k)
+    return t // 2 if t % 2 == 0 else count - 1 - t // 2
+
+
+@njit(cache=True, inline="always")
+def lane_block(b, n):
+    """First column and number of live lanes of block ``b`` of ``n`` columns."""
+    start = b * LANES
+    return start, min(LANES, n - start)
 
 
 @njit(cache=True, inline="always")
@@ -69,6 +76,15 @@ def put_pair(D, i, j, v):
     """D[i, j] = D[j, i] = v (a symmetric matrix filled from its upper triangle)."""
     D[i, j] = v
     D[j, i] = v
+
+
+@njit(cache=True, inline="always")
+def put_lanes(D, i, start, nb, res, base):
+    """put_pair(D, i, j, res[j - start] + base) for the block's columns j above row i."""
+    for lane in range(nb):
+        j = start + lane
+        if i < j:
+            put_pair(D, i, j, res[lane] + base)
 
 
 @njit(cache=True)
@@ -92,24 +108,15 @@ def om_square(seqs, costp, indel):
     nblocks = (n + LANES - 1) // LANES
     D = np.zeros((n, n))
     base = indel * 2.0 * T
-    for task in prange((nblocks + 1) // 2):
+    for kb in prange(nblocks):
         G = np.empty((K, T + 1, LANES))
         E0 = np.empty((T + 1, LANES))
         res = np.empty(LANES)
-        for half in range(2):
-            b = task_item(task, half, nblocks)
-            if b < 0:
-                break
-            start = b * LANES
-            nb = min(LANES, n - start)
-            _gather_block(seqs, start, nb, costp, G)
-            for i in range(start + nb - 1):
-                align_lanes(seqs[i], G, E0, res)
-                for lane in range(nb):
-                    j = start + lane
-                    if i < j:
-                        v = res[lane] + base
-                        put_pair(D, i, j, v)
+        start, nb = lane_block(balanced_item(kb, nblocks), n)
+        _gather_block(seqs, start, nb, costp, G)
+        for i in range(start + nb - 1):
+            align_lanes(seqs[i], G, E0, res)
+            put_lanes(D, i, start, nb, res, base)
     return D
 
 
@@ -136,8 +143,7 @@ def om_cross(rows, cols, costp, indel):
         G = np.empty((K, T + 1, LANES))
         E0 = np.empty((T + 1, LANES))
         res = np.empty(LANES)
-        start = b * LANES
-        nb = min(LANES, nc - start)
+        start, nb = lane_block(b, nc)
         _gather_block(cols, start, nb, costp, G)
         for i in range(lo, hi):
             align_lanes(rows[i], G, E0, res)
