@@ -75,13 +75,7 @@ def _review_frame(
 ) -> tuple[pd.DataFrame, dict[str, Any], list[str]] | st.Html:
     """One table of the review: its values, their formats and its numeric columns.
 
-    Parameters
-    ----------
-    review : AnnualReview
-    which : str
-        One of :data:`REVIEW_TABLES`: ``par_type``, ``par_politique``,
-        ``par_departement``, ``moins_2_fois`` (named MLs reached fewer than
-        twice), ``evolution`` (change on the previous year), ``par_ml``.
+    ``review`` and ``which`` are those of :func:`review_table`.
 
     Returns
     -------

@@ -936,6 +936,28 @@ RATE_SHORT = {
 }
 
 
+def territory_units(values: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """The ``(level, code, name)`` rows of :func:`rates_year_on_year_table`.
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        Indicator rows with the columns ``niveau``, ``code`` and ``libelle``
+        (as :func:`._base.rows` and :func:`._base.named` give them), in reading order.
+
+    Returns
+    -------
+    list of tuple of str
+        One ``(niveau, code, libelle)`` per row, as strings.
+    """
+    return [
+        (str(level), str(code), str(name))
+        for level, code, name in zip(
+            values["niveau"], values["code"], values["libelle"], strict=True
+        )
+    ]
+
+
 def rates_year_on_year_table(
     inputs: ReportInputs,
     units: list[tuple[str, str, str]],

@@ -15,6 +15,7 @@ from .common import (
     monthly_curves,
     period_compared,
     rates_year_on_year_table,
+    territory_units,
     year_to_date_cards,
 )
 
@@ -143,12 +144,7 @@ def ml_position(inputs: ReportInputs, code_ml: str) -> st.Html:
         ),
         rates_year_on_year_table(
             inputs,
-            [
-                (str(lv), str(c), str(n))
-                for lv, c, n in zip(
-                    values["niveau"], values["code"], values["libelle"], strict=True
-                )
-            ],
+            territory_units(values),
             "Territoire",
             base.with_partial(
                 f"Taux de l'article 4, {period_compared(inputs)} : la Mission "

@@ -17,6 +17,7 @@ from .common import (
     monthly_curves,
     period_compared,
     rates_year_on_year_table,
+    territory_units,
     year_to_date_cards,
 )
 
@@ -106,12 +107,7 @@ def departments_table(inputs: ReportInputs) -> st.Html:
         ),
         rates_year_on_year_table(
             inputs,
-            [
-                (str(lv), str(c), str(n))
-                for lv, c, n in zip(
-                    values["niveau"], values["code"], values["libelle"], strict=True
-                )
-            ],
+            territory_units(values),
             "Territoire",
             base.with_partial(
                 f"Taux de l'article 4 par département : {period_compared(inputs)}",
