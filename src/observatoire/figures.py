@@ -113,6 +113,8 @@ def new_figure(
     -------
     (Figure, Axes or array of Axes)
     """
+    # lazy: matplotlib costs about 0.5 s, paid only by a process that draws (a
+    # report kernel on a batch cache mostly embeds figures the shared step drew)
     import matplotlib
     from matplotlib.figure import Figure
 
@@ -124,6 +126,7 @@ def new_figure(
 
 def blank_figure(width: float, height: float, *, style: str = "plain") -> Figure:
     """A figure without axes (the caller lays them out), outside pyplot."""
+    # lazy: matplotlib, as in new_figure
     import matplotlib
     from matplotlib.figure import Figure
 

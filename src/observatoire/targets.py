@@ -82,12 +82,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from . import disclosure, indicators
 from ._io import load_yaml
 from .data import DEPARTEMENT_NAMES, DEPARTEMENTS, SCHEMA
 from .disclosure import DEFAULT_MIN_DENOMINATOR, DEFAULT_THRESHOLD, MARKER
 from .exceptions import ParamsError
 from .figures import blank_figure, plain
 from .formatting import fr_int, fr_month, fr_pct
+from .indicators import COUNT_COLUMNS, DEFINITIONS, RATES, REGION_CODE, REGION_NAME
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -176,8 +178,6 @@ _COLORS = {
 
 # ------------------------------------------------------------------ indicators
 def _contract_indicators() -> tuple[tuple[str, ...], dict[str, tuple[str, str]]]:
-    from .indicators import COUNT_COLUMNS, RATES
-
     return tuple(COUNT_COLUMNS), dict(RATES)
 
 
@@ -205,7 +205,6 @@ def indicator_label(indicateur: str) -> str:
         return _AID_LABELS.get(indicateur[6:], indicateur)
     if indicateur.startswith("dispositifs:"):
         return _SCHEME_LABELS.get(indicateur[12:], indicateur)
-    from .indicators import DEFINITIONS
 
     return DEFINITIONS.get(indicateur, (indicateur, ""))[0]
 
@@ -242,8 +241,6 @@ def _check_level(
         else:
             niveau = str(niveau)
             if niveau == "region":
-                from .indicators import REGION_CODE
-
                 code = REGION_CODE
             elif niveau == "departement":
                 dep = item.get("departement")
@@ -535,9 +532,7 @@ class _Measures:
     def indicator_ytd(self, year: int) -> pd.DataFrame:
         """``cumul`` rows of ``indicators.compute`` for ``year`` (all months)."""
         if year not in self._indicators:
-            from .indicators import compute
-
-            full = compute(self.warehouse, str(year), monthly=True)
+            full = indicators.compute(self.warehouse, str(year), monthly=True)
             self._indicators[year] = (full, _ytd_rows(full))
         return self._indicators[year][1]
 
@@ -558,11 +553,9 @@ class _Measures:
         """  # fmt: skip
         key = (year, threshold)
         if key not in self._protected:
-            from .disclosure import protect
-
             self.indicator_ytd(year)
             full = self._indicators[year][0]
-            reasons = protect(full, threshold, MIN_RATE_DENOMINATOR).reasons
+            reasons = disclosure.protect(full, threshold, MIN_RATE_DENOMINATOR).reasons
             self._protected[key] = _cumul_reasons(full, reasons)
         reason = self._protected[key].loc[
             (niveau, code, f"{year}-{month:02d}"), indicateur
@@ -594,8 +587,6 @@ class _Measures:
         return bool(self._protected[key].get((niveau, str(code), name), ""))
 
     def _simple_reasons(self, kind: str, year: int, month: int, threshold: int) -> dict:
-        from .disclosure import protect_figures
-
         self.simple_ytd(f"{kind}:", "region", "", year)  # reads the table once
         rows = self._simple[kind]
         rows = rows[(rows["annee"] == year) & (rows["mois"] <= month)]
@@ -640,7 +631,7 @@ class _Measures:
                 "code_parent": mls["departement"].to_numpy(),
             }
         )
-        out = protect_figures(
+        out = disclosure.protect_figures(
             tidy, threshold, MIN_RATE_DENOMINATOR, hierarchy=hierarchy
         )
         return dict(
@@ -826,8 +817,6 @@ def _secrets(
 def _level_name(niveau: str, code: str, names: dict[str, str]) -> str:
     """The region's, the department's or the ML's name."""
     if niveau == "region":
-        from .indicators import REGION_NAME
-
         return REGION_NAME
     if niveau == "departement":
         return DEPARTEMENT_NAMES.get(code, code)
@@ -996,7 +985,6 @@ def progress(
     logger.info("targets %d-%02d: %d measured", year, month, len(out))
     if raw:
         return out
-    from . import disclosure
 
     # each figure was decided in the whole table it belongs to (see the module doc)
     return disclosure.mark(

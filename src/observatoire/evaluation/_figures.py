@@ -9,6 +9,7 @@ note under the axes says so.
 from __future__ import annotations
 
 import logging
+import textwrap
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,6 +46,7 @@ def _new_figure(width: float = FIG_WIDTH, height: float = 4.2):
 
 
 def _percent_axis(ax, axis: str = "y") -> None:
+    # lazy: matplotlib (about 0.5 s) loads with the first figure, not with the package
     from matplotlib.ticker import FuncFormatter
 
     def pct(v, _):
@@ -56,6 +58,7 @@ def _percent_axis(ax, axis: str = "y") -> None:
 
 
 def _number_axis(ax, axis: str = "x", digits: int = 0) -> None:
+    # lazy: matplotlib (about 0.5 s) loads with the first figure, not with the package
     from matplotlib.ticker import FuncFormatter
 
     def fmt(v, _):
@@ -85,8 +88,6 @@ def _note(fig, text: str) -> None:
     """A small grey note under the axes (a figure-level x label, so the
     constrained layout makes room for it)."""
     if text:
-        import textwrap
-
         fig.supxlabel(
             textwrap.fill(text, 130), x=0.01, ha="left", fontsize=7.5, color="#555555"
         )
@@ -166,6 +167,7 @@ def survival_figure(
         ax.set_xlim(0, max_months)
     else:
         ax.set_xlim(left=0)
+    # lazy: matplotlib (about 0.5 s) loads with the first figure, not with the package
     from matplotlib.ticker import MaxNLocator
 
     _percent_axis(ax, "y")
@@ -306,6 +308,7 @@ def funnel_figure(
                     textcoords="offset points",
                     fontsize=7.5,
                 )
+        # lazy: matplotlib (about 0.5 s) loads with the first figure, not with the package
         from matplotlib.ticker import LogLocator, NullFormatter
 
         ax.set_xscale("log")

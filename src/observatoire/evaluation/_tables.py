@@ -27,8 +27,11 @@ import logging
 import numpy as np
 import pandas as pd
 
+from .. import disclosure as sdc
+
 # the contract's disclosure constants, defined once (observatoire.disclosure)
 from ..disclosure import DEFAULT_MIN_DENOMINATOR, DEFAULT_THRESHOLD
+from ..exceptions import ParamsError
 from ..formatting import MISSING, fr_int, fr_num, fr_pct
 from ._adjusted import OUTCOMES as ADJUSTED_OUTCOMES
 from ._adjusted import AdjustedComparison
@@ -199,8 +202,6 @@ def reading_guide(name: str) -> str:
     >>> reading_guide("entonnoir").split(" : ")[0]
     'Chaque point est une Mission Locale'
     """
-    from ..exceptions import ParamsError
-
     if name not in READING_GUIDES:
         raise ParamsError(
             f"reading guide {name!r} is not one of {', '.join(READING_GUIDES)}"
@@ -252,8 +253,6 @@ def _protect(
         hidden cell (primary or secondary, the latter shown ``s``), and the
         protection (for :func:`observatoire.disclosure.mark`).
     """
-    from .. import disclosure as sdc
-
     n = len(frame)
     work = frame[columns].reset_index(drop=True).apply(pd.to_numeric).astype(float)
     rows = [f"l{i}" for i in range(n)]
@@ -291,15 +290,11 @@ def _protect(
 
 def mark(table: pd.DataFrame, protected) -> pd.DataFrame:
     """The display table, marked as protected (``disclosure.mark``)."""
-    from .. import disclosure as sdc
-
     return sdc.mark(table, protected)
 
 
 def _no_counts(table: pd.DataFrame, name: str) -> pd.DataFrame:
     """A table of model statistics (no count of people), marked as checked."""
-    from .. import disclosure as sdc
-
     return sdc.mark(table, structure=sdc.Structure((), (), name=name))
 
 
@@ -377,8 +372,6 @@ def outcomes_table(
     ParamsError
         If ``dimension`` is not one of the breakdowns.
     """
-    from ..exceptions import ParamsError
-
     if dimension not in DIMENSION_LABELS:
         raise ParamsError(
             f"dimension {dimension!r} is not one of {', '.join(DIMENSION_LABELS)}"

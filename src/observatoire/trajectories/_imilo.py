@@ -64,11 +64,14 @@ from typing import TYPE_CHECKING, Any
 import numba
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..data import Coverage, Warehouse
 from ..exceptions import SequenceError
 from ..formatting import fr_month
 from ..indicators import DURABLE_DAYS  # the contract's rule, one definition
+from ._sequences import define_sequences
 
 if TYPE_CHECKING:
     from ._sequences import Sequences
@@ -330,9 +333,6 @@ def _check_values(values: pd.Series, allowed: Iterable[str], column: str) -> Non
 
 def _positions(values: pd.Series, ids: pd.Index) -> np.ndarray:
     """Position of each value in ``ids`` (-1 when absent), through Arrow (fast on strings)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     try:
         arr = pa.array(values, from_pandas=True).cast(pa.string())
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -617,8 +617,6 @@ def from_warehouse(
 
 
 def _to_sequences(frame: pd.DataFrame, id_column: str | None = None) -> Sequences:
-    from ._sequences import define_sequences
-
     columns = [c for c in frame.columns if c.startswith("mois_")]
     return define_sequences(
         frame,

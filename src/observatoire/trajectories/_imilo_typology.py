@@ -36,6 +36,9 @@ import pandas as pd
 from .. import disclosure
 from ..exceptions import SequenceError
 from ..formatting import fr_month
+from ._cluster import pam, silhouette, silhouette_samples, ward
+from ._discrepancy import discrepancy_table
+from ._distances import distances
 from ._imilo import (
     STATE_LABELS,
     STATES,
@@ -45,6 +48,12 @@ from ._imilo import (
     month_columns,
     monthly_states,
 )
+from ._indicators import sequence_indicators
+from ._quality import cluster_range_from_labels
+from ._represent import representatives
+from ._sequences import Sequences, substitution_costs
+from ._stability import typology_stability
+from ._tree import sequence_tree
 
 if TYPE_CHECKING:
     from ..data import Warehouse
@@ -578,8 +587,6 @@ def _covariates(
 
 # ---------------------------------------------------------------- typology
 def _sequences_from_codes(codes: np.ndarray) -> Any:
-    from ._sequences import Sequences
-
     return Sequences(
         np.ascontiguousarray(codes, dtype=np.int32),
         STATES,
@@ -601,8 +608,6 @@ def _medoids_of(d: np.ndarray, labels: np.ndarray, groups: np.ndarray) -> np.nda
 
 def _cluster(d: np.ndarray, k: int, method: str) -> tuple[np.ndarray, np.ndarray]:
     """Labels (0..k-1) and medoids (sample positions, label order) of one clustering."""
-    from ._cluster import pam, ward
-
     if method == "pam":
         labels, medoids = pam(d, k)
         labels, medoids = np.asarray(labels), np.asarray(medoids)
@@ -685,8 +690,6 @@ def cohort_typology(
         raise SequenceError(f"k must be at least 2, got {k}")
     if int(sample_size) < 10:
         raise SequenceError(f"sample_size must be at least 10, got {sample_size}")
-    from ._distances import distances
-    from ._sequences import substitution_costs
 
     frame = monthly_states(
         warehouse, year, months=months, code_ml=code_ml, extraction_date=extraction_date
@@ -721,14 +724,11 @@ def cohort_typology(
     d = distances(_sequences_from_codes(codes[sample]), method="OM", sm=sm, indel=indel)
     d = np.asarray(d, dtype=np.float64)
 
-    from ._cluster import silhouette, silhouette_samples
-
     results = {}
     for kk in ks:
         labels_k, medoids_k = _cluster(d, kk, method)
         results[kk] = (labels_k, medoids_k, float(silhouette(d, labels_k + 1)))
         logger.info("typology %s, k=%d: silhouette %.3f", year, kk, results[kk][2])
-    from ._quality import cluster_range_from_labels
 
     partitions = pd.DataFrame({f"cluster{kk}": results[kk][0] + 1 for kk in ks})
     quality = cluster_range_from_labels(d, partitions, method=method).stats
@@ -904,10 +904,6 @@ def typology_study(
     -------
     TypologyStudy
     """
-    from ._discrepancy import discrepancy_table
-    from ._stability import typology_stability
-    from ._tree import sequence_tree
-
     if typo.sample_distances is None or typo.covariates is None:
         raise SequenceError("this typology keeps no sample distances (re-run it)")
     d = typo.sample_distances
@@ -1000,10 +996,6 @@ def _type_representatives(
     typo: Typology, codes: np.ndarray, d: np.ndarray
 ) -> pd.DataFrame | None:
     """Representative paths of each type on the sample (density, coverage 0.25)."""
-    try:  # the representatives of issue #19 land in the library separately
-        from ._represent import representatives
-    except ImportError:  # pragma: no cover - until they are there
-        return None
 
     rows = []
     for g in range(1, typo.k + 1):
@@ -1046,10 +1038,6 @@ def indicators_by_profile(seq: Any, covariates: pd.DataFrame) -> pd.DataFrame | 
         ``turbulence`` (raw counts: mask them before publishing); the first
         row is the whole cohort (``caracteristique`` ``Ensemble``).
     """
-    try:  # seqindic of issue #19 lands in the library separately
-        from ._indicators import sequence_indicators
-    except ImportError:  # pragma: no cover - until it is there
-        return None
 
     ind = sequence_indicators(seq, ["cplx", "turbn"])
     values = pd.DataFrame(
@@ -1117,10 +1105,6 @@ def indicators_by_cohort(
     pandas.DataFrame or None
         ``cohorte``, ``jeunes``, ``complexite``, ``turbulence``.
     """
-    try:  # seqindic of issue #19 lands in the library separately
-        from ._indicators import sequence_indicators
-    except ImportError:  # pragma: no cover - until it is there
-        return None
     rows = []
     for year in years:
         if not cohort_window(warehouse.coverage, int(year), months)["complete"]:

@@ -22,6 +22,7 @@ from ..exceptions import SequenceError
 from ..figures import attach_data, new_figure
 from ..formatting import fr_int, fr_num, fr_pct
 from ._imilo import STATE_COLOURS
+from ._sequences import transition_rates
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -114,6 +115,7 @@ def _hatch_overlay(
     whatever the cohort size, drawn on the image's
     ``extent=(0.5, length + 0.5, len(rows), 0)``.
     """
+    # lazy: matplotlib (about 0.5 s) loads with the first figure, not with the package
     import matplotlib
 
     n, length = rows.shape
@@ -146,6 +148,7 @@ def _figure(width: float, height: float, **subplots: Any) -> tuple[Figure, Any]:
 
 
 def _pct_axis(axis: Any) -> None:
+    # lazy: matplotlib (about 0.5 s) loads with the first figure, not with the package
     from matplotlib.ticker import FuncFormatter
 
     axis.set_major_formatter(FuncFormatter(lambda v, _: fr_pct(v, 0)))
@@ -159,6 +162,7 @@ def _state_legend(
     hatches: list[str] | None = None,
 ) -> None:
     """The legend of the states: each key shows the state's colour and pattern."""
+    # lazy: matplotlib (about 0.5 s) loads with the first figure, not with the package
     from matplotlib.patches import Patch
 
     hatches = _hatches(seq) if hatches is None else hatches
@@ -192,6 +196,7 @@ def _distribution(codes: np.ndarray, n_states: int) -> np.ndarray:
 
 def _text_colour(background: str) -> str:
     """White on dark backgrounds, near-black on light ones (relative luminance)."""
+    # lazy: matplotlib (about 0.5 s) loads with the first figure, not with the package
     from matplotlib.colors import to_rgb
 
     r, g, b = (
@@ -316,6 +321,7 @@ def plot_index(data: Any, *, title: str | None = None) -> Figure:
     -------
     matplotlib.figure.Figure
     """
+    # lazy: matplotlib (about 0.5 s) loads with the first figure, not with the package
     from matplotlib.colors import ListedColormap
 
     seq, labels, names = _unpack(data)
@@ -393,8 +399,6 @@ def plot_transition_rates(data: Any, *, title: str | None = None) -> Figure:
     -------
     matplotlib.figure.Figure
     """
-    from ._sequences import transition_rates
-
     seq, _, _ = _unpack(data)
     _colours(seq)
     codes = np.asarray(seq.codes)
@@ -529,6 +533,7 @@ def plot_silhouette(typology: Any, *, title: str | None = None) -> Figure:
         raise SequenceError(
             f"plot_silhouette needs a Typology, got {type(typology).__name__}"
         )
+    # lazy: matplotlib (about 0.5 s) loads with the first figure, not with the package
     from matplotlib.ticker import FuncFormatter
 
     fig, (left, right) = _figure(

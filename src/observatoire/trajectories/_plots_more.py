@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from scipy.sparse.linalg import eigsh
 
 from ..exceptions import SequenceError
 from ..figures import attach_data
 from ..formatting import fr_int, fr_num, fr_pct
 from . import _plots as base
+from ._distances import distances
 from ._imilo import STATE_COLOURS
 from ._represent import sps, subset
 from ._sequences import Sequences
@@ -60,14 +62,13 @@ def _check_d(d: Any, n: int) -> np.ndarray:
 
 
 def _default_d(seq: Sequences) -> np.ndarray:
-    from ._distances import distances
-
     logger.info("no dissimilarities given: OM with TRATE costs and indel 1")
     return distances(seq, "OM", sm="TRATE", indel=1.0, with_missing=seq.has_missing)
 
 
 def _horizontal() -> dict:
     """Horizontal box plots: ``orientation`` from matplotlib 3.10, ``vert`` before."""
+    # lazy: matplotlib (about 0.5 s) loads with the first figure, not with the package
     import matplotlib
 
     major, minor = (int(x) for x in matplotlib.__version__.split(".")[:2])
@@ -101,8 +102,6 @@ def mds_coordinate(d: np.ndarray, weights: np.ndarray | None = None) -> np.ndarr
         vals, vecs = np.linalg.eigh(bw)
         val, vec = vals[-1], vecs[:, -1]
     else:
-        from scipy.sparse.linalg import eigsh
-
         vals, vecs = eigsh(bw, k=1, which="LA")
         val, vec = vals[0], vecs[:, 0]
     coord = vec / sw * np.sqrt(max(val, 0.0))
@@ -341,6 +340,7 @@ def plot_relative_frequency(
     -------
     matplotlib.figure.Figure, or (Figure, pandas.DataFrame)
     """
+    # lazy: matplotlib (about 0.5 s) loads with the first figure, not with the package
     from matplotlib.colors import ListedColormap
 
     seq0, labels, names = _unpack_groups(seq, groups)
@@ -500,6 +500,7 @@ def plot_index(
     -------
     matplotlib.figure.Figure, or (Figure, pandas.DataFrame)
     """
+    # lazy: matplotlib (about 0.5 s) loads with the first figure, not with the package
     from matplotlib.colors import ListedColormap
 
     seq, labels, names = base._unpack(data)

@@ -40,7 +40,10 @@ from numba import njit, prange
 from ..exceptions import SequenceError
 from ..figures import attach_data
 from ._cluster import SERIAL_CELLS, _check_diss, pam, ward
-from ._sequences import _check_weights
+from ._distances import distances
+from ._kmedoids import kmedoids, weighted_ward
+from ._plots import _figure
+from ._sequences import Sequences, _check_seq, _check_weights, substitution_costs
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -550,8 +553,6 @@ def cluster_range(
     -------
     ClusterRange
     """
-    from ._kmedoids import kmedoids, weighted_ward
-
     d = _check_diss(d)
     n = d.shape[0]
     w = _check_weights(weights, n)
@@ -631,8 +632,6 @@ def plot_cluster_range(
     -------
     matplotlib.figure.Figure
     """
-    from ._plots import _figure
-
     if stats is None:
         stats = ["ASW", "HC", "PBC", "R2"]
     unknown = [s for s in stats if s not in cr.stats.columns]
@@ -699,9 +698,6 @@ def cluster_quality_sampled(
     pandas.DataFrame
         One row per sample, the columns of :data:`QUALITY_STATS`.
     """
-    from ._distances import distances
-    from ._sequences import Sequences, _check_seq, substitution_costs
-
     _check_seq(seq)
     lab = np.asarray(labels)
     if lab.shape != (seq.n,):

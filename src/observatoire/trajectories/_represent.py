@@ -24,7 +24,8 @@ import pandas as pd
 from numba import njit, prange
 
 from ..exceptions import SequenceError
-from ._sequences import MISSING, Sequences, _check_seq, _state_codes
+from ._distances import cross_distances, distances
+from ._sequences import MISSING, Sequences, _check_seq, _state_codes, substitution_costs
 
 logger = logging.getLogger(__name__)
 
@@ -633,8 +634,6 @@ def sample_representatives(
     -------
     SampledRepresentatives
     """
-    from ._distances import cross_distances, distances
-
     _check_seq(seq)
     n = seq.n
     if isinstance(sample_size, bool) or not isinstance(sample_size, int | np.integer):
@@ -648,8 +647,6 @@ def sample_representatives(
         and sm.upper() == "TRATE"
         and method.upper() in ("OM", "OMSPELL", "TWED", "HAM")
     ):
-        from ._sequences import substitution_costs
-
         sm = substitution_costs(seq, "TRATE", 2.0, with_missing)
     sub = subset(seq, idx)
     d = distances(sub, method, sm=sm, indel=indel, with_missing=with_missing, **options)

@@ -22,6 +22,8 @@ import pandas as pd
 
 from ..exceptions import SequenceError
 from ._cluster import _check_diss, pam, ward
+from ._kmedoids import kmedoids, weighted_ward
+from ._plots import _figure
 from ._sequences import _check_weights
 
 if TYPE_CHECKING:
@@ -72,8 +74,6 @@ def adjusted_rand_index(a: Any, b: Any) -> float:
 
 
 def _cluster(d: np.ndarray, k: int, method: str, w: np.ndarray | None) -> np.ndarray:
-    from ._kmedoids import kmedoids, weighted_ward
-
     if method == "ward":
         return ward(d, k) if w is None else weighted_ward(d, k, w)
     return pam(d, k)[0] if w is None else kmedoids(d, k, weights=w).labels
@@ -103,8 +103,6 @@ class StabilityResult:
 
     def plot(self, *, title: str | None = None) -> Figure:
         """Boxes of the ARI of the resamples by k (French labels), the threshold dashed."""
-        from ._plots import _figure
-
         fig, ax = _figure(6.4, 3.4)
         ks = list(self.ari.columns)
         data = [self.ari[k].dropna().to_numpy() for k in ks]
