@@ -117,6 +117,10 @@ def _unexplained_lazy(tree: ast.Module, lines: list[str]) -> list[tuple[int, str
                 ("import ", "from ")
             ):
                 first -= 1
+            # the first statement of a block: the comment may stand above its opener
+            opener = lines[first - 1].strip() if first > 0 else ""
+            if opener.endswith(":") and opener.startswith(("if ", "try", "with ")):
+                first -= 1
             explained = "#" in lines[node.lineno - 1] or (
                 first > 0 and lines[first - 1].strip().startswith("#")
             )

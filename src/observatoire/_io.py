@@ -90,6 +90,7 @@ def neutralise(value: object) -> object:
 
 def neutralise_frame(df):
     """A copy of ``df`` whose text cells (and column names) are neutralised."""
+    # lazy: pandas (about 0.5 s); the command line imports this module first
     import pandas as pd
 
     out = df.copy()
@@ -277,6 +278,7 @@ class _StrictYAMLError(Exception):
 
 @functools.cache
 def _strict_loader() -> type:
+    # lazy: as in load_yaml
     import yaml
 
     class StrictLoader(yaml.SafeLoader):

@@ -633,6 +633,7 @@ def heatmap_ml_policy(
 
 
 def _integer_locator():
+    # lazy: matplotlib, already loaded by whoever drew the axes
     from matplotlib.ticker import MaxNLocator
 
     return MaxNLocator(integer=True)

@@ -1090,6 +1090,7 @@ def _component_intervals(
     truth: np.ndarray | None = None,
 ) -> dict[int, tuple[float, float]]:
     """:func:`_intervals` for one component."""
+    # lazy: scipy.optimize (linear programming) only when masked cells need bounds
     from scipy.optimize import linprog
 
     rng = np.random.default_rng(len(members))

@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..data import TYPES_EVENEMENT
 from ..exceptions import ParamsError
+from ._definitions import DEFINITIONS
 
 #: the network's national definition of « accompagné » (the contract's default)
 NATIONAL_ACCOMPANIMENT: tuple[str, ...] = (
@@ -214,8 +215,6 @@ def definitions_in_force(
     accompanied described as ``accompagnement`` (default: the definition in
     force) says.
     """
-    from ._definitions import DEFINITIONS
-
     out = dict(DEFINITIONS)
     sentence = accompaniment_sentence(accompagnement)
     label, _ = out["jeunes_accompagnes"]

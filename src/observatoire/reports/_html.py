@@ -9,14 +9,17 @@ under a temporary name and renamed, so an interrupted run leaves no partial page
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import os
 import re
 import unicodedata
 from pathlib import Path
 
+from .. import __version__
 from .._io import write_text_atomic
 from ..data import DEPARTEMENT_NAMES
+from ._style import fr_date_long, report_title
 
 #: cells dropped from the HTML (Papermill tags its parameter cells)
 REMOVED_TAGS = frozenset(
@@ -222,6 +225,8 @@ def _prepare(nb):
 
 def notebook_body(nb) -> str:
     """The cells of an executed notebook as HTML: outputs and text, no code."""
+    # lazy: nbconvert costs about 0.7 s; a report kernel imports this module
+    # (report_nav) and never converts
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -275,8 +280,6 @@ def report_nav(
     str
         A ``<nav>`` (its links are relative to ``html/``).
     """
-    from ._style import report_title
-
     crumbs = ['<li><a href="../index.html">Portail des rapports</a></li>']
     also = []
     if code_ml is not None:
@@ -306,7 +309,7 @@ def report_nav(
 
 def render_page(body: str, *, title: str, footer: str = "", nav: str = "") -> str:
     """Wrap an HTML body in the French report page (TOC, CSS, viewport, ``nav``)."""
-    from .. import __version__
+    # lazy: _pdf and _browser only where a page is written, never in a report kernel
     from ._pdf import print_style_tag
 
     return PAGE.format(
@@ -348,12 +351,8 @@ def export_html(
     Path
         ``target``.
     """
-    import datetime as dt
-
+    # lazy: nbformat (about 0.1 s), only when a notebook is exported
     import nbformat
-
-    from .. import __version__
-    from ._style import fr_date_long
 
     nb = nbformat.read(str(notebook), as_version=4)
     if footer is None:

@@ -38,17 +38,18 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pandas as pd
 
 from .._io import write_text_atomic
 from ..data import DEPARTEMENT_NAMES, DEPARTEMENTS
 from ..disclosure import DEFAULT_MIN_DENOMINATOR
 from ..formatting import fr_date_long, fr_month, fr_signed_pct
-from ._html import department_anchor
+from ._cache import ReportInputs, read_meta
+from ._html import PAGE_CSS, department_anchor
 from ._kinds import INDEX_GROUPS, KINDS
-
-if TYPE_CHECKING:
-    from ._cache import ReportInputs
+from ._style import SYNTHETIC_BANNER, scroll_region
 
 logger = logging.getLogger(__name__)
 
@@ -144,8 +145,7 @@ def headline_rows(inputs: ReportInputs) -> list[Headline]:
     list of Headline
         One per ML of the extract, in natural order of their names.
     """
-    import pandas as pd
-
+    # lazy: at the top, a cycle (sections -> _downloads -> _publication -> here)
     from .sections._base import RATE_NAMES, available, cell, rows
     from .sections.common import natural_key
 
@@ -225,8 +225,6 @@ def _change(value, reason, previous) -> tuple[str, float | None]:
     « n.d. » when either count is hidden (the change would give it back),
     « – » when there is nothing to compare to.
     """
-    import pandas as pd
-
     if previous is None:
         return ("–", None)
     prev, prev_reason = previous
@@ -255,6 +253,7 @@ def sort_rows(
     value, ties in natural order of names, and a hidden or missing figure goes
     last in either direction (a reader looks for the figures).
     """
+    # lazy: at the top, a cycle (sections -> _downloads -> _publication -> here)
     from .sections.common import natural_key
 
     by_name = sorted(rows, key=lambda h: natural_key(h.name))
@@ -449,8 +448,6 @@ def _subtitle(manifest: dict[str, Any]) -> str:
 
 
 def _head(title: str, extra_css: str = "") -> str:
-    from ._html import PAGE_CSS
-
     return (
         '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -460,8 +457,6 @@ def _head(title: str, extra_css: str = "") -> str:
 
 
 def _banner(manifest: dict[str, Any]) -> str:
-    from ._style import SYNTHETIC_BANNER
-
     if not manifest.get("synthetic"):
         return ""
     return f'<div class="bandeau" role="note">{_e(SYNTHETIC_BANNER)}</div>\n'
@@ -522,6 +517,7 @@ def _department_of(entry: dict[str, Any], departements: dict[str, str]) -> str:
 def _ml_section(
     reports: list[dict[str, Any]], labels: dict[str, str], departements: dict[str, str]
 ) -> str:
+    # lazy: at the top, a cycle (sections -> _downloads -> _publication -> here)
     from .sections.common import natural_key
 
     entries = [
@@ -658,7 +654,6 @@ def _headline_table(
         f"<table><caption>{caption}</caption><thead><tr>{''.join(head)}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
     )
-    from ._style import scroll_region
 
     return scroll_region(
         table, f"Chiffres clés des Missions Locales, triés par {order}"
@@ -876,8 +871,6 @@ def render_journal(
     str
         The HTML page (it links to working files: it is not published).
     """
-    from ._style import scroll_region
-
     run = Path(run_dir) if run_dir is not None else None
     reports = manifest.get("reports", [])
     title = f"Journal de l'exécution « {manifest.get('run', '')} »"
@@ -1015,8 +1008,6 @@ def run_inputs(
     run_dir: str | os.PathLike[str], manifest: dict[str, Any]
 ) -> ReportInputs | None:
     """The shared inputs of a run, from ``<run>/cache/<cache_key>``, or None."""
-    from ._cache import ReportInputs, read_meta
-
     key = manifest.get("cache_key")
     if not key:
         return None

@@ -26,8 +26,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
+from .. import __version__
 from .._io import write_text_atomic
 from ..formatting import fr_date_long
+from ._browser import run_axe
+from ._html import PAGE_CSS
+from ._publication import publish
 
 STATEMENT_NAME = "accessibilite.html"
 AUDIT_NAME = "accessibilite.json"
@@ -208,11 +214,6 @@ def render_statement(
     today : date, optional
         Date of the statement (default: today).
     """
-    import jinja2
-
-    from .. import __version__
-    from ._html import PAGE_CSS
-
     params = manifest.get("parameters", {})
     contact = params.get("contact")
     reports = [r for r in manifest.get("reports", []) if r.get("status") == "ok"]
@@ -275,8 +276,6 @@ def audit_run(
     BrowserError
         Chromium, Node or the npm packages of ``tools/browser`` are missing.
     """
-    from ._browser import run_axe
-
     run_dir = Path(run_dir)
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     pages = [run_dir / "index.html", run_dir / STATEMENT_NAME]
@@ -299,7 +298,5 @@ def audit_run(
     )
     write_statement(run_dir, manifest)
     if (run_dir / "publication").is_dir():
-        from ._publication import publish
-
         publish(run_dir, manifest)
     return audit

@@ -12,10 +12,13 @@ import base64
 import html
 import io
 import math
+import numbers
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import pandas as pd
 
 # French words and numbers live in observatoire.formatting; re-exported for the
 # sections, which reach the whole house style through this module
@@ -187,8 +190,6 @@ def _num_class(numeric: bool) -> str:
 
 def _shown(value: Any) -> str:
     """A cell as text: strings as they are, numbers in French format."""
-    import numbers
-
     if isinstance(value, str):
         return value
     if value is None or (isinstance(value, float) and value != value):
@@ -280,6 +281,7 @@ def _image(fig: Figure) -> tuple[str, int]:
     size. Raster parts (heat maps, index plots) are embedded at twice the
     screen resolution. The width (CSS pixels) is :func:`min_chart_width`.
     """
+    # lazy: matplotlib (about 0.5 s), already loaded by whoever drew the figure
     from matplotlib import rc_context
 
     buf = io.BytesIO()
@@ -336,8 +338,6 @@ def min_chart_width(svg: str, min_text_px: float = MIN_CHART_TEXT_PX) -> int:
 
 def data_for_display(data: pd.DataFrame, percent: Sequence[str] = ()) -> pd.DataFrame:
     """``data`` as French display strings (rates as ``45,2 %``, masked as « masqué »)."""
-    import pandas as pd
-
     out = {}
     for col in data.columns:
         values = data[col]
@@ -376,8 +376,6 @@ def describe(
     'Jeunes accompagnés par mois. 2024 : de 880 en janv. à 790 en mars,
     le plus haut 880 (janv.), le plus bas 545 (févr.).'
     """
-    import pandas as pd
-
     labels = [str(v) for v in data.iloc[:, 0]]
     parts = []
     for col in list(data.columns[1:])[:max_series]:
@@ -432,6 +430,7 @@ def new_figure(height: float = 3.6, width: float = FIG_WIDTH, **subplots: Any):
 
 def apply_axes_style(ax: Any, *, percent: bool = False, axis: str = "y") -> None:
     """French tick labels (``12 345``, ``45 %``) and the house grid on ``ax``."""
+    # lazy: matplotlib, already loaded by whoever drew the axes
     from matplotlib.ticker import FuncFormatter
 
     # through observatoire.formatting: « −10 % » with the minus sign, as the tables

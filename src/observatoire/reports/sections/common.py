@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -290,6 +291,7 @@ def _aid_label(name: str) -> str:
 @drawn_once
 def targets(inputs: ReportInputs) -> st.Html:
     """Progress against the agreement's targets (see :mod:`observatoire.targets`)."""
+    # lazy: only the report showing targets loads that module
     from ... import targets as targets_module
 
     heading = "Objectifs de la convention"
@@ -1095,7 +1097,6 @@ def _adjusted_position(inputs: ReportInputs, code_ml: str, outcome: str) -> str 
 
 def _table_rows(html_text: str) -> list[list[str]]:
     """Text of the cells of every table row of an HTML block."""
-    from html.parser import HTMLParser
 
     class _Rows(HTMLParser):
         def __init__(self) -> None:

@@ -7,6 +7,7 @@ the sequences are row-level data and never reach the cache; only figures
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -289,8 +290,7 @@ QUALITY_SHOWN: dict[str, tuple[str, str]] = {
 
 def _index_sorted_by_mds(typo: Typology) -> Any:
     """The index plot of the sample by type, sorted by MDS on its distance matrix."""
-    from types import SimpleNamespace
-
+    # lazy: as in trajectory_blocks, a report kernel never loads numba
     from ... import trajectories as tr
 
     sample = SimpleNamespace(
@@ -315,6 +315,7 @@ def _first_mds_coordinate(d: np.ndarray) -> np.ndarray:
     sample where a full eigendecomposition takes about a minute on the batch
     machine.
     """
+    # lazy: scipy (as trajectories), never in a report kernel
     from scipy.sparse.linalg import eigsh
 
     sq = np.asarray(d, dtype=np.float64) ** 2
@@ -339,6 +340,7 @@ def _study_blocks(
     """How many types and how stable, representative paths, what separates the
     paths, their complexity (issue #19): the body in plain words, and the
     methods' figures and tables for the annex."""
+    # lazy: as in trajectory_blocks, a report kernel never loads numba
     from ... import trajectories as tr
 
     quality = typo.quality
@@ -601,6 +603,7 @@ def _representative_blocks(
 ) -> tuple[st.Html, st.Html]:
     """« Parcours représentatifs »: each type's representative paths in words and
     in a table (body); the relative-frequency plot, how faithful they are (annex)."""
+    # lazy: as in trajectory_blocks, a report kernel never loads numba
     from ... import trajectories as tr
 
     reps = study.representatives
@@ -698,6 +701,7 @@ def _complexity_blocks(
     typo: Typology, study: Any, threshold: int, wh: Warehouse, cohort: int
 ) -> st.Html:
     """Complexity and turbulence of the paths by profile and between cohorts."""
+    # lazy: as in trajectory_blocks, a report kernel never loads numba
     from ... import trajectories as tr
 
     by_profile = study.indicators_by_profile
