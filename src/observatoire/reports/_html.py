@@ -133,6 +133,17 @@ def slugify(text: str) -> str:
     'position-parmi-les-43-missions-locales'
     >>> slugify("Profil des jeunes accompagnés")
     'profil-des-jeunes-accompagnes'
+
+    Parameters
+    ----------
+    text : str
+        A heading's text (tags already removed).
+
+    Returns
+    -------
+    str
+        Letters and digits without accents, runs of anything else as one
+        ``-``; ``section`` when nothing is left.
     """
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower()
@@ -145,6 +156,20 @@ def add_toc(body: str, *, title: str = "Sommaire") -> str:
     The contents list goes just before the first ``h2``, after the title block
     (subtitle, banner, conventions); ``h3`` entries nest under the ``h2``
     before them.
+
+    Parameters
+    ----------
+    body : str
+        The page's HTML body. A heading that has an ``id`` keeps it; two
+        headings with the same text get distinct ids (``-2``, ``-3``...).
+    title : str, default "Sommaire"
+        Label of the contents list (French, shown to the reader).
+
+    Returns
+    -------
+    str
+        ``body`` with an id on each ``h1``-``h3`` and the contents list
+        inserted; no list when it has fewer than two ``h2``/``h3``.
     """
     seen: set[str] = set()
     entries: list[tuple[int, str, str]] = []
@@ -224,7 +249,19 @@ def _prepare(nb):
 
 
 def notebook_body(nb) -> str:
-    """The cells of an executed notebook as HTML: outputs and text, no code."""
+    """The cells of an executed notebook as HTML: outputs and text, no code.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook (``nbformat.read`` of Papermill's output).
+
+    Returns
+    -------
+    str
+        The body of the page (nbconvert's ``basic`` template, no input cells,
+        no prompts), to be wrapped by :func:`render_page`.
+    """
     # lazy: nbconvert costs about 0.7 s; a report kernel imports this module
     # (report_nav) and never converts
     from nbconvert import HTMLExporter
@@ -245,6 +282,16 @@ def department_anchor(dep: str) -> str:
 
     >>> department_anchor("33")
     'dep-33'
+
+    Parameters
+    ----------
+    dep : str
+        A department code (``"33"``); empty for MLs with no department.
+
+    Returns
+    -------
+    str
+        ``dep-<code>``, or ``dep-autres``.
     """
     return f"dep-{dep}" if dep else "dep-autres"
 
@@ -308,7 +355,26 @@ def report_nav(
 
 
 def render_page(body: str, *, title: str, footer: str = "", nav: str = "") -> str:
-    """Wrap an HTML body in the French report page (TOC, CSS, viewport, ``nav``)."""
+    """Wrap an HTML body in the French report page (TOC, CSS, viewport, ``nav``).
+
+    Parameters
+    ----------
+    body : str
+        The report's HTML (:func:`notebook_body`); its contents list is
+        added here (:func:`add_toc`).
+    title : str
+        The page title (``<title>``), escaped here.
+    footer : str, optional
+        HTML after the body (the generation line), inserted as it is.
+    nav : str, optional
+        HTML navigation at the top (:func:`report_nav`), inserted as it is.
+
+    Returns
+    -------
+    str
+        A whole HTML document (``lang="fr"``, the page and print CSS, the
+        package version in ``<meta name="generator">``).
+    """
     # lazy: _pdf and _browser only where a page is written, never in a report kernel
     from ._pdf import print_style_tag
 

@@ -37,14 +37,24 @@ from ..formatting import (  # noqa: F401
 from ._kinds import KINDS
 
 if TYPE_CHECKING:
-    import pandas as pd
     from matplotlib.figure import Figure
 
 SYNTHETIC_BANNER = "Données synthétiques — ne pas interpréter comme des chiffres réels"
 
 
 def esc(text: Any) -> str:
-    """``text`` escaped for HTML, quotes included (safe in an attribute)."""
+    """``text`` escaped for HTML, quotes included (safe in an attribute).
+
+    Parameters
+    ----------
+    text : object
+        Anything; ``str(text)`` is escaped.
+
+    Returns
+    -------
+    str
+        ``&``, ``<``, ``>``, ``"`` and ``'`` as entities.
+    """
     return html.escape(str(text))
 
 
@@ -53,6 +63,17 @@ def esc_text(text: Any) -> str:
 
     Quotes need no escaping outside attributes; leaving them keeps French
     apostrophes readable in the page source.
+
+    Parameters
+    ----------
+    text : object
+        Anything; ``str(text)`` is escaped.
+
+    Returns
+    -------
+    str
+        ``&``, ``<`` and ``>`` as entities; never to be used inside an attribute
+        (:func:`esc` there).
     """
     return html.escape(str(text), quote=False)
 
@@ -72,28 +93,94 @@ class Html:
 
 
 def join(*blocks: Html | None) -> Html:
-    """Several blocks as one output (one cell, one output)."""
+    """Several blocks as one output (one cell, one output).
+
+    Parameters
+    ----------
+    *blocks : Html or None
+        In page order; None (a section with nothing to show) is left out.
+
+    Returns
+    -------
+    Html
+        Their HTML end to end.
+    """
     return Html("".join(b.html for b in blocks if b is not None))
 
 
 def heading(text: str, level: int = 2) -> Html:
+    """A section heading (``<h2>`` by default), listed in the page's contents.
+
+    Parameters
+    ----------
+    text : str
+        Plain French text, escaped here.
+    level : int, default 2
+        1 to 6; the pages use 2 for sections and 3 for their parts.
+
+    Returns
+    -------
+    Html
+    """
     return Html(f"<h{level}>{esc(text)}</h{level}>")
 
 
 def paragraph(text: str, cls: str | None = None) -> Html:
+    """A ``<p>`` of code-written HTML.
+
+    Parameters
+    ----------
+    text : str
+        HTML, inserted as it is: text that comes from the data goes through
+        :func:`esc` / :func:`esc_text` first (``paragraph(esc(name))``).
+    cls : str, optional
+        A CSS class of the page (``guide``, ``note``...); None for none.
+
+    Returns
+    -------
+    Html
+    """
     attr = f' class="{cls}"' if cls else ""
     return Html(f"<p{attr}>{text}</p>")
 
 
 def banner(synthetic: bool) -> Html | None:
-    """The synthetic-data banner, or None for a real extract."""
+    """The synthetic-data banner, or None for a real extract.
+
+    Parameters
+    ----------
+    synthetic : bool
+        Whether the extract was written by the generator (the cache's
+        ``meta["synthetic"]``).
+
+    Returns
+    -------
+    Html or None
+        A ``role="note"`` block with :data:`SYNTHETIC_BANNER`; None when
+        ``synthetic`` is False (:func:`join` leaves it out).
+    """
     if not synthetic:
         return None
     return Html(f'<div class="bandeau" role="note">{esc(SYNTHETIC_BANNER)}</div>')
 
 
 def conventions(threshold: int, min_denominator: int) -> Html:
-    """Explain, once per report, every sign that replaces a hidden value."""
+    """Explain, once per report, every sign that replaces a hidden value.
+
+    Parameters
+    ----------
+    threshold : int
+        The run's disclosure threshold: counts below it show as ``< threshold``.
+    min_denominator : int
+        Rates on fewer young people show as ``n.d.``
+        (:data:`observatoire.disclosure.DEFAULT_MIN_DENOMINATOR`, 20).
+
+    Returns
+    -------
+    Html
+        The French legend of ``< 5``, ``s``, ``n.d.`` and the confidence
+        intervals.
+    """
     return Html(
         '<div class="conventions"><p><strong>Secret statistique.</strong></p>'
         f"<p><b>&lt; {threshold}</b> : effectif inférieur à {threshold}, masqué "
@@ -109,7 +196,19 @@ def conventions(threshold: int, min_denominator: int) -> Html:
 
 
 def key_figures_cards(cards: Sequence[tuple[str, str, str | None]]) -> Html:
-    """Key figures as cards: (value, label, optional comparison line)."""
+    """Key figures as cards: (value, label, optional comparison line).
+
+    Parameters
+    ----------
+    cards : sequence of (str, str, str or None)
+        Per card, the value already formatted in French (``12 345``,
+        ``45,2 %``, ``< 5``), its label, and a comparison line (« +3,1 % sur
+        un an ») or None for none; all escaped here.
+
+    Returns
+    -------
+    Html
+    """
     items = []
     for value, label, note in cards:
         extra = f'<span class="evolution">{esc(note)}</span>' if note else ""
@@ -145,6 +244,32 @@ def table(
     ``<div role="region" aria-label=... tabindex="0">`` so that a keyboard user
     can scroll a table wider than the screen (WCAG 2.1.1, axe-core
     ``scrollable-region-focusable``).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The rows shown, with French column headers; the index is not shown.
+        Strings are shown as they are, numbers in French format, None or NaN
+        as ``–``.
+    caption : str
+        What the table holds, with its period; required (a blank caption
+        raises ``ValueError``).
+    numeric : sequence of str, optional
+        Columns to right-align (absent ones are ignored).
+    guide : str, optional
+        A reading guide under the table (HTML, as is); None for none.
+    total_last : bool, default False
+        Style the last row as a total.
+    formatters : dict of str to callable, optional
+        Per column, a function from a cell's value to its text (escaped
+        afterwards).
+    row_headers : bool, default True
+        The first column as row headers (``<th scope="row">``).
+
+    Returns
+    -------
+    Html
+        The table in its scrolling region, then the guide.
     """
     if not str(caption).strip():
         raise ValueError("table: a caption is required (RGAA 5.4)")
@@ -177,7 +302,19 @@ def table(
 
 
 def scroll_region(inner: str, label: str) -> str:
-    """``inner`` HTML in a keyboard-focusable region that scrolls sideways."""
+    """``inner`` HTML in a keyboard-focusable region that scrolls sideways.
+
+    Parameters
+    ----------
+    inner : str
+        The HTML to wrap (a table, a chart), as is.
+    label : str
+        The region's accessible name (``aria-label``), escaped here.
+
+    Returns
+    -------
+    str
+    """
     return (
         f'<div class="table-wrap" role="region" aria-label="{esc(label)}" '
         f'tabindex="0">{inner}</div>'
@@ -239,6 +376,12 @@ def figure(
         the report).
     description : str, optional
         A sentence of the section's own, replacing the generated description.
+
+    Returns
+    -------
+    Html
+        A ``<figure>``: the SVG (with its text alternative), the guide as
+        ``<figcaption>`` and the data table in a ``<details>``.
     """
     if data is None and (attached := attached_data(fig)) is not None:
         data, percent, ordered = attached
@@ -324,6 +467,18 @@ def min_chart_width(svg: str, min_text_px: float = MIN_CHART_TEXT_PX) -> int:
     720
     >>> min_chart_width(svg.replace("7.5px", "6px"))  # 540 * 10 / 6
     900
+
+    Parameters
+    ----------
+    svg : str
+        An SVG written by matplotlib (a ``viewBox`` in points).
+    min_text_px : float, default :data:`MIN_CHART_TEXT_PX`
+        The smallest legible text height, in CSS pixels.
+
+    Returns
+    -------
+    int
+        A width in CSS pixels, rounded up.
     """
     box = _VIEWBOX.search(svg)
     if box is None:
@@ -337,7 +492,21 @@ def min_chart_width(svg: str, min_text_px: float = MIN_CHART_TEXT_PX) -> int:
 
 
 def data_for_display(data: pd.DataFrame, percent: Sequence[str] = ()) -> pd.DataFrame:
-    """``data`` as French display strings (rates as ``45,2 %``, masked as « masqué »)."""
+    """``data`` as French display strings (rates as ``45,2 %``, masked as « masqué »).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A chart's values: the first column labels the points, the others are
+        numbers, NaN where masked (strings are kept as they are).
+    percent : sequence of str, optional
+        Columns holding rates in [0, 1].
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same columns, every cell a string.
+    """
     out = {}
     for col in data.columns:
         values = data[col]
@@ -375,6 +544,26 @@ def describe(
     >>> describe("Jeunes accompagnés par mois", d)  # doctest: +NORMALIZE_WHITESPACE
     'Jeunes accompagnés par mois. 2024 : de 880 en janv. à 790 en mars,
     le plus haut 880 (janv.), le plus bas 545 (févr.).'
+
+    Parameters
+    ----------
+    name : str
+        The chart's name, the sentence's start.
+    data : pandas.DataFrame
+        As for :func:`figure`: labels in the first column, numbers after.
+    percent : sequence of str, optional
+        Columns holding rates in [0, 1].
+    ordered : bool, default True
+        The first column is an order (months, years): say the change.
+    highlight : str, optional
+        A label of the first column whose values are named.
+    max_series : int, default 3
+        How many numeric columns are described at most.
+
+    Returns
+    -------
+    str
+        French text, not escaped (:func:`figure` escapes it).
     """
     labels = [str(v) for v in data.iloc[:, 0]]
     parts = []
@@ -423,13 +612,36 @@ def describe(
 def new_figure(height: float = 3.6, width: float = FIG_WIDTH, **subplots: Any):
     """A report figure (:func:`observatoire.figures.new_figure`, ``report`` style).
 
-    Returns ``(fig, ax)`` (or ``(fig, axes)`` when ``subplots`` asks for a grid).
+    Parameters
+    ----------
+    height : float, default 3.6
+        In inches.
+    width : float, default :data:`observatoire.figures.FIG_WIDTH`
+        In inches.
+    **subplots
+        Passed to ``Figure.subplots`` for a grid of axes (``nrows=2``...).
+
+    Returns
+    -------
+    (matplotlib.figure.Figure, Axes or array of Axes)
+        ``(fig, ax)``, or ``(fig, axes)`` when ``subplots`` asks for a grid;
+        outside pyplot (nothing to close).
     """
     return _new_figure(width, height, style="report", **subplots)
 
 
 def apply_axes_style(ax: Any, *, percent: bool = False, axis: str = "y") -> None:
-    """French tick labels (``12 345``, ``45 %``) and the house grid on ``ax``."""
+    """French tick labels (``12 345``, ``45 %``) and the house grid on ``ax``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Changed in place.
+    percent : bool, default False
+        The value axis holds rates in [0, 1], labelled ``45 %``.
+    axis : {"y", "x"}, default "y"
+        The value axis; ``"x"`` for a horizontal bar chart.
+    """
     # lazy: matplotlib, already loaded by whoever drew the axes
     from matplotlib.ticker import FuncFormatter
 
@@ -457,7 +669,23 @@ REPORT_NAMES = {name: kind.title for name, kind in KINDS.items()}
 
 
 def report_title(kind: str, meta: dict[str, Any], code_ml: str | None = None) -> str:
-    """The ``<title>`` of a report page, e.g. ``Rapport de la Mission Locale ... 2024``."""
+    """The ``<title>`` of a report page, e.g. ``Rapport régional 2024``.
+
+    Parameters
+    ----------
+    kind : str
+        A report kind of :data:`._kinds.KINDS` (an unknown one is used as is).
+    meta : dict
+        The cache's ``meta.json``: ``year``, ``month`` and the MLs' ``labels``.
+    code_ml : str, optional
+        The ML of a ``rapport_mission_locale``; None for the other kinds.
+
+    Returns
+    -------
+    str
+        ``<ML name> — rapport <year>`` for an ML, ``<name> — <month year>``
+        for the monthly follow-up, else ``<name> <year>``.
+    """
     name = REPORT_NAMES.get(kind, kind)
     year = meta.get("year")
     month = meta.get("month")
