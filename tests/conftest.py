@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from _helpers import unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -54,10 +55,21 @@ def _pg_bin() -> Path | None:
 
 
 def _no_server(reason: str):
-    # in CI a missing server is a failure, never a silent skip
-    if os.environ.get("CI"):
-        pytest.fail(f"PostgreSQL tests cannot run in CI: {reason}")
-    pytest.skip(f"no local PostgreSQL server: {reason} (apt-get install postgresql)")
+    unavailable(
+        "PostgreSQL",
+        f"no local PostgreSQL server: {reason} (apt-get install postgresql)",
+    )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The headless browser tools (Chromium, Node, axe-core), or a skip (CI: fail)."""
+    from observatoire.reports import _browser
+
+    reason = _browser.missing_tools()
+    if reason is not None:
+        unavailable("browser", reason)
+    return _browser.find_tools()
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from _helpers import unavailable
 
 from observatoire import reports
 from observatoire.exceptions import BrowserError
@@ -59,21 +60,6 @@ DATA_TABLE = (
     '<th scope="col">Jeunes</th></tr></thead><tbody><tr><th scope="row">janv.</th>'
     "<td>880</td></tr></tbody></table></details>"
 )
-
-
-def _unavailable(reason: str):
-    # in CI the browser tools are installed by .ci/run: missing is a failure
-    if os.environ.get("CI"):
-        pytest.fail(f"browser tests cannot run in CI: {reason}")
-    pytest.skip(f"browser tests skipped: {reason}")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = _browser.missing_tools()
-    if reason is not None:
-        _unavailable(reason)
-    return _browser.find_tools()
 
 
 @pytest.fixture(scope="module")
@@ -378,7 +364,7 @@ def test_no_page_of_the_run_or_of_the_publication_has_a_dead_link(publishable_ru
 @pytest.mark.slow
 def test_batch_pdfs_are_listed_in_manifest_and_index(publishable_run):
     if _browser.find_chromium() is None:
-        _unavailable("no Chromium (apt-get install chromium)")
+        unavailable("browser", "no Chromium (apt-get install chromium)")
     run_dir = publishable_run.run_dir
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     index = (run_dir / "index.html").read_text(encoding="utf-8")

@@ -527,18 +527,6 @@ def test_report_nav_is_not_printed():
 
 
 # -------------------------------------------------------------------- browser
-@pytest.fixture(scope="module")
-def browser():
-    import os
-
-    reason = _browser.missing_tools()
-    if reason is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run in CI: {reason}")
-        pytest.skip(f"browser tests skipped: {reason}")
-    return _browser.find_tools()
-
-
 @pytest.mark.parametrize("width", [1280, 320])
 def test_axe_finds_no_violation_on_the_index_and_the_journal(browser, run, width):
     publish(run, _manifest())

@@ -10,12 +10,12 @@ on the next page, the title in the text, a tagged (accessible) file.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
 
 import pytest
+from _helpers import unavailable
 
 from observatoire.exceptions import BrowserError, ParamsError
 from observatoire.reports._browser import find_chromium
@@ -29,10 +29,7 @@ ROWS = 70
 def _need(tool: str, package: str) -> str:
     found = find_chromium() if tool == "chromium" else shutil.which(tool)
     if found is None:
-        reason = f"{tool} not found (apt-get install {package})"
-        if os.environ.get("CI"):
-            pytest.fail(f"PDF tests cannot run in CI: {reason}")
-        pytest.skip(reason)
+        unavailable("PDF", f"{tool} not found (apt-get install {package})")
     return found
 
 
