@@ -18,6 +18,8 @@ DOCUMENTED = [
     "observatoire.reports._html",
     "observatoire.reports._protect",
     "observatoire.reports._style",
+    "observatoire.reports.sections._base",
+    "observatoire.reports.sections._once",
 ]
 
 

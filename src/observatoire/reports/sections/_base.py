@@ -98,6 +98,17 @@ def documented(fn: F) -> F:
     The sections share their parameters (``inputs``, ``code_ml``, ``level``…):
     each is described once, in :data:`_PARAMETERS`, and every docstring gets
     the same words, so ``help()`` and the API docs show the full numpy form.
+
+    Parameters
+    ----------
+    fn : callable
+        A section function whose every parameter is in :data:`_PARAMETERS`
+        (else ``KeyError`` at import, so a new parameter is described there).
+
+    Returns
+    -------
+    callable
+        ``fn`` itself, its ``__doc__`` completed.
     """
     sig = inspect.signature(fn)
     lines = ["", "Parameters", "----------"]
@@ -119,7 +130,25 @@ MASK_LABELS = {"primaire": None, "secondaire": "s", "denominateur": "n.d."}
 
 # ================================================================== display
 def cell(value: Any, reason: str, threshold: int, kind: str = "count") -> str:
-    """One cell as a reader sees it: a French number or a mask sign."""
+    """One cell as a reader sees it: a French number or a mask sign.
+
+    Parameters
+    ----------
+    value : number
+        The cell's value (unused when masked).
+    reason : str
+        Its mask reason from the protected table: ``""`` (shown),
+        ``primaire``, ``secondaire`` or ``denominateur``.
+    threshold : int
+        The run's disclosure threshold, for ``< threshold``.
+    kind : {"count", "rate", "ratio"}, default "count"
+        ``12 345``, ``45,2 %`` or ``1,23``.
+
+    Returns
+    -------
+    str
+        The French number, or ``< 5``, ``s``, ``n.d.``.
+    """
     if reason:
         return MASK_LABELS.get(reason) or f"< {threshold}"
     if kind == "rate":
@@ -132,7 +161,23 @@ def cell(value: Any, reason: str, threshold: int, kind: str = "count") -> str:
 def rows(
     inputs: ReportInputs, name: str, **where: Any
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rows of a protected table matching ``where`` (values and mask)."""
+    """Rows of a protected table matching ``where`` (values and mask).
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`observatoire.reports.open_report`).
+    name : str
+        A protected table of the cache (``annuel``, ``mensuel``...).
+    **where
+        Column = wanted value, or a list, tuple or set of them (compared as
+        strings): ``niveau="ml"``, ``code=["33", "NAQ"]``.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        The matching rows of ``values`` (NaN where masked) and of ``mask``.
+    """
     table = inputs[name]
     values, mask = table["values"], table["mask"]
     keep = np.ones(len(values), dtype=bool)
@@ -150,7 +195,28 @@ def display_table(
     rates: tuple[str, ...],
     first: dict[str, str],
 ) -> pd.DataFrame:
-    """Display strings for a wide indicator table; ``first`` names key columns."""
+    """Display strings for a wide indicator table; ``first`` names key columns.
+
+    Parameters
+    ----------
+    values, mask : pandas.DataFrame
+        Rows of a protected table (:func:`rows`).
+    threshold : int
+        The run's disclosure threshold.
+    counts : tuple of str
+        Count columns to show (``indicators.COUNT_COLUMNS``), in order.
+    rates : tuple of str
+        Rate columns to show with their 95 % interval, in order.
+    first : dict of str to str
+        Key columns shown first: column -> French header
+        (``{"libelle": "Territoire"}``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Strings under French headers (:data:`LABELS`), ready for
+        :func:`observatoire.reports._style.table`.
+    """
     out = pd.DataFrame(index=values.index)
     for col, label in first.items():
         out[label] = values[col].astype(str)
@@ -184,6 +250,19 @@ def partial_period(inputs: ReportInputs, *, annual: bool = False) -> str:
     (``meta["couverture_annee"]``, from :attr:`Warehouse.coverage`). Figures
     from January to the report's month (``annual=False``) cover whole months;
     the tables of the year (``annual=True``) run to the extract's last day.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`observatoire.reports.open_report`).
+    annual : bool, default False
+        The caption is of a table of the whole year (to the extract's day)
+        rather than of January to the report's month.
+
+    Returns
+    -------
+    str
+        French text, empty when the year is complete.
     """
     if inputs.meta.get("couverture_annee") != "partial":
         return ""
@@ -194,7 +273,21 @@ def partial_period(inputs: ReportInputs, *, annual: bool = False) -> str:
 
 
 def with_partial(text: str, inputs: ReportInputs, *, annual: bool = False) -> str:
-    """``text`` followed by « — période partielle : … » when the year is partial."""
+    """``text`` followed by « — période partielle : … » when the year is partial.
+
+    Parameters
+    ----------
+    text : str
+        A caption.
+    inputs : ReportInputs
+        The report's inputs (:func:`observatoire.reports.open_report`).
+    annual : bool, default False
+        As for :func:`partial_period`.
+
+    Returns
+    -------
+    str
+    """
     note = partial_period(inputs, annual=annual)
     return f"{text} — {note}" if note else text
 
@@ -227,6 +320,20 @@ def with_key_figures_period(text: str, inputs: ReportInputs) -> str:
 
 
 def message(inputs: ReportInputs, name: str) -> st.Html | None:
+    """The shared step's failure message for part ``name``, as a warning.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`observatoire.reports.open_report`).
+    name : str
+        A part of the shared step (``objectifs``, ``trajectoires``...).
+
+    Returns
+    -------
+    Html or None
+        None when the part did not fail.
+    """
     text = inputs.meta.get("messages", {}).get(name)
     return st.paragraph(st.esc(text), "avertissement") if text else None
 
@@ -245,13 +352,40 @@ CARDS = (
 
 
 def key_rows(inputs: ReportInputs, level: str, code: str) -> pd.DataFrame:
-    """The protected key figures of one unit, indexed by ``indicateur``."""
+    """The protected key figures of one unit, indexed by ``indicateur``.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`observatoire.reports.open_report`).
+    level : {"ml", "departement", "region"}
+    code : str
+        The unit's code (``ML33A``, ``33``, ``NAQ``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows of the cache's ``chiffres_cles`` (``valeur``, ``valeur_n_1``,
+        their masks, ``evolution_relative``).
+    """
     kf = inputs["chiffres_cles"]
     rows = kf[(kf["niveau"] == level) & (kf["code"].astype(str) == str(code))]
     return rows.set_index("indicateur")
 
 
 def change_note(row: pd.Series) -> str | None:
+    """« +3,1 % sur un an » for a key figure, or None without a change.
+
+    Parameters
+    ----------
+    row : pandas.Series
+        A row of :func:`key_rows`.
+
+    Returns
+    -------
+    str or None
+        None when ``evolution_relative`` is missing (masked, or no year before).
+    """
     if pd.isna(row.get("evolution_relative")):
         return None
     return f"{fr_signed_pct(row['evolution_relative'])} sur un an"
@@ -262,6 +396,18 @@ def named(inputs: ReportInputs, values: pd.DataFrame) -> pd.DataFrame:
 
     Departments and the region keep their own name; an ML the run does not
     list is named by :func:`~observatoire.formatting.fr_ml_name`.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`observatoire.reports.open_report`).
+    values : pandas.DataFrame
+        Rows with ``niveau``, ``code`` and ``libelle``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``libelle`` replaced.
     """
     labels = inputs.meta.get("labels", {})
     is_ml = (values["niveau"] == "ml").to_numpy()
@@ -273,11 +419,37 @@ def named(inputs: ReportInputs, values: pd.DataFrame) -> pd.DataFrame:
 
 
 def short(name: str) -> str:
-    """An ML's one name (:func:`~observatoire.formatting.fr_ml_name`), drawn as written."""
+    """An ML's one name (:func:`~observatoire.formatting.fr_ml_name`), drawn as written.
+
+    Parameters
+    ----------
+    name : str
+        The ML's name in the extract.
+
+    Returns
+    -------
+    str
+        The name with ``$`` escaped, so that matplotlib draws it as written
+        (:func:`observatoire.figures.plain`).
+    """
     return plain(fr_ml_name(name))
 
 
 def series(values: pd.DataFrame, mask: pd.DataFrame, col: str) -> np.ndarray:
+    """Column ``col`` in period order, NaN where masked (a chart's line).
+
+    Parameters
+    ----------
+    values, mask : pandas.DataFrame
+        Rows of a protected table with a ``periode`` column (:func:`rows`).
+    col : str
+        The indicator column.
+
+    Returns
+    -------
+    numpy.ndarray
+        Floats, one per row.
+    """
     ordered = values.assign(_m=mask[col].to_numpy()).sort_values("periode")
     out = ordered[col].to_numpy(dtype=float).copy()
     out[(ordered["_m"] != "").to_numpy()] = np.nan
@@ -285,12 +457,38 @@ def series(values: pd.DataFrame, mask: pd.DataFrame, col: str) -> np.ndarray:
 
 
 def available(inputs: ReportInputs) -> set[str]:
+    """The names of the shared tables these inputs hold.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`observatoire.reports.open_report`).
+
+    Returns
+    -------
+    set of str
+        The cache's tables (``meta["tables"]``), or those computed in memory.
+    """
     return set(inputs.meta.get("tables", [])) | set(getattr(inputs, "_tables", {}))
 
 
 # ================================================= parts computed elsewhere
 def part(inputs: ReportInputs, name: str) -> Any:
-    """A shared part, or None when it is absent or failed."""
+    """A shared part, or None when it is absent or failed.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`observatoire.reports.open_report`).
+    name : str
+        A table of the shared step.
+
+    Returns
+    -------
+    object or None
+        The table (frame, dict or Html), None when the run did not compute it
+        or it cannot be read.
+    """
     if name not in available(inputs):
         return None
     try:
@@ -300,6 +498,21 @@ def part(inputs: ReportInputs, name: str) -> Any:
 
 
 def unavailable(inputs: ReportInputs, name: str, heading: str) -> st.Html:
+    """The heading of a missing part and why it is missing, in French.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`observatoire.reports.open_report`).
+    name : str
+        The part whose failure message is shown, if any.
+    heading : str
+        The section's heading.
+
+    Returns
+    -------
+    Html
+    """
     text = inputs.meta.get("messages", {}).get(name) or (
         "Cette partie n'est pas disponible pour cette exécution."
     )
@@ -318,6 +531,23 @@ def shown(
 
     ``why`` names the part whose failure message explains an absence (default
     ``name``).
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`observatoire.reports.open_report`).
+    name : str
+        The shared table holding the block (a dict by ML when ``code``).
+    heading : str
+        The section's heading, shown with the explanation when missing.
+    code : str, optional
+        An ML's code; None for a block of the whole run.
+    why : str, optional
+        The part whose failure message explains an absence; None: ``name``.
+
+    Returns
+    -------
+    Html
     """
     block = part(inputs, name)
     if block is not None and code is not None:
@@ -327,7 +557,23 @@ def shown(
 
 # =============================================================== evaluation
 def frame_html(frame: pd.DataFrame, caption: str, guide: str | None = None) -> st.Html:
-    """An evaluation table (strings already protected) as a styled table."""
+    """An evaluation table (strings already protected) as a styled table.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Display strings under French headers; the label columns
+        (« Indicateur », « Mission Locale »...) are left-aligned, the others
+        right-aligned.
+    caption : str
+        The table's caption.
+    guide : str, optional
+        A reading guide (HTML); None for none.
+
+    Returns
+    -------
+    Html
+    """
     numeric = [
         c
         for c in frame.columns

@@ -60,6 +60,18 @@ def figure_key(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
     'curves(ml, ML16A)'
     >>> figure_key(curves, None)
     'curves(region, NAQ)'
+
+    Parameters
+    ----------
+    fn : callable
+        A section ``fn(inputs, ...)`` (the undecorated function).
+    *args, **kwargs
+        Its arguments, ``inputs`` first (left out of the key).
+
+    Returns
+    -------
+    str
+        ``name(arg, arg...)``, defaults filled in.
     """
     bound = inspect.signature(fn).bind(*args, **kwargs)
     bound.apply_defaults()
@@ -68,7 +80,23 @@ def figure_key(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
 
 
 def drawn_once(fn: F) -> F:
-    """Decorate a section ``fn(inputs, ...)`` whose block the shared step may draw."""
+    """Decorate a section ``fn(inputs, ...)`` whose block the shared step may draw.
+
+    Inside :func:`collect` (the shared step) the section draws and keeps its
+    block; in a report it returns the block kept for the same arguments in the
+    cache's ``figures`` table, and draws it itself when there is none.
+
+    Parameters
+    ----------
+    fn : callable
+        A section returning ``Html`` whose block depends only on the protected
+        tables and its arguments.
+
+    Returns
+    -------
+    callable
+        The section, same signature.
+    """
 
     @functools.wraps(fn)
     def section(inputs: ReportInputs, *args: Any, **kwargs: Any) -> st.Html:
@@ -91,6 +119,18 @@ def computed_once(fn: F) -> F:
     The value must be a pure function of the protected tables and the
     arguments (a report may receive the very object the shared step
     computed), and picklable (it is stored in the cache).
+
+    Parameters
+    ----------
+    fn : callable
+        The function; inside :func:`collect_values` its values are kept, in a
+        report read back from the cache's ``calculs`` table (computed when
+        absent).
+
+    Returns
+    -------
+    callable
+        The function, same signature.
     """
 
     @functools.wraps(fn)
@@ -114,6 +154,11 @@ def collect() -> Iterator[dict[str, str]]:
 
     The shared step only: a report never collects. The values of
     :func:`computed_once` functions are kept by :func:`collect_values`.
+
+    Yields
+    ------
+    dict of str to str
+        Key (:func:`figure_key`) -> the block's HTML, filled as sections run.
     """
     global _collected
     previous, _collected = _collected, {}
@@ -128,6 +173,11 @@ def collect_values() -> Iterator[dict[str, Any]]:
     """Inside: every :func:`computed_once` function computes and keeps its value.
 
     The shared step only. A value already kept is not computed again.
+
+    Yields
+    ------
+    dict of str to object
+        Key (:func:`figure_key`) -> the value, filled as functions run.
     """
     global _computed
     previous, _computed = _computed, {}
