@@ -62,18 +62,17 @@ def esc_text(text: Any) -> str:
     """``text`` escaped for the content of an element (``&``, ``<``, ``>``).
 
     Quotes need no escaping outside attributes; leaving them keeps French
-    apostrophes readable in the page source.
+    apostrophes readable in the page source. Never for an attribute
+    (:func:`esc` there).
 
     Parameters
     ----------
     text : object
-        Anything; ``str(text)`` is escaped.
+        As for :func:`esc`.
 
     Returns
     -------
     str
-        ``&``, ``<`` and ``>`` as entities; never to be used inside an attribute
-        (:func:`esc` there).
     """
     return html.escape(str(text), quote=False)
 
