@@ -300,6 +300,16 @@ def key_figures_period(inputs: ReportInputs) -> str:
     records that month in ``meta["mois_chiffres_cles"]``):
     « période partielle : janvier à juin 2024 comparé à janvier à juin 2023 ».
     A cache written before that was recorded gets the annual note.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`observatoire.reports.open_report`).
+
+    Returns
+    -------
+    str
+        French text, empty when both years are whole.
     """
     months = inputs.meta.get("mois_chiffres_cles")
     if months is None:
@@ -314,7 +324,19 @@ def key_figures_period(inputs: ReportInputs) -> str:
 
 
 def with_key_figures_period(text: str, inputs: ReportInputs) -> str:
-    """``text`` followed by « — période partielle : … comparé à … » when needed."""
+    """``text`` followed by « — période partielle : … comparé à … » when needed.
+
+    Parameters
+    ----------
+    text : str
+        A caption of the key figures.
+    inputs : ReportInputs
+        The report's inputs.
+
+    Returns
+    -------
+    str
+    """
     note = key_figures_period(inputs)
     return f"{text} — {note}" if note else text
 
