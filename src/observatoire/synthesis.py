@@ -235,6 +235,10 @@ _PATTERNS = (
         re.compile(r"\b[Ll]e\s+(?=[aeiouéèêàâîôûAEIOUÉ])"),
         "« le » devant une voyelle : « l' »",
     ),
+    (
+        re.compile(r"(?<=[^\W\d_])[;:!?](?=\s|$)"),
+        "signe double collé au mot : une espace avant « ; », « : », « ! », « ? »",
+    ),
     (re.compile(r"[−-]0(?:,0+)?\s?%"), "« −0 % » : écrire « stable »"),
     (re.compile(r"\+0(?:,0+)?\s?%"), "« +0 % » : écrire « stable »"),
 )
@@ -267,6 +271,8 @@ def wording_problems(text: str) -> list[tuple[str, str]]:
     []
     >>> [p for _, p in wording_problems("les les jeunes")]
     ['mot répété']
+    >>> len(wording_problems("plus élevé; moins élevé ; Lecture : 12:30"))
+    1
     """
     found: list[tuple[str, str]] = []
     for pattern, problem in _PATTERNS:

@@ -176,7 +176,7 @@ def _rank_line(inputs: ReportInputs, code_ml: str) -> str:
     if not parts:
         return ""
     return (
-        "; ".join(parts)
+        " ; ".join(parts)
         + ". Un rang ne dit pas à lui seul si l'écart est réel : voir les intervalles."
     )
 
