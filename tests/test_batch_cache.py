@@ -27,3 +27,17 @@ def test_attrs_of_a_cached_table_are_shared_by_what_a_report_derives(tmp_path):
     # the pickle itself holds plain values: the sharing is done on reading
     raw = pd.read_pickle(tmp_path / "cle" / "t.pkl")["values"]
     assert type(raw.attrs["marker"]) is dict and type(raw.attrs["types"]) is list
+
+
+def test_cache_key_changes_with_the_package_source(monkeypatch):
+    # an analyst who edits the code must not get tables the old code computed
+    from observatoire.reports import _params
+
+    params = _params.parse_params(
+        {"run": "t", "data": "data/entrepot", "year": 2024, "month": 12},
+        source="test",
+    )
+    before = _cache.cache_key("abc", params)
+    assert _cache.cache_key("abc", params) == before  # stable for the same code
+    monkeypatch.setattr(_cache, "environment_digest", lambda: "edited source")
+    assert _cache.cache_key("abc", params) != before

@@ -41,6 +41,7 @@ from ._params import (
     parse_params,
     project_root,
 )
+from ._reuse import environment_digest
 
 if TYPE_CHECKING:
     from ..data import Warehouse
@@ -101,7 +102,9 @@ def cache_key(fingerprint: str, params: RunParams) -> str:
     Only what changes the shared figures enters the key: the period (as
     written, ``auto`` resolving the same way on the same data), the disclosure
     threshold, the definition of « accompagné », the targets and correspondence
-    files (by content), the package version and the cache layout.
+    files (by content), the package version, the package's source and the
+    libraries that draw (:func:`~._reuse.environment_digest`: an analyst who
+    edits the code gets tables computed by the new code) and the cache layout.
 
     Parameters
     ----------
@@ -118,6 +121,7 @@ def cache_key(fingerprint: str, params: RunParams) -> str:
     parts = {
         "cache": CACHE_VERSION,
         "version": __version__,
+        "code": environment_digest(),
         "data": fingerprint,
         "year": params.year,
         "month": params.month,
