@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from observatoire import synthesis
 from observatoire.reports import sections as s
 from observatoire.reports._cache import ReportInputs
 from observatoire.reports.sections import common
@@ -371,3 +372,13 @@ def test_in_december_the_targets_not_reached_are_said_first(inputs):
         "À discuter en comité : l'objectif non atteint en fin d'année — entrées en "
         "formation."
     )
+
+
+def test_a_change_within_the_noise_reads_short_in_a_table_cell():
+    # 52 / 1 000 against 50 / 1 000: +0,2 point, far from significant
+    change = synthesis.change_in_rate(52, 1000, 50, 1000)
+    assert not change.significant
+    cell = common.RateChange(f"5,2{NBSP}%", f"5,0{NBSP}%", change)
+    assert cell.reading == f"+0,2{NBSP}point, dans la marge"
+    # the sentence keeps the whole verdict
+    assert change.verdict == "légère hausse, dans la marge d'incertitude"

@@ -833,11 +833,18 @@ class RateChange:
 
     @property
     def reading(self) -> str:
-        """« +2,1 points, hausse nette », « stable », « – » without a comparison."""
+        """« +2,1 points, hausse nette », « −0,3 point, dans la marge », « stable ».
+
+        « – » without a comparison. Short, for a table cell: the sign already
+        says « hausse » or « baisse », and the table's guide spells out
+        « dans la marge » (d'incertitude); a sentence uses the verdict whole.
+        """
         if self.change is None:
             return "–"
         if self.change.direction == "stable":
             return "stable"
+        if not self.change.significant:
+            return f"{self.change.shown}, dans la marge"
         return f"{self.change.shown}, {self.change.verdict}"
 
 
@@ -1007,9 +1014,10 @@ def rates_year_on_year_table(
         guide=(
             f"Chaque taux de l'année {y} à côté de celui de {y0} et son évolution en "
             "points. « Hausse nette » ou « baisse nette » : un écart plus grand que ce "
-            "que le hasard d'une année sur l'autre explique ; « dans la marge "
-            "d'incertitude » : un écart qui peut n'être que du hasard ; « stable » : "
-            "pas d'écart au dixième de point. « n.d. » : taux non diffusé (moins de "
+            "que le hasard d'une année sur l'autre explique ; « dans la marge » : "
+            "dans la marge d'incertitude, un écart qui peut n'être que du hasard ; "
+            "« stable » : pas d'écart au dixième de point. « n.d. » : taux non "
+            "diffusé (moins de "
             f"{base.MIN_DENOMINATOR} jeunes accompagnés ou effectif masqué), jamais "
             "comparé."
         ),
