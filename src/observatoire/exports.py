@@ -32,9 +32,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import disclosure
 from ._io import neutralise, neutralise_frame, write_bytes_atomic, write_csv
 from .disclosure import DEFAULT_MIN_DENOMINATOR, DEFAULT_THRESHOLD
 from .exceptions import ParamsError
+from .indicators import (
+    COUNT_COLUMNS,
+    RATE_COLUMNS,
+    accompaniment_sentence,
+    definitions_in_force,
+)
 
 __all__ = [
     "csv_bytes",
@@ -352,14 +359,6 @@ def write_indicators(
     ParamsError
         When ``path`` ends neither in ``.csv`` nor in ``.xlsx``.
     """
-    from . import disclosure
-    from .indicators import (
-        COUNT_COLUMNS,
-        RATE_COLUMNS,
-        accompaniment_sentence,
-        definitions_in_force,
-    )
-
     if accompagnement is None:
         accompagnement = table.attrs.get("accompagnement")
     DEFINITIONS = definitions_in_force(accompagnement)

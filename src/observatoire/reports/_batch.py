@@ -28,12 +28,18 @@ from .. import __version__
 from .._io import excerpt, write_text_atomic
 from ..exceptions import BrowserError, ParamsError, RunLockedError
 from . import _cache
+from ._browser import find_chromium
 from ._engine import KernelPool, KernelSlot, register_engine
+from ._html import export_html, report_nav
+from ._index import write_index
 from ._kinds import KINDS, PlannedReport, only_choices
 from ._kinds import plan as plan_kinds
 from ._params import ALL, RunParams
-from ._publication import report_downloads
+from ._pdf import write_pdf
+from ._publication import publish, report_downloads
 from ._reuse import Fingerprints
+from ._statement import write_statement
+from ._style import report_title
 
 logger = logging.getLogger(__name__)
 
@@ -206,6 +212,7 @@ def _output_path(run_dir: Path, relative: str) -> Path:
 
 # ------------------------------------------------------------------- execution
 def _one_line(exc: BaseException) -> str:
+    # lazy: Papermill costs about 1 s; a run refused on its parameters or data never loads it
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(exc, PapermillExecutionError):
@@ -297,6 +304,7 @@ class _Runner:
         replaced after anything else (it died, hung past the timeout, or the
         run was interrupted while it started).
         """
+        # lazy: Papermill costs about 1 s; a run refused on its parameters or data never loads it
         import papermill as pm
         from papermill.exceptions import PapermillExecutionError
 
@@ -344,9 +352,6 @@ class _Runner:
     def _export(
         self, job: PlannedReport, target: Path, html: Path, result: ReportResult
     ) -> None:
-        from ._html import export_html, report_nav
-        from ._style import report_title
-
         t0 = time.perf_counter()
         try:
             export_html(
@@ -371,8 +376,6 @@ class _Runner:
 
     def _export_pdf(self, job: PlannedReport, result: ReportResult) -> None:
         """Print the report's PDF; a failure fails this report only."""
-        from ._pdf import write_pdf
-
         try:
             pdf = _output_path(self.run_dir, job.pdf_name)
             write_pdf(self.run_dir / job.html_name, pdf)
@@ -388,6 +391,7 @@ class _Runner:
         Papermill would inject the others too, with only a warning; a notebook
         that does not use the cache (say) simply does not receive it.
         """
+        # lazy: Papermill costs about 1 s; a run refused on its parameters or data never loads it
         import papermill as pm
 
         with self._lock:
@@ -517,10 +521,6 @@ class _Outputs:
         The last call (``final``) also copies what is meant to be sent to
         ``publication/``.
         """
-        from ._index import write_index
-        from ._publication import publish
-        from ._statement import write_statement
-
         entries = []
         for name in self.plan.order:
             if name in self.results:
@@ -561,6 +561,7 @@ def _from_entry(entry: dict[str, Any]) -> ReportResult:
 
 
 def _progress(total: int, enabled: bool):
+    # lazy: tqdm, only when a progress bar is shown
     from tqdm import tqdm
 
     return tqdm(
@@ -626,6 +627,7 @@ def _locked(run_dir: Path):
         Another batch holds it (the message says which process).
     """
     try:
+        # lazy: fcntl is POSIX only; the rest of the module is not
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX: no lock
         yield
@@ -654,14 +656,11 @@ def _locked(run_dir: Path):
 
 
 def _check_browser(params: RunParams) -> None:
-    if params.pdf:
-        from ._browser import find_chromium
-
-        if find_chromium() is None:
-            raise BrowserError(
-                "pdf: true needs headless Chromium to print the reports "
-                "(apt-get install chromium, or set OBSERVATOIRE_CHROMIUM)"
-            )
+    if params.pdf and find_chromium() is None:
+        raise BrowserError(
+            "pdf: true needs headless Chromium to print the reports "
+            "(apt-get install chromium, or set OBSERVATOIRE_CHROMIUM)"
+        )
 
 
 def _notebooks_folder(

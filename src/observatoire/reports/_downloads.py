@@ -48,6 +48,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -63,9 +64,9 @@ from ..disclosure import DEFAULT_MIN_DENOMINATOR
 from ..exceptions import ParamsError
 from ..formatting import fr_int, fr_month
 from ._kinds import KINDS
-from ._publication import DOWNLOADS_DIR
-from ._style import SYNTHETIC_BANNER
+from ._style import SYNTHETIC_BANNER, esc, esc_text
 from .sections import _base as base
+from .sections.animation import REVIEW_TABLES, review_table
 from .sections.common import _PROFILE, _SCHEMES, _aid_label
 
 if TYPE_CHECKING:
@@ -82,7 +83,9 @@ __all__ = [
     "write_downloads",
 ]
 
-#: the run's folder of downloads (``<run>/telechargements/<report>/``)
+#: the run's folder of downloads (``<run>/telechargements/<report>/``), which
+#: ``_publication`` copies
+DOWNLOADS_DIR = "telechargements"
 FOLDER = DOWNLOADS_DIR
 MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MIME_ZIP = "application/zip"
@@ -348,8 +351,6 @@ def animation_tables(review: Any) -> dict[str, pd.DataFrame]:
     dict
         Sheet name -> table with the page's French headers (numbers as numbers).
     """
-    from .sections.animation import REVIEW_TABLES, review_table
-
     names = {
         "evolution": "Évolution sur un an",
         "par_type": "Par type d'action",
@@ -853,8 +854,6 @@ def review_downloads(review: Any, *, synthetic: bool = False) -> list[Download]:
 
 def _csv_name(sheet: str) -> str:
     """A plain file name for a sheet: « Règles de diffusion » -> regles_de_diffusion."""
-    import unicodedata
-
     text = unicodedata.normalize("NFKD", sheet).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "tableau"
 
@@ -877,8 +876,6 @@ def links_html(files: Sequence[Download]) -> str:
     The files travel inside the page (base64), so one HTML file stays
     self-contained; ``download`` gives the saved file its name.
     """
-    from ._style import esc, esc_text
-
     items = []
     for f in files:
         uri = f"data:{f.mime};base64,{base64.b64encode(f.data).decode('ascii')}"

@@ -76,6 +76,7 @@ def _kernel_manager_class(log_path: Path):
     The kernel's own stdout and stderr (C-level warnings, crash messages) are
     appended to ``log_path``.
     """
+    # lazy: jupyter_client and Papermill (about 1.5 s) only once a batch runs
     from jupyter_client.manager import AsyncKernelManager
 
     class _KernelManager(AsyncKernelManager):
@@ -110,6 +111,7 @@ class Kernel:
 
     # -- life cycle (owning thread)
     def start(self) -> None:
+        # lazy: with jupyter_client (see _kernel_manager_class)
         from jupyter_core.utils import run_sync
 
         run_sync(self._start)()
@@ -126,12 +128,14 @@ class Kernel:
 
     def reset(self) -> None:
         """Empty the namespace and restore the state of the preload."""
+        # lazy: with jupyter_client (see _kernel_manager_class)
         from jupyter_core.utils import run_sync
 
         run_sync(self._execute)(_RESET_CODE, RESET_TIMEOUT)
 
     def tables_read(self) -> list[str] | None:
         """The batch-cache tables the last report read (None if unknown)."""
+        # lazy: with jupyter_client (see _kernel_manager_class)
         from jupyter_core.utils import run_sync
 
         try:
@@ -145,6 +149,7 @@ class Kernel:
             return None
 
     def alive(self) -> bool:
+        # lazy: with jupyter_client (see _kernel_manager_class)
         from jupyter_core.utils import run_sync
 
         if self.km is None:
@@ -156,6 +161,7 @@ class Kernel:
 
     def shutdown(self) -> None:
         """Stop the kernel now; never raises."""
+        # lazy: with jupyter_client (see _kernel_manager_class)
         from jupyter_core.utils import run_sync
 
         if self.km is None:
@@ -434,6 +440,7 @@ class KernelPool:
 
 # --------------------------------------------------------------------- Papermill
 def _engine_class():
+    # lazy: jupyter_client and Papermill (about 1.5 s) only once a batch runs
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import Engine
     from papermill.log import logger as papermill_logger
@@ -485,6 +492,7 @@ def register_engine() -> str:
     """Register the warm engine with Papermill (once); return its name."""
     global _REGISTERED
     if not _REGISTERED:
+        # lazy: jupyter_client and Papermill (about 1.5 s) only once a batch runs
         from papermill.engines import papermill_engines
 
         papermill_engines.register(ENGINE_NAME, _engine_class())

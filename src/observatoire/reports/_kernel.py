@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import importlib
 import io
 import locale
 import logging
@@ -56,10 +57,9 @@ def preload() -> None:
     The figure pays matplotlib's first-draw costs (font cache, Agg renderer)
     once per kernel instead of once per report; it changes no setting.
     """
-    import importlib
-
     for name in PRELOAD:
         importlib.import_module(name)
+    # lazy: this module stays cheap to import (see the module doc)
     from matplotlib.figure import Figure
 
     from observatoire.reports import sections  # noqa: F401 - lazy attribute
@@ -92,6 +92,7 @@ def snapshot() -> None:
         root_handlers=list(logging.root.handlers),
     )
     if "matplotlib" in sys.modules:
+        # lazy: only when a report loaded it (checked above)
         import matplotlib
 
         _SNAPSHOT["rcparams"] = dict(matplotlib.rcParams.copy())
@@ -121,6 +122,7 @@ def restore() -> None:
     random.seed()
     if "numpy" in sys.modules:
         sys.modules["numpy"].random.seed()
+    # lazy: _cache loads pandas; this module stays cheap to import
     from . import _cache
 
     _cache.tables_read.clear()
@@ -137,11 +139,13 @@ def _restore_libraries(snap: dict[str, Any]) -> None:
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
     if "rcparams" in snap:
+        # lazy: only when a report loaded it (checked above)
         import matplotlib
 
         # as matplotlib's own rc_context does: no validation, no warnings
         dict.update(matplotlib.rcParams, snap["rcparams"])
     if "pandas" in snap and _pandas_options() != snap["pandas"]:
+        # lazy: only when a report loaded it (checked above)
         import pandas as pd
 
         with warnings.catch_warnings():
@@ -153,12 +157,14 @@ def _restore_libraries(snap: dict[str, Any]) -> None:
 
 def tables_read() -> list[str]:
     """The shared tables the current report has read from the batch cache."""
+    # lazy: _cache loads pandas; this module stays cheap to import
     from . import _cache
 
     return sorted(_cache.tables_read)
 
 
 def _pandas_options() -> dict[str, Any]:
+    # lazy: called only once pandas is loaded; this module stays cheap
     import pandas as pd
 
     try:
@@ -178,6 +184,7 @@ def _pandas_options() -> dict[str, Any]:
 
 def _ipython():
     try:
+        # lazy: IPython is there only inside a kernel
         from IPython import get_ipython
     except ImportError:  # pragma: no cover
         return None

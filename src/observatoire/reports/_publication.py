@@ -27,11 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from .._io import write_text_atomic
+from ._downloads import DOWNLOADS_DIR
 from ._index import render_published_index
 
 PUBLICATION_DIR = "publication"
-#: the run's downloads, one folder per report (``telechargements/<report>/``)
-DOWNLOADS_DIR = "telechargements"
 #: top-level pages copied when present
 PAGES = ("index.html", "accessibilite.html")
 #: folders whose files are copied (relative to the run folder), with the

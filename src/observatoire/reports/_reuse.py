@@ -28,8 +28,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from .. import __version__
 
 #: libraries whose version changes what a page looks like
 _RENDERING = ("numpy", "pandas", "matplotlib", "nbconvert", "nbformat", "papermill")
@@ -44,10 +47,6 @@ def _digest(data: bytes) -> str:
 @functools.lru_cache(maxsize=1)
 def environment_digest() -> str:
     """Package version, package source and rendering libraries, hashed."""
-    from importlib import metadata
-
-    from .. import __version__
-
     digest = hashlib.sha256(__version__.encode())
     package = Path(__file__).resolve().parents[1]
     for path in sorted(package.rglob("*")):
