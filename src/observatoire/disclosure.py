@@ -780,11 +780,14 @@ def _repair(
             member.setdefault(int(c), []).append(i)
     values = cells.values
     cache: dict = {}
+    # hidden cells only grow and bounds only loosen from one round to the next:
+    # a cell once seen movable stays so (see _intervals)
+    movable = np.zeros(len(values), dtype=bool)
     for _ in range(1_000):
         labelled = primary & ~unlabelled
         low = np.where(labelled, 1.0, 0.0)
         high = np.where(labelled, float(threshold - 1), np.inf)
-        pinned = list(_intervals(cells, hidden, low, high, cache, values))
+        pinned = list(_intervals(cells, hidden, low, high, cache, values, movable))
         if not pinned:
             return hidden, unlabelled
         component = {}
@@ -1048,6 +1051,7 @@ def _intervals(
     high: np.ndarray,
     cache: dict | None = None,
     truth: np.ndarray | None = None,
+    movable: np.ndarray | None = None,
 ) -> dict[int, tuple[float, float]]:
     """Unknown cells whose feasible interval has width 0: cell -> (low, high).
 
@@ -1057,6 +1061,12 @@ def _intervals(
     ``cache`` keeps the answer of components that did not change (repair);
     ``truth``, the exact values when the caller knows them (the protector):
     a cell that is truly 0 can only be pinned at 0 and is not looked at.
+    ``movable`` (one flag per cell, updated here): cells already seen taking two
+    values under fewer unknowns or tighter bounds; the repair only ever hides
+    more cells and loosens bounds, and every feasible point then stays feasible
+    (a newly hidden cell taking its true value), so such a cell is not solved
+    again: one more hidden cell in a component of 350 costs a few programmes,
+    not seventy.
     """
     out: dict[int, tuple[float, float]] = {}
     for members, equations in _components(cells, unknown):
@@ -1072,7 +1082,7 @@ def _intervals(
                 out.update(cache[key])
                 continue
         found = _component_intervals(
-            cells, unknown, low, high, members, equations, truth
+            cells, unknown, low, high, members, equations, truth, movable
         )
         if cache is not None:
             cache[key] = found
@@ -1088,6 +1098,7 @@ def _component_intervals(
     members: list[int],
     equations: list[tuple[np.ndarray, bool]],
     truth: np.ndarray | None = None,
+    movable: np.ndarray | None = None,
 ) -> dict[int, tuple[float, float]]:
     """:func:`_intervals` for one component."""
     # lazy: scipy.optimize (linear programming) only when masked cells need bounds
@@ -1116,20 +1127,33 @@ def _component_intervals(
             )
         return res
 
-    seen_lo = np.full(len(members), np.inf)
-    seen_hi = np.full(len(members), -np.inf)
-    for _ in range(6):
-        direction = rng.standard_normal(len(members))
-        for sign in (1.0, -1.0):
-            res = solve(sign * direction, capped)
-            if res.status == 0:
-                seen_lo = np.minimum(seen_lo, res.x)
-                seen_hi = np.maximum(seen_hi, res.x)
-    tol = 1e-6 * np.maximum(1.0, np.abs(seen_hi))
+    member_ids = np.asarray(members)
+    known = (
+        np.zeros(len(members), dtype=bool)
+        if movable is None
+        else movable[member_ids].copy()
+    )
+    if (~known).sum() > 6:
+        # a few feasible points settle most cells at once; not worth it when
+        # only a handful is left to look at
+        seen_lo = np.full(len(members), np.inf)
+        seen_hi = np.full(len(members), -np.inf)
+        for _ in range(6):
+            direction = rng.standard_normal(len(members))
+            for sign in (1.0, -1.0):
+                res = solve(sign * direction, capped)
+                if res.status == 0:
+                    seen_lo = np.minimum(seen_lo, res.x)
+                    seen_hi = np.maximum(seen_hi, res.x)
+        with np.errstate(invalid="ignore"):
+            moved = seen_hi - seen_lo > 1e-6 * np.maximum(1.0, np.abs(seen_hi))
+        known |= moved
+    if movable is not None:
+        movable[member_ids[known]] = True
     bounds = [
         (lo, None if np.isinf(hi) else hi) for lo, hi in zip(lows, highs, strict=True)
     ]
-    still = ~(seen_hi - seen_lo > tol)
+    still = ~known
     if truth is not None:
         still &= truth[members] != 0
     for i in np.flatnonzero(still):
@@ -1140,8 +1164,11 @@ def _component_intervals(
             res = solve(objective, bounds)
             ends.append(np.inf if res.status == 3 else sign * res.fun)
         lo, hi = ends[0], ends[1]
-        if np.isfinite(hi) and hi - lo <= 1e-6 * max(1.0, hi) and hi > 1e-9:
-            out[members[i]] = (lo, hi)
+        if np.isfinite(hi) and hi - lo <= 1e-6 * max(1.0, hi):
+            if hi > 1e-9:
+                out[members[i]] = (lo, hi)
+        elif movable is not None:
+            movable[members[i]] = True
     return out
 
 
