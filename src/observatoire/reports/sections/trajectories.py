@@ -449,6 +449,18 @@ def classification_quality(asw: float) -> str:
     return next(text for bound, text in _STRUCTURE if asw > bound)
 
 
+def _retained(quality: pd.DataFrame, threshold: int) -> tuple[int, pd.Series, str]:
+    """The number of types retained, its quality row and its smallest type in words.
+
+    The smallest type's size is not given under the disclosure threshold.
+    """
+    k = int(quality.index[quality["retenu"].to_numpy()][0])
+    row = quality.loc[k]
+    smallest = int(row["plus_petit_type"])
+    size = f"{st.fr_int(smallest)} jeunes" if smallest >= threshold else "peu de jeunes"
+    return k, row, size
+
+
 def k_plain_sentence(quality: pd.DataFrame, n_sample: int, threshold: int) -> str:
     """Why the retained number of types, without the name of any measure.
 
@@ -466,10 +478,7 @@ def k_plain_sentence(quality: pd.DataFrame, n_sample: int, threshold: int) -> st
     -------
     str
     """
-    k = int(quality.index[quality["retenu"].to_numpy()][0])
-    row = quality.loc[k]
-    smallest = int(row["plus_petit_type"])
-    size = f"{st.fr_int(smallest)} jeunes" if smallest >= threshold else "peu de jeunes"
+    k, row, size = _retained(quality, threshold)
     return (
         f"La classification retient {k} types : c'est le découpage où les parcours "
         "de chaque type se ressemblent le plus tout en différant de ceux des autres "
@@ -894,10 +903,7 @@ def k_choice_sentence(quality: pd.DataFrame, n_sample: int, threshold: int) -> s
     -------
     str
     """
-    k = int(quality.index[quality["retenu"].to_numpy()][0])
-    row = quality.loc[k]
-    smallest = int(row["plus_petit_type"])
-    size = f"{st.fr_int(smallest)} jeunes" if smallest >= threshold else "peu de jeunes"
+    k, row, size = _retained(quality, threshold)
     best_asw = int(quality["ASW"].idxmax())
     text = (
         f"La typologie retient {k} types : c'est le nombre de types dont la "
