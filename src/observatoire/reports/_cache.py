@@ -22,7 +22,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ from .. import __version__, indicators
 from ..data import SCHEMA, is_database_url
 from ..data import load as load_extract
 from ..exceptions import ParamsError
+from ._inputs import ReportInputs  # the cache's readers, re-exported
 from ._params import (
     AUTO,
     DEFAULT_DISCLOSURE_THRESHOLD,
@@ -52,10 +53,6 @@ logger = logging.getLogger(__name__)
 CACHE_VERSION = 1
 META_FILE = "meta.json"
 _DATA_SUFFIXES = (".parquet", ".csv", ".json")
-#: names of the cached tables read in this process since the last reset; the
-#: batch asks a kernel for it after each report, to know which slice of the
-#: cache the report depends on (see ``_reuse``)
-tables_read: set[str] = set()
 
 
 # ----------------------------------------------------------------- fingerprint
@@ -374,89 +371,6 @@ def default_data_dir(start: str | os.PathLike[str] | None = None) -> Path:
     if root is None:
         return Path.cwd() / "data" / "entrepot"
     return root / "data" / "entrepot"
-
-
-@dataclass
-class ReportInputs:
-    """The inputs a report shows: shared tables plus what describes them.
-
-    ``meta`` holds ``year``, ``month``, ``disclosure_threshold``, ``synthetic``,
-    ``extraction_date``, ``labels`` (ML code to name), ``departements`` (ML code
-    to department code). Tables are read from the cache on first use.
-    """
-
-    meta: dict[str, Any]
-    folder: Path | None = None
-    _tables: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    def __getitem__(self, name: str) -> Any:
-        if self.folder is not None:
-            tables_read.add(name)
-        if name not in self._tables:
-            if self.folder is None:
-                raise KeyError(name)
-            with (self.folder / f"{name}.pkl").open("rb") as fh:
-                self._tables[name] = _share_attrs(pickle.load(fh))
-        return self._tables[name]
-
-    @property
-    def year(self) -> int:
-        """The year the run reports on."""
-        return int(self.meta["year"])
-
-    @property
-    def month(self) -> int:
-        """The month the run reports on (1 to 12)."""
-        return int(self.meta["month"])
-
-    @property
-    def synthetic(self) -> bool:
-        """True when the extract is synthetic (every report then says so)."""
-        return bool(self.meta.get("synthetic"))
-
-    @property
-    def threshold(self) -> int:
-        """The disclosure threshold: counts from 1 to this value minus one are masked."""
-        return int(self.meta["disclosure_threshold"])
-
-
-class _SharedDict(dict):
-    """A value of a cached table's ``attrs``, shared by every frame derived from it.
-
-    pandas deep-copies ``DataFrame.attrs`` into the result of every operation
-    (each column read, filter, ``.loc``); the disclosure marker of a cached
-    table is a nested structure, and copying it was a fifth of the time of a
-    Mission Locale's report and most of the monthly follow-up's table. A report
-    reads ``attrs``, it never changes them: sharing is enough.
-    """
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> _SharedDict:
-        return self
-
-
-class _SharedList(list):
-    """A list value of a cached table's ``attrs``, shared (see :class:`_SharedDict`)."""
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> _SharedList:
-        return self
-
-
-def _share_attrs(table: Any) -> Any:
-    """``table`` (a frame, or a dict of frames) with its ``attrs`` values shared."""
-    frames = table.values() if isinstance(table, dict) else (table,)
-    for frame in frames:
-        attrs = getattr(frame, "attrs", None)
-        if not isinstance(attrs, dict) or not attrs:
-            continue
-        shared = {}
-        for key, value in attrs.items():
-            if type(value) is dict:
-                value = _SharedDict(value)
-            elif type(value) is list:
-                value = _SharedList(value)
-            shared[key] = value
-        frame.attrs = shared
-    return table
 
 
 def open_report(

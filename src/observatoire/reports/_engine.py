@@ -62,7 +62,7 @@ _RESET_CODE = (
 )
 _TABLES_EXPR = (
     "sorted(getattr(__import__('sys').modules.get("
-    "'observatoire.reports._cache'), 'tables_read', ()))"
+    "'observatoire.reports._inputs'), 'tables_read', ()))"
 )
 
 

@@ -36,6 +36,8 @@ import sys
 import warnings
 from typing import Any
 
+from . import _inputs
+
 #: what the report notebooks import; a warm kernel imports it once
 PRELOAD = (
     "numpy",
@@ -122,10 +124,7 @@ def restore() -> None:
     random.seed()
     if "numpy" in sys.modules:
         sys.modules["numpy"].random.seed()
-    # lazy: _cache loads pandas; this module stays cheap to import
-    from . import _cache
-
-    _cache.tables_read.clear()
+    _inputs.tables_read.clear()
     shell = _ipython()
     if shell is not None:
         shell.execution_count = 1
@@ -157,10 +156,7 @@ def _restore_libraries(snap: dict[str, Any]) -> None:
 
 def tables_read() -> list[str]:
     """The shared tables the current report has read from the batch cache."""
-    # lazy: _cache loads pandas; this module stays cheap to import
-    from . import _cache
-
-    return sorted(_cache.tables_read)
+    return sorted(_inputs.tables_read)
 
 
 def _pandas_options() -> dict[str, Any]:

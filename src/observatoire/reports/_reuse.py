@@ -11,7 +11,7 @@ its *fingerprint* hashes what its page is made of,
 - its slice of the shared cache: the description of the extract (``meta.json``
   without the keys that merely name the cache) and the tables the report read
   when it last ran, as the kernel recorded them
-  (:data:`._cache.tables_read`), so that a new extract that leaves, say, the
+  (:data:`._inputs.tables_read`), so that a new extract that leaves, say, the
   ARML's animation log as it was does not re-run the animation review,
 - the code that draws it: the package version, a digest of the package's
   source files (an analyst editing a section function re-runs the reports, as

@@ -44,7 +44,7 @@ import pandas as pd
 from .. import animation, indicators, targets
 from ..disclosure import DEFAULT_MIN_DENOMINATOR
 from ..formatting import fr_ml_name
-from ._cache import ReportInputs
+from ._inputs import ReportInputs
 from ._params import RunParams
 from ._protect import protect_figures, protect_indicators, protect_table
 from .sections import ml_monthly_curves, ml_position_strip
