@@ -13,6 +13,7 @@ import datetime as dt
 import html
 import os
 import re
+import threading
 import unicodedata
 from pathlib import Path
 
@@ -262,19 +263,34 @@ def notebook_body(nb) -> str:
         The body of the page (nbconvert's ``basic`` template, no input cells,
         no prompts), to be wrapped by :func:`render_page`.
     """
-    # lazy: nbconvert costs about 0.7 s; a report kernel imports this module
-    # (report_nav) and never converts
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(
-        template_name="basic",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        anchor_link_text="",
-    )
-    body, _ = exporter.from_notebook_node(_prepare(nb))
+    body, _ = _exporter().from_notebook_node(_prepare(nb))
     return body
+
+
+_EXPORTERS = threading.local()
+
+
+def _exporter():
+    """This thread's HTML exporter, made once.
+
+    Building one loads and compiles its templates (about 0.03 s, once per report
+    of a batch otherwise); a conversion does not change the exporter, but the
+    batch exports from one thread per kernel, hence one per thread.
+    """
+    exporter = getattr(_EXPORTERS, "html", None)
+    if exporter is None:
+        # lazy: nbconvert costs about 0.7 s; a report kernel imports this module
+        # (report_nav) and never converts
+        from nbconvert import HTMLExporter
+
+        exporter = _EXPORTERS.html = HTMLExporter(
+            template_name="basic",
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            anchor_link_text="",
+        )
+    return exporter
 
 
 def department_anchor(dep: str) -> str:
