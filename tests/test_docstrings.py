@@ -20,6 +20,7 @@ DOCUMENTED = [
     "observatoire.reports._style",
     "observatoire.reports.sections._base",
     "observatoire.reports.sections._once",
+    "observatoire.reports.sections.common",
 ]
 
 

@@ -48,6 +48,21 @@ def title(inputs: ReportInputs, kind: str, code_ml: str | None = None) -> st.Htm
 def change_note(value: float, previous: float) -> str | None:
     """« +4,9 % sur un an », « stable sur un an » (never « +0,0 % »), None without N−1.
 
+    Parameters
+    ----------
+    value : float
+        The count in year N.
+    previous : float
+        The same count a year earlier (N−1); NaN when unknown.
+
+    Returns
+    -------
+    str or None
+        The change in percent, to a tenth, in French; None when either value is
+        missing or ``previous`` is 0.
+
+    Examples
+    --------
     >>> print(change_note(10001, 10000), change_note(5, float("nan")))
     stable sur un an None
     >>> change_note(110, 100) == "+10,0\u00a0% sur un an"
@@ -64,6 +79,19 @@ def change_note(value: float, previous: float) -> str | None:
 def natural_key(text: str) -> list:
     """Sort key putting « Gironde 2 » before « Gironde 10 ».
 
+    Parameters
+    ----------
+    text : str
+        A label, such as a Mission Locale's name.
+
+    Returns
+    -------
+    list of tuple
+        One ``(kind, number, text)`` tuple per run of digits or of other
+        characters: digits compare as numbers, the rest case-insensitively.
+
+    Examples
+    --------
     >>> sorted(["ML Gironde 10", "ML Gironde 2"], key=natural_key)
     ['ML Gironde 2', 'ML Gironde 10']
     """
@@ -75,7 +103,14 @@ def natural_key(text: str) -> list:
 
 @base.documented
 def ml_code(inputs: ReportInputs, code_ml: str | None) -> str:
-    """``code_ml``, or the first ML of the extract when None."""
+    """``code_ml``, or the first ML of the extract when None.
+
+    Returns
+    -------
+    str
+        A Mission Locale code: ``code_ml`` when given, else the smallest code of
+        ``inputs.meta["labels"]``.
+    """
     return code_ml if code_ml else sorted(inputs.meta["labels"])[0]
 
 
@@ -443,6 +478,22 @@ def spell_out(text: str, seen: set[str] | None = None) -> str:
     a page has already spelled out, in reading order. Words already written
     before the acronym are not repeated.
 
+    Parameters
+    ----------
+    text : str
+        French text that may contain acronyms of :data:`SPELLED_OUT`.
+    seen : set of str, optional
+        Acronyms already spelled out on the page; updated in place with those
+        found in ``text``. None starts from an empty set.
+
+    Returns
+    -------
+    str
+        ``text`` with the first use of each acronym not yet seen preceded by its
+        words (capitalized at the start of a sentence).
+
+    Examples
+    --------
     >>> seen = set()
     >>> spell_out("ERIP et ERIP", seen)
     "Espace régional d'information de proximité (ERIP) et ERIP"
@@ -513,6 +564,20 @@ def source_sentence(synthetic: bool, extraction_date: object, what: str = "") ->
 
     ``what`` names the part of the extract a report reads (« journal des
     actions d'animation »); the extraction day is given when known.
+
+    Parameters
+    ----------
+    synthetic : bool
+        Whether the extract is synthetic: the sentence then says so.
+    extraction_date : date-like or None
+        Day of the extraction; None or NaN leaves it out.
+    what : str, default ""
+        Part of the extract the report reads; empty means the whole extract.
+
+    Returns
+    -------
+    str
+        One French sentence, ending with a full stop.
     """
     text = "Source : " + (what or "extrait de l'entrepôt régional i-Milo")
     if synthetic:
@@ -636,7 +701,14 @@ class Compared:
 
 
 def article4_cards() -> list[tuple[str, str]]:
-    """The key-figure cards, with the Region-funded line of entries into employment."""
+    """The key-figure cards, with the Region-funded line of entries into employment.
+
+    Returns
+    -------
+    list of tuple of (str, str)
+        ``(count name, French label)`` pairs in display order: the cards of
+        ``base.CARDS`` with the Region-funded line after ``entrees_emploi``.
+    """
     out = []
     for name, label in base.CARDS:
         out.append((name, label))
@@ -657,6 +729,22 @@ def year_to_date_cards(
 
     Read from the protected monthly tables (``cumul`` rows of ``mensuel`` and
     ``mensuel_n_1``); a masked value shows its sign and gets no change.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+    level : {'region', 'departement', 'ml'}
+        Level of the unit shown.
+    code : str
+        Code of that unit (``NAQ`` for the region).
+
+    Returns
+    -------
+    list of tuple of (str, str, str or None)
+        One ``(value as shown, label, change note)`` per card present in the
+        table; the note (:func:`change_note`) is None when either year is masked
+        or N−1 is missing.
     """
 
     def year_to_date(table: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -684,7 +772,19 @@ def year_to_date_cards(
 
 
 def count_label(name: str) -> str:
-    """The label of a count in the year-on-year tables."""
+    """The label of a count in the year-on-year tables.
+
+    Parameters
+    ----------
+    name : str
+        A contract count name (a key of ``base.LABELS``) or
+        ``entrees_emploi_sortants_formation_region``.
+
+    Returns
+    -------
+    str
+        Its French label.
+    """
     if name == "entrees_emploi_sortants_formation_region":
         return _SORTANTS
     return base.LABELS[name]
@@ -699,6 +799,24 @@ def compared(
     Read from the protected follow-up table (``suivi``: the month, or January
     to the month, against the same months a year earlier); a masked value is
     never shown nor tested, and its line says so.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+    level : {'region', 'departement', 'ml'}
+        Level of the unit shown.
+    code : str
+        Code of that unit (``NAQ`` for the region).
+    scope : {'cumul', 'mois'}, default 'cumul'
+        January to the report's month (``cumul``) or the month alone (``mois``).
+
+    Returns
+    -------
+    list of Compared
+        The counts of ``COMPARED_COUNTS`` then the rates of ``COMPARED_RATES``
+        found in the table; ``change`` is None when either year is masked or too
+        small to compare (a rate needs ``base.MIN_DENOMINATOR`` young people).
     """
     fu = inputs["suivi"]
     sel = fu[
@@ -862,6 +980,13 @@ def annual_rate_changes(
     « n.d. » (or the mask sign of the rate) and is not tested. The test is the
     synthesis's (:func:`observatoire.synthesis.change_in_rate`).
 
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+    level : {'region', 'departement', 'ml'}
+        Level of the units.
+
     Returns
     -------
     dict
@@ -927,6 +1052,16 @@ def period_compared(inputs: ReportInputs) -> str:
 
     The period :func:`annual_rate_changes` compares: the year in December,
     else January to the report's month.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+
+    Returns
+    -------
+    str
+        The French phrase naming both periods.
     """
     y0 = inputs.year - 1
     if inputs.month == 12:
@@ -981,6 +1116,25 @@ def rates_year_on_year_table(
     header of the name column. Each rate gets three columns: N, N−1 and its
     change in points with its reading (« +2,1 points, hausse nette »,
     « légère baisse, dans la marge d'incertitude », « stable »).
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+    units : list of tuple of (str, str, str)
+        ``(level, code, name)`` rows in reading order; a unit absent from the
+        tables is left out.
+    first : str
+        Header of the name column.
+    caption : str
+        Caption of the table.
+    departments : bool, default False
+        Add a « Dép. » column with each unit's department.
+
+    Returns
+    -------
+    Html
+        The table with its reading guide; empty Html when no unit has figures.
     """
     y, y0 = inputs.year, inputs.year - 1
     # each level once (not once per unit: the regional table has 44)
@@ -1049,6 +1203,22 @@ def target_lines(inputs: ReportInputs, level: str, code: str) -> list[dict]:
 
     Each item: ``label``, ``done`` (None when masked), ``target``, ``needed``
     (per month, None when reached or in December), ``unit``, ``status``.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+    level : {'region', 'departement', 'ml'}
+        Level of the unit shown.
+    code : str
+        Code of that unit (``NAQ`` for the region).
+
+    Returns
+    -------
+    list of dict
+        One dict per target of the unit, in table order; empty when the report
+        has no ``objectifs`` table. ``done`` and ``target`` are in the target's
+        unit (a count of young people or a rate).
     """
     part = base.part(inputs, "objectifs")
     if part is None or not len(part):
@@ -1135,7 +1305,24 @@ def _table_rows(html_text: str) -> list[list[str]]:
 def key_sentences(
     inputs: ReportInputs, level: str, code: str, *, scope: str = "cumul"
 ) -> list[str]:
-    """The 3 to 6 sentences of « À retenir », from the report's protected tables."""
+    """The 3 to 6 sentences of « À retenir », from the report's protected tables.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+    level : {'region', 'departement', 'ml'}
+        Level of the unit shown.
+    code : str
+        Code of that unit (``NAQ`` for the region).
+    scope : {'cumul', 'mois'}, default 'cumul'
+        January to the report's month (``cumul``) or the month alone (``mois``).
+
+    Returns
+    -------
+    list of str
+        French sentences in reading order, the discussion sentence last.
+    """
     lines = {c.name: c for c in compared(inputs, level, code, scope)}
     month = st.fr_month(inputs.year, inputs.month)
     period = f"le mois de {month}" if scope == "mois" else f"janvier à fin {month}"
