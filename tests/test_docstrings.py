@@ -21,6 +21,7 @@ DOCUMENTED = [
     "observatoire.reports.sections._base",
     "observatoire.reports.sections._once",
     "observatoire.reports.sections.common",
+    "observatoire.reports.sections.trajectories",
 ]
 
 

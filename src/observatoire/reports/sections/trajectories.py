@@ -441,6 +441,19 @@ _STRUCTURE: tuple[tuple[float, str], ...] = (
 def classification_quality(asw: float) -> str:
     """The quality of a classification in plain French, from its mean silhouette.
 
+    Parameters
+    ----------
+    asw : float
+        Mean silhouette width (ASW) of the classification, at most 1.
+
+    Returns
+    -------
+    str
+        « forte », « bonne », « modeste »… followed by « : » and what it means
+        for a reader (the first band of ``_STRUCTURE`` that ``asw`` exceeds).
+
+    Examples
+    --------
     >>> classification_quality(0.389).split(" :")[0]
     'modeste'
     >>> classification_quality(0.72).split(" :")[0]
@@ -490,7 +503,24 @@ def k_plain_sentence(quality: pd.DataFrame, n_sample: int, threshold: int) -> st
 
 
 def stability_plain_sentence(summary: pd.Series, k: int, resamples: int) -> str:
-    """Whether the types come back on other samples, in plain French."""
+    """Whether the types come back on other samples, in plain French.
+
+    Parameters
+    ----------
+    summary : pandas.Series
+        Summary of the adjusted Rand indices between the classification and its
+        re-runs on resamples; only ``summary["mean"]`` is read.
+    k : int
+        Number of types of the classification.
+    resamples : int
+        Number of resamples the classification was re-run on.
+
+    Returns
+    -------
+    str
+        One French sentence; the types read as stable when the mean index is at
+        least ``STABLE_ARI``.
+    """
     mean = float(summary["mean"])
     verdict = (
         "les types sont stables"
@@ -580,7 +610,21 @@ def _tree_blocks(
 
 def factors_plain(factors: pd.DataFrame) -> pd.DataFrame:
     """Each characteristic's share of the differences, and whether the link is
-    beyond chance, in plain French (largest first)."""
+    beyond chance, in plain French (largest first).
+
+    Parameters
+    ----------
+    factors : pandas.DataFrame
+        One row per characteristic (index), with columns ``n_groups`` and
+        ``PseudoR2`` (a share in [0, 1]) and, when tested, ``p_PseudoF``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display strings: « Caractéristique », « Groupes comparés », « Part des
+        différences expliquée » and, with ``p_PseudoF``, « Au-delà du hasard ? »
+        (« oui » below 0.05).
+    """
     ordered = factors.sort_values("PseudoR2", ascending=False, kind="stable")
     out = pd.DataFrame(
         {
@@ -790,7 +834,23 @@ def _complexity_blocks(
 
 def indicators_display(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """Mean complexity and turbulence in French: counts 1 to threshold - 1
-    masked, no mean on fewer than the minimum denominator."""
+    masked, no mean on fewer than the minimum denominator.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per characteristic value, with columns ``caracteristique``,
+        ``valeur``, ``jeunes`` (count), ``complexite`` and ``turbulence`` (means).
+    threshold : int
+        Disclosure threshold: counts 1 to ``threshold - 1`` read « moins de
+        threshold ».
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display strings, one row per row of ``frame``; the means read « n.d. »
+        under ``base.MIN_DENOMINATOR`` young people.
+    """
     small = frame["jeunes"] < base.MIN_DENOMINATOR
     return pd.DataFrame(
         {
@@ -869,7 +929,20 @@ def window_sentences(
 
 
 def cohort_change_sentence(by_cohort: pd.DataFrame) -> str:
-    """The change of complexity between the first and last cohorts, in French."""
+    """The change of complexity between the first and last cohorts, in French.
+
+    Parameters
+    ----------
+    by_cohort : pandas.DataFrame
+        One row per cohort in order, with columns ``cohorte`` (year of entry),
+        ``complexite`` and ``turbulence`` (means); at least one row.
+
+    Returns
+    -------
+    str
+        One French sentence comparing the last cohort with the first (a change
+        under 0.01 reads « à peu près la même »).
+    """
     first, last = by_cohort.iloc[0], by_cohort.iloc[-1]
     diff = float(last["complexite"] - first["complexite"])
     way = (
@@ -1134,6 +1207,21 @@ def tree_outline(nodes: pd.DataFrame, threshold: int, min_denominator: int) -> s
     Each node reads « jeunes <condition> : n jeunes, x mois en emploi ou
     alternance, y mois sans contact » (means only on ``min_denominator`` young
     people or more).
+
+    Parameters
+    ----------
+    nodes : pandas.DataFrame
+        :attr:`TypologyStudy.tree_nodes`, the root first.
+    threshold : int
+        Counts 1 to ``threshold - 1`` are not given.
+    min_denominator : int
+        No mean on fewer young people than this.
+
+    Returns
+    -------
+    str
+        HTML: a ``div`` of class ``arbre`` holding a heading and the nested
+        ``ul``, text escaped.
     """
     phrases = _node_phrases(nodes)
     # the Missions Locales of each side of a split on them, named in the outline
@@ -1178,7 +1266,22 @@ def tree_outline(nodes: pd.DataFrame, threshold: int, min_denominator: int) -> s
 
 
 def quality_display(quality: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """The cluster-quality table in French (display strings, masked small types)."""
+    """The cluster-quality table in French (display strings, masked small types).
+
+    Parameters
+    ----------
+    quality : pandas.DataFrame
+        One row per number of types (index), with the columns of
+        ``QUALITY_SHOWN``, ``plus_petit_type`` (count) and ``retenu`` (bool).
+    threshold : int
+        Counts 1 to ``threshold - 1`` read « moins de threshold ».
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display strings, one row per number of types; « Choix » reads
+        « retenu » on the chosen one.
+    """
     out = pd.DataFrame({"Nombre de types": [str(int(k)) for k in quality.index]})
     for stat, (label, _) in QUALITY_SHOWN.items():
         out[label] = [fr_num(v, 2) for v in quality[stat]]
@@ -1190,7 +1293,20 @@ def quality_display(quality: pd.DataFrame, threshold: int) -> pd.DataFrame:
 
 
 def factors_display(factors: pd.DataFrame) -> pd.DataFrame:
-    """Pseudo-R² of each characteristic, largest first, in French."""
+    """Pseudo-R² of each characteristic, largest first, in French.
+
+    Parameters
+    ----------
+    factors : pandas.DataFrame
+        One row per characteristic (index), with columns ``n_groups`` and
+        ``PseudoR2`` (a share in [0, 1]) and, when tested, ``p_PseudoF``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display strings: « Caractéristique », « Valeurs », « Part expliquée
+        (pseudo-R²) » and, with ``p_PseudoF``, « p-valeur ».
+    """
     ordered = factors.sort_values("PseudoR2", ascending=False, kind="stable")
     out = pd.DataFrame(
         {
