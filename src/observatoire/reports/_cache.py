@@ -61,6 +61,18 @@ def data_fingerprint(source: str | os.PathLike[str]) -> str | None:
 
     Returns None for a database URL, whose content cannot be hashed before it
     is loaded (see :func:`frames_fingerprint`).
+
+    Parameters
+    ----------
+    source : str or os.PathLike
+        An extract directory, or a database URL.
+
+    Returns
+    -------
+    str or None
+        The hexadecimal SHA-256 of the data files directly in the directory
+        (those with a suffix of ``_DATA_SUFFIXES``, in name order); None for a
+        database URL or a path that is not a directory.
     """
     text = str(source)
     if is_database_url(text):
@@ -81,7 +93,19 @@ def data_fingerprint(source: str | os.PathLike[str]) -> str | None:
 
 
 def frames_fingerprint(wh: Warehouse) -> str:
-    """SHA-256 of the loaded tables (for extracts read from a database)."""
+    """SHA-256 of the loaded tables (for extracts read from a database).
+
+    Parameters
+    ----------
+    wh : Warehouse
+        The loaded extract.
+
+    Returns
+    -------
+    str
+        The hexadecimal SHA-256 of every table of the schema (names and row
+        hashes, index ignored) and of the extraction date.
+    """
     digest = hashlib.sha256()
     for name in SCHEMA:
         frame = wh.table(name)
@@ -252,6 +276,12 @@ def prepare(
         Called with the resolved parameters before anything is computed (the
         batch's ``--only``): what it raises stops the run before the shared step.
 
+    Returns
+    -------
+    SharedInputs
+        The resolved parameters, the cache folder, its key, the data fingerprint,
+        the contents of ``meta.json``, and ``reused`` True on a cache hit.
+
     Raises
     ------
     ParamsError
@@ -364,6 +394,17 @@ def default_data_dir(start: str | os.PathLike[str] | None = None) -> Path:
     Looks upwards from ``start`` (default: the working directory, which is the
     notebook's folder in JupyterLab) for a folder holding ``pyproject.toml``,
     then falls back to the source tree this package was installed from.
+
+    Parameters
+    ----------
+    start : str or os.PathLike, optional
+        Where to start looking; None means the working directory.
+
+    Returns
+    -------
+    Path
+        ``<root>/data/entrepot``, which may not exist; the working directory's
+        ``data/entrepot`` when no project root is found.
     """
     root = project_root(start or Path.cwd())
     if root is None or not (root / "data" / "entrepot").is_dir():
@@ -395,6 +436,12 @@ def open_report(
         Default 5 (method default).
     code_ml : str, optional
         For a Mission Locale report: checked against the extract.
+
+    Returns
+    -------
+    ReportInputs
+        The report's metadata and tables: read from ``cache_dir`` when
+        given, else held in memory.
 
     Raises
     ------
