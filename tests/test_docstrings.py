@@ -16,6 +16,7 @@ import pytest
 #: modules whose every public function (and public method) is documented
 DOCUMENTED = [
     "observatoire.reports._cache",
+    "observatoire.reports._downloads",
     "observatoire.reports._html",
     "observatoire.reports._protect",
     "observatoire.reports._style",

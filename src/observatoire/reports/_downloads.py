@@ -119,6 +119,19 @@ class Download:
 def size_text(n_bytes: int) -> str:
     """``n_bytes`` in French units (1 ko = 1 000 octets, as file managers show).
 
+    Parameters
+    ----------
+    n_bytes : int
+        A file size in bytes.
+
+    Returns
+    -------
+    str
+        Whole kilo-octets (at least « 1 ko ») under 1 000 000 bytes, else
+        mega-octets to a tenth with a decimal comma.
+
+    Examples
+    --------
     >>> size_text(45_300), size_text(1_234_567), size_text(800)
     ('45 ko', '1,2 Mo', '1 ko')
     """
@@ -162,6 +175,22 @@ def indicator_table(
     every contract count and rate (with its 95 % bounds) under its French
     label, masked cells as the page prints them. ``units`` keeps the
     (level, code) pairs given, in that order; default every unit.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+    name : str
+        Name of a protected indicator table of the inputs (``annuel``,
+        ``mensuel``, ``annuel_n_1``...).
+    units : sequence of tuple of (str, str), optional
+        ``(level, code)`` pairs to keep, in that order; None keeps every unit.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        Display cells, one row per unit and period; None when the report's
+        inputs have no table ``name``.
     """
     if name not in base.available(inputs):
         return None
@@ -216,7 +245,21 @@ def indicator_table(
 
 
 def key_figure_label(name: str, labels: Mapping[str, str]) -> str:
-    """French label of a key figure (the reports' own words)."""
+    """French label of a key figure (the reports' own words).
+
+    Parameters
+    ----------
+    name : str
+        Name of a key figure (the ``indicateur`` column of ``chiffres_cles``).
+    labels : mapping of str to str
+        French labels of the contract counts and rates, by name.
+
+    Returns
+    -------
+    str
+        The French label: a profile share, a contract label, or a scheme or aid
+        label.
+    """
     profile = dict(_PROFILE)
     if name in profile:
         return f"Part des jeunes accompagnés : {profile[name]}"
@@ -231,7 +274,22 @@ def key_figure_label(name: str, labels: Mapping[str, str]) -> str:
 def key_figures_table(
     inputs: ReportInputs, units: Sequence[tuple[str, str]] | None = None
 ) -> pd.DataFrame | None:
-    """The protected key figures (``chiffres_cles``), N and N−1, for people."""
+    """The protected key figures (``chiffres_cles``), N and N−1, for people.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+    units : sequence of tuple of (str, str), optional
+        ``(level, code)`` pairs to keep; None keeps every unit.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        One row per unit and key figure, its value in N and N−1 and its changes
+        as display cells (a change is empty when either year is masked); None
+        when the inputs have no ``chiffres_cles`` table.
+    """
     if "chiffres_cles" not in base.available(inputs):
         return None
     kf = inputs["chiffres_cles"]
@@ -268,7 +326,20 @@ def key_figures_table(
 
 
 def followup_table(inputs: ReportInputs) -> pd.DataFrame | None:
-    """The protected monthly follow-up (``suivi``): month and year to date."""
+    """The protected monthly follow-up (``suivi``): month and year to date.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        One row per unit, scope (the month, or January to the month) and
+        indicator, N and N−1 and the change as display cells (the change empty
+        when either year is masked); None when the inputs have no ``suivi`` table.
+    """
     if "suivi" not in base.available(inputs):
         return None
     fu = inputs["suivi"]
@@ -300,7 +371,22 @@ def followup_table(inputs: ReportInputs) -> pd.DataFrame | None:
 def targets_table(
     inputs: ReportInputs, units: Sequence[tuple[str, str]] | None = None
 ) -> pd.DataFrame | None:
-    """Progress against the targets (``objectifs``), as the page masks it."""
+    """Progress against the targets (``objectifs``), as the page masks it.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+    units : sequence of tuple of (str, str), optional
+        ``(level, code)`` pairs to keep; None keeps every unit.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        One row per target: bounds, done, done a year earlier and projection
+        (« < threshold » or « n.d. » when secret), status, method and source;
+        None when there are no targets (or none for ``units``).
+    """
     part = base.part(inputs, "objectifs")
     if part is None or not len(part):
         return None
@@ -501,6 +587,19 @@ def html_tables(html: str) -> dict[str, pd.DataFrame]:
     row-level data and never reach the cache): its published tables are taken
     from the page's own markup, cell texts as the reader sees them. A sheet is
     named after the table's caption.
+
+    Parameters
+    ----------
+    html : str
+        Rendered HTML holding ``st.table`` markup.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        One frame of cell texts per table with a header and at least one row,
+        by sheet name (from the caption, else « Tableau n »); rows whose length
+        differs from the header's are dropped; the caption is kept in
+        ``frame.attrs["caption"]``.
     """
     parser = _TableParser()
     parser.feed(html)
@@ -548,7 +647,20 @@ RULES_SHEET = "Règles de diffusion"
 
 
 def definitions_table(inputs: ReportInputs) -> pd.DataFrame:
-    """Every indicator under the definitions in force for the run."""
+    """Every indicator under the definitions in force for the run.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns « Indicateur », « Définition », « Nom dans le contrat »: one row
+        per contract count and rate, then the definition of the young people
+        followed in force (when known) and the 95 % interval.
+    """
     accompagnement = inputs.meta.get("accompagnement")
     definitions = (
         indicators.definitions_in_force(accompagnement)
@@ -581,7 +693,19 @@ def definitions_table(inputs: ReportInputs) -> pd.DataFrame:
 
 
 def rules_table(inputs: ReportInputs) -> pd.DataFrame:
-    """The disclosure rules applied, with what each mask sign means."""
+    """The disclosure rules applied, with what each mask sign means.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns « Règle », « Application », « Signe affiché »; first a row
+        saying the data are synthetic when they are.
+    """
     threshold = inputs.threshold
     minimum = int(inputs.meta.get("min_denominator", DEFAULT_MIN_DENOMINATOR))
     rows = [
@@ -859,7 +983,26 @@ def _csv_name(sheet: str) -> str:
 
 
 def report_name(kind: str, code_ml: str | None = None) -> str:
-    """The report's output name, as the batch names it (``<kind>_<code_ml>``)."""
+    """The report's output name, as the batch names it (``<kind>_<code_ml>``).
+
+    Parameters
+    ----------
+    kind : str
+        The report kind (``rapport_regional``, ``rapport_mission_locale``...).
+    code_ml : str, optional
+        The Mission Locale's code, for a per-ML report.
+
+    Returns
+    -------
+    str
+        ``<kind>_<code_ml>``, or ``kind`` without a code.
+
+    Raises
+    ------
+    ParamsError
+        A name that is not a safe file name (a slash, a backslash, ``..``, control
+        characters).
+    """
     name = f"{kind}_{code_ml}" if code_ml else kind
     if not _SAFE_NAME.match(name) or ".." in name:
         raise ParamsError(
@@ -875,6 +1018,16 @@ def links_html(files: Sequence[Download]) -> str:
 
     The files travel inside the page (base64), so one HTML file stays
     self-contained; ``download`` gives the saved file its name.
+
+    Parameters
+    ----------
+    files : sequence of Download
+        The files to offer, in order.
+
+    Returns
+    -------
+    str
+        HTML: a ``ul`` of class ``telechargements``, one ``li`` link per file.
     """
     items = []
     for f in files:
@@ -890,7 +1043,19 @@ def links_html(files: Sequence[Download]) -> str:
 
 # ================================================================ the batch
 def run_folder(inputs: ReportInputs) -> Path | None:
-    """The run folder of a batch cache (``<run>/cache/<key>``), else None."""
+    """The run folder of a batch cache (``<run>/cache/<key>``), else None.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report's inputs (:func:`~observatoire.reports.open_report`).
+
+    Returns
+    -------
+    Path or None
+        ``<run>`` when the inputs were read from a batch cache, else None (a
+        notebook's own computation).
+    """
     folder = getattr(inputs, "folder", None)
     if folder is None or Path(folder).parent.name != "cache":
         return None
@@ -904,6 +1069,15 @@ def write_downloads(
 
     Files of an earlier run of this report that are not written again (another
     month, say) are removed, so the folder holds this report's files only.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        The run folder.
+    name : str
+        The report's output name (:func:`report_name`).
+    files : sequence of Download
+        The files to write.
 
     Returns
     -------
