@@ -18,6 +18,7 @@ DOCUMENTED = [
     "observatoire.reports._cache",
     "observatoire.reports._downloads",
     "observatoire.reports._html",
+    "observatoire.reports._params",
     "observatoire.reports._protect",
     "observatoire.reports._style",
     "observatoire.reports.sections._base",

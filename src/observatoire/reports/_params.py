@@ -130,11 +130,35 @@ class RunParams:
         return isinstance(self.year, int) and isinstance(self.month, int)
 
     def replace(self, **changes: Any) -> RunParams:
-        """Return a copy with ``changes`` applied (unknown fields are refused)."""
+        """Return a copy with ``changes`` applied (unknown fields are refused).
+
+        Parameters
+        ----------
+        **changes
+            New values of fields, by field name (not checked again: give values
+            :func:`parse_params` would accept).
+
+        Returns
+        -------
+        RunParams
+            A new instance; ``self`` is unchanged.
+        """
         return dataclasses.replace(self, **changes)
 
     def to_dict(self, *, mask_secrets: bool = True) -> dict[str, Any]:
-        """The parameters as plain JSON types; URL passwords masked by default."""
+        """The parameters as plain JSON types; URL passwords masked by default.
+
+        Parameters
+        ----------
+        mask_secrets : bool, default True
+            Replace the password of a database URL in ``data`` by ``***``.
+
+        Returns
+        -------
+        dict of str to object
+            Every field but ``source``; ``mls`` (unless ``all``), ``reports`` and
+            ``accompagnement`` as lists.
+        """
         out = {
             f.name: getattr(self, f.name)
             for f in dataclasses.fields(self)
@@ -391,7 +415,18 @@ def _absolute(path: str, base: Path) -> Path:
 
 
 def project_root(start: str | os.PathLike[str]) -> Path | None:
-    """The nearest folder at or above ``start`` holding a ``pyproject.toml``."""
+    """The nearest folder at or above ``start`` holding a ``pyproject.toml``.
+
+    Parameters
+    ----------
+    start : str or os.PathLike
+        A file or folder to start from (resolved to an absolute path).
+
+    Returns
+    -------
+    Path or None
+        That folder, or None when no folder up to the file-system root holds one.
+    """
     here = Path(start).resolve()
     for folder in (here, *here.parents):
         if (folder / "pyproject.toml").is_file():
@@ -406,6 +441,19 @@ def load_params(path: str | os.PathLike[str], **overrides: Any) -> RunParams:
     root holding the file (nearest parent folder with a ``pyproject.toml``),
     else from the file's folder. ``overrides`` (e.g. ``jobs=2`` from the command
     line) replace keys of the file and are checked the same way.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A YAML parameter file (``params/*.yaml``).
+    **overrides
+        Keys replacing those of the file; a None value leaves the file's.
+
+    Returns
+    -------
+    RunParams
+        The checked parameters (``year``, ``month``, ``mls`` may still be
+        ``auto`` / ``all``: :func:`check_against_warehouse` resolves them).
 
     Raises
     ------
@@ -426,6 +474,17 @@ def load_params(path: str | os.PathLike[str], **overrides: Any) -> RunParams:
 # ------------------------------------------------------- checks against the data
 def latest_complete_month(extraction_date: Any) -> tuple[int, int]:
     """(year, month) of the latest month wholly covered by an extract.
+
+    Parameters
+    ----------
+    extraction_date : date-like
+        The extraction date (anything :class:`pandas.Timestamp` reads).
+
+    Returns
+    -------
+    tuple of (int, int)
+        ``(year, month)``: the extraction's month when the extraction is on its
+        last day, else the month before.
 
     Examples
     --------
@@ -479,6 +538,27 @@ def check_against_extract(
 
     ``codes`` are the ML codes of ``missions_locales``, ``extraction_date`` the
     date of the extract, ``first_date`` its first contact (None if none).
+
+    Parameters
+    ----------
+    params : RunParams
+        Parameters from :func:`load_params` (``year``/``month`` may be ``auto``).
+    codes : list of str
+        The ML codes of the extract.
+    extraction_date : date-like or None
+        The extraction date.
+    first_date : date-like or None
+        The extract's first contact; None (or NaN) when it has none.
+
+    Returns
+    -------
+    RunParams
+        ``params`` with ``year``, ``month`` and ``mls`` resolved.
+
+    Raises
+    ------
+    ParamsError
+        Unknown ML codes, or a period the extract does not cover, all listed.
 
     Examples
     --------
@@ -562,6 +642,16 @@ def check_against_coverage(
 
 def mask_url_password(text: str) -> str:
     """Replace the password of a URL by ``***`` (:func:`observatoire.data.mask_url`).
+
+    Parameters
+    ----------
+    text : str
+        A database URL or a path.
+
+    Returns
+    -------
+    str
+        ``text`` with its password masked; unchanged without one.
 
     Examples
     --------
