@@ -15,9 +15,12 @@ import pytest
 
 #: modules whose every public function (and public method) is documented
 DOCUMENTED = [
+    "observatoire.reports._batch",
     "observatoire.reports._cache",
     "observatoire.reports._downloads",
     "observatoire.reports._html",
+    "observatoire.reports._index",
+    "observatoire.reports._kinds",
     "observatoire.reports._params",
     "observatoire.reports._protect",
     "observatoire.reports._style",

@@ -84,6 +84,13 @@ class ReportResult:
     downloads: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The result as a ``manifest.json`` entry.
+
+        Returns
+        -------
+        dict of str to object
+            Every field by name (a shallow copy: the lists are shared).
+        """
         return dict(self.__dict__)
 
 
@@ -112,7 +119,16 @@ class BatchResult:
         return 1 if self.failed else 0
 
     def summary(self) -> str:
-        """One line: how many reports, how many failed, where the portal is."""
+        """One line: how many reports, how many failed, where the portal is.
+
+        Returns
+        -------
+        str
+            One English line for the log and the command line: counts of reports
+            done, kept, reused and failed (the first five failures named), the
+            portal's path, the ``publication/`` folder when there is one, and the
+            duration in seconds.
+        """
         n_ok = len(self.results) - len(self.failed)
         text = f"{len(self.results)} reports: {n_ok} done"
         notes = []
@@ -137,6 +153,18 @@ def select_only(
     jobs: list[PlannedReport], only: list[str] | None
 ) -> list[PlannedReport]:
     """Keep the jobs named by ``only`` (ML codes or report kinds of the registry).
+
+    Parameters
+    ----------
+    jobs : list of PlannedReport
+        The reports planned for the run.
+    only : list of str, optional
+        ML codes or report kinds (``--only``); None or empty keeps every job.
+
+    Returns
+    -------
+    list of PlannedReport
+        The jobs of a named ML or of a named kind, in their planned order.
 
     Raises
     ------

@@ -252,6 +252,21 @@ def sort_rows(
     Names sort in natural order, departments by code then name; figures by
     value, ties in natural order of names, and a hidden or missing figure goes
     last in either direction (a reader looks for the figures).
+
+    Parameters
+    ----------
+    rows : list of Headline
+        The headline rows (:func:`headline_rows`).
+    key : str
+        ``nom``, ``departement``, or a column key of ``Headline.cells``.
+    descending : bool, default False
+        Reverse order (departments reversed, names still A to Z inside each;
+        hidden figures still last).
+
+    Returns
+    -------
+    list of Headline
+        A new list; ``rows`` is not changed.
     """
     # lazy: at the top, a cycle (sections -> _downloads -> _publication -> here)
     from .sections.common import natural_key
@@ -1007,7 +1022,21 @@ def _run_description(manifest: dict[str, Any], scroll_region) -> str:
 def run_inputs(
     run_dir: str | os.PathLike[str], manifest: dict[str, Any]
 ) -> ReportInputs | None:
-    """The shared inputs of a run, from ``<run>/cache/<cache_key>``, or None."""
+    """The shared inputs of a run, from ``<run>/cache/<cache_key>``, or None.
+
+    Parameters
+    ----------
+    run_dir : str or os.PathLike
+        The run folder.
+    manifest : dict
+        The run's ``manifest.json`` contents; its ``cache_key`` names the cache.
+
+    Returns
+    -------
+    ReportInputs or None
+        The inputs read from the cache folder; None when the manifest has no
+        cache key or the folder holds no complete cache (``meta.json``).
+    """
     key = manifest.get("cache_key")
     if not key:
         return None
@@ -1021,7 +1050,20 @@ def run_inputs(
 def render_published_index(
     run_dir: str | os.PathLike[str], manifest: dict[str, Any]
 ) -> str:
-    """The index as ``publication/`` holds it: no link to the journal."""
+    """The index as ``publication/`` holds it: no link to the journal.
+
+    Parameters
+    ----------
+    run_dir : str or os.PathLike
+        The run folder (its cache gives the headline figures).
+    manifest : dict
+        The run's ``manifest.json`` contents.
+
+    Returns
+    -------
+    str
+        The HTML page (:func:`render_index` with ``journal=False``).
+    """
     return render_index(manifest, run_inputs(run_dir, manifest), journal=False)
 
 
@@ -1030,6 +1072,13 @@ def write_index(target: str | os.PathLike[str], manifest: dict[str, Any]) -> Pat
 
     The headline figures are read from the run's shared cache
     (``<run>/cache/<cache_key>``, the run folder being ``target``'s folder).
+
+    Parameters
+    ----------
+    target : str or os.PathLike
+        Path of the index page, in the run folder.
+    manifest : dict
+        The run's ``manifest.json`` contents.
 
     Returns
     -------

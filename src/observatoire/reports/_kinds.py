@@ -154,6 +154,14 @@ class PlannedReport:
 def only_choices() -> str:
     """The report kinds ``--only`` accepts besides ML codes, as a help text lists them.
 
+    Returns
+    -------
+    str
+        Every kind of :data:`KINDS`, comma-separated, a per-ML kind followed by
+        « (every ML of the run) ».
+
+    Examples
+    --------
     >>> only_choices().split(", ")[-1]
     'rapport_mission_locale (every ML of the run)'
     """
