@@ -155,7 +155,13 @@ def _restore_libraries(snap: dict[str, Any]) -> None:
 
 
 def tables_read() -> list[str]:
-    """The shared tables the current report has read from the batch cache."""
+    """The shared tables the current report has read from the batch cache.
+
+    Returns
+    -------
+    list of str
+        Table names, sorted; empty when nothing was read from a cache.
+    """
     return sorted(_inputs.tables_read)
 
 

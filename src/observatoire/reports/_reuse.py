@@ -64,7 +64,20 @@ def environment_digest() -> str:
 
 
 def cache_digests(cache_dir: Path) -> dict[str, str]:
-    """Digest of each table of a shared cache, plus ``meta`` for its description."""
+    """Digest of each table of a shared cache, plus ``meta`` for its description.
+
+    Parameters
+    ----------
+    cache_dir : Path
+        A complete cache folder (its ``*.pkl`` tables and ``meta.json``).
+
+    Returns
+    -------
+    dict of str to str
+        Hexadecimal SHA-256 by table name (the pickle's stem), and under
+        ``meta`` that of ``meta.json`` without the keys that only name the cache
+        (``key``, ``fingerprint``, ``tables``).
+    """
     out = {}
     for path in sorted(cache_dir.glob("*.pkl")):
         out[path.stem] = _digest(path.read_bytes())
@@ -99,6 +112,16 @@ class Fingerprints:
         The cells' type, source and tags, and the kernel: not cell ids, outputs,
         execution counts or editor metadata, which JupyterLab rewrites when an
         analyst merely opens and saves a notebook.
+
+        Parameters
+        ----------
+        kind : str
+            A report kind: the notebook ``<notebooks_dir>/<kind>.ipynb``.
+
+        Returns
+        -------
+        str
+            Hexadecimal SHA-256, computed once per kind and kept.
         """
         if kind not in self._notebooks:
             path = self.notebooks_dir / f"{kind}.ipynb"
@@ -124,6 +147,22 @@ class Fingerprints:
         ``tables`` None (not known, e.g. the kernel could not be asked) stands
         for the whole cache. A table that no longer exists makes the
         fingerprint differ from any recorded one.
+
+        Parameters
+        ----------
+        kind : str
+            The report kind.
+        parameters : dict
+            The report's notebook parameters (``cache_dir`` is left out, as it
+            names the cache rather than its content).
+        tables : list of str or None
+            The shared tables the report read.
+
+        Returns
+        -------
+        str
+            Hexadecimal SHA-256 of the environment, the kind, its notebook, the
+            parameters, the cache's description and the tables read.
         """
         if tables is None:
             slice_ = {"cache": self.cache_key}
@@ -140,7 +179,22 @@ class Fingerprints:
         return _digest(json.dumps(parts, sort_keys=True, default=str).encode())
 
     def unchanged(self, kind: str, parameters: dict[str, Any], entry: dict) -> bool:
-        """True if the manifest ``entry`` of a report still matches its inputs."""
+        """True if the manifest ``entry`` of a report still matches its inputs.
+
+        Parameters
+        ----------
+        kind : str
+            The report kind.
+        parameters : dict
+            The report's notebook parameters for this run.
+        entry : dict
+            The report's entry in the previous run's ``manifest.json``.
+
+        Returns
+        -------
+        bool
+            False when the entry records no fingerprint or a different one.
+        """
         recorded = entry.get("fingerprint")
         if not recorded:
             return False
