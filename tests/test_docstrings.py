@@ -18,6 +18,7 @@ DOCUMENTED = [
     "observatoire.reports._batch",
     "observatoire.reports._cache",
     "observatoire.reports._downloads",
+    "observatoire.reports._engine",
     "observatoire.reports._html",
     "observatoire.reports._index",
     "observatoire.reports._kernel",

@@ -134,7 +134,15 @@ class Kernel:
         run_sync(self._execute)(_RESET_CODE, RESET_TIMEOUT)
 
     def tables_read(self) -> list[str] | None:
-        """The batch-cache tables the last report read (None if unknown)."""
+        """The batch-cache tables the last report read (None if unknown).
+
+        Returns
+        -------
+        list of str or None
+            Table names, sorted (:func:`observatoire.reports._kernel.tables_read`
+            asked in the kernel); None when the kernel could not be asked, which
+            the caller reads as « the whole cache ».
+        """
         # lazy: with jupyter_client (see _kernel_manager_class)
         from jupyter_core.utils import run_sync
 
@@ -149,6 +157,13 @@ class Kernel:
             return None
 
     def alive(self) -> bool:
+        """Whether the kernel process is running and answers.
+
+        Returns
+        -------
+        bool
+            False when it was never started, has stopped, or cannot be asked.
+        """
         # lazy: with jupyter_client (see _kernel_manager_class)
         from jupyter_core.utils import run_sync
 
@@ -238,6 +253,17 @@ class KernelSlot:
     def ready(self, stop: threading.Event | None = None) -> Kernel:
         """A live kernel with a clean namespace, started or reset as needed.
 
+        Parameters
+        ----------
+        stop : threading.Event, optional
+            Set by :meth:`KernelPool.close`: no further start is attempted.
+
+        Returns
+        -------
+        Kernel
+            The slot's kernel (also ``self.kernel``): the previous one reset when it
+            ran a report and is still alive, else a new one.
+
         Raises
         ------
         KernelError
@@ -281,7 +307,13 @@ class KernelSlot:
         raise KernelError(f"kernel did not start: {error or 'interrupted'}")
 
     def done(self, *, broken: bool) -> None:
-        """After a report: keep the kernel, or stop it if broken or fresh."""
+        """After a report: keep the kernel, or stop it if broken or fresh.
+
+        Parameters
+        ----------
+        broken : bool
+            Whether the report left the kernel unusable (died, hung, timed out).
+        """
         if self.kernel is None:
             return
         self.kernel.reports += 1
@@ -295,13 +327,29 @@ class KernelSlot:
             self.kernel = None
 
     def log_size(self) -> int:
+        """How many bytes the kernel's log holds: the offset for :meth:`copy_log`.
+
+        Returns
+        -------
+        int
+            The size of ``log_path``; 0 when it does not exist yet.
+        """
         try:
             return self.log_path.stat().st_size
         except OSError:
             return 0
 
     def copy_log(self, since: int, target: Path) -> None:
-        """Copy what the kernel logged since offset ``since`` to ``target``."""
+        """Copy what the kernel logged since offset ``since`` to ``target``.
+
+        Parameters
+        ----------
+        since : int
+            Byte offset in the kernel's log (:meth:`log_size` before the report).
+        target : Path
+            The report's log file, written atomically; a failure to copy is only
+            logged.
+        """
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
         try:
@@ -347,7 +395,13 @@ class KernelPool:
         self._ready = threading.Event()
 
     def start(self) -> KernelPool:
-        """Start the threads; warm kernels begin to start at once."""
+        """Start the threads; warm kernels begin to start at once.
+
+        Returns
+        -------
+        KernelPool
+            ``self``, for chaining.
+        """
         for slot in self.slots:
             thread = threading.Thread(
                 target=self._worker, args=(slot,), name=f"noyau-{slot.number}"
@@ -358,7 +412,16 @@ class KernelPool:
         return self
 
     def submit(self, work: Callable[[Any, KernelSlot], Any], items: Iterable) -> None:
-        """Queue ``work(item, slot)`` for every item; ``work`` must not raise."""
+        """Queue ``work(item, slot)`` for every item; ``work`` must not raise.
+
+        Parameters
+        ----------
+        work : callable
+            ``work(item, slot)``, run in a pool thread with the slot whose kernel
+            it may use; its result is what :meth:`results` yields.
+        items : iterable
+            The items to run, in order.
+        """
         if not self._threads:
             self.start()
         self._work = work
@@ -375,6 +438,16 @@ class KernelPool:
         With ``timeout``, stop waiting after that many seconds. Items the pool
         did not start because it was interrupted come with ``None``; an item
         whose ``work`` raised comes with the exception.
+
+        Parameters
+        ----------
+        timeout : float, optional
+            Seconds to wait in all; None waits until every item is done.
+
+        Yields
+        ------
+        tuple
+            ``(item, result)``, in the order items finish.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         while self._pending:
@@ -401,6 +474,11 @@ class KernelPool:
         Idle threads stop at once. A thread still busy (a kernel starting, or
         a report that ignored the interruption) gets its kernel killed, which
         ends what it was waiting for.
+
+        Parameters
+        ----------
+        timeout : float, default 10.0
+            Seconds to wait in all for the threads after the kills.
         """
         self.stop.set()
         self._ready.set()
@@ -489,7 +567,13 @@ _REGISTERED = False
 
 
 def register_engine() -> str:
-    """Register the warm engine with Papermill (once); return its name."""
+    """Register the warm engine with Papermill (once); return its name.
+
+    Returns
+    -------
+    str
+        The engine's name for Papermill's ``engine_name`` (:data:`ENGINE_NAME`).
+    """
     global _REGISTERED
     if not _REGISTERED:
         # lazy: jupyter_client and Papermill (about 1.5 s) only once a batch runs
