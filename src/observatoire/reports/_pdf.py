@@ -54,7 +54,14 @@ def print_js() -> str:
 
 
 def print_style_tag() -> str:
-    """The print stylesheet and its script, for a page's ``<head>``."""
+    """The print stylesheet and its script, for a page's ``<head>``.
+
+    Returns
+    -------
+    str
+        HTML: a ``<style media="print">`` element marked with ``PRINT_MARK``,
+        then a ``<script>`` element.
+    """
     return (
         f'<style media="print" {PRINT_MARK}>\n{print_css()}</style>\n'
         f"<script>\n{print_js()}</script>"
@@ -63,6 +70,17 @@ def print_style_tag() -> str:
 
 def for_print(page: str) -> str:
     """The page as it is printed: print stylesheet in, ``<details>`` open.
+
+    Parameters
+    ----------
+    page : str
+        A complete HTML page.
+
+    Returns
+    -------
+    str
+        The page with :func:`print_style_tag` before ``</head>`` (at the start
+        without one; not added twice) and every ``<details>`` open.
 
     Examples
     --------

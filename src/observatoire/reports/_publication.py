@@ -48,6 +48,20 @@ def publication_files(run_dir: Path, manifest: dict[str, Any]) -> list[str]:
     produced only): the downloads of a report that failed this time, or that
     this run no longer plans, are left out. Hidden and temporary files never
     are taken, nor a path outside its folder.
+
+    Parameters
+    ----------
+    run_dir : Path
+        The run folder.
+    manifest : dict
+        The run's ``manifest.json`` contents.
+
+    Returns
+    -------
+    list of str
+        POSIX paths relative to ``run_dir``, without duplicates: the portal and
+        the accessibility statement (when present), then each report produced's
+        page, PDF and downloads, in manifest order; only files that exist.
     """
     wanted: list[str] = [p for p in PAGES if (run_dir / p).is_file()]
     for entry in manifest.get("reports", []):
@@ -80,6 +94,19 @@ def report_downloads(run_dir: str | os.PathLike[str], name: str) -> list[str]:
 
     The report's notebook writes them to ``telechargements/<name>/`` (see
     :mod:`._downloads`); the batch lists them in the manifest.
+
+    Parameters
+    ----------
+    run_dir : str or os.PathLike
+        The run folder.
+    name : str
+        The report's output name (``<kind>`` or ``<kind>_<code_ml>``).
+
+    Returns
+    -------
+    list of str
+        POSIX paths of its ``.xlsx``, ``.csv`` and ``.zip`` files, by name;
+        hidden files left out; empty when the folder does not exist.
     """
     folder = Path(run_dir) / DOWNLOADS_DIR / name
     if not folder.is_dir():

@@ -213,6 +213,11 @@ def render_statement(
         What :func:`audit_run` wrote; used only if it was made on this run.
     today : date, optional
         Date of the statement (default: today).
+
+    Returns
+    -------
+    str
+        The complete HTML page (Jinja2, autoescaped).
     """
     params = manifest.get("parameters", {})
     contact = params.get("contact")
@@ -237,7 +242,18 @@ def render_statement(
 
 
 def read_audit(run_dir: str | os.PathLike[str]) -> dict[str, Any] | None:
-    """``<run>/accessibilite.json``, or None when absent or unreadable."""
+    """``<run>/accessibilite.json``, or None when absent or unreadable.
+
+    Parameters
+    ----------
+    run_dir : str or os.PathLike
+        The run folder.
+
+    Returns
+    -------
+    dict or None
+        The JSON content of the audit file (as :func:`audit_run` wrote it).
+    """
     try:
         return json.loads((Path(run_dir) / AUDIT_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -250,7 +266,22 @@ def write_statement(
     *,
     today: dt.date | None = None,
 ) -> Path:
-    """Write ``<run>/accessibilite.html`` (atomically) and return its path."""
+    """Write ``<run>/accessibilite.html`` (atomically) and return its path.
+
+    Parameters
+    ----------
+    run_dir : str or os.PathLike
+        The run folder; its audit (:func:`read_audit`) is restated when present.
+    manifest : dict
+        The run's ``manifest.json`` contents.
+    today : date, optional
+        Date of the statement (default: today).
+
+    Returns
+    -------
+    Path
+        The statement page written.
+    """
     run_dir = Path(run_dir)
     page = render_statement(manifest, audit=read_audit(run_dir), today=today)
     return write_text_atomic(run_dir / STATEMENT_NAME, page)
@@ -265,6 +296,13 @@ def audit_run(
     width; the results go to ``<run>/accessibilite.json``, and
     ``accessibilite.html`` (with its copy in ``publication/``, when the run has
     one) is written again with them.
+
+    Parameters
+    ----------
+    run_dir : str or os.PathLike
+        The run folder, holding ``manifest.json``.
+    widths : tuple of int, default (1280, 320)
+        Viewport widths in CSS pixels at which every page is checked.
 
     Returns
     -------
