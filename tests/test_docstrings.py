@@ -15,7 +15,9 @@ import pytest
 
 #: modules whose every public function (and public method) is documented
 DOCUMENTED = [
+    "observatoire.reports._accessibility",
     "observatoire.reports._batch",
+    "observatoire.reports._browser",
     "observatoire.reports._cache",
     "observatoire.reports._downloads",
     "observatoire.reports._engine",

@@ -64,12 +64,31 @@ class Node:
     children: list[Node | str] = field(default_factory=list)
 
     def text(self) -> str:
+        """The element's text, descendants included, as a reader hears it.
+
+        Returns
+        -------
+        str
+            The text pieces joined, runs of white space made one space.
+        """
         parts: list[str] = []
         for c in self.children:
             parts.append(c if isinstance(c, str) else c.text())
         return " ".join(" ".join(parts).split())
 
     def iter(self, tag: str | None = None):
+        """The element's descendants, in document order.
+
+        Parameters
+        ----------
+        tag : str, optional
+            Only the elements of this (lower-case) tag; None yields them all.
+
+        Yields
+        ------
+        Node
+            Each matching descendant (not the element itself).
+        """
         for c in self.children:
             if isinstance(c, Node):
                 if tag is None or c.tag == tag:
@@ -77,12 +96,31 @@ class Node:
                 yield from c.iter(tag)
 
     def ancestor(self, tag: str) -> Node | None:
+        """The nearest enclosing element of a tag.
+
+        Parameters
+        ----------
+        tag : str
+            A lower-case tag name, such as ``figure``.
+
+        Returns
+        -------
+        Node or None
+            The closest ancestor with that tag, None when there is none.
+        """
         node = self.parent
         while node is not None and node.tag != tag:
             node = node.parent
         return node
 
     def next_element(self) -> Node | None:
+        """The element's next sibling element (text between them skipped).
+
+        Returns
+        -------
+        Node or None
+            None for the last element of its parent, or the root.
+        """
         if self.parent is None:
             return None
         siblings = [c for c in self.parent.children if isinstance(c, Node)]
@@ -119,7 +157,19 @@ class _Builder(HTMLParser):
 
 
 def parse(page: str) -> Node:
-    """The page as a tree of :class:`Node` (lenient about unclosed tags)."""
+    """The page as a tree of :class:`Node` (lenient about unclosed tags).
+
+    Parameters
+    ----------
+    page : str
+        An HTML page or fragment.
+
+    Returns
+    -------
+    Node
+        A root node (tag ``#document``) whose children are the page's top-level
+    elements and text.
+    """
     builder = _Builder()
     builder.feed(page)
     builder.close()
@@ -143,6 +193,17 @@ def _has_table(node: Node | None) -> bool:
 
 def check_page(page: str) -> list[str]:
     """Problems of a page's images, figures and tables (empty: none found).
+
+    Parameters
+    ----------
+    page : str
+        An HTML page or fragment.
+
+    Returns
+    -------
+    list of str
+        One English line per problem, naming the element
+        (« <img alt='...'>: ... »), in document order.
 
     Examples
     --------

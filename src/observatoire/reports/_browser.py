@@ -61,11 +61,30 @@ class BrowserTools:
     chromium: str
 
     def command(self, *args: str) -> list[str]:
+        """The command line running ``browser.mjs`` with ``args``.
+
+        Parameters
+        ----------
+        *args : str
+            The script's sub-command and its arguments.
+
+        Returns
+        -------
+        list of str
+            ``[node, script, *args]``, for :func:`subprocess.run`.
+        """
         return [self.node, str(self.script), *args]
 
 
 def find_chromium() -> str | None:
-    """Path of the Chromium binary, or None when there is none."""
+    """Path of the Chromium binary, or None when there is none.
+
+    Returns
+    -------
+    str or None
+        ``OBSERVATOIRE_CHROMIUM`` when set (looked up on ``PATH``, or as a file),
+        else the first of ``CHROMIUM_NAMES`` found on ``PATH``.
+    """
     wanted = os.environ.get("OBSERVATOIRE_CHROMIUM")
     if wanted:
         return shutil.which(wanted) or (wanted if Path(wanted).is_file() else None)
@@ -77,7 +96,14 @@ def find_chromium() -> str | None:
 
 
 def tools_dir() -> Path:
-    """``tools/browser`` of the project (``OBSERVATOIRE_BROWSER_TOOLS`` overrides)."""
+    """``tools/browser`` of the project (``OBSERVATOIRE_BROWSER_TOOLS`` overrides).
+
+    Returns
+    -------
+    Path
+        The folder holding ``browser.mjs`` and its ``node_modules``; it may not
+        exist.
+    """
     wanted = os.environ.get("OBSERVATOIRE_BROWSER_TOOLS")
     if wanted:
         return Path(wanted)
@@ -85,7 +111,14 @@ def tools_dir() -> Path:
 
 
 def missing_tools() -> str | None:
-    """Why the browser tools cannot run here, or None when they can."""
+    """Why the browser tools cannot run here, or None when they can.
+
+    Returns
+    -------
+    str or None
+        The first missing piece (Chromium, Node.js or a recent enough one,
+        ``browser.mjs``, an npm package) and how to install it.
+    """
     if find_chromium() is None:
         return (
             "no Chromium found (apt-get install chromium, or set OBSERVATOIRE_CHROMIUM)"
@@ -117,6 +150,11 @@ def _node_major(node: str) -> int | None:
 
 def find_tools() -> BrowserTools:
     """The browser tools, ready to run.
+
+    Returns
+    -------
+    BrowserTools
+        Node, the script and Chromium, found.
 
     Raises
     ------
@@ -197,6 +235,15 @@ def chart_layout(
 ) -> list[dict[str, Any]]:
     """How wide each page and each of its images render at a viewport ``width``.
 
+    Parameters
+    ----------
+    pages : list of str or os.PathLike
+        HTML files to open.
+    width : int, default 320
+        Viewport width in CSS pixels.
+    timeout : int, default TIMEOUT
+        Seconds to wait for the browser tools before :class:`BrowserError`.
+
     Returns
     -------
     list of dict
@@ -222,7 +269,24 @@ def screenshot(
     width: int = 1280,
     timeout: int = TIMEOUT,
 ) -> Path:
-    """Full-page PNG screenshot of an HTML file at a viewport ``width``."""
+    """Full-page PNG screenshot of an HTML file at a viewport ``width``.
+
+    Parameters
+    ----------
+    page : str or os.PathLike
+        The HTML file to open.
+    target : str or os.PathLike
+        Where to write the PNG.
+    width : int, default 1280
+        Viewport width in CSS pixels.
+    timeout : int, default TIMEOUT
+        Seconds to wait for the browser tools before :class:`BrowserError`.
+
+    Returns
+    -------
+    Path
+        ``target``.
+    """
     tools = find_tools()
     _run(
         tools,
@@ -234,6 +298,18 @@ def screenshot(
 
 def summarize(results: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     """Violations per page: ``{page name: {rule id: nodes}}``.
+
+    Parameters
+    ----------
+    results : list of dict
+        axe-core results per page (:func:`run_axe`): ``page`` and
+        ``violations``, each with ``id`` and ``nodes``.
+
+    Returns
+    -------
+    dict of str to dict of str to int
+        By page file name, the number of nodes per violated rule (pages with
+        the same file name overwrite each other).
 
     Examples
     --------
