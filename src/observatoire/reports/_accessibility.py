@@ -168,7 +168,7 @@ def parse(page: str) -> Node:
     -------
     Node
         A root node (tag ``#document``) whose children are the page's top-level
-    elements and text.
+        elements and text.
     """
     builder = _Builder()
     builder.feed(page)
