@@ -203,7 +203,8 @@ def check_page(page: str) -> list[str]:
     -------
     list of str
         One English line per problem, naming the element
-        (« <img alt='...'>: ... »), in document order.
+        (« <img alt='...'>: ... »): images first, then shared alternatives,
+        figures and tables.
 
     Examples
     --------
