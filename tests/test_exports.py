@@ -208,3 +208,18 @@ def test_cli_bad_definition_is_exit_2(tmp_path, capsys):
     )
     assert "'visite' is not an event type" in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_xlsx_refuses_a_text_longer_than_a_cell_holds_instead_of_cutting_it(tmp_path):
+    from observatoire.exceptions import OutputError
+
+    target = tmp_path / "t.xlsx"
+    long = pd.DataFrame({"nom": ["court", "x" * 32_768]})
+    with pytest.raises(OutputError, match=r"row 3, column 1: a text of 32768 char"):
+        exports.write_xlsx(target, {"feuille": long})
+    assert not target.exists()  # nothing half-written
+    # the limit itself fits, control characters and markup stay text
+    ok = pd.DataFrame({"nom": ["x" * 32_767, "a\x01b", "<script>"]})
+    ws = load_workbook(exports.write_xlsx(target, {"feuille": ok}))["feuille"]
+    assert len(ws["A2"].value) == 32_767
+    assert ws["A4"].value == "<script>"

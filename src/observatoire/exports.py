@@ -33,9 +33,9 @@ import numpy as np
 import pandas as pd
 
 from . import disclosure
-from ._io import neutralise, neutralise_frame, write_bytes_atomic, write_csv
+from ._io import excerpt, neutralise, neutralise_frame, write_bytes_atomic, write_csv
 from .disclosure import DEFAULT_MIN_DENOMINATOR, DEFAULT_THRESHOLD
-from .exceptions import ParamsError
+from .exceptions import OutputError, ParamsError
 from .indicators import (
     COUNT_COLUMNS,
     RATE_COLUMNS,
@@ -100,6 +100,25 @@ class _Formats:
         return self._by_format[fmt]
 
 
+#: the longest text a spreadsheet cell holds (Excel's limit)
+_MAX_CELL_TEXT = 32_767
+
+
+def _text(sheet, row: int, col: int, text: str, style: object = None) -> None:
+    """Write ``text`` as text, never as a formula, whatever it starts with.
+
+    XlsxWriter would cut a longer text to the cell's limit and go on: the
+    workbook would then say less than the page, so it is an error instead.
+    """
+    if len(text) > _MAX_CELL_TEXT:
+        raise OutputError(
+            f"sheet {excerpt(sheet.name)}, row {row + 1}, column {col + 1}: a text of "
+            f"{len(text)} characters, longer than the {_MAX_CELL_TEXT} a spreadsheet "
+            "cell holds"
+        )
+    sheet.write_string(row, col, text, style)
+
+
 def _fill_sheet(
     sheet,
     styles: _Formats,
@@ -116,11 +135,11 @@ def _fill_sheet(
         sheet.set_column(j, j, min(max(10, longest + 2), 60))
     top = 0
     if title:
-        sheet.write_string(0, 0, str(_cell(str(title))), styles.title)
+        _text(sheet, 0, 0, str(_cell(str(title))), styles.title)
         top = 1
     sheet.freeze_panes(top + 1, 0)
     for j, column in enumerate(frame.columns):
-        sheet.write_string(top, j, str(_cell(str(column))), styles.header)
+        _text(sheet, top, j, str(_cell(str(column))), styles.header)
     column_formats = [formats.get(str(c)) for c in frame.columns]
     rows = per_row if per_row is not None else [None] * len(frame)
     date_format = styles.number(_DATE_FORMAT)
@@ -139,8 +158,7 @@ def _fill_sheet(
             elif isinstance(value, dt.date):
                 sheet.write_datetime(i, j, value, date_format)
             else:
-                # never write_formula: a text cell stays text, whatever it starts with
-                sheet.write_string(i, j, str(value))
+                _text(sheet, i, j, str(value))
 
 
 def xlsx_bytes(

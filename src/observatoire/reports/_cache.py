@@ -32,7 +32,7 @@ from .. import __version__, indicators
 from ..data import SCHEMA, is_database_url
 from ..data import load as load_extract
 from ..exceptions import ParamsError
-from ._inputs import ReportInputs  # the cache's readers, re-exported
+from ._inputs import ReportInputs  # re-exported: sections and tests import it here
 from ._params import (
     AUTO,
     DEFAULT_DISCLOSURE_THRESHOLD,
