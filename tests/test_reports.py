@@ -728,3 +728,101 @@ def test_trajectory_study_page_has_the_sections_of_issue_19(batch_run):
         assert f">{heading}</h2>" in page
     assert "Qualité de la typologie selon le nombre de types" in page
     assert "pseudo-R²" in page and "tirages au hasard" in page
+
+
+# ------------------------------------- an earlier month, a year not yet complete
+#: the mid-year extract ends here: latest complete month June 2024
+_CUT = "2024-07-10"
+
+#: the date columns after which a row did not exist yet on the extraction day
+_STARTS = {
+    "evenements": "date_evenement",
+    "situations": "date_debut",
+    "dispositifs": "date_debut",
+    "aides": "date_attribution",
+    "animations": "date_animation",
+    "jeunes": "date_premier_accueil",
+}
+
+
+@pytest.fixture(scope="module")
+def mid_year_extract(small_extract, tmp_path_factory) -> Path:
+    """The small extract as it was on 10 July 2024 (rows after that left out)."""
+    import pandas as pd
+
+    folder = tmp_path_factory.mktemp("mi_annee") / "entrepot"
+    tables = {p.stem: pd.read_parquet(p) for p in small_extract.glob("*.parquet")}
+    cut = pd.Timestamp(_CUT)
+    for name, col in _STARTS.items():
+        tables[name] = tables[name][~(tables[name][col] > cut)]
+    people = set(tables["jeunes"]["id_jeune"])
+    for name in ("evenements", "situations", "dispositifs", "aides"):
+        tables[name] = tables[name][tables[name]["id_jeune"].isin(people)]
+    kept = set(tables["animations"]["id_animation"])
+    part = tables["animations_participations"]
+    tables["animations_participations"] = part[part["id_animation"].isin(kept)]
+    meta = json.loads((small_extract / "metadonnees.json").read_text("utf-8"))
+    meta = {k: v for k, v in meta.items() if k != "empreintes"}
+    data.write_extract(tables, folder, metadata={**meta, "date_extraction": _CUT})
+    return folder
+
+
+def _rows_by_header(html: str) -> list[dict[str, str]]:
+    """Every body row of every table of a page, keyed by its table's headers."""
+    from observatoire.reports.sections.common import _table_rows
+
+    out, header = [], None
+    for row in _table_rows(html):
+        if row and row[0] in ("Mission Locale", "Indicateur", "Territoire"):
+            header = row
+        elif header is not None and len(row) == len(header):
+            out.append(dict(zip(header, row, strict=True)))
+    return out
+
+
+@pytest.mark.slow
+def test_follow_up_of_an_earlier_month_of_a_year_not_yet_complete(
+    mid_year_extract, tmp_path
+):
+    from observatoire import indicators
+    from observatoire.formatting import fr_int
+
+    wh = data.load(mid_year_extract)
+    assert wh.coverage.latest_complete_month == (2024, 6)
+    assert wh.coverage.covers(2024) == "partial"
+    params = reports.load_params(
+        _params_file(tmp_path, mid_year_extract, year=2024, month=3)
+    )
+    result = reports.run_batch(
+        params, only=["suivi_mensuel", "rapport_regional"], progress=False
+    )
+    assert {r.name for r in result.results} == {"suivi_mensuel", "rapport_regional"}
+    assert result.exit_code == 0
+    html = (result.run_dir / "html" / "suivi_mensuel.html").read_text("utf-8")
+    assert "<h1>Suivi mensuel — mars 2024</h1>" in html
+    assert "Suivi de mars 2024 par Mission Locale" in html
+
+    # two values against the follow-up computed here on the same warehouse
+    fu = indicators.monthly_followup(wh, 2024, 3)
+    region = fu[fu["niveau"] == "region"].set_index(["portee", "indicateur"])
+    month = region.loc[("mois", "jeunes_accompagnes")]
+    ytd = region.loc[("cumul", "entrees_emploi")]
+    rows = [
+        r
+        for r in _rows_by_header(html)
+        if r.get("Mission Locale") == "Nouvelle-Aquitaine"
+    ]
+    assert rows[0]["Accompagnés 2024"] == fr_int(month["valeur"])
+    assert rows[0]["Accompagnés 2023"] == fr_int(month["valeur_n_1"])
+    assert rows[1]["Emploi 2024"] == fr_int(ytd["valeur"])
+    assert rows[1]["Emploi 2023"] == fr_int(ytd["valeur_n_1"])
+
+    # the year is not complete in the extract: said next to the figures
+    partial = "période partielle : janvier à mars 2024"
+    assert f"— {partial}" in html  # table captions
+    assert "Période partielle : janvier à mars 2024, comparée" in html  # synthesis
+    regional = (result.run_dir / "html" / "rapport_regional.html").read_text("utf-8")
+    assert "Activité de janvier à fin mars 2024" in regional  # the tiles
+    assert f"— {partial}." in regional
+    # the tables of the year run to the extraction day
+    assert "période partielle : du 1er janvier au 10 juillet 2024" in regional
