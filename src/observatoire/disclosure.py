@@ -1106,6 +1106,16 @@ def _component_intervals(
 
     rng = np.random.default_rng(len(members))
     out: dict[int, tuple[float, float]] = {}
+    member_ids = np.asarray(members)
+    known = (
+        np.zeros(len(members), dtype=bool)
+        if movable is None
+        else movable[member_ids].copy()
+    )
+    # a truly 0 cell can only be pinned at 0, which discloses nobody: not looked at
+    wanted = ~known if truth is None else ~known & (truth[members] != 0)
+    if not wanted.any():
+        return out
     index = {c: i for i, c in enumerate(members)}
     a_eq, b_eq, a_ub, b_ub = _system(cells, unknown, index, equations)
     system = {
@@ -1127,49 +1137,78 @@ def _component_intervals(
             )
         return res
 
-    member_ids = np.asarray(members)
-    known = (
-        np.zeros(len(members), dtype=bool)
-        if movable is None
-        else movable[member_ids].copy()
-    )
-    if (~known).sum() > 6:
+    # every feasible point met (the true values, each programme's solution) is
+    # remembered: a cell seen taking two values is not pinned and needs no
+    # programme of its own, so most cells cost none
+    seen_lo = np.full(len(members), np.inf)
+    seen_hi = np.full(len(members), -np.inf)
+
+    def seen(x: np.ndarray) -> None:
+        np.minimum(seen_lo, x, out=seen_lo)
+        np.maximum(seen_hi, x, out=seen_hi)
+
+    def moved() -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            return seen_hi - seen_lo > 1e-6 * np.maximum(1.0, np.abs(seen_hi))
+
+    if truth is not None:
+        point = truth[members].astype(float)
+        if _feasible(system, lows, highs, point):
+            seen(point)
+    if wanted.sum() > 6:
         # a few feasible points settle most cells at once; not worth it when
         # only a handful is left to look at
-        seen_lo = np.full(len(members), np.inf)
-        seen_hi = np.full(len(members), -np.inf)
         for _ in range(6):
             direction = rng.standard_normal(len(members))
             for sign in (1.0, -1.0):
                 res = solve(sign * direction, capped)
                 if res.status == 0:
-                    seen_lo = np.minimum(seen_lo, res.x)
-                    seen_hi = np.maximum(seen_hi, res.x)
-        with np.errstate(invalid="ignore"):
-            moved = seen_hi - seen_lo > 1e-6 * np.maximum(1.0, np.abs(seen_hi))
-        known |= moved
-    if movable is not None:
-        movable[member_ids[known]] = True
+                    seen(res.x)
+        known |= moved()
     bounds = [
         (lo, None if np.isinf(hi) else hi) for lo, hi in zip(lows, highs, strict=True)
     ]
-    still = ~known
-    if truth is not None:
-        still &= truth[members] != 0
-    for i in np.flatnonzero(still):
+    for i in np.flatnonzero(wanted & ~known):
+        if known[i] or moved()[i]:
+            known[i] = True
+            continue
         ends = []
         for sign in (1.0, -1.0):
             objective = np.zeros(len(members))
             objective[i] = sign
             res = solve(objective, bounds)
             ends.append(np.inf if res.status == 3 else sign * res.fun)
-        lo, hi = ends[0], ends[1]
-        if np.isfinite(hi) and hi - lo <= 1e-6 * max(1.0, hi):
-            if hi > 1e-9:
-                out[members[i]] = (lo, hi)
-        elif movable is not None:
-            movable[members[i]] = True
+            if res.status == 0:
+                seen(res.x)
+            if sign == 1.0 and moved()[i]:
+                break  # its maximum is not needed to know it is not pinned
+        else:
+            lo, hi = ends[0], ends[1]
+            if np.isfinite(hi) and hi - lo <= 1e-6 * max(1.0, hi):
+                if hi > 1e-9:
+                    out[members[i]] = (lo, hi)
+                continue
+        known[i] = True
+    if movable is not None:
+        known |= moved()
+        movable[member_ids[known]] = True
     return out
+
+
+def _feasible(
+    system: dict, lows: np.ndarray, highs: np.ndarray, point: np.ndarray
+) -> bool:
+    """Whether ``point`` satisfies the bounds and equations of a component."""
+    tol = 1e-6
+    if np.any(point < lows - tol) or np.any(point > highs + tol):
+        return False
+    if system["A_eq"] is not None and not np.allclose(
+        system["A_eq"] @ point, system["b_eq"], rtol=0, atol=tol
+    ):
+        return False
+    return system["A_ub"] is None or bool(
+        np.all(system["A_ub"] @ point <= system["b_ub"] + tol)
+    )
 
 
 # ============================================================ indicator tables
