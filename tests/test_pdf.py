@@ -218,6 +218,29 @@ def test_report_pages_carry_the_print_stylesheet():
     assert for_print(page) == page  # the PDF export adds nothing more
 
 
+def test_a_heading_and_its_introduction_go_to_the_page_of_their_cards(tmp_path):
+    """Seen on an ML report: « Chiffres clés » and its one line ended page 1,
+    its cards (never cut in two) started page 2."""
+    _need("chromium", "chromium")
+    cards = "".join(
+        f'<div class="chiffre" style="height: 40mm">Carte {i}</div>' for i in range(6)
+    )
+    page = tmp_path / "cartes.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>r</title>'
+        "</head><body><main><h1>Rapport</h1>"
+        '<div style="height: 200mm">Début du rapport</div>'
+        "<h2>Chiffres clés</h2><p>Une ligne qui présente les cartes.</p>"
+        f'<div class="chiffres">{cards}</div></main></body></html>',
+        encoding="utf-8",
+    )
+    pdf = write_pdf(page, tmp_path / "cartes.pdf")
+    first, second = _text(pdf, 1), _text(pdf, 2)
+    assert "Début du rapport" in first and "Carte 0" in second  # the cards moved
+    assert "Chiffres clés" not in first and "présente les cartes" not in first
+    assert "Chiffres clés Une ligne qui présente les cartes. Carte 0" in second
+
+
 def test_a_reader_s_own_print_shows_folded_details(tmp_path):
     """Printed straight from the page (Ctrl+P), not through write_pdf's copy."""
     from observatoire.reports._pdf import _command, print_style_tag
