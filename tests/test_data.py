@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from observatoire import data
@@ -703,3 +704,28 @@ def test_mask_url_hides_every_form_of_password(url, secrets):
         assert secret not in masked
         error = f"connection to db.example failed for password {secret} ({url})"
         assert secret not in mask_secrets(error, url)
+
+
+def test_load_reads_with_the_system_allocator_and_restores_the_default(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    extract = tmp_path / "extrait"
+    shutil.copytree(FIXTURE, extract)
+    pd.read_csv(
+        extract / "jeunes.csv", sep=None, engine="python", dtype=str
+    ).to_parquet(extract / "jeunes.parquet", index=False)
+    (extract / "jeunes.csv").unlink()
+    before = pa.default_memory_pool().backend_name
+    seen = []
+    real = data._load._read_parquet
+
+    def spy(*args, **kwargs):
+        seen.append(pa.default_memory_pool().backend_name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(data._load, "_read_parquet", spy)
+    wh = data.load(extract)
+    assert seen == ["system"]
+    assert pa.default_memory_pool().backend_name == before
+    assert len(wh.jeunes) > 0
