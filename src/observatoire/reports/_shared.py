@@ -44,7 +44,7 @@ import pandas as pd
 from .. import animation, indicators, targets
 from ..disclosure import DEFAULT_MIN_DENOMINATOR
 from ..formatting import fr_ml_name
-from ._inputs import ReportInputs
+from ._inputs import ReportInputs, _share_attrs
 from ._params import RunParams
 from ._protect import protect_figures, protect_indicators, protect_table
 from .sections import ml_monthly_curves, ml_position_strip
@@ -133,9 +133,7 @@ def compute_shared(
         # the ML reports' figures, drawn from these tables on the other core
         # while this one computes the rest, then on both (see sections._once)
         ml_figures = _MLFigures(list(params.mls))
-        pending_figures = _in_background(
-            ml_figures.draw, ReportInputs(meta, None, dict(tables))
-        )
+        pending_figures = _in_background(ml_figures.draw, _in_memory(meta, tables))
     masks = {
         y: (table, tables["mensuel" if y == year else "mensuel_n_1"]["mask"])
         for y, table in monthly.items()
@@ -191,7 +189,7 @@ def compute_shared(
             "animation", messages, lambda: animation.resolve_year(wh, "auto")
         )
     if draw_figures:
-        inputs = ReportInputs(meta, None, tables)
+        inputs = _in_memory(meta, tables)
         # computed while the figures worker finishes (this core is idle then)
         tables[COMPUTED] = (
             _safely("calculs", {}, lambda: _computed(inputs, params.reports)) or {}
@@ -234,6 +232,32 @@ def _describe(
         "mois_chiffres_cles": indicators.months_compared(wh, params.year),
         "messages": messages,
     }
+
+
+def _in_memory(meta: dict[str, Any], tables: dict[str, Any]) -> ReportInputs:
+    """The tables in memory as a report reads them from the cache.
+
+    Shallow copies whose ``attrs`` are shared, as :class:`ReportInputs` does
+    for a cached table: pandas deep-copies ``attrs`` (the disclosure marker, a
+    nested structure) into every frame derived from a table, which was most
+    of the cost of the values computed once and of the figures drawn here.
+    The tables themselves (cached as they are) keep their own ``attrs``.
+    """
+    views: dict[str, Any] = {}
+    for name, table in tables.items():
+        if isinstance(table, pd.DataFrame):
+            table = _share_attrs(table.copy(deep=False))
+        elif isinstance(table, dict):
+            table = _share_attrs(
+                {
+                    key: value.copy(deep=False)
+                    if isinstance(value, pd.DataFrame)
+                    else value
+                    for key, value in table.items()
+                }
+            )
+        views[name] = table
+    return ReportInputs(meta, None, views)
 
 
 def _figures(
