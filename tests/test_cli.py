@@ -99,6 +99,30 @@ def test_generate_refuses_absurd_arguments_in_one_line(tmp_path, capsys, option,
     assert not out.exists() and not list(tmp_path.iterdir())  # no staging left
 
 
+def test_generate_creates_the_missing_parents_of_out(tmp_path, capsys):
+    out = tmp_path / "a" / "b" / "sub"
+    assert main(["generate", "--out", str(out), "--scale", "0.01"]) == 0
+    assert (out / "metadonnees.json").is_file()
+    assert (out / "jeunes.parquet").is_file()
+    assert sorted(p.name for p in (tmp_path / "a" / "b").iterdir()) == ["sub"]
+
+
+def test_generate_failing_removes_the_parents_it_created(tmp_path, capsys, monkeypatch):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "garder.txt").write_text("x", encoding="utf-8")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("observatoire.synthetic._generate._build", full)
+    out = tmp_path / "a" / "b" / "c" / "sub"
+    assert main(["generate", "--out", str(out), "--scale", "0.01"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["observatoire generate: error: No space left on device"]
+    # b and c were made for this run and are gone; a was there and stays
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["garder.txt"]
+
+
 def test_output_guard(tmp_path):
     extract = tmp_path / "extrait"
     shutil.copytree(FIXTURE, extract)

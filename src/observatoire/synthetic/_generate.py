@@ -91,7 +91,8 @@ def generate(
     Parameters
     ----------
     out : path
-        Target directory, created if missing.
+        Target directory, created if missing, with its missing parents
+        (removed again if the extract cannot be written).
     seed : int
         Random seed; :func:`truth` with the same seed gives the injected effects.
     years : (int, int)
@@ -126,17 +127,45 @@ def generate(
     first, last = _check_args(seed, years, scale, fmt)
     target = Path(out)
     final = _check_out(target)
-    staging = Path(
-        tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
-    )
+    # like ``mkdir -p``: the missing folders on the way are created, and
+    # removed again (if still empty) when the extract could not be written
+    created = _make_parents(final.parent)
+    try:
+        staging = Path(
+            tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+        )
+    except BaseException:
+        _remove_empty(created)
+        raise
     try:
         os.chmod(staging, 0o777 & ~_umask())
         _build(staging, seed, first, last, scale, fmt)
         _swap(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        _remove_empty(created)
         raise
     return target
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; return those created, deepest first."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir()
+    return missing
+
+
+def _remove_empty(created: list[Path]) -> None:
+    """Remove the folders :func:`_make_parents` created, as long as they are empty."""
+    for path in created:
+        try:
+            path.rmdir()
+        except OSError:  # something else was put there meanwhile: kept
+            return
 
 
 def _build(out: Path, seed, first: int, last: int, scale: float, fmt: str) -> None:
