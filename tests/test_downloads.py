@@ -399,6 +399,33 @@ def test_csv_bytes_are_french_and_formula_safe():
     assert text == "\ufeffnom;n;p;x\r\n'=1+1;12345;0,452;1\r\nb;;1,5;2\r\n"
 
 
+def test_csv_bytes_quote_like_a_spreadsheet_and_mixed_columns():
+    # written by the csv module directly: quotes around a field holding the
+    # separator, a quote or a line end (doubled quote inside), never elsewhere;
+    # booleans in French; an empty text is an empty field
+    frame = pd.DataFrame(
+        {
+            "a;b": ['dit "oui"', "x;y", "deux\nlignes", ""],
+            "v": [True, False, 3, -2.5],
+            "n": [1, 2, 3, 4],
+        }
+    )
+    text = exports.csv_bytes(frame).decode("utf-8")
+    assert text == (
+        '\ufeff"a;b";v;n\r\n"dit ""oui""";oui;1\r\n"x;y";non;2\r\n'
+        '"deux\nlignes";3;3\r\n;-2,5;4\r\n'
+    )
+
+
+def test_csv_bytes_dates_are_written_as_pandas_writes_them():
+    # a cell that is neither a text nor a whole number goes through pandas
+    frame = pd.DataFrame(
+        {"jour": [dt.date(2024, 1, 31), None], "n": [1.0, float("nan")]}
+    )
+    text = exports.csv_bytes(frame).decode("utf-8")
+    assert text == "\ufeffjour;n\r\n2024-01-31;1\r\n;\r\n"
+
+
 def test_xlsx_title_cell_properties_and_fixed_date():
     frame = pd.DataFrame({"a": [1, 2]})
     when = dt.datetime(2024, 1, 31)

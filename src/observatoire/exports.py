@@ -19,6 +19,7 @@ interrupted export leaves nothing half-written.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import logging
@@ -128,10 +129,11 @@ def _fill_sheet(
     per_row: Sequence[str | None] | None,
 ) -> None:
     """Title, bold frozen header, rows and number formats of one sheet."""
-    for j, column in enumerate(frame.columns):
-        longest = max(
-            [len(str(column))] + [len(str(v)) for v in frame[column].head(200)]
-        )
+    # each column read once as Python values (what iterating the frame gives):
+    # a cell at a time through pandas costs more than writing it
+    columns = [values.tolist() for _, values in frame.items()]
+    for j, (column, values) in enumerate(zip(frame.columns, columns, strict=True)):
+        longest = max([len(str(column))] + [len(str(v)) for v in values[:200]])
         sheet.set_column(j, j, min(max(10, longest + 2), 60))
     top = 0
     if title:
@@ -140,25 +142,54 @@ def _fill_sheet(
     sheet.freeze_panes(top + 1, 0)
     for j, column in enumerate(frame.columns):
         _text(sheet, top, j, str(_cell(str(column))), styles.header)
+    if not columns:
+        return
     column_formats = [formats.get(str(c)) for c in frame.columns]
     rows = per_row if per_row is not None else [None] * len(frame)
     date_format = styles.number(_DATE_FORMAT)
     for i, (row, row_format) in enumerate(
-        zip(frame.itertuples(index=False, name=None), rows, strict=True),
-        start=top + 1,
+        zip(zip(*columns, strict=True), rows, strict=True), start=top + 1
     ):
-        for j, (value, fmt) in enumerate(zip(row, column_formats, strict=True)):
-            value = _cell(value)
-            if value is None or value == "":
-                continue  # an empty cell, as a spreadsheet reads it
-            if isinstance(value, bool):
-                sheet.write_boolean(i, j, value)
-            elif isinstance(value, (int, float)):
-                sheet.write_number(i, j, value, styles.number(fmt or row_format))
-            elif isinstance(value, dt.date):
-                sheet.write_datetime(i, j, value, date_format)
-            else:
-                _text(sheet, i, j, str(value))
+        _write_row(sheet, styles, i, row, column_formats, row_format, date_format)
+
+
+def _write_row(
+    sheet,
+    styles: _Formats,
+    i: int,
+    row: Sequence[object],
+    column_formats: Sequence[str | None],
+    row_format: str | None,
+    date_format: object,
+) -> None:
+    """The cells of one data row: numbers as numbers, texts as texts, blanks left out."""
+    number = styles.number
+    for j, (value, fmt) in enumerate(zip(row, column_formats, strict=True)):
+        kind = type(value)
+        # the common cells first, as _cell reads them (a float that is not
+        # finite is an empty cell; bool, numpy scalars... go the long way)
+        if kind is float:
+            if value - value == 0.0:
+                sheet.write_number(i, j, value, number(fmt or row_format))
+            continue
+        if kind is int:
+            sheet.write_number(i, j, value, number(fmt or row_format))
+            continue
+        if kind is str:
+            if value:
+                _text(sheet, i, j, str(neutralise(value)))
+            continue
+        value = _cell(value)
+        if value is None or value == "":
+            continue  # an empty cell, as a spreadsheet reads it
+        if isinstance(value, bool):
+            sheet.write_boolean(i, j, value)
+        elif isinstance(value, (int, float)):
+            sheet.write_number(i, j, value, number(fmt or row_format))
+        elif isinstance(value, dt.date):
+            sheet.write_datetime(i, j, value, date_format)
+        else:
+            _text(sheet, i, j, str(value))
 
 
 def xlsx_bytes(
@@ -284,6 +315,8 @@ def write_xlsx(
 # ------------------------------------------------------------ CSV for people
 def _french_value(value: object) -> object:
     """A cell of a French CSV: decimal comma, whole numbers without a point."""
+    if type(value) is str:  # the commonest cell, and none of the cases below
+        return neutralise(value)
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
     if isinstance(value, np.generic):
@@ -308,14 +341,19 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     against formula injection (:func:`neutralise`). Contrast
     :func:`write_csv`, the machine-readable form (``,`` and ``.``).
     """
-    out = pd.DataFrame(
-        {
-            j: [_french_value(v) for v in frame.iloc[:, j]]
-            for j in range(frame.shape[1])
-        },
-        index=range(len(frame)),
-    )
-    out.columns = [neutralise(str(c)) for c in frame.columns]
+    cells = [[_french_value(v) for v in col.tolist()] for _, col in frame.items()]
+    header = [neutralise(str(c)) for c in frame.columns]
+    if cells and all(type(v) in (str, int) for col in cells for v in col):
+        # what pandas' to_csv writes for these cells (it hands them to the
+        # same csv writer, QUOTE_MINIMAL, as str), without building a frame
+        text = io.StringIO()
+        writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(zip(*cells, strict=True))
+        return ("\ufeff" + text.getvalue()).encode("utf-8")
+    # other cells (dates...) are formatted by pandas
+    out = pd.DataFrame(dict(enumerate(cells)), index=range(len(frame)))
+    out.columns = header
     text = out.to_csv(index=False, sep=";", lineterminator="\r\n")
     return ("\ufeff" + text).encode("utf-8")
 

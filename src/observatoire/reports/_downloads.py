@@ -197,50 +197,52 @@ def indicator_table(
     table = inputs[name]
     values, mask = table["values"], table["mask"]
     if units is not None:
-        keys = _keys(values)
-        order = {u: i for i, u in enumerate(units)}
-        rank = np.array([order.get(k, -1) for k in keys])
-        keep = np.flatnonzero(rank >= 0)
-        keep = keep[np.argsort(rank[keep], kind="stable")]
+        keep = _unit_rows(values, units)
         values, mask = values.iloc[keep], mask.iloc[keep]
     labels = _labels(inputs)
     threshold = inputs.threshold
     departements = inputs.meta.get("departements", {})
-    out = pd.DataFrame(
-        {
-            "Niveau": values["niveau"].astype(str).map(LEVELS).to_numpy(),
-            "Code": values["code"].astype(str).to_numpy(),
-            "Territoire": values["libelle"].astype(str).to_numpy(),
-            "Département": [
-                departements.get(str(c), "") if lv == "ml" else ""
-                for lv, c in zip(values["niveau"], values["code"], strict=True)
-            ],
-            "Période": values["periode"].astype(str).to_numpy(),
-            "Portée": values["portee"].astype(str).map(_SCOPES).to_numpy()
-            if "portee" in values
-            else "",
-        }
-    )
+    # the columns as lists of Python values, read once: cell by cell through
+    # pandas (an Arrow string column above all) cost more than the table
+    niveaux = values["niveau"].astype(str).tolist()
+    codes = values["code"].astype(str).tolist()
+    columns: dict[str, Any] = {
+        "Niveau": values["niveau"].astype(str).map(LEVELS).to_numpy(),
+        "Code": values["code"].astype(str).to_numpy(),
+        "Territoire": values["libelle"].astype(str).to_numpy(),
+        "Département": [
+            departements.get(c, "") if lv == "ml" else ""
+            for lv, c in zip(niveaux, codes, strict=True)
+        ],
+        "Période": values["periode"].astype(str).to_numpy(),
+        "Portée": values["portee"].astype(str).map(_SCOPES).to_numpy()
+        if "portee" in values
+        else "",
+    }
     for col in indicators.COUNT_COLUMNS:
         if col in values:
-            out[labels.get(col, col)] = [
+            columns[labels.get(col, col)] = [
                 _masked(v, r, threshold)
-                for v, r in zip(values[col], mask[col], strict=True)
+                for v, r in zip(values[col].tolist(), mask[col].tolist(), strict=True)
             ]
     for col in indicators.RATES:
         if col not in values:
             continue
         label = labels.get(col, col)
-        reasons = mask[col].to_numpy()
-        out[label] = [
-            _masked(v, r, threshold) for v, r in zip(values[col], reasons, strict=True)
+        reasons = mask[col].tolist()
+        columns[label] = [
+            _masked(v, r, threshold)
+            for v, r in zip(values[col].tolist(), reasons, strict=True)
         ]
         for side, word in (("bas", "basse"), ("haut", "haute")):
-            bound = values[f"{col}_ic_{side}"].to_numpy(dtype=float)
-            out[f"{label} : borne {word} (IC 95 %)"] = [
-                None if r or np.isnan(b) else round(float(b), _DIGITS)
+            bound = values[f"{col}_ic_{side}"].to_numpy(dtype=float).tolist()
+            columns[f"{label} : borne {word} (IC 95 %)"] = [
+                None if r or b != b else round(b, _DIGITS)
                 for b, r in zip(bound, reasons, strict=True)
             ]
+    # one frame built at once (a column added at a time copies the frame's
+    # blocks each time); the same columns, values and inferred dtypes
+    out = pd.DataFrame(columns)
     return out
 
 
@@ -294,8 +296,7 @@ def key_figures_table(
         return None
     kf = inputs["chiffres_cles"]
     if units is not None:
-        keys = _keys(kf)
-        kf = kf[[k in set(units) for k in keys]]
+        kf = kf[_unit_mask(kf, units)]
     labels = _labels(inputs)
     threshold = inputs.threshold
     y = inputs.year
@@ -391,8 +392,7 @@ def targets_table(
     if part is None or not len(part):
         return None
     if units is not None:
-        keys = _keys(part)
-        part = part[[k in set(units) for k in keys]]
+        part = part[_unit_mask(part, units)]
         if not len(part):
             return None
     threshold = inputs.threshold
@@ -454,11 +454,30 @@ def animation_tables(review: Any) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _keys(frame: pd.DataFrame) -> list[tuple[str, str]]:
-    """(level, code) of each row."""
-    return list(
-        zip(frame["niveau"].astype(str), frame["code"].astype(str), strict=True)
-    )
+def _unit_mask(frame: pd.DataFrame, units: Sequence[tuple[str, str]]) -> np.ndarray:
+    """Whether each row's (level, code) is one of ``units`` (row order kept)."""
+    niveaux = frame["niveau"].astype(str).to_numpy(dtype=object)
+    codes = frame["code"].astype(str).to_numpy(dtype=object)
+    keep = np.zeros(len(frame), dtype=bool)
+    for level, code in set(units):
+        keep |= (niveaux == level) & (codes == code)
+    return keep
+
+
+def _unit_rows(frame: pd.DataFrame, units: Sequence[tuple[str, str]]) -> np.ndarray:
+    """Positions of the rows of ``units``, unit by unit in the order given.
+
+    Rows of one unit keep their order; a unit given twice takes the place of its
+    last mention.
+    """
+    niveaux = frame["niveau"].astype(str).to_numpy(dtype=object)
+    codes = frame["code"].astype(str).to_numpy(dtype=object)
+    order = {unit: i for i, unit in enumerate(units)}
+    parts = [
+        np.flatnonzero((niveaux == level) & (codes == code))
+        for level, code in sorted(order, key=order.__getitem__)
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=int)
 
 
 class _Tables(dict):
@@ -772,12 +791,12 @@ def _formats(frame: pd.DataFrame) -> dict[str, str]:
     """
     tidy = "Indicateur" in frame.columns
     formats = {}
-    for col in frame.columns:
+    for col, column in frame.items():
         if tidy and (str(col).startswith("Valeur") or col == "Évolution"):
             continue
         values = [
             float(v)
-            for v in frame[col]
+            for v in column.tolist()
             if isinstance(v, int | float | np.number) and not isinstance(v, bool)
         ]
         values = [v for v in values if not np.isnan(v)]
