@@ -41,3 +41,15 @@ def test_each_thread_has_its_own_exporter():
     thread.start()
     thread.join()
     assert other[0] is not mine
+
+
+def test_guillemets_hold_their_words_in_the_text_and_the_contents_list():
+    page = _html.render_page(
+        "<h2>Le « halo »</h2><p>une « hausse nette » ; « x »</p><h2>Autre</h2>",
+        title="Rapport",
+    )
+    assert "une «\u00a0hausse nette\u00a0» ; «\u00a0x\u00a0»" in page
+    body = page.split("</head>", 1)[1]  # (the print stylesheet's comments quote)
+    assert "« " not in body and " »" not in body
+    # the heading and its entry in the contents list alike
+    assert page.count("Le «\u00a0halo\u00a0»") == 2

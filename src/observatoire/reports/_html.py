@@ -123,6 +123,8 @@ PAGE = """<!DOCTYPE html>
 _HEADING = re.compile(r"<h([1-3])(\s[^>]*)?>(.*?)</h\1>", re.S | re.I)
 _ID = re.compile(r'\sid="([^"]*)"')
 _TAG = re.compile(r"<[^>]+>")
+#: a space inside French quotation marks, which a line must not break at
+_QUOTE_SPACE = re.compile(r"(«) | (»)")
 
 
 def slugify(text: str) -> str:
@@ -400,9 +402,22 @@ def render_page(body: str, *, title: str, footer: str = "", nav: str = "") -> st
         css=PAGE_CSS,
         print_style=print_style_tag(),
         nav=nav,
-        body=add_toc(body),
+        body=add_toc(_french_spacing(body)),
         footer=footer,
     )
+
+
+def _french_spacing(body: str) -> str:
+    """Guillemets kept with their words: « mot » never wraps to « / mot / ».
+
+    Examples
+    --------
+    >>> _french_spacing("<p>une « hausse nette » ici</p>") == (
+    ...     "<p>une «\u00a0hausse nette\u00a0» ici</p>"
+    ... )
+    True
+    """
+    return _QUOTE_SPACE.sub(lambda m: "«\u00a0" if m.group(1) else "\u00a0»", body)
 
 
 def export_html(
