@@ -108,3 +108,16 @@ def test_public_functions_have_numpy_sections(module_name):
         if (missing := missing_sections(fn))
     }
     assert lacking == {}
+
+
+@pytest.mark.parametrize("module_name", DOCUMENTED)
+def test_parameters_come_before_returns(module_name):
+    """The numpy order, also where ``documented`` adds the Parameters."""
+    disordered = [
+        name
+        for name, fn in _public_functions(module_name)
+        if "\nReturns\n" in (doc := inspect.getdoc(fn) or "")
+        and "\nParameters\n" in doc
+        and doc.index("\nReturns\n") < doc.index("\nParameters\n")
+    ]
+    assert disordered == []

@@ -120,7 +120,12 @@ def documented(fn: F) -> F:
     if "Html" in str(sig.return_annotation):
         lines += ["", "Returns", "-------", "Html", f"    {_RETURNS}"]
     doc = inspect.cleandoc(fn.__doc__ or "")
-    fn.__doc__ = doc + "\n" + "\n".join(lines) + "\n"
+    # numpy order: Parameters before a Returns the function describes itself
+    head, returns, tail = doc.partition("\nReturns\n-------\n")
+    if returns:
+        fn.__doc__ = head.rstrip() + "\n" + "\n".join(lines) + "\n" + returns + tail
+    else:
+        fn.__doc__ = doc + "\n" + "\n".join(lines) + "\n"
     return fn
 
 
