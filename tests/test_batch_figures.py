@@ -111,6 +111,31 @@ def test_the_ml_figures_are_drawn_by_the_worker_and_this_process_each_once(
     assert all(f" {os.getpid()}<" in block for block in here.values())
 
 
+def test_the_ml_figures_are_drawn_on_frames_sharing_their_attrs_as_a_report_reads():
+    import pandas as pd
+
+    from observatoire.reports import _inputs, _shared
+
+    marker = {"observatoire.disclosure": {"cellules": [1, 2]}}
+    values = pd.DataFrame({"code": ["ML16A"], "x": [1.0]})
+    values.attrs = dict(marker)
+    table = {"values": values, "mask": values.copy()}
+    inputs = _cache.ReportInputs({"year": 2024}, None, {"annuel": table, "n": 3})
+    seen = _shared._attrs_shared(inputs)
+    drawn = seen["annuel"]["values"]
+    pd.testing.assert_frame_equal(drawn, values)
+    assert seen["n"] == 3 and seen.meta == {"year": 2024}
+    # shared as in a report read from the cache: a derived frame does not copy it
+    assert type(drawn.attrs["observatoire.disclosure"]) is _inputs._SharedDict
+    assert (
+        drawn["x"].attrs["observatoire.disclosure"]
+        is (drawn.attrs["observatoire.disclosure"])
+    )
+    # the shared step's own table (to be cached) is left as it was
+    assert type(values.attrs["observatoire.disclosure"]) is dict
+    assert values.attrs == marker
+
+
 _VOLATILE = [
     re.compile(r"Produit le [^<]*"),
     re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d"),

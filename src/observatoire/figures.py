@@ -134,6 +134,57 @@ def blank_figure(width: float, height: float, *, style: str = "plain") -> Figure
         return Figure(figsize=(width, height), layout="constrained")
 
 
+def write_svg(fig: Figure, target: Any, **savefig: Any) -> None:
+    """``fig.savefig(target, format="svg", **savefig)``, the figure drawn once, not twice.
+
+    matplotlib's ``savefig`` on a figure with a layout engine draws the whole
+    figure twice: a first time with its drawing disabled, only so that the
+    layout runs, then for real. Here the constrained layout runs alone, with
+    the text measures of the SVG writer (as in ``savefig``), and ``savefig``
+    then draws once: the same file, byte for byte, for about a fifth less
+    time. Any other figure (another layout engine, one shown by pyplot) is
+    saved by ``savefig`` itself.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A figure of :func:`new_figure` or :func:`blank_figure` (constrained
+        layout, outside pyplot); its layout engine is restored afterwards.
+    target : file-like or path
+        Where the SVG goes.
+    **savefig
+        Passed to ``Figure.savefig`` (``dpi``, ``facecolor``, ``metadata``...).
+    """
+    # lazy: matplotlib, already loaded by whoever drew the figure
+    import matplotlib
+    from matplotlib.backend_bases import FigureCanvasBase
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    engine = fig.get_layout_engine()
+    if type(fig.canvas) is not FigureCanvasBase or not isinstance(
+        engine, ConstrainedLayoutEngine
+    ):
+        fig.savefig(target, format="svg", **savefig)
+        return
+    dpi = fig.dpi
+    # the SVG canvas: the layout measures texts with the SVG writer's renderer
+    # (at 72 dpi), as it does inside savefig
+    FigureCanvasSVG(fig)
+    try:
+        engine.execute(fig)
+        fig.dpi = dpi
+        with matplotlib.rc_context(
+            {"figure.autolayout": False, "figure.constrained_layout.use": False}
+        ):
+            fig.set_layout_engine(None)  # laid out: no drawing pass for the layout
+        fig.savefig(target, format="svg", **savefig)
+    finally:
+        fig.set_layout_engine(engine)
+        fig.dpi = dpi
+        FigureCanvasBase(fig)
+
+
 # ---------------------------------------------------------- the plotted values
 def attach_data(
     fig: Figure,

@@ -22,7 +22,7 @@ import pandas as pd
 
 # French words and numbers live in observatoire.formatting; re-exported for the
 # sections, which reach the whole house style through this module
-from ..figures import FIG_DPI, FIG_WIDTH, PALETTE, attached_data  # noqa: F401
+from ..figures import FIG_DPI, FIG_WIDTH, PALETTE, attached_data, write_svg  # noqa: F401
 from ..figures import new_figure as _new_figure
 from ..formatting import (  # noqa: F401
     MOIS,
@@ -427,11 +427,12 @@ def _image(fig: Figure) -> tuple[str, int]:
     from matplotlib import rc_context
 
     buf = io.BytesIO()
-    # the figures use constrained layout: no second "tight" drawing pass needed
+    # the figures use constrained layout: no second "tight" drawing pass
+    # needed, and write_svg skips savefig's drawing pass for the layout
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "observatoire"}):
-        fig.savefig(
+        write_svg(
+            fig,
             buf,
-            format="svg",
             dpi=2 * FIG_DPI,
             facecolor="white",
             metadata={"Date": None},
