@@ -388,6 +388,32 @@ def test_heatmap_is_a_figure_with_french_labels(wh):
     assert "2024" in ax.get_title(loc="left")
 
 
+def test_heatmap_cells_are_embedded_at_their_own_resolution_and_kept_out_of_layout(wh):
+    import base64
+    import re
+
+    from observatoire.reports import _style as st
+
+    fig = animation.heatmap_ml_policy(wh, year=2024)
+    ax = fig.axes[0]
+    mat = animation.ml_policy_matrix(wh, year=2024)
+    # one number per non-empty cell, centred in it, not measured by the layout
+    numbers = [t for t in ax.texts if t.get_text()]
+    assert len(numbers) == int((mat.to_numpy() > 0).sum())
+    assert not any(t.get_in_layout() for t in numbers)
+    # the image is one pixel a cell, scaled sharp by the browser (no resampling
+    # to the output resolution, which was most of the time of the chart)
+    uri = re.search(
+        r'src="data:image/svg\+xml;base64,([^"]+)"',
+        st.figure(fig, alt="carte", guide="g").html,
+    ).group(1)
+    svg = base64.b64decode(uri).decode("utf-8")
+    assert "image-rendering:pixelated" in svg
+    png = base64.b64decode(re.search(r"data:image/png;base64,([^\"]+)", svg).group(1))
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (height, width) == mat.shape
+
+
 def test_default_data_dir_finds_the_project_root(tmp_path):
     # a project: pyproject.toml at the root, data/entrepot, notebooks/
     (tmp_path / "pyproject.toml").write_text("[project]\n", encoding="utf-8")

@@ -590,7 +590,7 @@ def heatmap_ml_policy(
     vmax = max(1.0, float(data.max()))
     img = ax.imshow(
         np.ma.masked_equal(data, 0), cmap="Blues", vmin=0, vmax=vmax, aspect="auto",
-        interpolation="nearest",
+        interpolation="none",
     )  # fmt: skip
     ax.set_facecolor("white")
     ax.set_xticks(range(n_cols))
@@ -614,10 +614,13 @@ def heatmap_ml_policy(
             for j in range(n_cols):
                 v = int(data[i, j])
                 if v:
+                    # centred in its cell, inside the axes: the layout need not
+                    # measure each of these hundreds of texts (it did, twice)
                     ax.text(
                         j, i, f"{v:,}".replace(",", "\u202f"), ha="center",
                         va="center", fontsize=7.5,
                         color="white" if v > 0.6 * vmax else "#1d232b",
+                        in_layout=False,
                     )  # fmt: skip
     bar = fig.colorbar(
         img, ax=ax, shrink=min(1.0, 8 / max(n_rows, 1)) if n_rows > 8 else 1.0
