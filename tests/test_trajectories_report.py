@@ -137,3 +137,17 @@ def test_the_study_annex_names_the_methods_and_holds_their_figures():
         assert f"<dt>{acronym}</dt>" in html
     assert "<dt>PACEA</dt>" not in html and "Wilson" not in html
     assert html.index("<h3>Méthodes</h3>") < html.index("La typologie en chiffres")
+
+
+def test_the_study_does_not_announce_confidence_intervals_it_does_not_give():
+    meta = {
+        "year": 2024, "month": 12, "disclosure_threshold": 5,
+        "extraction_date": "2025-01-05", "synthetic": True, "messages": {},
+    }  # fmt: skip
+    inputs = ReportInputs(meta, None, {})
+    study = s.title(inputs, "trajectoires").html
+    regional = s.title(inputs, "rapport_regional").html
+    for page in (study, regional):
+        assert "effectif inférieur à 5" in page and "moins de 20" in page
+    assert "intervalle de confiance" in regional
+    assert "intervalle de confiance" not in study

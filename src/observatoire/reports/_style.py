@@ -163,7 +163,9 @@ def banner(synthetic: bool) -> Html | None:
     return Html(f'<div class="bandeau" role="note">{esc(SYNTHETIC_BANNER)}</div>')
 
 
-def conventions(threshold: int, min_denominator: int) -> Html:
+def conventions(
+    threshold: int, min_denominator: int, *, intervals: bool = True
+) -> Html:
     """Explain, once per report, every sign that replaces a hidden value.
 
     Parameters
@@ -173,13 +175,23 @@ def conventions(threshold: int, min_denominator: int) -> Html:
     min_denominator : int
         Rates on fewer young people show as ``n.d.``
         (:data:`observatoire.disclosure.DEFAULT_MIN_DENOMINATOR`, 20).
+    intervals : bool, default True
+        Whether the report gives rates with a confidence interval (its margin
+        of uncertainty), and so explains it here.
 
     Returns
     -------
     Html
-        The French legend of ``< 5``, ``s``, ``n.d.`` and the confidence
-        intervals.
+        The French legend of ``< 5``, ``s``, ``n.d.`` and, with ``intervals``,
+        the confidence intervals.
     """
+    margin = (
+        "<p>Les taux sont donnés avec leur intervalle de confiance à 95 % "
+        "(méthode : voir l'annexe « Méthodes ») : la vraie valeur a 95 chances "
+        "sur 100 de s'y trouver.</p>"
+        if intervals
+        else ""
+    )
     return Html(
         '<div class="conventions"><p><strong>Secret statistique.</strong></p>'
         f"<p><b>&lt; {threshold}</b> : effectif inférieur à {threshold}, masqué "
@@ -187,10 +199,7 @@ def conventions(threshold: int, min_denominator: int) -> Html:
         "<p><b>s</b> : valeur masquée pour qu'on ne puisse pas retrouver un petit "
         "effectif par différence (secret secondaire).</p>"
         f"<p><b>n.d.</b> : taux non diffusé, calculé sur moins de {min_denominator} "
-        "jeunes.</p>"
-        "<p>Les taux sont donnés avec leur intervalle de confiance à 95 % "
-        "(méthode : voir l'annexe « Méthodes ») : la vraie valeur a 95 chances "
-        "sur 100 de s'y trouver.</p></div>"
+        f"jeunes.</p>{margin}</div>"
     )
 
 

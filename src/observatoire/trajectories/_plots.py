@@ -550,11 +550,11 @@ def plot_silhouette(typology: Any, *, title: str | None = None) -> Figure:
         edgecolor="#D55E00", linewidth=2, zorder=3, label="Nombre retenu",
     )  # fmt: skip
     left.set_xticks(table["nb_groupes"])
-    left.set_xlabel("Nombre de groupes")
+    left.set_xlabel("Nombre de types")
     left.set_ylabel("Silhouette moyenne")
     left.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fr_num(v, 3)))
     left.legend(loc="best")
-    left.set_title("Choix du nombre de groupes", fontsize=9)
+    left.set_title("Choix du nombre de types", fontsize=9)
 
     widths = np.asarray(typology.sample_silhouette)
     groups = np.asarray(typology.sample_labels)
@@ -589,7 +589,7 @@ def plot_silhouette(typology: Any, *, title: str | None = None) -> Figure:
     fig.suptitle(title or "Qualité de la typologie", fontweight="bold")
     table = pd.DataFrame(
         {
-            "Nombre de groupes": [
+            "Nombre de types": [
                 str(k) for k in typology.silhouette_by_k["nb_groupes"]
             ],
             "Silhouette moyenne": np.round(

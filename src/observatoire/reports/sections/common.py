@@ -41,7 +41,10 @@ def title(inputs: ReportInputs, kind: str, code_ml: str | None = None) -> st.Htm
         st.heading(text, 1),
         st.paragraph(st.esc(sub), "sous-titre"),
         st.banner(inputs.synthetic),
-        st.conventions(inputs.threshold, base.MIN_DENOMINATOR),
+        # the study's shares are not estimates given with a margin
+        st.conventions(
+            inputs.threshold, base.MIN_DENOMINATOR, intervals=kind != "trajectoires"
+        ),
     )
 
 
