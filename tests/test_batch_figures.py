@@ -120,8 +120,8 @@ def test_the_ml_figures_are_drawn_on_frames_sharing_their_attrs_as_a_report_read
     values = pd.DataFrame({"code": ["ML16A"], "x": [1.0]})
     values.attrs = dict(marker)
     table = {"values": values, "mask": values.copy()}
-    inputs = _cache.ReportInputs({"year": 2024}, None, {"annuel": table, "n": 3})
-    seen = _shared._attrs_shared(inputs)
+    # as the shared step hands them to the figures worker and to the values computed once
+    seen = _shared._in_memory({"year": 2024}, {"annuel": table, "n": 3})
     drawn = seen["annuel"]["values"]
     pd.testing.assert_frame_equal(drawn, values)
     assert seen["n"] == 3 and seen.meta == {"year": 2024}

@@ -342,7 +342,6 @@ class _MLFigures:
     def draw(self, inputs: ReportInputs) -> tuple[dict[str, str], float]:
         """The blocks of the MLs taken here, and the seconds spent drawing them."""
         t0 = time.perf_counter()
-        inputs = _attrs_shared(inputs)
         with collect() as drawn:
             while (code := self._take()) is not None:
                 try:
@@ -353,30 +352,6 @@ class _MLFigures:
                         "figures of %s not drawn in advance", code, exc_info=True
                     )
         return dict(drawn), time.perf_counter() - t0
-
-
-def _attrs_shared(inputs: ReportInputs) -> ReportInputs:
-    """``inputs`` over shallow copies of its frames, their ``attrs`` shared as in a report.
-
-    A report reads its tables from the cache, where each frame's ``attrs``
-    (the disclosure marker, a nested structure) is shared by every frame
-    derived from it instead of deep-copied by pandas into each (``_inputs``).
-    The shared step's own tables are not, and the ML figures drawn on them
-    cost about 2 ms more each (0.9 CPU-s for 43 MLs); the copies leave the
-    tables to be cached as they are.
-    """
-    if inputs.folder is not None:  # read from a cache: shared already
-        return inputs
-    tables = {}
-    for name, table in inputs._tables.items():  # in memory (folder None)
-        if isinstance(table, pd.DataFrame):
-            table = _share_attrs(table.copy(deep=False))
-        elif isinstance(table, dict) and all(
-            isinstance(v, pd.DataFrame) for v in table.values()
-        ):
-            table = _share_attrs({k: v.copy(deep=False) for k, v in table.items()})
-        tables[name] = table
-    return ReportInputs(inputs.meta, None, tables)
 
 
 _BACKGROUND: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
