@@ -17,6 +17,7 @@ import pytest
 
 from observatoire import data
 from observatoire.cli import main
+from observatoire.data._validate import _blank
 from observatoire.exceptions import ExtractError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "entrepot_mini"
@@ -729,3 +730,22 @@ def test_load_reads_with_the_system_allocator_and_restores_the_default(
     assert seen == ["system"]
     assert pa.default_memory_pool().backend_name == before
     assert len(wh.jeunes) > 0
+
+
+@pytest.mark.parametrize("storage", ["pyarrow", "python"])
+def test_blank_texts_are_those_strip_empties(storage):
+    values = ["", " ", "\u00a0", "\t\n\r", "\u3000x", "a ", None, "\u200b", "\x1c"]
+    text = pd.Series(values, dtype=pd.StringDtype(storage))
+    assert _blank(text).tolist() == [
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+        True,
+    ]
+    expected = text.str.strip().eq("").to_numpy(dtype=bool, na_value=False)
+    assert _blank(text).tolist() == expected.tolist()
