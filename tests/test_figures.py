@@ -88,3 +88,80 @@ def test_write_svg_saves_a_figure_without_layout_engine_as_savefig_does():
     opts = {"metadata": {"Date": None}}
     expected = _saved(make(), lambda f, b: f.savefig(b, format="svg", **opts))
     assert _saved(make(), lambda f, b: figures.write_svg(f, b, **opts)) == expected
+
+
+# ------------------------------------------------- one layout for many figures
+def _curve(values, *, kind="courbes", title="Jeunes accompagnés par mois"):
+    fig, ax = figures.new_figure(7.5, 3.2)
+    figures.reuse_layout(fig, kind)
+    ax.plot(range(1, 13), values, marker="o", label="2024")
+    ax.set_xticks(range(1, 13), [f"m{i}" for i in range(1, 13)])
+    ax.set_ylim(bottom=0)
+    ax.set_title(title)
+    ax.legend(loc="lower left")
+    return fig
+
+
+def _svg(fig) -> bytes:
+    return _saved(fig, lambda f, b: figures.write_svg(f, b, metadata={"Date": None}))
+
+
+@pytest.fixture
+def no_layouts(monkeypatch):
+    monkeypatch.setattr(figures, "_LAYOUTS", {})
+    return figures._LAYOUTS
+
+
+def test_figures_with_the_same_texts_share_one_layout(no_layouts):
+    # tick labels 0 to 300 for both (other data, other y limits)
+    first, second = [25.0 * i for i in range(1, 13)], [300.0] + [5.0] * 11
+    alone = _svg(_curve(second))  # laid out on its own
+    no_layouts.clear()
+    _svg(_curve(first))
+    assert sum(len(v) for v in no_layouts.values()) == 1
+    fig = _curve(second)
+    assert _svg(fig) == alone  # the reused layout is the one it gets alone
+    assert sum(len(v) for v in no_layouts.values()) == 1
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert "300" in labels
+
+
+def test_wider_tick_labels_or_another_title_get_their_own_layout(no_layouts):
+    small = _curve([10.0 * i for i in range(1, 13)])
+    wide = _curve([1_000.0 * i for i in range(1, 13)])  # « 12 000 »: a wider margin
+    titled = _curve([10.0 * i for i in range(1, 13)], title="Premiers accueils")
+    for fig in (small, wide, titled):
+        _svg(fig)
+    assert sum(len(v) for v in no_layouts.values()) == 3
+    assert wide.axes[0].get_position().x0 > small.axes[0].get_position().x0
+    # each is where the constrained layout puts it, to a millionth of the figure
+    plain = _curve([1_000.0 * i for i in range(1, 13)])
+    plain._observatoire_layout = None
+    _saved(plain, lambda f, b: f.savefig(b, format="svg"))
+    assert np.allclose(
+        plain.axes[0].get_position().bounds,
+        wide.axes[0].get_position().bounds,
+        atol=1e-6,
+    )
+
+
+def test_a_tick_label_at_the_end_of_its_axis_keeps_its_place_in_the_key(no_layouts):
+    def strip(right):
+        fig, ax = figures.new_figure(7.5, 2.6)
+        figures.reuse_layout(fig, "bande")
+        ax.scatter([0.0, right], [0, 1])
+        ax.set_xlim(0, right)  # the last tick label sits on the right end or not
+        ax.set_xticks([0.0, 0.1, 0.2, 0.3], ["0 %", "10 %", "20 %", "30 %"])
+        return fig
+
+    _svg(strip(0.3))  # « 30 % » centred on the right end: it sets the margin
+    _svg(strip(0.35))  # the same texts, inside the axes
+    assert sum(len(v) for v in no_layouts.values()) == 2
+
+
+def test_figures_of_another_kind_never_share_a_layout(no_layouts):
+    values = [10.0 * i for i in range(1, 13)]
+    _svg(_curve(values, kind="a"))
+    _svg(_curve(values, kind="b"))
+    _svg(_curve(values, kind="a"))
+    assert sorted(len(v) for v in no_layouts.values()) == [1, 1]

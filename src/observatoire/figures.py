@@ -172,7 +172,7 @@ def write_svg(fig: Figure, target: Any, **savefig: Any) -> None:
     # (at 72 dpi), as it does inside savefig
     FigureCanvasSVG(fig)
     try:
-        engine.execute(fig)
+        _lay_out(fig, engine)
         fig.dpi = dpi
         with matplotlib.rc_context(
             {"figure.autolayout": False, "figure.constrained_layout.use": False}
@@ -183,6 +183,148 @@ def write_svg(fig: Figure, target: Any, **savefig: Any) -> None:
         fig.set_layout_engine(engine)
         fig.dpi = dpi
         FigureCanvasBase(fig)
+
+
+# ------------------------------------------------- one layout for many figures
+#: laid-out axes positions of the figures marked by :func:`reuse_layout`, by
+#: what sets their margins (:func:`_layout_key`); bounded, per process
+_LAYOUTS: dict[tuple[Any, ...], list[tuple[tuple[Any, ...], list[list[float]]]]] = {}
+_MAX_LAYOUTS = 512
+#: room (points) left around a tick label that might stick out past its axis' end
+_END_SLACK_PT = 6.0
+
+
+def reuse_layout(fig: Figure, kind: str) -> Figure:
+    """Mark ``fig`` as one of a family laid out alike when their texts are alike.
+
+    For the figures drawn by the hundred (each Mission Locale's curves and
+    position strip): the same drawing code, so the same sizes, fonts, ticks and
+    legend place; what changes from one to the next is data, and the texts
+    around the axes. :func:`write_svg` lays out the first figure of each set
+    of texts (constrained layout) and gives the others of the same ``kind``
+    and texts the same axes positions, instead of a layout each (half the
+    cost of such a figure). The texts compared are those that can set a
+    margin: the titles, axis labels, legend texts and the tick labels drawn,
+    with the place of a tick label that could stick out past an end of its
+    axis. Positions are rounded to a millionth of the figure, so a figure is
+    laid out the same whether its layout was computed or reused.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A figure of :func:`new_figure` (constrained layout).
+    kind : str
+        The drawing function's name: only figures of one kind share layouts.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig`` itself.
+    """
+    fig._observatoire_layout = kind  # type: ignore[attr-defined]
+    return fig
+
+
+def _axis_texts(
+    ax: Any, axis: Any, along: str, covered: tuple[bool, bool] = (False, False)
+) -> tuple[Any, ...]:
+    """The tick labels of ``axis`` that are drawn, as they can set a margin.
+
+    Each as (text, size), with its place on the axis when it is close enough
+    to an end to stick out past it, unless that end is ``covered`` (low,
+    high): a larger text already sets the margin there.
+    """
+    import numpy as np
+
+    labels = axis.get_ticklabels()
+    locs = axis.get_majorticklocs()
+    lo, hi = axis.get_view_interval()
+    if len(labels) != len(locs) or axis.get_scale() != "linear" or hi == lo:
+        return (None, id(ax))  # not the simple case: a key of its own
+    frac = (np.asarray(locs, dtype=float) - lo) / (hi - lo)
+    box = ax.get_position()
+    width, height = ax.get_figure().get_size_inches()
+    length_pt = 72 * (box.width * width if along == "x" else box.height * height)
+    out = []
+    for f, label in zip(frac, labels, strict=True):
+        if f < -1e-6 or f > 1 + 1e-6:
+            continue  # outside the view: not drawn
+        if label.get_rotation() % 360:
+            return (None, id(ax))
+        text, size = label.get_text(), label.get_fontsize()
+        # half the label's extent along the axis, bounded from above (1 em a
+        # character across, 0.7 em up): a label centred further than that from
+        # an end lies along the axes, and only its other extent (the same for
+        # the same text) can set a margin
+        half = (size * len(text) / 2 if along == "x" else 0.7 * size) + _END_SLACK_PT
+        near = (f * length_pt < half and not covered[0]) or (
+            (1 - f) * length_pt < half and not covered[1]
+        )
+        out.append((text, size, float(f)) if near else (text, size))
+    return tuple(out)
+
+
+def _layout_key(fig: Figure, kind: str) -> tuple[Any, ...]:
+    """What sets the margins of ``fig``'s axes at their current size (see reuse_layout)."""
+    key: list[Any] = [kind, tuple(fig.get_size_inches())]
+    for ax in fig.axes:
+        titles = tuple(
+            (t.get_text(), t.get_fontsize())
+            for t in (ax.title, ax._left_title, ax._right_title)
+        )
+        x = _axis_texts(ax, ax.xaxis, "x")
+        simple = bool(x) and x[0] is not None
+        tick_size = max((t[1] for t in x), default=0.0) if simple else float("inf")
+        # a y tick label sticking out past the bottom of the axes stays above
+        # the x tick labels' bottom; past the top, below a title's top
+        covered = (
+            simple and any(t[0] for t in x),
+            any(text and size >= tick_size for text, size in titles),
+        )
+        legend = ax.get_legend()
+        key += [
+            tuple(ax.get_position().bounds),
+            titles,
+            (ax.get_xlabel(), ax.get_ylabel()),
+            x,
+            _axis_texts(ax, ax.yaxis, "y", covered),
+            None
+            if legend is None
+            else (legend._loc, tuple(t.get_text() for t in legend.get_texts())),
+        ]
+    return tuple(key)
+
+
+def _set_positions(axes: list[Any], positions: list[Any]) -> None:
+    for ax, pos in zip(axes, positions, strict=True):
+        ax.set_position(pos)
+        ax.set_in_layout(True)  # set_position takes it out of the layout
+
+
+def _lay_out(fig: Figure, engine: Any) -> None:
+    """Constrained layout of ``fig``, or the one of a figure alike (reuse_layout)."""
+    kind = getattr(fig, "_observatoire_layout", None)
+    if kind is None:
+        engine.execute(fig)
+        return
+    axes = fig.axes
+    start = [ax.get_position(original=True).frozen() for ax in axes]
+    key = _layout_key(fig, kind)
+    for final, positions in _LAYOUTS.get(key, ()):
+        _set_positions(axes, positions)
+        # the same texts where the axes end up too (the ticks follow the size)
+        if _layout_key(fig, kind) == final:
+            return
+    _set_positions(axes, start)
+    engine.execute(fig)
+    # the layout's last digits depend on where it started from: rounded
+    # (0.0005 pt on a report figure), a reused layout is the computed one
+    positions = [
+        [round(v, 6) for v in ax.get_position(original=True).bounds] for ax in axes
+    ]
+    _set_positions(axes, positions)
+    if len(_LAYOUTS) < _MAX_LAYOUTS:
+        _LAYOUTS.setdefault(key, []).append((_layout_key(fig, kind), positions))
 
 
 # ---------------------------------------------------------- the plotted values

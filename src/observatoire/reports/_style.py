@@ -22,7 +22,14 @@ import pandas as pd
 
 # French words and numbers live in observatoire.formatting; re-exported for the
 # sections, which reach the whole house style through this module
-from ..figures import FIG_DPI, FIG_WIDTH, PALETTE, attached_data, write_svg  # noqa: F401
+from ..figures import (  # noqa: F401
+    FIG_DPI,
+    FIG_WIDTH,
+    PALETTE,
+    attached_data,
+    reuse_layout,
+    write_svg,
+)
 from ..figures import new_figure as _new_figure
 from ..formatting import (  # noqa: F401
     MOIS,

@@ -128,6 +128,8 @@ def monthly_curves(
     """Month by month this year against the year before (``mois`` rows)."""
     cur, cur_mask = base.rows(inputs, "mensuel", niveau=level, code=code, portee="mois")
     fig, ax = st.new_figure(height=3.2)
+    # 86 of them in a batch: laid out once for each set of texts around the axes
+    st.reuse_layout(fig, "monthly_curves")
     months = np.arange(1, 13)
     labels = list(st.MOIS_COURTS)
     upto = inputs.month

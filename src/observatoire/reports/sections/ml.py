@@ -30,6 +30,7 @@ def ml_position_strip(inputs: ReportInputs, code_ml: str) -> st.Html:
     values, mask = base.rows(inputs, "annuel", niveau="ml")
     region, _ = base.rows(inputs, "annuel", niveau="region")
     fig, ax = st.new_figure(height=2.6)
+    st.reuse_layout(fig, "ml_position_strip")  # 43 of them, laid out alike
     mine = (values["code"].astype(str) == str(code_ml)).to_numpy()
     hidden_mine = []
     label = inputs.meta["labels"].get(code_ml, code_ml)
