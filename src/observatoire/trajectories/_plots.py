@@ -589,9 +589,7 @@ def plot_silhouette(typology: Any, *, title: str | None = None) -> Figure:
     fig.suptitle(title or "Qualité de la typologie", fontweight="bold")
     table = pd.DataFrame(
         {
-            "Nombre de types": [
-                str(k) for k in typology.silhouette_by_k["nb_groupes"]
-            ],
+            "Nombre de types": [str(k) for k in typology.silhouette_by_k["nb_groupes"]],
             "Silhouette moyenne": np.round(
                 typology.silhouette_by_k["silhouette"].to_numpy(dtype=float), 3
             ),
