@@ -609,15 +609,27 @@ class _Measures:
         units = [("ml", c) for c in mls["code_ml"]]
         units += [("departement", d) for d in sorted(set(mls["departement"]))]
         units.append(("region", "NAQ"))
+        # counted once per level (grouped), not by filtering the rows per unit
+        per_unit = {
+            level: held.groupby(level, sort=False).size().to_dict()
+            for level in ("ml", "departement")
+        }
+        per_type = {
+            level: held.groupby([level, "type"], sort=False).size().to_dict()
+            for level in ("ml", "departement")
+        }
+        per_unit["region"] = {"NAQ": len(held)}
+        per_type["region"] = {
+            ("NAQ", t): n for t, n in held["type"].value_counts().items()
+        }
         records = []
         for niveau, code in units:
-            if niveau == "region":
-                mine = held
-            else:
-                mine = held[held["ml" if niveau == "ml" else "departement"] == code]
-            per_type = mine["type"].value_counts()
             for t in types:
-                n = len(mine) if t == "total" else int(per_type.get(t, 0))
+                n = (
+                    per_unit[niveau].get(code, 0)
+                    if t == "total"
+                    else int(per_type[niveau].get((code, t), 0))
+                )
                 name = f"aides_{t}_nombre" if kind == "aides" else f"{kind}_{t}"
                 records.append((niveau, code, name, "nombre", float(n)))
         tidy = pd.DataFrame(
