@@ -315,8 +315,13 @@ def write_xlsx(
 # ------------------------------------------------------------ CSV for people
 def _french_value(value: object) -> object:
     """A cell of a French CSV: decimal comma, whole numbers without a point."""
-    if type(value) is str:  # the commonest cell, and none of the cases below
+    kind = type(value)
+    if kind is str:  # the commonest cells first, as the cases below read them
         return neutralise(value)
+    if kind is float and value == value:
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value).replace(".", ",")
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
     if isinstance(value, np.generic):

@@ -143,6 +143,10 @@ def size_text(n_bytes: int) -> str:
 # ================================================================ the tables
 def _masked(value: Any, reason: str, threshold: int) -> Any:
     """A protected value as the page prints it: the number, or its mask sign."""
+    if not reason and type(value) is float:  # most cells: as the cases below
+        if value != value:
+            return None
+        return value if value.is_integer() else round(value, _DIGITS)
     if reason:
         return base.MASK_LABELS.get(reason) or f"< {threshold}"
     if value is None or (isinstance(value, float) and np.isnan(value)):
