@@ -144,3 +144,13 @@ def test_pages_the_fast_pass_does_not_cover_are_nbconvert_s_own():
         'alt="No description has been provided for this image"'
         in (_html._exporter().from_notebook_node(nb)[0])
     )
+
+
+def test_a_block_is_kept_once_in_a_notebook_as_html_not_again_as_text():
+    from IPython.core.formatters import DisplayFormatter
+
+    from observatoire.reports._style import Html
+
+    shown, _ = DisplayFormatter().format(Html("<p>Quatre</p>"))
+    assert shown["text/html"] == "<p>Quatre</p>"
+    assert shown["text/plain"] == "<Html: 13 characters of report HTML>"
